@@ -1,0 +1,94 @@
+//! Command-line flags and the server configuration they produce.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// The companion mock event server: long-running tasks over Server-Sent Events,
+/// every seed's wire format, lossless resume.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "sse-mock-server", version)]
+pub struct Cli {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Serve this folder (the trunk `dist/`) at `/`, falling back to its `index.html`.
+    #[arg(long, value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// SQLite file for tasks and events; an in-memory database when absent.
+    /// With a file, tasks that were running when the server stopped resume on restart.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Allow this origin to call the API and open the streams (CORS); `*` allows any.
+    /// Repeat the flag for several origins.
+    #[arg(long, value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+    /// Number of tasks that run at the same time (the background job pool).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub workers: u32,
+    /// Seconds between keep-alive comments on idle streams.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub keep_alive_secs: u64,
+    /// Tasks that may wait for a worker; beyond it `POST /api/tasks` answers 429.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub queue_capacity: u32,
+    /// The `retry:` sent at the start of task streams, in milliseconds.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub retry_ms: u64,
+}
+
+/// What the server needs to know to run; built from [`Cli`] or by tests.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Folder served at `/`.
+    pub static_dir: Option<PathBuf>,
+    /// SQLite file; `None` for in-memory.
+    pub db_path: Option<PathBuf>,
+    /// CORS origins (`*` for any).
+    pub allow_origins: Vec<String>,
+    /// Size of the job pool.
+    pub workers: u32,
+    /// Interval of keep-alive comments.
+    pub keep_alive: Duration,
+    /// Tasks that may wait for a worker.
+    pub queue_capacity: u32,
+    /// `retry:` of task streams.
+    pub retry: Duration,
+    /// How long one `/seeds/delta` connection stays open (the seed's 10 s).
+    pub delta_connection_cap: Duration,
+    /// Pause between `/seeds/delta` polls of the `messages` table.
+    pub delta_poll: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            static_dir: None,
+            db_path: None,
+            allow_origins: Vec::new(),
+            workers: 4,
+            keep_alive: Duration::from_secs(15),
+            queue_capacity: 256,
+            retry: Duration::from_millis(1000),
+            delta_connection_cap: Duration::from_secs(10),
+            delta_poll: Duration::from_millis(500),
+        }
+    }
+}
+
+impl From<&Cli> for ServerConfig {
+    fn from(cli: &Cli) -> Self {
+        Self {
+            static_dir: cli.static_dir.clone(),
+            db_path: cli.db.clone(),
+            allow_origins: cli.allow_origin.clone(),
+            workers: cli.workers,
+            keep_alive: Duration::from_secs(cli.keep_alive_secs),
+            queue_capacity: cli.queue_capacity,
+            retry: Duration::from_millis(cli.retry_ms),
+            ..Self::default()
+        }
+    }
+}

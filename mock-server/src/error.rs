@@ -1,0 +1,104 @@
+//! The JSON error answer of every API route: `{"error": "..."}` with a 4xx/5xx status.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sse_task_protocol::ErrorBody;
+use thiserror::Error;
+
+use crate::db::DbError;
+
+/// Every way a request can fail, each mapped to one HTTP status.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    /// Malformed input: bad JSON syntax, a `Last-Event-ID` that is not a number, ...
+    #[error("{0}")]
+    BadRequest(String),
+    /// Well-formed input with values out of range.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// No such task, session or route.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request does not fit the resource's state (cancel of a finished task).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many tasks waiting; try again after `retry_after_secs`.
+    #[error("{message}")]
+    TooManyRequests {
+        /// What is full.
+        message: String,
+        /// Value of the `Retry-After` header.
+        retry_after_secs: u64,
+    },
+    /// An extractor refused the request (wrong content type, body too large, ...).
+    #[error("{message}")]
+    Rejected {
+        /// The status the extractor chose.
+        status: StatusCode,
+        /// Its explanation.
+        message: String,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl ApiError {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Rejected { status, .. } => *status,
+            Self::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self::Rejected {
+            status: rejection.status(),
+            message: rejection.body_text(),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let retry_after = match &self {
+            Self::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let mut response = (
+            status,
+            Json(ErrorBody {
+                error: self.to_string(),
+            }),
+        )
+            .into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}

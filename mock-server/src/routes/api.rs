@@ -1,0 +1,183 @@
+//! The task API: create, list, inspect, cancel, and stream tasks.
+//!
+//! - `POST /api/tasks` `{steps, interval_ms, fail_at?, label?}` -> 201 [`CreateTaskResponse`]
+//! - `GET /api/tasks`, `GET /api/tasks/{id}` -> [`TaskSnapshot`]s
+//! - `GET /api/tasks/{id}/events` -> the SSE stream (resumable)
+//! - `POST /api/tasks/{id}/cancel` -> the cancelled task, 409 once it ended
+//! - `GET /api/run?steps=&interval_ms=` -> creates a task and streams it at once
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, TaskSnapshot, TaskState};
+
+use super::query;
+use super::task_stream::{task_events, StreamOptions};
+use crate::error::ApiError;
+use crate::resume::{resume_from, ResumeFrom};
+use crate::sse::sse_response;
+use crate::state::AppState;
+use crate::tasks::TaskError;
+
+/// Header naming the task that `GET /api/run` created.
+pub const TASK_ID_HEADER: HeaderName = HeaderName::from_static("x-task-id");
+
+impl From<TaskError> for ApiError {
+    fn from(error: TaskError) -> Self {
+        match error {
+            TaskError::Invalid(invalid) => Self::Unprocessable(invalid.to_string()),
+            TaskError::NotFound(_) => Self::NotFound(error.to_string()),
+            TaskError::AlreadyFinished { .. } => Self::Conflict(error.to_string()),
+            TaskError::QueueFull(_) => Self::TooManyRequests {
+                message: error.to_string(),
+                retry_after_secs: 1,
+            },
+            TaskError::Db(db) => Self::Db(db),
+        }
+    }
+}
+
+fn urls(id: &str) -> CreateTaskResponse {
+    CreateTaskResponse {
+        id: id.to_owned(),
+        events_url: format!("/api/tasks/{id}/events"),
+        cancel_url: format!("/api/tasks/{id}/cancel"),
+        status_url: format!("/api/tasks/{id}"),
+    }
+}
+
+/// `POST /api/tasks`.
+pub async fn create_task(
+    State(state): State<AppState>,
+    body: Result<Json<CreateTaskRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<CreateTaskResponse>), ApiError> {
+    let Json(request) = body?;
+    let handle = state.tasks.create(request)?;
+    Ok((StatusCode::CREATED, Json(urls(&handle.id()))))
+}
+
+/// `GET /api/tasks`.
+pub async fn list_tasks(State(state): State<AppState>) -> Result<Json<Vec<TaskSnapshot>>, ApiError> {
+    Ok(Json(state.tasks.list()?))
+}
+
+/// `GET /api/tasks/{id}`.
+pub async fn get_task(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<TaskSnapshot>, ApiError> {
+    Ok(Json(state.tasks.get(&id)?.snapshot()?))
+}
+
+/// `POST /api/tasks/{id}/cancel`.
+pub async fn cancel_task(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<TaskSnapshot>, ApiError> {
+    Ok(Json(state.tasks.cancel(&id)?))
+}
+
+/// Query of `GET /api/tasks/{id}/events`.
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    /// Resume point for clients that cannot send `Last-Event-ID`.
+    #[serde(rename = "lastEventId")]
+    last_event_id: Option<String>,
+    /// Test knob: end this connection after so many events.
+    drop_after: Option<u32>,
+    /// Test knob (`1`): ignore the resume point and start over, like a naive server.
+    ignore_resume: Option<u8>,
+}
+
+/// `GET /api/tasks/{id}/events`.
+///
+/// A `Last-Event-ID` (or `?lastEventId=`) that is not an integer, or that is
+/// beyond the task's last stored event, is a 400. Once the client has every
+/// event of an ended task (including `CLOSE`), the answer is 204 No Content,
+/// which tells a browser to stop reconnecting.
+pub async fn task_events_route(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    params: Result<Query<EventsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = query(params)?;
+    let handle = state.tasks.get(&id)?;
+    let row = handle.row()?;
+    let after = if params.ignore_resume == Some(1) {
+        0
+    } else {
+        match resume_from(&headers, params.last_event_id.as_deref())
+            .map_err(|error| ApiError::BadRequest(error.to_string()))?
+        {
+            ResumeFrom::Start => 0,
+            ResumeFrom::After(after) if after > row.last_seq => {
+                return Err(ApiError::BadRequest(format!(
+                    "Last-Event-ID {after} is beyond the last event ({}) of task {id}",
+                    row.last_seq
+                )))
+            }
+            ResumeFrom::After(after) => after,
+            ResumeFrom::Closed if row.state == TaskState::Completed => row.last_seq,
+            ResumeFrom::Closed => {
+                return Err(ApiError::BadRequest(format!(
+                    "Last-Event-ID CLOSE, but task {id} is {}",
+                    row.state.as_str()
+                )))
+            }
+        }
+    };
+    if row.state.is_terminal() && after >= row.last_seq {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let options = StreamOptions {
+        after,
+        drop_after: params.drop_after,
+        retry: Some(state.config.retry),
+    };
+    let events = task_events(handle, state.db.clone(), options);
+    Ok(sse_response(events, state.config.keep_alive, &state.shutdown))
+}
+
+/// Query of `GET /api/run`.
+#[derive(Debug, Deserialize)]
+pub struct RunQuery {
+    /// Number of steps (default 10, as in the coreBOS seed).
+    steps: Option<u32>,
+    /// Pause after each step (default 1000 ms).
+    interval_ms: Option<u64>,
+    /// Step that fails on purpose.
+    fail_at: Option<u32>,
+    /// Label shown in front of each message.
+    label: Option<String>,
+}
+
+/// `GET /api/run`: creates a task and streams it in the same request, for pages
+/// that can only open an `EventSource`. The task id is in `X-Task-Id`.
+pub async fn run_task(
+    State(state): State<AppState>,
+    params: Result<Query<RunQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = query(params)?;
+    let request = CreateTaskRequest {
+        steps: params.steps.unwrap_or(10),
+        interval_ms: params.interval_ms.unwrap_or(1000),
+        fail_at: params.fail_at,
+        label: params.label,
+    };
+    let handle = state.tasks.create(request)?;
+    let id = handle.id();
+    let options = StreamOptions {
+        retry: Some(state.config.retry),
+        ..StreamOptions::default()
+    };
+    let events = task_events(handle, state.db.clone(), options);
+    let mut response = sse_response(events, state.config.keep_alive, &state.shutdown);
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(TASK_ID_HEADER, value);
+    }
+    Ok(response)
+}

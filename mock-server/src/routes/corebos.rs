@@ -1,0 +1,99 @@
+//! `/seeds/corebos/source`: the coreBOS seed's `source.php`, byte for byte.
+//!
+//! `id: 1..10` with `{"message":"on iteration i of 10","progress":i*10}` one
+//! second apart (`?interval_ms=` changes the pace), then `id: CLOSE` with
+//! `{"message":"Process complete"}`. Unlike the PHP script, a reconnect with
+//! `Last-Event-ID: n` resumes after `n` instead of starting over.
+
+use std::time::Duration;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::Event;
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
+use serde::Deserialize;
+use sse_task_protocol::{ProgressData, CLOSE_EVENT_ID, MAX_INTERVAL_MS};
+
+use super::query;
+use crate::error::ApiError;
+use crate::resume::{resume_from, ResumeFrom};
+use crate::sse::sse_response;
+use crate::state::AppState;
+
+/// Iterations of the seed's loop.
+pub const ITERATIONS: u32 = 10;
+
+/// Query of `/seeds/corebos/source`.
+#[derive(Debug, Deserialize)]
+pub struct CorebosQuery {
+    /// Pause between events (default 1000 ms, the seed's `sleep(1)`).
+    interval_ms: Option<u64>,
+    /// Resume point for clients that cannot send `Last-Event-ID`.
+    #[serde(rename = "lastEventId")]
+    last_event_id: Option<String>,
+}
+
+/// The seed's `send_message($id, $message, $progress)` as an SSE frame.
+pub fn iteration_event(i: u32) -> Event {
+    let data = ProgressData::new(
+        format!("on iteration {i} of {ITERATIONS}"),
+        Some(f64::from(i * 10)),
+    );
+    Event::default()
+        .id(i.to_string())
+        .data(serde_json::to_string(&data).unwrap_or_default())
+}
+
+/// The seed's final `send_message('CLOSE', 'Process complete')`.
+pub fn close_event() -> Event {
+    let data = ProgressData::new("Process complete", None);
+    Event::default()
+        .id(CLOSE_EVENT_ID)
+        .data(serde_json::to_string(&data).unwrap_or_default())
+}
+
+/// `GET /seeds/corebos/source`.
+pub async fn source(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<CorebosQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = query(params)?;
+    let interval_ms = params.interval_ms.unwrap_or(1000);
+    if interval_ms > MAX_INTERVAL_MS {
+        return Err(ApiError::Unprocessable(format!(
+            "interval_ms must be between 0 and {MAX_INTERVAL_MS}, got {interval_ms}"
+        )));
+    }
+    let first = match resume_from(&headers, params.last_event_id.as_deref())
+        .map_err(|error| ApiError::BadRequest(error.to_string()))?
+    {
+        ResumeFrom::Start => 1,
+        ResumeFrom::After(after) if after <= u64::from(ITERATIONS) => after as u32 + 1,
+        ResumeFrom::After(after) => {
+            return Err(ApiError::BadRequest(format!(
+                "Last-Event-ID {after} is beyond the last event ({ITERATIONS})"
+            )))
+        }
+        ResumeFrom::Closed => return Ok(StatusCode::NO_CONTENT.into_response()),
+    };
+    let interval = Duration::from_millis(interval_ms);
+    let events = stream::unfold(first, move |i| async move {
+        match i {
+            i if i <= ITERATIONS => {
+                if i > first {
+                    tokio::time::sleep(interval).await;
+                }
+                Some((iteration_event(i), i + 1))
+            }
+            i if i == ITERATIONS + 1 => {
+                tokio::time::sleep(interval).await;
+                Some((close_event(), i + 1))
+            }
+            _ => None,
+        }
+    });
+    Ok(sse_response(events, state.config.keep_alive, &state.shutdown))
+}

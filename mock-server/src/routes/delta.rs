@@ -1,0 +1,158 @@
+//! `/seeds/delta`: the PHP + SQLite notification feed.
+//!
+//! Named `delta` events whose JSON data spans four `data:` lines, read from the
+//! `messages` table, resuming after `Last-Event-ID` / `?lastEventId=`. Each
+//! connection closes after 10 s and the browser reopens it, as in the seed.
+//! `POST /seeds/delta/messages` `{"message": "..."}` inserts a message; open
+//! streams show it at once (rows inserted by other programs within the poll
+//! interval, half a second).
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::Event;
+use axum::response::Response;
+use axum::Json;
+use futures_util::stream;
+use serde::{Deserialize, Serialize};
+use sse_task_protocol::EVENT_DELTA;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::query;
+use crate::db::{DeltaMessage, Db};
+use crate::error::ApiError;
+use crate::resume::{resume_from, ResumeFrom};
+use crate::sse::sse_response;
+use crate::state::AppState;
+
+/// Longest message accepted by `POST /seeds/delta/messages`, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 4096;
+
+/// Announces inserted messages to open streams.
+pub struct DeltaFeed {
+    newest: watch::Sender<u64>,
+}
+
+impl Default for DeltaFeed {
+    fn default() -> Self {
+        Self {
+            newest: watch::Sender::new(0),
+        }
+    }
+}
+
+/// Query of `GET /seeds/delta`.
+#[derive(Debug, Deserialize)]
+pub struct DeltaQuery {
+    #[serde(rename = "lastEventId")]
+    last_event_id: Option<String>,
+}
+
+/// Body of `POST /seeds/delta/messages`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    /// The text to publish.
+    pub message: String,
+}
+
+/// Answer of `POST /seeds/delta/messages`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CreatedMessage {
+    /// The new row's id (its SSE id).
+    pub id: u64,
+}
+
+/// The seed's `sendMsg($id, $msg)`: `{`, `"msg": ...,`, `"id": n`, `}` on four
+/// `data:` lines. Unlike the seed, the message is JSON-escaped, so a quote or
+/// a newline in it cannot break the JSON or the framing.
+pub fn delta_event(message: &DeltaMessage) -> Event {
+    let text = serde_json::to_string(&message.message).unwrap_or_default();
+    Event::default()
+        .id(message.id.to_string())
+        .event(EVENT_DELTA)
+        .data(format!("{{\n\"msg\": {text}, \n\"id\": {}\n}}", message.id))
+}
+
+struct Feed {
+    db: Db,
+    after: u64,
+    page: std::collections::VecDeque<DeltaMessage>,
+    changes: watch::Receiver<u64>,
+    deadline: Instant,
+    poll: std::time::Duration,
+}
+
+/// `GET /seeds/delta`. A resume id beyond the newest message is kept (the
+/// stream waits for newer messages, as the seed does); a non-number is a 400.
+pub async fn feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<DeltaQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = query(params)?;
+    let after = match resume_from(&headers, params.last_event_id.as_deref())
+        .map_err(|error| ApiError::BadRequest(error.to_string()))?
+    {
+        ResumeFrom::Start | ResumeFrom::Closed => 0,
+        ResumeFrom::After(after) => after,
+    };
+    let feed = Feed {
+        db: state.db.clone(),
+        after,
+        page: Default::default(),
+        changes: state.delta.newest.subscribe(),
+        deadline: Instant::now() + state.config.delta_connection_cap,
+        poll: state.config.delta_poll,
+    };
+    let events = stream::unfold(feed, next_message);
+    Ok(sse_response(events, state.config.keep_alive, &state.shutdown))
+}
+
+async fn next_message(mut feed: Feed) -> Option<(Event, Feed)> {
+    loop {
+        if let Some(message) = feed.page.pop_front() {
+            feed.after = message.id;
+            return Some((delta_event(&message), feed));
+        }
+        if Instant::now() >= feed.deadline {
+            return None;
+        }
+        feed.changes.borrow_and_update();
+        match feed.db.messages_after(feed.after, 256) {
+            Ok(messages) if !messages.is_empty() => {
+                feed.page = messages.into();
+                continue;
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::error!(%error, "cannot read delta messages");
+                return None;
+            }
+        }
+        let poll = tokio::time::sleep(feed.poll);
+        tokio::select! {
+            _ = feed.changes.changed() => {}
+            () = poll => {}
+            () = tokio::time::sleep_until(feed.deadline) => return None,
+        }
+    }
+}
+
+/// `POST /seeds/delta/messages`.
+pub async fn post_message(
+    State(state): State<AppState>,
+    body: Result<Json<NewMessage>, JsonRejection>,
+) -> Result<(StatusCode, Json<CreatedMessage>), ApiError> {
+    let Json(body) = body?;
+    if body.message.len() > MAX_MESSAGE_BYTES {
+        return Err(ApiError::Unprocessable(format!(
+            "message must be at most {MAX_MESSAGE_BYTES} bytes, got {}",
+            body.message.len()
+        )));
+    }
+    let id = state.db.insert_message(&body.message)?;
+    state.delta.newest.send_replace(id);
+    Ok((StatusCode::CREATED, Json(CreatedMessage { id })))
+}

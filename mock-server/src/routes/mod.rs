@@ -1,0 +1,19 @@
+//! The HTTP routes, one file per family.
+
+pub mod api;
+pub mod corebos;
+pub mod delta;
+pub mod faults;
+pub mod openacs;
+pub mod task_stream;
+pub mod tizen;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::Query;
+
+use crate::error::ApiError;
+
+/// Turns a query-string rejection into a JSON 400.
+pub(crate) fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    Ok(query?.0)
+}

@@ -1,0 +1,86 @@
+//! Event names, special ids and the progress payload of the wire contract.
+
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The default SSE event type; progress events use it.
+pub const EVENT_MESSAGE: &str = "message";
+/// Named event sent when a task fails; its data is a [`ProgressData`].
+///
+/// Never `error`: that name collides with the `EventSource` connection error.
+pub const EVENT_FAILED: &str = "failed";
+/// Named event sent when a task is cancelled; its data is a [`ProgressData`].
+pub const EVENT_CANCELLED: &str = "cancelled";
+/// Named event of the PHP + SQLite notification seed (`/seeds/delta`).
+pub const EVENT_DELTA: &str = "delta";
+/// The `id:` of the completion event (coreBOS seed): the client closes and maxes the bar.
+pub const CLOSE_EVENT_ID: &str = "CLOSE";
+/// The data that ends an OpenACS seed stream; the client treats it as completion.
+pub const OPENACS_CLOSE_DATA: &str = "__CLOSE_SSE__";
+
+/// The JSON data of a progress, completion, failure or cancellation event.
+///
+/// Serialises exactly as the coreBOS seed's `json_encode` does: whole
+/// percentages print as integers (`"progress":10`, not `10.0`), and a missing
+/// progress is left out.
+///
+/// ```
+/// use sse_task_protocol::ProgressData;
+/// let data = ProgressData::new("on iteration 1 of 10", Some(10.0));
+/// assert_eq!(
+///     serde_json::to_string(&data).unwrap(),
+///     r#"{"message":"on iteration 1 of 10","progress":10}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgressData {
+    /// Human-readable text for the log.
+    pub message: String,
+    /// Percentage done, 0 to 100; absent on the completion event.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_percent"
+    )]
+    pub progress: Option<f64>,
+}
+
+impl ProgressData {
+    /// A payload with `message` and an optional percentage.
+    pub fn new(message: impl Into<String>, progress: Option<f64>) -> Self {
+        Self {
+            message: message.into(),
+            progress,
+        }
+    }
+}
+
+/// Writes whole percentages as JSON integers, as PHP's `json_encode` does.
+fn serialize_percent<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(p) if p.fract() == 0.0 && p.abs() < 1e15 => serializer.serialize_i64(*p as i64),
+        Some(p) => serializer.serialize_f64(*p),
+        None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completion_payload_omits_progress() {
+        let data = ProgressData::new("Process complete", None);
+        assert_eq!(
+            serde_json::to_string(&data).unwrap(),
+            r#"{"message":"Process complete"}"#
+        );
+    }
+
+    #[test]
+    fn fractional_progress_stays_fractional_and_parses_back() {
+        let data = ProgressData::new("step", Some(33.5));
+        let text = serde_json::to_string(&data).unwrap();
+        assert_eq!(text, r#"{"message":"step","progress":33.5}"#);
+        assert_eq!(serde_json::from_str::<ProgressData>(&text).unwrap(), data);
+    }
+}

@@ -1,0 +1,31 @@
+//! Wire types shared by the task-progress front-end and the mock event server.
+//!
+//! Everything here is plain data with serde: no web-sys, no tokio, so both the
+//! Wasm client and the native server compile it. The contract it encodes is the
+//! one in `DESIGN.md`:
+//!
+//! - progress events are the default `message` event with data
+//!   `{"message": "...", "progress": 0..100}` ([`ProgressData`]), exactly as the
+//!   coreBOS seed's `source.php` prints it;
+//! - completion is an event with `id: CLOSE` ([`CLOSE_EVENT_ID`]) or the data
+//!   `__CLOSE_SSE__` ([`OPENACS_CLOSE_DATA`]);
+//! - failure and cancellation are the named events [`EVENT_FAILED`] and
+//!   [`EVENT_CANCELLED`];
+//! - the task API speaks [`CreateTaskRequest`], [`CreateTaskResponse`],
+//!   [`TaskSnapshot`] and [`ErrorBody`].
+//!
+//! # Layout
+//! - [`events`]: event names, ids and the progress payload.
+//! - [`task`]: the task API's requests, responses and limits.
+
+pub mod events;
+pub mod task;
+
+pub use events::{
+    ProgressData, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_DELTA, EVENT_FAILED, EVENT_MESSAGE,
+    OPENACS_CLOSE_DATA,
+};
+pub use task::{
+    CreateTaskRequest, CreateTaskResponse, ErrorBody, TaskSnapshot, TaskState, ValidationError,
+    MAX_INTERVAL_MS, MAX_LABEL_CHARS, MAX_STEPS,
+};
