@@ -78,15 +78,17 @@ pub fn app(state: AppState) -> Router {
         .route("/seeds/delta", get(delta::feed))
         .route("/seeds/delta/messages", post(delta::post_message))
         .route("/faults/status/{code}", get(faults::status))
-        .route("/faults/wrong-content-type", get(faults::wrong_content_type))
+        .route(
+            "/faults/wrong-content-type",
+            get(faults::wrong_content_type),
+        )
         .route("/faults/malformed", get(faults::malformed))
         .route("/faults/hits/{key}", get(faults::hits))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
     let router = match &config.static_dir {
-        Some(dir) => router.fallback_service(
-            ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))),
-        ),
+        Some(dir) => router
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => router.fallback(not_found),
     };
     let router = match cors(&config.allow_origins) {
@@ -129,7 +131,11 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 /// Serves on `listener` until `shutdown` resolves: then open streams end,
 /// jobs stop between two steps (a file database keeps them resumable), and
 /// the function returns once every connection closed.
-pub async fn run<F>(listener: TcpListener, config: ServerConfig, shutdown: F) -> Result<(), ServerError>
+pub async fn run<F>(
+    listener: TcpListener,
+    config: ServerConfig,
+    shutdown: F,
+) -> Result<(), ServerError>
 where
     F: Future<Output = ()> + Send + 'static,
 {

@@ -65,9 +65,18 @@ mod tests {
 
     #[test]
     fn header_wins_over_query_and_query_is_the_fallback() {
-        assert_eq!(resume_from(&headers("7"), Some("3")), Ok(ResumeFrom::After(7)));
-        assert_eq!(resume_from(&HeaderMap::new(), Some("3")), Ok(ResumeFrom::After(3)));
-        assert_eq!(resume_from(&headers("0"), Some("3")), Ok(ResumeFrom::After(3)));
+        assert_eq!(
+            resume_from(&headers("7"), Some("3")),
+            Ok(ResumeFrom::After(7))
+        );
+        assert_eq!(
+            resume_from(&HeaderMap::new(), Some("3")),
+            Ok(ResumeFrom::After(3))
+        );
+        assert_eq!(
+            resume_from(&headers("0"), Some("3")),
+            Ok(ResumeFrom::After(3))
+        );
         assert_eq!(resume_from(&HeaderMap::new(), None), Ok(ResumeFrom::Start));
         assert_eq!(resume_from(&headers("CLOSE"), None), Ok(ResumeFrom::Closed));
     }

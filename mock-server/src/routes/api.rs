@@ -60,7 +60,9 @@ pub async fn create_task(
 }
 
 /// `GET /api/tasks`.
-pub async fn list_tasks(State(state): State<AppState>) -> Result<Json<Vec<TaskSnapshot>>, ApiError> {
+pub async fn list_tasks(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<TaskSnapshot>>, ApiError> {
     Ok(Json(state.tasks.list()?))
 }
 
@@ -139,7 +141,11 @@ pub async fn task_events_route(
         retry: Some(state.config.retry),
     };
     let events = task_events(handle, state.db.clone(), options);
-    Ok(sse_response(events, state.config.keep_alive, &state.shutdown))
+    Ok(sse_response(
+        events,
+        state.config.keep_alive,
+        &state.shutdown,
+    ))
 }
 
 /// Query of `GET /api/run`.

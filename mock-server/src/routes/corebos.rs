@@ -95,5 +95,9 @@ pub async fn source(
             _ => None,
         }
     });
-    Ok(sse_response(events, state.config.keep_alive, &state.shutdown))
+    Ok(sse_response(
+        events,
+        state.config.keep_alive,
+        &state.shutdown,
+    ))
 }

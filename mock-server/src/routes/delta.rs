@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::query;
-use crate::db::{DeltaMessage, Db};
+use crate::db::{Db, DeltaMessage};
 use crate::error::ApiError;
 use crate::resume::{resume_from, ResumeFrom};
 use crate::sse::sse_response;
@@ -107,7 +107,11 @@ pub async fn feed(
         poll: state.config.delta_poll,
     };
     let events = stream::unfold(feed, next_message);
-    Ok(sse_response(events, state.config.keep_alive, &state.shutdown))
+    Ok(sse_response(
+        events,
+        state.config.keep_alive,
+        &state.shutdown,
+    ))
 }
 
 async fn next_message(mut feed: Feed) -> Option<(Event, Feed)> {
@@ -133,7 +137,11 @@ async fn next_message(mut feed: Feed) -> Option<(Event, Feed)> {
         }
         let poll = tokio::time::sleep(feed.poll);
         tokio::select! {
-            _ = feed.changes.changed() => {}
+            changed = feed.changes.changed() => {
+                if changed.is_err() {
+                    return None;
+                }
+            }
             () = poll => {}
             () = tokio::time::sleep_until(feed.deadline) => return None,
         }

@@ -78,7 +78,9 @@ pub async fn status(
     let status = StatusCode::from_u16(code)
         .ok()
         .filter(|status| *status == StatusCode::NO_CONTENT || (400..=599).contains(&code))
-        .ok_or_else(|| ApiError::BadRequest(format!("code must be 204 or 400..=599, got {code}")))?;
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!("code must be 204 or 400..=599, got {code}"))
+        })?;
     state.faults.hit(params.key.as_deref());
     if status == StatusCode::NO_CONTENT {
         return Ok(status.into_response());
@@ -116,11 +118,17 @@ pub async fn malformed(
     };
     let events = stream::iter([
         good(1, 30.0),
-        Event::default().id("2").data(r#"{"message": "broken <b>json</b>", "progress": "#),
+        Event::default()
+            .id("2")
+            .data(r#"{"message": "broken <b>json</b>", "progress": "#),
         good(3, 60.0),
         close_event(),
     ]);
-    Ok(sse_response(events, state.config.keep_alive, &state.shutdown))
+    Ok(sse_response(
+        events,
+        state.config.keep_alive,
+        &state.shutdown,
+    ))
 }
 
 /// `GET /faults/hits/{key}`.

@@ -68,7 +68,8 @@ impl OpenAcsSessions {
             return Ok(Arc::clone(session));
         }
         if sessions.len() >= MAX_SESSIONS {
-            sessions.retain(|_, session| !session.finished.load(std::sync::atomic::Ordering::SeqCst));
+            sessions
+                .retain(|_, session| !session.finished.load(std::sync::atomic::Ordering::SeqCst));
             if sessions.len() >= MAX_SESSIONS {
                 return Err(ApiError::TooManyRequests {
                     message: format!("{MAX_SESSIONS} OpenACS jobs are running; retry later"),
@@ -159,7 +160,8 @@ pub async fn stream_job(
         .as_deref()
         .ok_or_else(|| {
             ApiError::BadRequest(
-                "session_id is required; POST /seeds/openacs/jobs starts a job and returns one".into(),
+                "session_id is required; POST /seeds/openacs/jobs starts a job and returns one"
+                    .into(),
             )
         })?
         .parse::<u64>()
@@ -170,7 +172,11 @@ pub async fn stream_job(
     }
     let changes = session.changes.subscribe();
     let events = stream::unfold((session, changes), next_message);
-    Ok(sse_response(events, state.config.keep_alive, &state.shutdown))
+    Ok(sse_response(
+        events,
+        state.config.keep_alive,
+        &state.shutdown,
+    ))
 }
 
 type Channel = (Arc<Session>, watch::Receiver<usize>);
@@ -189,12 +195,16 @@ async fn next_message((session, mut changes): Channel) -> Option<(Event, Channel
         };
         if let Some(message) = next {
             if message == OPENACS_CLOSE_DATA {
-                session.finished.store(true, std::sync::atomic::Ordering::SeqCst);
+                session
+                    .finished
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
             }
             let event = Event::default().data(normalize_newlines(&message));
             return Some((event, (session, changes)));
         }
-        if session.finished.load(std::sync::atomic::Ordering::SeqCst) || changes.changed().await.is_err() {
+        if session.finished.load(std::sync::atomic::Ordering::SeqCst)
+            || changes.changed().await.is_err()
+        {
             return None;
         }
     }

@@ -42,7 +42,11 @@ struct Cursor {
 }
 
 /// The stream of `handle`'s events as SSE frames.
-pub fn task_events(handle: Arc<TaskHandle>, db: Db, options: StreamOptions) -> impl Stream<Item = Event> {
+pub fn task_events(
+    handle: Arc<TaskHandle>,
+    db: Db,
+    options: StreamOptions,
+) -> impl Stream<Item = Event> {
     let cursor = Cursor {
         task_id: handle.id(),
         changes: handle.subscribe(),

@@ -108,7 +108,14 @@ impl TaskHandle {
         let progress = percent(step, row.steps);
         if row.fail_at == Some(step) {
             let message = format!("{}step {step} of {} failed", prefix(&row), row.steps);
-            self.finish(db, &mut row, TaskState::Failed, EVENT_FAILED, message, progress)?;
+            self.finish(
+                db,
+                &mut row,
+                TaskState::Failed,
+                EVENT_FAILED,
+                message,
+                progress,
+            )?;
             return Ok(TaskStep::Finished);
         }
         let message = format!("{}step {step} of {}", prefix(&row), row.steps);
@@ -141,7 +148,14 @@ impl TaskHandle {
         let seq = row.last_seq + 1;
         row.last_seq = seq;
         let data = ProgressData::new("Process complete", None);
-        self.append(db, row, seq, CLOSE_EVENT_ID.to_owned(), EVENT_MESSAGE, &data)
+        self.append(
+            db,
+            row,
+            seq,
+            CLOSE_EVENT_ID.to_owned(),
+            EVENT_MESSAGE,
+            &data,
+        )
     }
 
     /// Cancels the task: stores a `cancelled` event and wakes its job.

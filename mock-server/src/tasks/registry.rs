@@ -83,7 +83,10 @@ impl TaskRegistry {
     }
 
     /// Validates `request`, stores the task and queues its job.
-    pub fn create(self: &Arc<Self>, request: CreateTaskRequest) -> Result<Arc<TaskHandle>, TaskError> {
+    pub fn create(
+        self: &Arc<Self>,
+        request: CreateTaskRequest,
+    ) -> Result<Arc<TaskHandle>, TaskError> {
         request.validate()?;
         let waiting = self.queued.fetch_add(1, Ordering::SeqCst);
         if waiting >= self.queue_capacity {

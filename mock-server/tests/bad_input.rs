@@ -1,0 +1,171 @@
+//! Every kind of bad input gets a 4xx JSON `{"error": ...}`, never a panic.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{create_task, TestServer};
+use serde_json::json;
+use sse_mock_server::ServerConfig;
+
+/// Sends `request` and checks the status and that the body is a JSON error.
+async fn expect_error(request: reqwest::RequestBuilder, status: u16, mentions: &str) {
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status().as_u16(), status);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body: serde_json::Value = response.json().await.unwrap();
+    let error = body["error"].as_str().expect("no error field");
+    assert!(
+        error.to_lowercase().contains(&mentions.to_lowercase()),
+        "{error:?} does not mention {mentions:?}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_oversized_mistyped_and_out_of_range_bodies_are_refused() {
+    let server = TestServer::default().await;
+    let client = reqwest::Client::new();
+    let post = || client.post(server.url("/api/tasks"));
+    expect_error(
+        post()
+            .header("content-type", "application/json")
+            .body("{\"steps\": 3,"),
+        400,
+        "EOF",
+    )
+    .await;
+    expect_error(
+        post()
+            .header("content-type", "application/json")
+            .body(format!(
+                "{{\"steps\": 3, \"interval_ms\": 0, \"label\": \"{}\"}}",
+                "x".repeat(20_000)
+            )),
+        413,
+        "length limit",
+    )
+    .await;
+    expect_error(post().body("steps=3"), 415, "Content-Type").await;
+    expect_error(
+        post().json(&json!({"steps": 0, "interval_ms": 0})),
+        422,
+        "steps",
+    )
+    .await;
+    expect_error(
+        post().json(&json!({"steps": 100001, "interval_ms": 0})),
+        422,
+        "steps",
+    )
+    .await;
+    expect_error(
+        post().json(&json!({"steps": 3, "interval_ms": 60001})),
+        422,
+        "interval_ms",
+    )
+    .await;
+    expect_error(
+        post().json(&json!({"steps": 3, "interval_ms": 0, "fail_at": 9})),
+        422,
+        "fail_at",
+    )
+    .await;
+    expect_error(
+        post().json(&json!({"steps": -1, "interval_ms": 0})),
+        422,
+        "steps",
+    )
+    .await;
+    expect_error(
+        post().json(&json!({"steps": 3, "interval_ms": 0, "bogus": 1})),
+        422,
+        "bogus",
+    )
+    .await;
+    expect_error(
+        client.get(server.url("/api/run?steps=999999999999")),
+        400,
+        "steps",
+    )
+    .await;
+    expect_error(
+        client.get(server.url("/seeds/corebos/source?interval_ms=99999999")),
+        422,
+        "interval_ms",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_tasks_and_routes_are_404() {
+    let server = TestServer::default().await;
+    let client = reqwest::Client::new();
+    let id = "00000000-0000-4000-8000-000000000000";
+    expect_error(client.get(server.url(&format!("/api/tasks/{id}"))), 404, id).await;
+    expect_error(
+        client.get(server.url(&format!("/api/tasks/{id}/events"))),
+        404,
+        id,
+    )
+    .await;
+    expect_error(
+        client.post(server.url(&format!("/api/tasks/{id}/cancel"))),
+        404,
+        id,
+    )
+    .await;
+    expect_error(client.get(server.url("/api/nope")), 404, "no such route").await;
+}
+
+#[tokio::test]
+async fn garbage_or_future_last_event_ids_are_400() {
+    let server = TestServer::default().await;
+    let client = reqwest::Client::new();
+    let task = create_task(&server, json!({"steps": 3, "interval_ms": 0})).await;
+    let events = server.url(task["events_url"].as_str().unwrap());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    expect_error(
+        client.get(&events).header("Last-Event-ID", "abc"),
+        400,
+        "non-negative integer",
+    )
+    .await;
+    expect_error(
+        client.get(format!("{events}?lastEventId=-4")),
+        400,
+        "integer",
+    )
+    .await;
+    expect_error(
+        client.get(&events).header("Last-Event-ID", "99"),
+        400,
+        "beyond the last event (4)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_full_queue_answers_429_with_retry_after() {
+    let server = TestServer::start(ServerConfig {
+        workers: 1,
+        queue_capacity: 2,
+        ..ServerConfig::default()
+    })
+    .await;
+    let long = json!({"steps": 100, "interval_ms": 1000});
+    // One runs, two wait: the queue is full.
+    create_task(&server, long.clone()).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    create_task(&server, long.clone()).await;
+    create_task(&server, long.clone()).await;
+    let response = reqwest::Client::new()
+        .post(server.url("/api/tasks"))
+        .json(&long)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("queue is full"));
+}
