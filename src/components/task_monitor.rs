@@ -1,0 +1,46 @@
+//! `<TaskMonitor>`: the whole panel (controls, status, bar and log) over one stream.
+
+use leptos::prelude::*;
+
+use super::{LogView, ProgressBar, StatusBadge, TaskControls};
+use crate::stream::{use_task_stream_with_options, StreamTarget, UseTaskStreamOptions};
+use crate::task::TaskSource;
+
+/// Start Long Task / Stop Task, the status, the progress bar and the log.
+#[component]
+pub fn TaskMonitor(
+    /// What Start streams; read when Start is pressed.
+    #[prop(into)]
+    source: Signal<TaskSource>,
+    /// Options of the underlying hook (default: [`UseTaskStreamOptions::default`]).
+    #[prop(optional)]
+    options: Option<UseTaskStreamOptions>,
+    /// Called just before each start (e.g. to make a fresh session id).
+    #[prop(optional)]
+    on_start: Option<Callback<()>>,
+) -> impl IntoView {
+    let stream = use_task_stream_with_options(String::new(), options.unwrap_or_default());
+    let start = Callback::new(move |()| {
+        if let Some(on_start) = on_start {
+            on_start.run(());
+        }
+        match source.get_untracked() {
+            TaskSource::TaskApi { server, request } => stream.start_task(server, request),
+            TaskSource::Url { url } => stream.start_url(StreamTarget::url(url)),
+        }
+    });
+    let stop = Callback::new(move |()| stream.stop());
+    let can_start = Signal::derive(move || !stream.status.with(|s| s.is_active()));
+    let can_stop = Signal::derive(move || stream.status.with(|s| s.is_active()));
+    view! {
+        <section class="task-monitor" data-testid="task-monitor" aria-label="Task progress">
+            <TaskControls can_start can_stop on_start=start on_stop=stop />
+            <StatusBadge status=stream.status />
+            <ProgressBar progress=stream.progress />
+            <LogView lines=stream.lines />
+            <p class="task-id" data-testid="task-status-url">
+                {move || stream.target.with(|t| t.as_ref().and_then(|t| t.status_url.clone()).unwrap_or_default())}
+            </p>
+        </section>
+    }
+}

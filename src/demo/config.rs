@@ -1,0 +1,204 @@
+//! The demo's choices, read from the page URL (`?server=`, `?source=`, ...)
+//! and turned into a [`TaskSource`]. Pure, so it is tested natively.
+
+use sse_task_protocol::CreateTaskRequest;
+
+use crate::task::TaskSource;
+
+/// The sources the demo offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceKind {
+    /// A task created through the mock server's task API.
+    #[default]
+    TaskApi,
+    /// The coreBOS (CRM) import progress seed.
+    Corebos,
+    /// The OpenACS background job seed.
+    Openacs,
+    /// The Tizen TV push seed.
+    Tizen,
+    /// The PHP + SQLite delta feed seed.
+    Delta,
+    /// Any SSE URL typed in.
+    Custom,
+}
+
+impl SourceKind {
+    /// Every kind, in menu order.
+    pub const ALL: [SourceKind; 6] = [
+        Self::TaskApi,
+        Self::Corebos,
+        Self::Openacs,
+        Self::Tizen,
+        Self::Delta,
+        Self::Custom,
+    ];
+
+    /// The value used in `?source=` and in the menu.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::TaskApi => "task-api",
+            Self::Corebos => "corebos",
+            Self::Openacs => "openacs",
+            Self::Tizen => "tizen",
+            Self::Delta => "delta",
+            Self::Custom => "custom",
+        }
+    }
+
+    /// Words for the menu.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::TaskApi => "Task API (steps, interval, failure)",
+            Self::Corebos => "CRM import progress (coreBOS seed)",
+            Self::Openacs => "Background job (OpenACS seed)",
+            Self::Tizen => "TV push, reconnecting every 2 s (Tizen seed)",
+            Self::Delta => "Notification feed (PHP + SQLite seed)",
+            Self::Custom => "Any SSE URL",
+        }
+    }
+
+    /// The kind with this slug.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.slug() == slug)
+    }
+}
+
+/// The form's fields, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoForm {
+    /// Which source.
+    pub kind: SourceKind,
+    /// Origin of the mock server; empty for the page's own.
+    pub server: String,
+    /// Task API: number of steps.
+    pub steps: String,
+    /// Task API and seeds: pause between events, in ms.
+    pub interval_ms: String,
+    /// Task API: step that fails (empty for none).
+    pub fail_at: String,
+    /// Custom: the URL.
+    pub custom_url: String,
+}
+
+impl Default for DemoForm {
+    fn default() -> Self {
+        Self {
+            kind: SourceKind::TaskApi,
+            server: String::new(),
+            steps: "10".into(),
+            interval_ms: "500".into(),
+            fail_at: String::new(),
+            custom_url: String::new(),
+        }
+    }
+}
+
+impl DemoForm {
+    /// Reads `?server=`, `?source=` (a kind's slug, or any URL), `?steps=`,
+    /// `?interval_ms=` and `?fail_at=` from a page's query string.
+    pub fn from_query(query: &str) -> Self {
+        let mut form = Self::default();
+        let query = query.strip_prefix('?').unwrap_or(query);
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let value = value.trim().to_owned();
+            match key.as_ref() {
+                "server" => form.server = value.trim_end_matches('/').to_owned(),
+                "source" => match SourceKind::from_slug(&value) {
+                    Some(kind) => form.kind = kind,
+                    None if !value.is_empty() => {
+                        form.kind = SourceKind::Custom;
+                        form.custom_url = value;
+                    }
+                    None => {}
+                },
+                "steps" => form.steps = value,
+                "interval_ms" => form.interval_ms = value,
+                "fail_at" => form.fail_at = value,
+                _ => {}
+            }
+        }
+        form
+    }
+
+    /// The source to start; `session_id` makes each OpenACS run a new job.
+    ///
+    /// Numbers that do not parse are sent as 0 (or the largest value), so the
+    /// server explains what is wrong and the panel shows it.
+    pub fn source(&self, session_id: u64) -> TaskSource {
+        let server = self.server.clone();
+        let interval = parse_number(&self.interval_ms, 0);
+        let url = |path: String| TaskSource::Url {
+            url: format!("{server}{path}"),
+        };
+        match self.kind {
+            SourceKind::TaskApi => TaskSource::TaskApi {
+                server: server.clone(),
+                request: CreateTaskRequest {
+                    steps: parse_number(&self.steps, 0).min(u64::from(u32::MAX)) as u32,
+                    interval_ms: interval,
+                    fail_at: (!self.fail_at.trim().is_empty())
+                        .then(|| parse_number(&self.fail_at, 0).min(u64::from(u32::MAX)) as u32),
+                    label: None,
+                },
+            },
+            SourceKind::Corebos => url(format!("/seeds/corebos/source?interval_ms={interval}")),
+            SourceKind::Openacs => url(format!(
+                "/seeds/openacs?session_id={session_id}&interval_ms={interval}"
+            )),
+            SourceKind::Tizen => url("/seeds/tizen".into()),
+            SourceKind::Delta => url("/seeds/delta".into()),
+            SourceKind::Custom => TaskSource::Url {
+                url: self.custom_url.trim().to_owned(),
+            },
+        }
+    }
+}
+
+fn parse_number(text: &str, fallback: u64) -> u64 {
+    let text = text.trim();
+    match text.parse::<u64>() {
+        Ok(n) => n,
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
+        Err(_) => fallback,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_url_selects_server_and_source() {
+        let form = DemoForm::from_query("?server=http://127.0.0.1:9000/&source=corebos&interval_ms=0");
+        assert_eq!(form.kind, SourceKind::Corebos);
+        assert_eq!(
+            form.source(1),
+            TaskSource::Url {
+                url: "http://127.0.0.1:9000/seeds/corebos/source?interval_ms=0".into()
+            }
+        );
+        let custom = DemoForm::from_query("source=https%3A%2F%2Fexample.org%2Fsse");
+        assert_eq!(custom.kind, SourceKind::Custom);
+        assert_eq!(custom.source(1), TaskSource::Url { url: "https://example.org/sse".into() });
+    }
+
+    #[test]
+    fn the_task_api_form_builds_the_request_and_passes_absurd_numbers_on() {
+        let mut form = DemoForm::from_query("steps=5&interval_ms=20&fail_at=3");
+        let TaskSource::TaskApi { server, request } = form.source(1) else { panic!() };
+        assert_eq!(server, "");
+        assert_eq!(request, CreateTaskRequest { steps: 5, interval_ms: 20, fail_at: Some(3), label: None });
+        form.steps = "99999999999".into();
+        form.interval_ms = "soon".into();
+        let TaskSource::TaskApi { request, .. } = form.source(1) else { panic!() };
+        assert_eq!(request.steps, u32::MAX);
+        assert_eq!(request.interval_ms, 0);
+    }
+
+    #[test]
+    fn each_openacs_start_gets_its_own_session() {
+        let form = DemoForm::from_query("source=openacs");
+        assert_ne!(form.source(1), form.source(2));
+    }
+}

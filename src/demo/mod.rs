@@ -1,0 +1,57 @@
+//! The demo page: pick a source (the task API, a seed endpoint, any URL) and
+//! watch it in a [`TaskMonitor`].
+
+mod config;
+mod source_picker;
+
+use leptos::prelude::*;
+
+pub use config::{DemoForm, SourceKind};
+use source_picker::SourcePicker;
+
+use crate::components::TaskMonitor;
+use crate::stream::UseTaskStreamOptions;
+
+/// True when the browser has `EventSource`.
+fn supports_event_source() -> bool {
+    js_sys::Reflect::has(&window(), &"EventSource".into()).unwrap_or(false)
+}
+
+/// The whole demo page. The server defaults to the page's own origin;
+/// `?server=` and `?source=` in the page URL override it.
+#[component]
+pub fn DemoApp() -> impl IntoView {
+    let query = window().location().search().unwrap_or_default();
+    let form = RwSignal::new(DemoForm::from_query(&query));
+    let session_id = RwSignal::new(new_session_id());
+    let source = Signal::derive(move || form.with(|f| f.source(session_id.get())));
+    let on_start = Callback::new(move |()| session_id.set(new_session_id()));
+    let options = UseTaskStreamOptions::default().named_events(["delta"]);
+    view! {
+        <main class="demo">
+            <header class="demo-header">
+                <h1>"Live task progress"</h1>
+                <p class="lede">
+                    "A Leptos component over Server-Sent Events: start a long task, watch its log and progress, stop it on the server."
+                </p>
+            </header>
+            <Show
+                when=supports_event_source
+                fallback=|| {
+                    view! {
+                        <p class="unsupported" data-testid="unsupported" role="alert">
+                            "Sorry, your browser does not support server-sent events."
+                        </p>
+                    }
+                }
+            >
+                <SourcePicker form />
+                <TaskMonitor source options=options.clone() on_start />
+            </Show>
+        </main>
+    }
+}
+
+fn new_session_id() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
+}

@@ -1,0 +1,354 @@
+//! The state machine around one `EventSource`: connects, applies events to
+//! the pure state, coalesces signal updates to one per animation frame,
+//! reconnects within the policy, diagnoses failures, and stops.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sse_task_protocol::CreateTaskRequest;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, MessageEvent};
+
+use super::http;
+use super::options::UseTaskStreamOptions;
+use super::source::Source;
+use super::StreamTarget;
+use crate::task::{apply, ConnectionEvent, Directive, RawMessage, ReadyState, TaskLog, TaskMeta};
+
+/// The hook's signals, written only by the controller.
+#[derive(Clone, Copy)]
+pub struct Signals {
+    /// The bounded log.
+    pub log: RwSignal<TaskLog>,
+    /// Progress, status, ids.
+    pub meta: RwSignal<TaskMeta>,
+    /// The source's `readyState`.
+    pub ready_state: RwSignal<ReadyState>,
+    /// What is being streamed.
+    pub target: RwSignal<Option<StreamTarget>>,
+}
+
+/// Shared handle to a controller.
+pub type Shared = Rc<RefCell<Controller>>;
+
+/// One stream's connection logic.
+pub struct Controller {
+    options: UseTaskStreamOptions,
+    signals: Signals,
+    source: Option<Source>,
+    /// Incremented by every start and stop: callbacks of an older run are ignored.
+    run: u64,
+    retry_timer: Option<TimeoutHandle>,
+    flush_pending: bool,
+    this: Weak<RefCell<Controller>>,
+}
+
+impl Controller {
+    /// A controller writing to `signals`.
+    pub fn new(options: UseTaskStreamOptions, signals: Signals) -> Shared {
+        Rc::new_cyclic(|this| {
+            RefCell::new(Self {
+                options,
+                signals,
+                source: None,
+                run: 0,
+                retry_timer: None,
+                flush_pending: false,
+                this: this.clone(),
+            })
+        })
+    }
+
+    /// Starts streaming `target`, replacing any current stream.
+    pub fn start_url(&mut self, target: StreamTarget) {
+        self.begin();
+        let url = target.events_url.clone();
+        self.signals.target.set(Some(target));
+        self.connect(&url);
+    }
+
+    /// Creates a task on `base`'s task API, then streams it.
+    pub fn start_task(&mut self, base: String, request: CreateTaskRequest) {
+        self.begin();
+        self.signals.target.set(None);
+        let run = self.run;
+        let this = self.this.clone();
+        spawn_local(async move {
+            let created = http::create_task(&base, &request).await;
+            let Some(shared) = this.upgrade() else { return };
+            let mut controller = shared.borrow_mut();
+            if controller.run != run {
+                return;
+            }
+            match created {
+                Ok(task) => {
+                    let target = StreamTarget {
+                        events_url: format!("{base}{}", task.events_url),
+                        cancel_url: Some(format!("{base}{}", task.cancel_url)),
+                        status_url: Some(format!("{base}{}", task.status_url)),
+                    };
+                    let url = target.events_url.clone();
+                    controller.signals.target.set(Some(target));
+                    controller.connect(&url);
+                }
+                Err(error) => controller.fail(format!("could not create the task: {error}")),
+            }
+        });
+    }
+
+    /// Stops at once: closes the source, logs "Interrupted", applies nothing
+    /// later, and asks the server to cancel the task when it has a cancel URL.
+    pub fn stop(&mut self) {
+        let was_active = self.signals.meta.with_untracked(|meta| meta.status.is_active());
+        self.run += 1;
+        self.close();
+        if !was_active {
+            return;
+        }
+        self.apply_now(ConnectionEvent::Stopped);
+        let cancel_url = self
+            .signals
+            .target
+            .with_untracked(|target| target.as_ref().and_then(|t| t.cancel_url.clone()))
+            .or_else(|| self.options.cancel_url.clone());
+        if let Some(url) = cancel_url {
+            spawn_local(async move {
+                if let Err(error) = http::cancel_task(&url).await {
+                    leptos::logging::warn!("could not cancel the task on the server: {error}");
+                }
+            });
+        }
+    }
+
+    /// The cancel URL given in the options.
+    pub fn cancel_url(&self) -> Option<String> {
+        self.options.cancel_url.clone()
+    }
+
+    /// Closes everything without touching the log (the component went away).
+    pub fn dispose(&mut self) {
+        self.run += 1;
+        self.close();
+    }
+
+    fn begin(&mut self) {
+        self.run += 1;
+        self.close();
+        self.apply_now(ConnectionEvent::Starting);
+    }
+
+    fn close(&mut self) {
+        self.source = None;
+        if let Some(timer) = self.retry_timer.take() {
+            timer.clear();
+        }
+        self.signals.ready_state.set(ReadyState::Closed);
+    }
+
+    fn connect(&mut self, url: &str) {
+        let run = self.run;
+        let this = self.this.clone();
+        let on_event = move |event: Event| {
+            if let Some(shared) = this.upgrade() {
+                // A handler never runs inside another: `try_borrow_mut` only
+                // fails if the browser re-entered us, and then the event is stale.
+                if let Ok(mut controller) = shared.try_borrow_mut() {
+                    if controller.run == run {
+                        controller.on_event(event);
+                    }
+                }
+            }
+        };
+        match Source::open(url, &self.options.named_events, on_event) {
+            Ok(source) => {
+                self.signals.ready_state.set(source.ready_state());
+                self.source = Some(source);
+            }
+            Err(error) => {
+                let detail = error.as_string().unwrap_or_else(|| format!("{error:?}"));
+                self.fail(format!("cannot open {url}: {detail}"));
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event.type_().as_str() {
+            "open" => {
+                self.signals.ready_state.set(ReadyState::Open);
+                self.apply_later(ConnectionEvent::Opened);
+            }
+            "error" => self.on_error(),
+            _ => {
+                let Some(message) = event.dyn_ref::<MessageEvent>() else {
+                    return;
+                };
+                let raw = RawMessage {
+                    event_type: event.type_(),
+                    data: message.data().as_string().unwrap_or_default(),
+                    last_event_id: message.last_event_id(),
+                };
+                if self.apply_later(ConnectionEvent::Message(raw)) == Directive::Close {
+                    self.close();
+                    self.flush();
+                }
+            }
+        }
+    }
+
+    fn on_error(&mut self) {
+        if self.signals.meta.with_untracked(|meta| meta.status.is_terminal()) {
+            self.close();
+            return;
+        }
+        let Some(source) = self.source.as_ref() else { return };
+        let ready_state = source.ready_state();
+        let url = source.url();
+        self.signals.ready_state.set(ready_state);
+        if self.options.close_on_first_error {
+            self.fail("the connection failed".into());
+            return;
+        }
+        let attempt = self.signals.meta.with_untracked(|meta| meta.reconnect_attempts) + 1;
+        match ready_state {
+            // The browser reconnects by itself, sending Last-Event-ID.
+            ReadyState::Connecting | ReadyState::Open => {
+                if self.options.reconnect.allows(attempt) {
+                    self.apply_now(ConnectionEvent::Reconnecting { attempt });
+                } else {
+                    self.give_up();
+                }
+            }
+            // The browser gave up: find out why, and maybe retry ourselves.
+            ReadyState::Closed => {
+                self.source = None;
+                self.diagnose_then_retry(url, attempt);
+            }
+        }
+    }
+
+    fn diagnose_then_retry(&mut self, url: String, attempt: u32) {
+        let run = self.run;
+        let this = self.this.clone();
+        spawn_local(async move {
+            let diagnosis = http::diagnose(&url).await;
+            let Some(shared) = this.upgrade() else { return };
+            let mut controller = shared.borrow_mut();
+            if controller.run != run {
+                return;
+            }
+            if !diagnosis.retryable {
+                controller.fail(diagnosis.reason);
+            } else if controller.options.reconnect.allows(attempt) {
+                controller.apply_now(ConnectionEvent::Reconnecting { attempt });
+                controller.retry_after(url, attempt);
+            } else {
+                let max = controller.options.reconnect.max_attempts;
+                controller.fail(format!("{} (gave up after {max} attempts)", diagnosis.reason));
+            }
+        });
+    }
+
+    fn retry_after(&mut self, url: String, attempt: u32) {
+        let run = self.run;
+        let this = self.this.clone();
+        let delay = Duration::from_millis(u64::from(self.options.reconnect.delay_ms(attempt)));
+        let timer = set_timeout_with_handle(
+            move || {
+                let Some(shared) = this.upgrade() else { return };
+                let mut controller = shared.borrow_mut();
+                if controller.run != run {
+                    return;
+                }
+                controller.retry_timer = None;
+                let last_id = controller
+                    .signals
+                    .meta
+                    .with_untracked(|meta| meta.last_event_id.clone());
+                let url = match last_id {
+                    Some(id) => with_last_event_id(&url, &id),
+                    None => url,
+                };
+                controller.connect(&url);
+            },
+            delay,
+        );
+        self.retry_timer = timer.ok();
+    }
+
+    fn give_up(&mut self) {
+        let max = self.options.reconnect.max_attempts;
+        self.fail(format!(
+            "the connection was lost and {max} reconnect attempts brought no new event"
+        ));
+    }
+
+    fn fail(&mut self, reason: String) {
+        self.close();
+        self.apply_now(ConnectionEvent::Failed { reason });
+    }
+
+    /// Applies `event` to the state without notifying; the notification comes
+    /// with the next animation frame.
+    fn apply_later(&mut self, event: ConnectionEvent) -> Directive {
+        let reader = &self.options.reader;
+        let now = js_sys::Date::now();
+        let Signals { log, meta, .. } = self.signals;
+        let directive = log
+            .try_update_untracked(|log| {
+                meta.try_update_untracked(|meta| apply(log, meta, event, reader, now))
+            })
+            .flatten()
+            .unwrap_or(Directive::Ignored);
+        if directive != Directive::Ignored {
+            self.schedule_flush();
+        }
+        directive
+    }
+
+    fn apply_now(&mut self, event: ConnectionEvent) {
+        self.apply_later(event);
+        self.flush();
+    }
+
+    fn schedule_flush(&mut self) {
+        if self.flush_pending {
+            return;
+        }
+        self.flush_pending = true;
+        let this = self.this.clone();
+        let flush = move || {
+            if let Some(shared) = this.upgrade() {
+                if let Ok(mut controller) = shared.try_borrow_mut() {
+                    if controller.flush_pending {
+                        controller.flush();
+                    }
+                }
+            }
+        };
+        request_animation_frame(flush.clone());
+        // Hidden tabs get no animation frames; a slow timer keeps them current.
+        let _ = set_timeout_with_handle(flush, Duration::from_millis(250));
+    }
+
+    fn flush(&mut self) {
+        self.flush_pending = false;
+        self.signals.log.notify();
+        self.signals.meta.notify();
+    }
+}
+
+/// `url` with `lastEventId=id` in its query, for a new `EventSource` that
+/// cannot send the `Last-Event-ID` header.
+pub fn with_last_event_id(url: &str, id: &str) -> String {
+    let base = window().location().href().unwrap_or_default();
+    match web_sys::Url::new_with_base(url, &base) {
+        Ok(parsed) => {
+            parsed.search_params().set("lastEventId", id);
+            parsed.href()
+        }
+        Err(_) => url.to_owned(),
+    }
+}

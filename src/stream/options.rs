@@ -1,0 +1,80 @@
+//! Options of [`crate::use_task_stream_with_options`], each with its default.
+
+use crate::task::{MessageReader, ReconnectPolicy, DEFAULT_CAPACITY};
+
+/// How the hook listens, reads, reconnects and bounds its log.
+#[derive(Debug, Clone)]
+pub struct UseTaskStreamOptions {
+    /// Named events to listen to besides `message`, `failed` and `cancelled`
+    /// (e.g. `delta`). Default: none.
+    pub named_events: Vec<String>,
+    /// Bounded reconnects with backoff. Default: [`ReconnectPolicy::default`]
+    /// (5 attempts without a new event, 1 s doubling to 16 s).
+    pub reconnect: ReconnectPolicy,
+    /// Treat the first connection error as the end, as the coreBOS seed does.
+    /// Default: `false`.
+    pub close_on_first_error: bool,
+    /// Log lines kept before older ones are dropped. Default: 10 000.
+    pub capacity: usize,
+    /// How a message's data is read. Default: [`MessageReader::CoreBos`]
+    /// (the coreBOS JSON, falling back to plain text).
+    pub reader: MessageReader,
+    /// URL to `POST` to when the user stops, so the job stops on the server.
+    /// Default: none (tasks started with `start_task` set it themselves).
+    pub cancel_url: Option<String>,
+}
+
+impl Default for UseTaskStreamOptions {
+    fn default() -> Self {
+        Self {
+            named_events: Vec::new(),
+            reconnect: ReconnectPolicy::default(),
+            close_on_first_error: false,
+            capacity: DEFAULT_CAPACITY,
+            reader: MessageReader::default(),
+            cancel_url: None,
+        }
+    }
+}
+
+impl UseTaskStreamOptions {
+    /// Listens to these named events too.
+    pub fn named_events<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.named_events = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Uses this reconnect policy.
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.reconnect = policy;
+        self
+    }
+
+    /// Ends the stream on the first connection error.
+    pub fn close_on_first_error(mut self, close: bool) -> Self {
+        self.close_on_first_error = close;
+        self
+    }
+
+    /// Keeps at most `capacity` log lines.
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// Reads messages with `reader`.
+    pub fn reader(mut self, reader: MessageReader) -> Self {
+        self.reader = reader;
+        self
+    }
+
+    /// Posts to `url` on stop.
+    pub fn cancel_url(mut self, url: impl Into<String>) -> Self {
+        self.cancel_url = Some(url.into());
+        self
+    }
+}

@@ -1,0 +1,236 @@
+//! Reading one SSE message: the coreBOS JSON, the close markers, the named
+//! `failed` / `cancelled` events, plain text, and malformed JSON.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+use sse_task_protocol::{CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED, OPENACS_CLOSE_DATA};
+
+/// An event as the `EventSource` delivered it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawMessage {
+    /// The event type (`message` unless the server named it).
+    pub event_type: String,
+    /// The data, `data:` lines joined with `\n`.
+    pub data: String,
+    /// The `lastEventId` (empty when the server never sent an id).
+    pub last_event_id: String,
+}
+
+impl RawMessage {
+    /// A default-typed `message` event.
+    pub fn message(data: impl Into<String>, id: impl Into<String>) -> Self {
+        Self {
+            event_type: "message".into(),
+            data: data.into(),
+            last_event_id: id.into(),
+        }
+    }
+}
+
+/// What a message means for the task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParsedEvent {
+    /// A log message and/or a new percentage.
+    Progress {
+        /// Text for the log.
+        message: Option<String>,
+        /// The new percentage (not yet clamped).
+        progress: Option<f64>,
+    },
+    /// Text that is not JSON: one plain log line.
+    Text(String),
+    /// Text that looks like JSON but does not parse: shown as a warning.
+    Malformed(String),
+    /// The task is complete (`id: CLOSE` or `__CLOSE_SSE__`).
+    Completed {
+        /// The completion message, if any.
+        message: Option<String>,
+    },
+    /// The server reports a failure (`failed` event).
+    Failed {
+        /// The server's message.
+        message: String,
+    },
+    /// The server reports a cancellation (`cancelled` event).
+    Cancelled {
+        /// The server's message.
+        message: String,
+    },
+}
+
+/// How the data of an ordinary (non-terminal) message is read.
+#[derive(Clone, Default)]
+pub enum MessageReader {
+    /// The coreBOS JSON `{"message", "progress"}` (also `msg`, as the delta
+    /// seed sends), falling back to plain text. The default.
+    #[default]
+    CoreBos,
+    /// Every message is a plain line of text.
+    PlainText,
+    /// Your own reader.
+    Custom(Arc<dyn Fn(&RawMessage) -> ParsedEvent + Send + Sync>),
+}
+
+impl fmt::Debug for MessageReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CoreBos => f.write_str("CoreBos"),
+            Self::PlainText => f.write_str("PlainText"),
+            Self::Custom(_) => f.write_str("Custom(..)"),
+        }
+    }
+}
+
+/// Reads `raw` with `reader`. The close markers and the `failed` /
+/// `cancelled` events are recognised whatever the reader.
+pub fn parse_message(raw: &RawMessage, reader: &MessageReader) -> ParsedEvent {
+    if raw.event_type == EVENT_FAILED {
+        return ParsedEvent::Failed {
+            message: message_of(&raw.data).unwrap_or_else(|| raw.data.clone()),
+        };
+    }
+    if raw.event_type == EVENT_CANCELLED {
+        return ParsedEvent::Cancelled {
+            message: message_of(&raw.data).unwrap_or_else(|| raw.data.clone()),
+        };
+    }
+    if raw.data == OPENACS_CLOSE_DATA {
+        return ParsedEvent::Completed { message: None };
+    }
+    if raw.last_event_id == CLOSE_EVENT_ID {
+        return ParsedEvent::Completed {
+            message: message_of(&raw.data),
+        };
+    }
+    match reader {
+        MessageReader::CoreBos => read_corebos(&raw.data),
+        MessageReader::PlainText => ParsedEvent::Text(raw.data.clone()),
+        MessageReader::Custom(read) => read(raw),
+    }
+}
+
+fn read_corebos(data: &str) -> ParsedEvent {
+    let trimmed = data.trim();
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(Value::Object(object)) => {
+            let message = ["message", "msg"]
+                .iter()
+                .find_map(|field| object.get(*field))
+                .map(|value| match value {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                });
+            let progress = object.get("progress").and_then(number);
+            if message.is_none() && progress.is_none() {
+                ParsedEvent::Text(data.to_owned())
+            } else {
+                ParsedEvent::Progress { message, progress }
+            }
+        }
+        Ok(_) => ParsedEvent::Text(data.to_owned()),
+        Err(_) if trimmed.starts_with('{') || trimmed.starts_with('[') => {
+            ParsedEvent::Malformed(data.to_owned())
+        }
+        Err(_) => ParsedEvent::Text(data.to_owned()),
+    }
+}
+
+/// The `message` (or `msg`) field of JSON data, if it has one.
+fn message_of(data: &str) -> Option<String> {
+    match read_corebos(data) {
+        ParsedEvent::Progress { message, .. } => message,
+        _ => None,
+    }
+}
+
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|n: &f64| n.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(data: &str, id: &str) -> ParsedEvent {
+        parse_message(&RawMessage::message(data, id), &MessageReader::CoreBos)
+    }
+
+    #[test]
+    fn corebos_json_gives_message_and_progress() {
+        assert_eq!(
+            parse(r#"{"message":"on iteration 3 of 10","progress":30}"#, "3"),
+            ParsedEvent::Progress {
+                message: Some("on iteration 3 of 10".into()),
+                progress: Some(30.0)
+            }
+        );
+    }
+
+    #[test]
+    fn close_id_and_openacs_marker_complete() {
+        assert_eq!(
+            parse(r#"{"message":"Process complete"}"#, "CLOSE"),
+            ParsedEvent::Completed {
+                message: Some("Process complete".into())
+            }
+        );
+        assert_eq!(parse("__CLOSE_SSE__", ""), ParsedEvent::Completed { message: None });
+    }
+
+    #[test]
+    fn named_failed_and_cancelled_events_carry_the_server_message() {
+        let failed = RawMessage {
+            event_type: "failed".into(),
+            data: r#"{"message":"step 3 of 5 failed","progress":60}"#.into(),
+            last_event_id: "3".into(),
+        };
+        assert_eq!(
+            parse_message(&failed, &MessageReader::CoreBos),
+            ParsedEvent::Failed {
+                message: "step 3 of 5 failed".into()
+            }
+        );
+        let cancelled = RawMessage {
+            event_type: "cancelled".into(),
+            data: "plain words".into(),
+            last_event_id: String::new(),
+        };
+        assert_eq!(
+            parse_message(&cancelled, &MessageReader::PlainText),
+            ParsedEvent::Cancelled {
+                message: "plain words".into()
+            }
+        );
+    }
+
+    #[test]
+    fn text_is_a_line_and_broken_json_is_malformed() {
+        assert_eq!(
+            parse("<li>finish 1</li>", ""),
+            ParsedEvent::Text("<li>finish 1</li>".into())
+        );
+        assert_eq!(
+            parse(r#"{"message": "broken"#, "2"),
+            ParsedEvent::Malformed(r#"{"message": "broken"#.into())
+        );
+        assert_eq!(parse("42", ""), ParsedEvent::Text("42".into()));
+    }
+
+    #[test]
+    fn delta_seed_multiline_json_reads_its_msg_field() {
+        assert_eq!(
+            parse("{\n\"msg\": \"hello world\", \n\"id\": 1\n}", "1"),
+            ParsedEvent::Progress {
+                message: Some("hello world".into()),
+                progress: None
+            }
+        );
+    }
+}

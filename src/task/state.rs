@@ -1,0 +1,346 @@
+//! The reducer: connection events and messages in, log / progress / status out.
+//!
+//! Rules (DESIGN.md's wire contract):
+//! - a message whose numeric id is not above the last one seen is a duplicate
+//!   (a server that ignored `Last-Event-ID` and started again) and is dropped;
+//! - once the status is terminal, nothing more is applied;
+//! - completion maxes the bar and asks the caller to close the source for good;
+//! - `failed` / `cancelled` events end as failed / stopped with the server's words.
+
+use super::log::{LogLevel, TaskLog};
+use super::message::{parse_message, MessageReader, ParsedEvent, RawMessage};
+use super::status::TaskStatus;
+
+/// The line logged when the user stops the stream.
+pub const INTERRUPTED: &str = "Interrupted";
+/// The line logged after the completion message.
+pub const CLOSED_COMPLETE: &str = "Stream closed: task complete";
+
+/// Everything about the stream but the log.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskMeta {
+    /// Percentage done, 0 to 100.
+    pub progress: f64,
+    /// Where the stream is.
+    pub status: TaskStatus,
+    /// The id of the last event applied.
+    pub last_event_id: Option<String>,
+    /// The last numeric id applied: the deduplication cursor.
+    pub last_numeric_id: Option<u64>,
+    /// Reconnect attempts since the last applied event.
+    pub reconnect_attempts: u32,
+}
+
+/// Something that happened to the stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnectionEvent {
+    /// A new run starts: the log and progress are reset.
+    Starting,
+    /// The source is open.
+    Opened,
+    /// A message arrived.
+    Message(RawMessage),
+    /// The connection dropped; attempt number `attempt` is under way.
+    Reconnecting {
+        /// 1-based attempt number.
+        attempt: u32,
+    },
+    /// The stream failed for good.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// The user stopped the stream.
+    Stopped,
+}
+
+/// What the caller must do after [`apply`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Directive {
+    /// Nothing special.
+    Continue,
+    /// The stream ended: close the source and do not reconnect.
+    Close,
+    /// The event was not applied (a duplicate, or after the end).
+    Ignored,
+}
+
+/// Applies `event` to `log` and `meta`. `now_ms` stamps new lines.
+pub fn apply(
+    log: &mut TaskLog,
+    meta: &mut TaskMeta,
+    event: ConnectionEvent,
+    reader: &MessageReader,
+    now_ms: f64,
+) -> Directive {
+    if let ConnectionEvent::Starting = event {
+        log.clear();
+        *meta = TaskMeta {
+            status: TaskStatus::Connecting,
+            ..TaskMeta::default()
+        };
+        return Directive::Continue;
+    }
+    if meta.status.is_terminal() {
+        return Directive::Ignored;
+    }
+    match event {
+        ConnectionEvent::Starting => Directive::Continue,
+        ConnectionEvent::Opened => {
+            meta.status = TaskStatus::Open;
+            Directive::Continue
+        }
+        ConnectionEvent::Message(raw) => apply_message(log, meta, raw, reader, now_ms),
+        ConnectionEvent::Reconnecting { attempt } => {
+            meta.reconnect_attempts = attempt;
+            meta.status = TaskStatus::Reconnecting { attempt };
+            log.push(
+                LogLevel::Warning,
+                format!("Connection lost; reconnecting (attempt {attempt})"),
+                None,
+                now_ms,
+            );
+            Directive::Continue
+        }
+        ConnectionEvent::Failed { reason } => {
+            log.push(LogLevel::Error, format!("Connection failed: {reason}"), None, now_ms);
+            meta.status = TaskStatus::Failed { reason };
+            Directive::Close
+        }
+        ConnectionEvent::Stopped => {
+            log.push(LogLevel::Info, INTERRUPTED, None, now_ms);
+            meta.status = TaskStatus::Stopped;
+            Directive::Close
+        }
+    }
+}
+
+fn apply_message(
+    log: &mut TaskLog,
+    meta: &mut TaskMeta,
+    raw: RawMessage,
+    reader: &MessageReader,
+    now_ms: f64,
+) -> Directive {
+    if let Ok(id) = raw.last_event_id.parse::<u64>() {
+        if meta.last_numeric_id.is_some_and(|last| id <= last) {
+            return Directive::Ignored;
+        }
+        meta.last_numeric_id = Some(id);
+    }
+    let event_id = (!raw.last_event_id.is_empty()).then(|| raw.last_event_id.clone());
+    if event_id.is_some() {
+        meta.last_event_id = event_id.clone();
+    }
+    meta.reconnect_attempts = 0;
+    if !meta.status.is_terminal() {
+        meta.status = TaskStatus::Open;
+    }
+    match parse_message(&raw, reader) {
+        ParsedEvent::Progress { message, progress } => {
+            if let Some(message) = message {
+                log.push(LogLevel::Info, message, event_id, now_ms);
+            }
+            if let Some(progress) = progress {
+                meta.progress = progress.clamp(0.0, 100.0);
+            }
+            Directive::Continue
+        }
+        ParsedEvent::Text(text) => {
+            log.push(LogLevel::Info, text, event_id, now_ms);
+            Directive::Continue
+        }
+        ParsedEvent::Malformed(text) => {
+            log.push(LogLevel::Warning, format!("Malformed JSON: {text}"), event_id, now_ms);
+            Directive::Continue
+        }
+        ParsedEvent::Completed { message } => {
+            if let Some(message) = message {
+                log.push(LogLevel::Info, message, event_id.clone(), now_ms);
+            }
+            log.push(LogLevel::Info, CLOSED_COMPLETE, event_id, now_ms);
+            meta.progress = 100.0;
+            meta.status = TaskStatus::Completed;
+            Directive::Close
+        }
+        ParsedEvent::Failed { message } => {
+            log.push(LogLevel::Error, message.clone(), event_id, now_ms);
+            meta.status = TaskStatus::Failed { reason: message };
+            Directive::Close
+        }
+        ParsedEvent::Cancelled { message } => {
+            log.push(LogLevel::Warning, message, event_id, now_ms);
+            meta.status = TaskStatus::Stopped;
+            Directive::Close
+        }
+    }
+}
+
+/// The log and the meta together, for callers (and tests) that keep them in one place.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskState {
+    /// The bounded log.
+    pub log: TaskLog,
+    /// Progress, status and ids.
+    pub meta: TaskMeta,
+}
+
+impl TaskState {
+    /// A state whose log keeps `capacity` lines.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            log: TaskLog::with_capacity(capacity),
+            meta: TaskMeta::default(),
+        }
+    }
+
+    /// [`apply`] with the default reader and time 0.
+    pub fn apply(&mut self, event: ConnectionEvent) -> Directive {
+        apply(&mut self.log, &mut self.meta, event, &MessageReader::CoreBos, 0.0)
+    }
+
+    /// The texts of the kept lines.
+    pub fn texts(&self) -> Vec<&str> {
+        self.log.lines().map(|line| line.text.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn progress(i: u32, steps: u32) -> ConnectionEvent {
+        ConnectionEvent::Message(RawMessage::message(
+            format!(r#"{{"message":"step {i} of {steps}","progress":{}}}"#, i * 100 / steps),
+            i.to_string(),
+        ))
+    }
+
+    fn close() -> ConnectionEvent {
+        ConnectionEvent::Message(RawMessage::message(r#"{"message":"Process complete"}"#, "CLOSE"))
+    }
+
+    fn started() -> TaskState {
+        let mut state = TaskState::default();
+        state.apply(ConnectionEvent::Starting);
+        state.apply(ConnectionEvent::Opened);
+        state
+    }
+
+    #[test]
+    fn a_task_runs_to_completion_with_every_line_in_order() {
+        let mut state = started();
+        for i in 1..=4 {
+            assert_eq!(state.apply(progress(i, 4)), Directive::Continue);
+        }
+        assert_eq!(state.meta.progress, 100.0);
+        assert_eq!(state.apply(close()), Directive::Close);
+        assert_eq!(state.meta.status, TaskStatus::Completed);
+        assert_eq!(
+            state.texts(),
+            ["step 1 of 4", "step 2 of 4", "step 3 of 4", "step 4 of 4", "Process complete", CLOSED_COMPLETE]
+        );
+        assert_eq!(state.meta.last_event_id.as_deref(), Some("CLOSE"));
+    }
+
+    #[test]
+    fn a_server_that_starts_over_doubles_no_line() {
+        let mut state = started();
+        for i in 1..=3 {
+            state.apply(progress(i, 5));
+        }
+        state.apply(ConnectionEvent::Reconnecting { attempt: 1 });
+        // The server ignored Last-Event-ID and sends 1..5 again.
+        let applied: Vec<_> = (1..=5).map(|i| state.apply(progress(i, 5))).collect();
+        assert_eq!(applied[..3], [Directive::Ignored; 3]);
+        let steps: Vec<_> = state.texts().into_iter().filter(|t| t.starts_with("step")).collect();
+        assert_eq!(steps, ["step 1 of 5", "step 2 of 5", "step 3 of 5", "step 4 of 5", "step 5 of 5"]);
+        assert_eq!(state.meta.status, TaskStatus::Open);
+        assert_eq!(state.meta.reconnect_attempts, 0);
+    }
+
+    #[test]
+    fn stop_logs_interrupted_and_applies_nothing_later() {
+        let mut state = started();
+        state.apply(progress(1, 4));
+        assert_eq!(state.apply(ConnectionEvent::Stopped), Directive::Close);
+        assert_eq!(state.apply(progress(2, 4)), Directive::Ignored);
+        assert_eq!(state.texts(), ["step 1 of 4", INTERRUPTED]);
+        assert_eq!(state.meta.status, TaskStatus::Stopped);
+        assert_eq!(state.meta.progress, 25.0);
+    }
+
+    #[test]
+    fn server_failure_and_cancel_end_with_the_servers_words() {
+        let mut state = started();
+        let failed = RawMessage {
+            event_type: "failed".into(),
+            data: r#"{"message":"step 2 of 4 failed","progress":50}"#.into(),
+            last_event_id: "2".into(),
+        };
+        assert_eq!(state.apply(ConnectionEvent::Message(failed)), Directive::Close);
+        assert_eq!(
+            state.meta.status,
+            TaskStatus::Failed {
+                reason: "step 2 of 4 failed".into()
+            }
+        );
+        let mut state = started();
+        let cancelled = RawMessage {
+            event_type: "cancelled".into(),
+            data: r#"{"message":"cancelled at step 1 of 4","progress":25}"#.into(),
+            last_event_id: "2".into(),
+        };
+        assert_eq!(state.apply(ConnectionEvent::Message(cancelled)), Directive::Close);
+        assert_eq!(state.meta.status, TaskStatus::Stopped);
+    }
+
+    #[test]
+    fn malformed_json_is_a_warning_and_the_stream_goes_on() {
+        let mut state = started();
+        state.apply(ConnectionEvent::Message(RawMessage::message(r#"{"message": "<b>"#, "1")));
+        state.apply(progress(2, 4));
+        let first = state.log.lines().next().unwrap();
+        assert_eq!(first.level, crate::task::LogLevel::Warning);
+        assert_eq!(first.text, r#"Malformed JSON: {"message": "<b>"#);
+        assert_eq!(state.meta.status, TaskStatus::Open);
+        assert_eq!(state.meta.progress, 50.0);
+    }
+
+    #[test]
+    fn progress_is_clamped_and_openacs_close_completes() {
+        let mut state = started();
+        state.apply(ConnectionEvent::Message(RawMessage::message(r#"{"message":"x","progress":250}"#, "")));
+        assert_eq!(state.meta.progress, 100.0);
+        state.apply(ConnectionEvent::Message(RawMessage::message(r#"{"message":"y","progress":-5}"#, "")));
+        assert_eq!(state.meta.progress, 0.0);
+        assert_eq!(state.apply(ConnectionEvent::Message(RawMessage::message("__CLOSE_SSE__", ""))), Directive::Close);
+        assert_eq!(state.meta.status, TaskStatus::Completed);
+        assert_eq!(state.meta.progress, 100.0);
+    }
+
+    #[test]
+    fn the_log_stays_bounded_under_a_flood() {
+        let mut state = TaskState::with_capacity(100);
+        state.apply(ConnectionEvent::Starting);
+        for i in 1..=10_000 {
+            state.apply(progress(i, 10_000));
+        }
+        assert_eq!(state.log.len(), 100);
+        assert_eq!(state.log.dropped(), 9_900);
+        assert_eq!(state.log.last().unwrap().text, "step 10000 of 10000");
+    }
+
+    #[test]
+    fn starting_again_resets_log_progress_and_ids() {
+        let mut state = started();
+        state.apply(progress(3, 4));
+        state.apply(ConnectionEvent::Stopped);
+        state.apply(ConnectionEvent::Starting);
+        assert!(state.log.is_empty());
+        assert_eq!(state.meta.progress, 0.0);
+        assert_eq!(state.meta.last_numeric_id, None);
+        assert_eq!(state.meta.status, TaskStatus::Connecting);
+        assert_eq!(state.apply(progress(1, 4)), Directive::Continue);
+    }
+}

@@ -1,0 +1,88 @@
+//! Where a stream is in its life, and the `EventSource`'s own `readyState`.
+
+/// The status shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TaskStatus {
+    /// Nothing started yet.
+    #[default]
+    Idle,
+    /// Creating the task or opening the connection.
+    Connecting,
+    /// Connected; events flow.
+    Open,
+    /// The connection dropped and is being re-established.
+    Reconnecting {
+        /// 1 for the first attempt since the last event.
+        attempt: u32,
+    },
+    /// The task finished; the source is closed for good.
+    Completed,
+    /// The task or the connection failed.
+    Failed {
+        /// Why, in words for the user.
+        reason: String,
+    },
+    /// Stopped by the user, or cancelled on the server.
+    Stopped,
+}
+
+impl TaskStatus {
+    /// True once nothing more will arrive.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Self::Completed | Self::Failed { .. } | Self::Stopped)
+    }
+
+    /// True while a connection is wanted (connecting, open or reconnecting).
+    pub fn is_active(&self) -> bool {
+        matches!(self, Self::Connecting | Self::Open | Self::Reconnecting { .. })
+    }
+
+    /// Short lowercase name: a CSS class and a `data-status` attribute.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Idle => "idle",
+            Self::Connecting => "connecting",
+            Self::Open => "open",
+            Self::Reconnecting { .. } => "reconnecting",
+            Self::Completed => "completed",
+            Self::Failed { .. } => "failed",
+            Self::Stopped => "stopped",
+        }
+    }
+
+    /// Words for the status badge.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Idle => "Idle".into(),
+            Self::Connecting => "Connecting…".into(),
+            Self::Open => "Running".into(),
+            Self::Reconnecting { attempt } => format!("Reconnecting (attempt {attempt})…"),
+            Self::Completed => "Completed".into(),
+            Self::Failed { reason } => format!("Failed: {reason}"),
+            Self::Stopped => "Stopped".into(),
+        }
+    }
+}
+
+/// The `EventSource.readyState` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadyState {
+    /// 0: connecting, or waiting to reconnect.
+    Connecting,
+    /// 1: open.
+    Open,
+    /// 2: closed for good (or no source yet).
+    #[default]
+    Closed,
+}
+
+impl ReadyState {
+    /// Maps the numeric `readyState`.
+    pub fn from_code(code: u16) -> Self {
+        match code {
+            0 => Self::Connecting,
+            1 => Self::Open,
+            _ => Self::Closed,
+        }
+    }
+}
