@@ -69,7 +69,7 @@ async fn resume_by_header_and_by_query_loses_and_doubles_nothing() {
     // First connection drops after 7 events, the second (header) after 9 more,
     // the third resumes with ?lastEventId= and runs to the end.
     let first = client
-        .get(server.url(&format!("{events}?drop_after=7")))
+        .get(server.url(&format!("{events}?drop_every=7")))
         .send()
         .await
         .unwrap();
@@ -78,7 +78,7 @@ async fn resume_by_header_and_by_query_loses_and_doubles_nothing() {
     )));
     assert_eq!(seen.len(), 7);
     let second = client
-        .get(server.url(&format!("{events}?drop_after=9")))
+        .get(server.url(&format!("{events}?drop_every=9")))
         .header("Last-Event-ID", seen.last().unwrap().as_str())
         .send()
         .await
@@ -95,6 +95,17 @@ async fn resume_by_header_and_by_query_loses_and_doubles_nothing() {
         &read_body(third, Duration::from_secs(10)).await,
     )));
     assert_eq!(seen, expected_ids(30));
+    // drop_after only drops a first connection: a resumed one runs to the end.
+    let resumed = client
+        .get(server.url(&format!("{events}?drop_after=2")))
+        .header("Last-Event-ID", "20")
+        .send()
+        .await
+        .unwrap();
+    let rest = ids(&parse_frames(
+        &read_body(resumed, Duration::from_secs(10)).await,
+    ));
+    assert_eq!(rest, expected_ids(30)[20..]);
 }
 
 #[tokio::test]

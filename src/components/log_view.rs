@@ -27,7 +27,9 @@ pub fn LogView(
     let count = Memo::new(move |_| lines.with(|log| log.len()));
 
     Effect::new(move |_| {
-        let Some(element) = container.get() else { return };
+        let Some(element) = container.get() else {
+            return;
+        };
         lines.with(|log| {
             let plan = plan_render(rendered.get_value(), log.first_key(), log.next_key());
             render(&element, log, &plan);

@@ -170,7 +170,8 @@ mod tests {
 
     #[test]
     fn the_page_url_selects_server_and_source() {
-        let form = DemoForm::from_query("?server=http://127.0.0.1:9000/&source=corebos&interval_ms=0");
+        let form =
+            DemoForm::from_query("?server=http://127.0.0.1:9000/&source=corebos&interval_ms=0");
         assert_eq!(form.kind, SourceKind::Corebos);
         assert_eq!(
             form.source(1),
@@ -180,18 +181,35 @@ mod tests {
         );
         let custom = DemoForm::from_query("source=https%3A%2F%2Fexample.org%2Fsse");
         assert_eq!(custom.kind, SourceKind::Custom);
-        assert_eq!(custom.source(1), TaskSource::Url { url: "https://example.org/sse".into() });
+        assert_eq!(
+            custom.source(1),
+            TaskSource::Url {
+                url: "https://example.org/sse".into()
+            }
+        );
     }
 
     #[test]
     fn the_task_api_form_builds_the_request_and_passes_absurd_numbers_on() {
         let mut form = DemoForm::from_query("steps=5&interval_ms=20&fail_at=3");
-        let TaskSource::TaskApi { server, request } = form.source(1) else { panic!() };
+        let TaskSource::TaskApi { server, request } = form.source(1) else {
+            panic!()
+        };
         assert_eq!(server, "");
-        assert_eq!(request, CreateTaskRequest { steps: 5, interval_ms: 20, fail_at: Some(3), label: None });
+        assert_eq!(
+            request,
+            CreateTaskRequest {
+                steps: 5,
+                interval_ms: 20,
+                fail_at: Some(3),
+                label: None
+            }
+        );
         form.steps = "99999999999".into();
         form.interval_ms = "soon".into();
-        let TaskSource::TaskApi { request, .. } = form.source(1) else { panic!() };
+        let TaskSource::TaskApi { request, .. } = form.source(1) else {
+            panic!()
+        };
         assert_eq!(request.steps, u32::MAX);
         assert_eq!(request.interval_ms, 0);
     }

@@ -14,7 +14,9 @@ pub fn SourcePicker(
     let kind = Memo::new(move |_| form.with(|f| f.kind));
     let field = move |read: fn(&DemoForm) -> &String| move || form.with(|f| read(f).clone());
     let shown_url = move || match form.with(|f| f.source(0)) {
-        TaskSource::TaskApi { server, .. } => format!("POST {server}/api/tasks, then its events_url"),
+        TaskSource::TaskApi { server, .. } => {
+            format!("POST {server}/api/tasks, then its events_url")
+        }
         TaskSource::Url { url } => url,
     };
     view! {

@@ -102,7 +102,10 @@ impl Controller {
     /// Stops at once: closes the source, logs "Interrupted", applies nothing
     /// later, and asks the server to cancel the task when it has a cancel URL.
     pub fn stop(&mut self) {
-        let was_active = self.signals.meta.with_untracked(|meta| meta.status.is_active());
+        let was_active = self
+            .signals
+            .meta
+            .with_untracked(|meta| meta.status.is_active());
         self.run += 1;
         self.close();
         if !was_active {
@@ -199,11 +202,17 @@ impl Controller {
     }
 
     fn on_error(&mut self) {
-        if self.signals.meta.with_untracked(|meta| meta.status.is_terminal()) {
+        if self
+            .signals
+            .meta
+            .with_untracked(|meta| meta.status.is_terminal())
+        {
             self.close();
             return;
         }
-        let Some(source) = self.source.as_ref() else { return };
+        let Some(source) = self.source.as_ref() else {
+            return;
+        };
         let ready_state = source.ready_state();
         let url = source.url();
         self.signals.ready_state.set(ready_state);
@@ -211,14 +220,19 @@ impl Controller {
             self.fail("the connection failed".into());
             return;
         }
-        let attempt = self.signals.meta.with_untracked(|meta| meta.reconnect_attempts) + 1;
+        let attempt = self
+            .signals
+            .meta
+            .with_untracked(|meta| meta.reconnect_attempts)
+            + 1;
         match ready_state {
             // The browser reconnects by itself, sending Last-Event-ID.
             ReadyState::Connecting | ReadyState::Open => {
                 if self.options.reconnect.allows(attempt) {
                     self.apply_now(ConnectionEvent::Reconnecting { attempt });
                 } else {
-                    self.give_up();
+                    self.source = None;
+                    self.give_up(url);
                 }
             }
             // The browser gave up: find out why, and maybe retry ourselves.
@@ -233,7 +247,7 @@ impl Controller {
         let run = self.run;
         let this = self.this.clone();
         spawn_local(async move {
-            let diagnosis = http::diagnose(&url).await;
+            let diagnosis = http::diagnose(&resume_url(&this, &url)).await;
             let Some(shared) = this.upgrade() else { return };
             let mut controller = shared.borrow_mut();
             if controller.run != run {
@@ -246,7 +260,10 @@ impl Controller {
                 controller.retry_after(url, attempt);
             } else {
                 let max = controller.options.reconnect.max_attempts;
-                controller.fail(format!("{} (gave up after {max} attempts)", diagnosis.reason));
+                controller.fail(format!(
+                    "{} (gave up after {max} attempts)",
+                    diagnosis.reason
+                ));
             }
         });
     }
@@ -263,14 +280,7 @@ impl Controller {
                     return;
                 }
                 controller.retry_timer = None;
-                let last_id = controller
-                    .signals
-                    .meta
-                    .with_untracked(|meta| meta.last_event_id.clone());
-                let url = match last_id {
-                    Some(id) => with_last_event_id(&url, &id),
-                    None => url,
-                };
+                let url = controller.resume_url(&url);
                 controller.connect(&url);
             },
             delay,
@@ -278,11 +288,34 @@ impl Controller {
         self.retry_timer = timer.ok();
     }
 
-    fn give_up(&mut self) {
+    /// `url` resuming after the last event applied, if any.
+    fn resume_url(&self, url: &str) -> String {
+        match self
+            .signals
+            .meta
+            .with_untracked(|meta| meta.last_event_id.clone())
+        {
+            Some(id) => with_last_event_id(url, &id),
+            None => url.to_owned(),
+        }
+    }
+
+    /// The browser's own reconnects ran out: learn why, then fail.
+    fn give_up(&mut self, url: String) {
+        let run = self.run;
+        let this = self.this.clone();
         let max = self.options.reconnect.max_attempts;
-        self.fail(format!(
-            "the connection was lost and {max} reconnect attempts brought no new event"
-        ));
+        spawn_local(async move {
+            let diagnosis = http::diagnose(&resume_url(&this, &url)).await;
+            let Some(shared) = this.upgrade() else { return };
+            let mut controller = shared.borrow_mut();
+            if controller.run == run {
+                controller.fail(format!(
+                    "{} (gave up after {max} attempts)",
+                    diagnosis.reason
+                ));
+            }
+        });
     }
 
     fn fail(&mut self, reason: String) {
@@ -338,6 +371,13 @@ impl Controller {
         self.signals.log.notify();
         self.signals.meta.notify();
     }
+}
+
+/// [`Controller::resume_url`] through a weak handle (the URL as is when gone).
+fn resume_url(this: &Weak<RefCell<Controller>>, url: &str) -> String {
+    this.upgrade()
+        .and_then(|shared| shared.try_borrow().ok().map(|c| c.resume_url(url)))
+        .unwrap_or_else(|| url.to_owned())
 }
 
 /// `url` with `lastEventId=id` in its query, for a new `EventSource` that

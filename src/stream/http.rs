@@ -83,7 +83,11 @@ pub async fn diagnose(url: &str) -> Diagnosis {
     let status = response.status();
     let content_type = response.headers().get("content-type");
     let server_error = if status >= 400 {
-        response.json::<ErrorBody>().await.ok().map(|body| body.error)
+        response
+            .json::<ErrorBody>()
+            .await
+            .ok()
+            .map(|body| body.error)
     } else {
         None
     };

@@ -1,5 +1,6 @@
 //! A browser `EventSource` with its listeners, closed and detached on drop.
 
+use sse_task_protocol::{EVENT_CANCELLED, EVENT_FAILED};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Event, EventSource};
@@ -15,15 +16,15 @@ pub struct Source {
 }
 
 impl Source {
-    /// Opens `url` and calls `on_event` for `open`, `error`, `message` and
-    /// every name in `event_types`.
+    /// Opens `url` and calls `on_event` for `open`, `error`, `message`,
+    /// `failed`, `cancelled` and every name in `event_types`.
     pub fn open(
         url: &str,
         event_types: &[String],
         on_event: impl Fn(Event) + Clone + 'static,
     ) -> Result<Self, JsValue> {
         let inner = EventSource::new(url)?;
-        let mut names: Vec<String> = ["open", "error", "message"]
+        let mut names: Vec<String> = ["open", "error", "message", EVENT_FAILED, EVENT_CANCELLED]
             .into_iter()
             .map(String::from)
             .collect();

@@ -69,8 +69,16 @@ mod tests {
 
     #[test]
     fn permanent_failures_are_not_retried() {
-        let not_found = diagnose_response(Some(404), "Not Found", Some("application/json"), Some("no task with id x"));
-        assert_eq!(not_found.reason, "the server answered 404 Not Found: no task with id x");
+        let not_found = diagnose_response(
+            Some(404),
+            "Not Found",
+            Some("application/json"),
+            Some("no task with id x"),
+        );
+        assert_eq!(
+            not_found.reason,
+            "the server answered 404 Not Found: no task with id x"
+        );
         assert!(!not_found.retryable);
         assert!(!diagnose_response(Some(204), "", None, None).retryable);
         let html = diagnose_response(Some(200), "OK", Some("text/html"), None);

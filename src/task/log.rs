@@ -70,7 +70,13 @@ impl TaskLog {
     }
 
     /// Appends a line, dropping the oldest one when full. O(1).
-    pub fn push(&mut self, level: LogLevel, text: impl Into<String>, event_id: Option<String>, at_ms: f64) {
+    pub fn push(
+        &mut self,
+        level: LogLevel,
+        text: impl Into<String>,
+        event_id: Option<String>,
+        at_ms: f64,
+    ) {
         if self.lines.len() == self.capacity {
             self.lines.pop_front();
             self.dropped += 1;

@@ -181,7 +181,10 @@ mod tests {
                 message: Some("Process complete".into())
             }
         );
-        assert_eq!(parse("__CLOSE_SSE__", ""), ParsedEvent::Completed { message: None });
+        assert_eq!(
+            parse("__CLOSE_SSE__", ""),
+            ParsedEvent::Completed { message: None }
+        );
     }
 
     #[test]

@@ -8,8 +8,8 @@ mod diagnosis;
 mod log;
 mod message;
 mod reconnect;
-mod state;
 mod source;
+mod state;
 mod status;
 mod view_model;
 
@@ -17,7 +17,9 @@ pub use diagnosis::{diagnose_response, Diagnosis};
 pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY};
 pub use message::{parse_message, MessageReader, ParsedEvent, RawMessage};
 pub use reconnect::ReconnectPolicy;
-pub use state::{apply, ConnectionEvent, Directive, TaskMeta, TaskState, CLOSED_COMPLETE, INTERRUPTED};
 pub use source::TaskSource;
+pub use state::{
+    apply, ConnectionEvent, Directive, TaskMeta, TaskState, CLOSED_COMPLETE, INTERRUPTED,
+};
 pub use status::{ReadyState, TaskStatus};
 pub use view_model::{format_percent, plan_render, RenderPlan, RenderedRange};

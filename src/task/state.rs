@@ -103,7 +103,12 @@ pub fn apply(
             Directive::Continue
         }
         ConnectionEvent::Failed { reason } => {
-            log.push(LogLevel::Error, format!("Connection failed: {reason}"), None, now_ms);
+            log.push(
+                LogLevel::Error,
+                format!("Connection failed: {reason}"),
+                None,
+                now_ms,
+            );
             meta.status = TaskStatus::Failed { reason };
             Directive::Close
         }
@@ -151,7 +156,12 @@ fn apply_message(
             Directive::Continue
         }
         ParsedEvent::Malformed(text) => {
-            log.push(LogLevel::Warning, format!("Malformed JSON: {text}"), event_id, now_ms);
+            log.push(
+                LogLevel::Warning,
+                format!("Malformed JSON: {text}"),
+                event_id,
+                now_ms,
+            );
             Directive::Continue
         }
         ParsedEvent::Completed { message } => {
@@ -196,7 +206,13 @@ impl TaskState {
 
     /// [`apply`] with the default reader and time 0.
     pub fn apply(&mut self, event: ConnectionEvent) -> Directive {
-        apply(&mut self.log, &mut self.meta, event, &MessageReader::CoreBos, 0.0)
+        apply(
+            &mut self.log,
+            &mut self.meta,
+            event,
+            &MessageReader::CoreBos,
+            0.0,
+        )
     }
 
     /// The texts of the kept lines.
@@ -211,13 +227,19 @@ mod tests {
 
     fn progress(i: u32, steps: u32) -> ConnectionEvent {
         ConnectionEvent::Message(RawMessage::message(
-            format!(r#"{{"message":"step {i} of {steps}","progress":{}}}"#, i * 100 / steps),
+            format!(
+                r#"{{"message":"step {i} of {steps}","progress":{}}}"#,
+                i * 100 / steps
+            ),
             i.to_string(),
         ))
     }
 
     fn close() -> ConnectionEvent {
-        ConnectionEvent::Message(RawMessage::message(r#"{"message":"Process complete"}"#, "CLOSE"))
+        ConnectionEvent::Message(RawMessage::message(
+            r#"{"message":"Process complete"}"#,
+            "CLOSE",
+        ))
     }
 
     fn started() -> TaskState {
@@ -238,7 +260,14 @@ mod tests {
         assert_eq!(state.meta.status, TaskStatus::Completed);
         assert_eq!(
             state.texts(),
-            ["step 1 of 4", "step 2 of 4", "step 3 of 4", "step 4 of 4", "Process complete", CLOSED_COMPLETE]
+            [
+                "step 1 of 4",
+                "step 2 of 4",
+                "step 3 of 4",
+                "step 4 of 4",
+                "Process complete",
+                CLOSED_COMPLETE
+            ]
         );
         assert_eq!(state.meta.last_event_id.as_deref(), Some("CLOSE"));
     }
@@ -253,8 +282,21 @@ mod tests {
         // The server ignored Last-Event-ID and sends 1..5 again.
         let applied: Vec<_> = (1..=5).map(|i| state.apply(progress(i, 5))).collect();
         assert_eq!(applied[..3], [Directive::Ignored; 3]);
-        let steps: Vec<_> = state.texts().into_iter().filter(|t| t.starts_with("step")).collect();
-        assert_eq!(steps, ["step 1 of 5", "step 2 of 5", "step 3 of 5", "step 4 of 5", "step 5 of 5"]);
+        let steps: Vec<_> = state
+            .texts()
+            .into_iter()
+            .filter(|t| t.starts_with("step"))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "step 1 of 5",
+                "step 2 of 5",
+                "step 3 of 5",
+                "step 4 of 5",
+                "step 5 of 5"
+            ]
+        );
         assert_eq!(state.meta.status, TaskStatus::Open);
         assert_eq!(state.meta.reconnect_attempts, 0);
     }
@@ -278,7 +320,10 @@ mod tests {
             data: r#"{"message":"step 2 of 4 failed","progress":50}"#.into(),
             last_event_id: "2".into(),
         };
-        assert_eq!(state.apply(ConnectionEvent::Message(failed)), Directive::Close);
+        assert_eq!(
+            state.apply(ConnectionEvent::Message(failed)),
+            Directive::Close
+        );
         assert_eq!(
             state.meta.status,
             TaskStatus::Failed {
@@ -291,14 +336,20 @@ mod tests {
             data: r#"{"message":"cancelled at step 1 of 4","progress":25}"#.into(),
             last_event_id: "2".into(),
         };
-        assert_eq!(state.apply(ConnectionEvent::Message(cancelled)), Directive::Close);
+        assert_eq!(
+            state.apply(ConnectionEvent::Message(cancelled)),
+            Directive::Close
+        );
         assert_eq!(state.meta.status, TaskStatus::Stopped);
     }
 
     #[test]
     fn malformed_json_is_a_warning_and_the_stream_goes_on() {
         let mut state = started();
-        state.apply(ConnectionEvent::Message(RawMessage::message(r#"{"message": "<b>"#, "1")));
+        state.apply(ConnectionEvent::Message(RawMessage::message(
+            r#"{"message": "<b>"#,
+            "1",
+        )));
         state.apply(progress(2, 4));
         let first = state.log.lines().next().unwrap();
         assert_eq!(first.level, crate::task::LogLevel::Warning);
@@ -310,11 +361,23 @@ mod tests {
     #[test]
     fn progress_is_clamped_and_openacs_close_completes() {
         let mut state = started();
-        state.apply(ConnectionEvent::Message(RawMessage::message(r#"{"message":"x","progress":250}"#, "")));
+        state.apply(ConnectionEvent::Message(RawMessage::message(
+            r#"{"message":"x","progress":250}"#,
+            "",
+        )));
         assert_eq!(state.meta.progress, 100.0);
-        state.apply(ConnectionEvent::Message(RawMessage::message(r#"{"message":"y","progress":-5}"#, "")));
+        state.apply(ConnectionEvent::Message(RawMessage::message(
+            r#"{"message":"y","progress":-5}"#,
+            "",
+        )));
         assert_eq!(state.meta.progress, 0.0);
-        assert_eq!(state.apply(ConnectionEvent::Message(RawMessage::message("__CLOSE_SSE__", ""))), Directive::Close);
+        assert_eq!(
+            state.apply(ConnectionEvent::Message(RawMessage::message(
+                "__CLOSE_SSE__",
+                ""
+            ))),
+            Directive::Close
+        );
         assert_eq!(state.meta.status, TaskStatus::Completed);
         assert_eq!(state.meta.progress, 100.0);
     }

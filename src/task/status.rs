@@ -34,7 +34,10 @@ impl TaskStatus {
 
     /// True while a connection is wanted (connecting, open or reconnecting).
     pub fn is_active(&self) -> bool {
-        matches!(self, Self::Connecting | Self::Open | Self::Reconnecting { .. })
+        matches!(
+            self,
+            Self::Connecting | Self::Open | Self::Reconnecting { .. }
+        )
     }
 
     /// Short lowercase name: a CSS class and a `data-status` attribute.

@@ -4,7 +4,11 @@
 /// The bar's label: whole percent, rounded down so 99.6 % never reads "100%"
 /// before the task is done.
 pub fn format_percent(progress: f64) -> String {
-    let clamped = if progress.is_finite() { progress.clamp(0.0, 100.0) } else { 0.0 };
+    let clamped = if progress.is_finite() {
+        progress.clamp(0.0, 100.0)
+    } else {
+        0.0
+    };
     format!("{}%", clamped.floor() as u32)
 }
 
@@ -35,7 +39,11 @@ pub fn plan_render(rendered: RenderedRange, log_first: u64, log_next: u64) -> Re
     let stale = log_first.saturating_sub(rendered.first).min(on_screen);
     // A log that restarted (cleared) may hold keys we never rendered, or none.
     let append_from = rendered.next.max(log_first);
-    let first = if stale == on_screen { log_first } else { rendered.first + stale };
+    let first = if stale == on_screen {
+        log_first
+    } else {
+        rendered.first + stale
+    };
     RenderPlan {
         remove_front: stale,
         append_from,
@@ -61,30 +69,78 @@ mod tests {
 
     #[test]
     fn appending_touches_only_the_new_lines() {
-        let rendered = RenderedRange { first: 0, next: 10_000 };
+        let rendered = RenderedRange {
+            first: 0,
+            next: 10_000,
+        };
         let plan = plan_render(rendered, 0, 10_001);
         assert_eq!(plan.remove_front, 0);
         assert_eq!(plan.append_from, 10_000);
-        assert_eq!(plan.after, RenderedRange { first: 0, next: 10_001 });
+        assert_eq!(
+            plan.after,
+            RenderedRange {
+                first: 0,
+                next: 10_001
+            }
+        );
     }
 
     #[test]
     fn dropped_lines_are_removed_from_the_front() {
-        let plan = plan_render(RenderedRange { first: 0, next: 100 }, 5, 105);
+        let plan = plan_render(
+            RenderedRange {
+                first: 0,
+                next: 100,
+            },
+            5,
+            105,
+        );
         assert_eq!(plan.remove_front, 5);
         assert_eq!(plan.append_from, 100);
-        assert_eq!(plan.after, RenderedRange { first: 5, next: 105 });
+        assert_eq!(
+            plan.after,
+            RenderedRange {
+                first: 5,
+                next: 105
+            }
+        );
     }
 
     #[test]
     fn a_cleared_log_removes_everything_on_screen() {
         // Cleared at key 40, then two new lines 40 and 41.
-        let plan = plan_render(RenderedRange { first: 10, next: 40 }, 40, 42);
+        let plan = plan_render(
+            RenderedRange {
+                first: 10,
+                next: 40,
+            },
+            40,
+            42,
+        );
         assert_eq!(plan.remove_front, 30);
         assert_eq!(plan.append_from, 40);
-        assert_eq!(plan.after, RenderedRange { first: 40, next: 42 });
-        let empty = plan_render(RenderedRange { first: 10, next: 40 }, 40, 40);
+        assert_eq!(
+            plan.after,
+            RenderedRange {
+                first: 40,
+                next: 42
+            }
+        );
+        let empty = plan_render(
+            RenderedRange {
+                first: 10,
+                next: 40,
+            },
+            40,
+            40,
+        );
         assert_eq!(empty.remove_front, 30);
-        assert_eq!(empty.after, RenderedRange { first: 40, next: 40 });
+        assert_eq!(
+            empty.after,
+            RenderedRange {
+                first: 40,
+                next: 40
+            }
+        );
     }
 }

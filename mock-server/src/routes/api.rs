@@ -88,8 +88,11 @@ pub struct EventsQuery {
     /// Resume point for clients that cannot send `Last-Event-ID`.
     #[serde(rename = "lastEventId")]
     last_event_id: Option<String>,
-    /// Test knob: end this connection after so many events.
+    /// Test knob: end the connection after so many events, when the client
+    /// sent no resume id (its first connection).
     drop_after: Option<u32>,
+    /// Test knob: end every connection after so many events.
+    drop_every: Option<u32>,
     /// Test knob (`1`): ignore the resume point and start over, like a naive server.
     ignore_resume: Option<u8>,
 }
@@ -109,12 +112,13 @@ pub async fn task_events_route(
     let params = query(params)?;
     let handle = state.tasks.get(&id)?;
     let row = handle.row()?;
+    let resume = resume_from(&headers, params.last_event_id.as_deref())
+        .map_err(|error| ApiError::BadRequest(error.to_string()))?;
+    let first_connection = matches!(resume, ResumeFrom::Start | ResumeFrom::After(0));
     let after = if params.ignore_resume == Some(1) {
         0
     } else {
-        match resume_from(&headers, params.last_event_id.as_deref())
-            .map_err(|error| ApiError::BadRequest(error.to_string()))?
-        {
+        match resume {
             ResumeFrom::Start => 0,
             ResumeFrom::After(after) if after > row.last_seq => {
                 return Err(ApiError::BadRequest(format!(
@@ -137,7 +141,9 @@ pub async fn task_events_route(
     }
     let options = StreamOptions {
         after,
-        drop_after: params.drop_after,
+        drop_after: params
+            .drop_every
+            .or(params.drop_after.filter(|_| first_connection)),
         retry: Some(state.config.retry),
     };
     let events = task_events(handle, state.db.clone(), options);

@@ -1,0 +1,177 @@
+//! Helpers of the browser tests: the mock server's address, mounting a
+//! component in a fresh element, reading what the user sees, and waiting.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use sse_task_progress::components::TaskMonitor;
+use sse_task_progress::task::TaskSource;
+use sse_task_progress::UseTaskStreamOptions;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlButtonElement, HtmlElement, HtmlProgressElement};
+
+/// The mock server the test command started (`MOCK_SERVER_URL` at compile time).
+pub fn server() -> &'static str {
+    option_env!("MOCK_SERVER_URL").expect(
+        "MOCK_SERVER_URL was not set at compile time: run the browser tests with scripts/test.sh",
+    )
+}
+
+/// A `<TaskMonitor>` mounted in its own element; unmounted on drop.
+pub struct Mounted {
+    /// The element it is mounted in.
+    pub root: HtmlElement,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+/// Mounts a `<TaskMonitor>` streaming `source` with `options`.
+pub fn mount_monitor(source: TaskSource, options: UseTaskStreamOptions) -> Mounted {
+    let root: HtmlElement = document()
+        .create_element("section")
+        .unwrap()
+        .unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = mount_to(root.clone(), move || {
+        view! { <TaskMonitor source=Signal::stored(source) options=options /> }
+    });
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
+impl Mounted {
+    fn find(&self, test_id: &str) -> web_sys::Element {
+        self.root
+            .query_selector(&format!("[data-testid='{test_id}']"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("no element with data-testid={test_id}"))
+    }
+
+    /// Clicks the element with this `data-testid`.
+    pub fn click(&self, test_id: &str) {
+        self.find(test_id).unchecked_into::<HtmlElement>().click();
+    }
+
+    /// Whether the button with this `data-testid` is disabled.
+    pub fn disabled(&self, test_id: &str) -> bool {
+        self.find(test_id)
+            .unchecked_into::<HtmlButtonElement>()
+            .disabled()
+    }
+
+    /// The text of the element with this `data-testid`.
+    pub fn text(&self, test_id: &str) -> String {
+        self.find(test_id).text_content().unwrap_or_default()
+    }
+
+    /// The `data-status` of the status badge.
+    pub fn status(&self) -> String {
+        self.find("status")
+            .get_attribute("data-status")
+            .unwrap_or_default()
+    }
+
+    /// The bar's value.
+    pub fn progress(&self) -> f64 {
+        self.find("progress-bar")
+            .unchecked_into::<HtmlProgressElement>()
+            .value()
+    }
+
+    /// The log's lines, as shown.
+    pub fn lines(&self) -> Vec<String> {
+        let nodes = self.root.query_selector_all(".log-line").unwrap();
+        (0..nodes.length())
+            .filter_map(|i| nodes.item(i))
+            .map(|node| node.text_content().unwrap_or_default())
+            .collect()
+    }
+
+    /// Number of elements matching `selector` inside the component.
+    pub fn count(&self, selector: &str) -> u32 {
+        self.root.query_selector_all(selector).unwrap().length()
+    }
+
+    /// What the user sees, for failure messages.
+    pub fn describe(&self) -> String {
+        format!(
+            "status {:?} ({}), lines {:?}",
+            self.status(),
+            self.text("status"),
+            self.lines()
+        )
+    }
+
+    /// Waits until `done` holds, up to `limit`; panics with what is on screen.
+    pub async fn wait_until(&self, what: &str, limit: Duration, done: impl Fn(&Self) -> bool) {
+        let step = 25;
+        let mut waited = 0;
+        while !done(self) {
+            if waited > limit.as_millis() as u64 {
+                panic!("timed out waiting for {what}: {}", self.describe());
+            }
+            sleep(step).await;
+            waited += step;
+        }
+    }
+
+    /// Waits for a terminal status and returns it.
+    pub async fn wait_for_status(&self, status: &str, limit: Duration) {
+        self.wait_until(&format!("status {status}"), limit, |m| m.status() == status)
+            .await;
+    }
+}
+
+/// Sleeps `ms` milliseconds on the browser's timer.
+pub async fn sleep(ms: u64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// `GET {server}{path}` as JSON.
+pub async fn get_json(path: &str) -> serde_json::Value {
+    let url = if path.starts_with("http") {
+        path.to_owned()
+    } else {
+        format!("{}{path}", server())
+    };
+    gloo_net::http::Request::get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// `POST {server}{path}` with a JSON body, answering JSON.
+pub async fn post_json(path: &str, body: serde_json::Value) -> serde_json::Value {
+    gloo_net::http::Request::post(&format!("{}{path}", server()))
+        .json(&body)
+        .unwrap()
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A key unique to this test run, for the fault endpoints' counters.
+pub fn unique_key(name: &str) -> String {
+    format!("{name}-{}", (js_sys::Math::random() * 1e12) as u64)
+}
