@@ -1,1 +1,58 @@
-fn main() {}
+//! `sse-task-e2e`: the end-to-end test of the built demo site in a real
+//! browser. Starts Debian's chromedriver, drives headless Chromium through
+//! fantoccini against a mock server that serves `dist/`, checks what the user
+//! sees and what the server says, and saves a screenshot.
+
+mod driver;
+mod page;
+mod scenario;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// End-to-end test of the demo site.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Base URL of a mock server started with `--static-dir dist`.
+    #[arg(long)]
+    base_url: String,
+    /// The chromedriver binary (Debian's package; nothing is downloaded).
+    #[arg(long, default_value = "/usr/bin/chromedriver")]
+    chromedriver: PathBuf,
+    /// The Chromium binary.
+    #[arg(long, default_value = "/usr/bin/chromium")]
+    chromium: PathBuf,
+    /// Where to save the screenshot (PNG).
+    #[arg(long, default_value = "target/e2e/demo.png")]
+    screenshot: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let base = args.base_url.trim_end_matches('/').to_owned();
+    let driver = match driver::Driver::start(&args.chromedriver, &args.chromium).await {
+        Ok(driver) => driver,
+        Err(error) => {
+            eprintln!("e2e: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = scenario::run(&driver, &base, &args.screenshot).await;
+    driver.stop().await;
+    match result {
+        Ok(steps) => {
+            for step in steps {
+                println!("e2e: ok: {step}");
+            }
+            println!("e2e: screenshot saved to {}", args.screenshot.display());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("e2e: FAILED: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

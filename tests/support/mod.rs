@@ -15,9 +15,12 @@ use web_sys::{HtmlButtonElement, HtmlElement, HtmlProgressElement};
 
 /// The mock server the test command started (`MOCK_SERVER_URL` at compile time).
 pub fn server() -> &'static str {
-    option_env!("MOCK_SERVER_URL").expect(
-        "MOCK_SERVER_URL was not set at compile time: run the browser tests with scripts/test.sh",
-    )
+    match option_env!("MOCK_SERVER_URL") {
+        Some(url) => url,
+        None => panic!(
+            "MOCK_SERVER_URL was not set at compile time: run the browser tests with scripts/test.sh"
+        ),
+    }
 }
 
 /// A `<TaskMonitor>` mounted in its own element; unmounted on drop.

@@ -1,0 +1,113 @@
+//! The end-to-end scenario: a task to 100 %, a task stopped on the server, a
+//! seed endpoint to completion, and a screenshot.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::driver::Driver;
+use crate::page::{DemoPage, PageError};
+
+/// Runs every step; returns what passed.
+pub async fn run(driver: &Driver, base: &str, screenshot: &Path) -> Result<Vec<String>, PageError> {
+    let page = DemoPage::new(&driver.client);
+    let mut passed = Vec::new();
+
+    page.open(&format!("{base}/?steps=8&interval_ms=150"))
+        .await?;
+    page.click("start").await?;
+    page.wait_for_status("completed").await?;
+    expect_completed(&page).await?;
+    passed.push("Start Long Task ran to 100 % with \"Process complete\"".to_owned());
+
+    // Start again, longer, and stop it in the middle.
+    page.fill("steps", "400").await?;
+    page.fill("interval", "50").await?;
+    page.click("start").await?;
+    page.wait_until("a few steps", || async {
+        Ok(page.lines().await?.len() >= 3)
+    })
+    .await?;
+    page.click("stop").await?;
+    page.wait_for_status("stopped").await?;
+    let lines = page.lines().await?;
+    if lines.last().map(String::as_str) != Some("Interrupted") {
+        return Err(PageError::Unexpected(format!(
+            "the log does not end with Interrupted: {lines:?}"
+        )));
+    }
+    let status_url = page.text("task-status-url").await?;
+    let state = wait_for_server_state(base, &status_url, "cancelled").await?;
+    passed.push(format!(
+        "Stop Task logged \"Interrupted\" and the server says {state}"
+    ));
+
+    // A seed endpoint: the coreBOS page's source.php.
+    page.select("source-kind", "corebos").await?;
+    page.fill("interval", "100").await?;
+    page.click("start").await?;
+    page.wait_until("the first iteration", || async {
+        Ok(page
+            .lines()
+            .await?
+            .iter()
+            .any(|l| l == "on iteration 4 of 10"))
+    })
+    .await?;
+    save(screenshot, &page.screenshot().await?)?;
+    page.wait_for_status("completed").await?;
+    expect_completed(&page).await?;
+    let lines = page.lines().await?;
+    if lines.first().map(String::as_str) != Some("on iteration 1 of 10") {
+        return Err(PageError::Unexpected(format!(
+            "unexpected coreBOS log: {lines:?}"
+        )));
+    }
+    passed.push("the coreBOS seed endpoint ran to completion".to_owned());
+    Ok(passed)
+}
+
+async fn expect_completed(page: &DemoPage<'_>) -> Result<(), PageError> {
+    let label = page.text("progress-label").await?;
+    let lines = page.lines().await?;
+    if label != "100%" || !lines.iter().any(|l| l == "Process complete") {
+        return Err(PageError::Unexpected(format!(
+            "completed but the bar says {label:?} and the log is {lines:?}"
+        )));
+    }
+    Ok(())
+}
+
+async fn wait_for_server_state(
+    base: &str,
+    status_url: &str,
+    want: &str,
+) -> Result<String, PageError> {
+    let url = if status_url.starts_with("http") {
+        status_url.to_owned()
+    } else {
+        format!("{base}{status_url}")
+    };
+    let mut state = String::new();
+    for _ in 0..50 {
+        let body: serde_json::Value = reqwest::get(&url).await?.json().await?;
+        state = body["state"].as_str().unwrap_or_default().to_owned();
+        if state == want {
+            return Ok(state);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(PageError::Unexpected(format!(
+        "the server says the task is {state:?}, not {want}"
+    )))
+}
+
+fn save(path: &Path, png: &[u8]) -> Result<(), PageError> {
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, png)
+    };
+    write()
+        .map_err(|error| PageError::Unexpected(format!("cannot save {}: {error}", path.display())))
+}

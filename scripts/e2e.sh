@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+#! End-to-end test of the built site: builds the release site with trunk,
+#! serves it with the mock server on a free port, and drives it in headless
+#! Chromium (fantoccini + Debian's chromedriver). Saves a screenshot to the
+#! path given as first argument (default target/e2e/demo.png);
+#! `scripts/e2e.sh docs/screenshot.png` regenerates the README's screenshot.
+#! Expects the tools of scripts/install-tools.sh on PATH.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/server.sh
+trap stop_mock_servers EXIT
+
+SCREENSHOT="${1:-target/e2e/demo.png}"
+eval "$(scripts/install-tools.sh --print-env)"
+echo "==> trunk build --release"
+trunk build --release
+cargo build -q -p sse-mock-server -p sse-task-e2e
+start_mock_server --static-dir dist
+echo "==> end-to-end test against $MOCK_URL"
+./target/debug/sse-task-e2e --base-url "$MOCK_URL" --screenshot "$SCREENSHOT"

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+#! The test command: installs what is missing, then runs cargo fmt --check,
+#! clippy (native and wasm, -D warnings), the native tests of every crate,
+#! the wasm-bindgen-test browser tests in headless Chromium against a mock
+#! server it starts on a free port, and the end-to-end test of the built
+#! site. Stops its servers even when a test fails; exits non-zero on any
+#! failure; ends with one summary line.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/server.sh
+trap stop_mock_servers EXIT
+START="$(date +%s)"
+
+scripts/install-tools.sh
+eval "$(scripts/install-tools.sh --print-env)"
+export CHROMEDRIVER=/usr/bin/chromedriver
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export WASM_BINDGEN_TEST_TIMEOUT=300
+LOGS="$(mktemp -d -t sse-test.XXXXXX)"
+
+count_passed() { awk '/^test result: ok\./ { n += $4 } END { print n + 0 }' "$1"; }
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "==> cargo clippy (native, then wasm32)"
+cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q -p sse-task-progress --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+echo "==> native tests"
+cargo test --workspace 2>&1 | tee "$LOGS/native.log"
+NATIVE="$(count_passed "$LOGS/native.log")"
+
+echo "==> browser tests (headless Chromium)"
+cargo build -q -p sse-mock-server
+start_mock_server --allow-origin '*'
+echo "mock server at $MOCK_URL"
+MOCK_SERVER_URL="$MOCK_URL" cargo test -p sse-task-progress --target wasm32-unknown-unknown --test browser 2>&1 \
+  | tee "$LOGS/browser.log"
+BROWSER="$(count_passed "$LOGS/browser.log")"
+stop_mock_servers
+
+echo "==> end-to-end test of the built site"
+scripts/e2e.sh target/e2e/demo.png 2>&1 | tee "$LOGS/e2e.log"
+E2E="$(grep -c '^e2e: ok:' "$LOGS/e2e.log" || true)"
+
+echo "test.sh: PASS in $(($(date +%s) - START)) s: fmt, clippy (native + wasm32), $NATIVE native tests, $BROWSER browser tests, $E2E end-to-end steps"
