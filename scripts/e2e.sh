@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 #! End-to-end test of the built site: builds the release site with trunk,
 #! serves it with the mock server on a free port, and drives it in headless
-#! Chromium (fantoccini + Debian's chromedriver). Saves a screenshot to the
+#! Chromium (fantoccini + Debian's chromedriver), then runs the crash
+#! scenario (a server SIGKILLed mid-task and restarted on the same file
+#! database; the page resumes). Saves a screenshot to the
 #! path given as first argument (default target/e2e/demo.png);
 #! `scripts/e2e.sh docs/screenshot.png` regenerates the README's screenshot.
 #! Expects the tools of scripts/install-tools.sh on PATH.
@@ -17,4 +19,5 @@ trunk build --release
 cargo build -q -p sse-mock-server -p sse-task-e2e
 start_mock_server --static-dir dist
 echo "==> end-to-end test against $MOCK_URL"
-./target/debug/sse-task-e2e --base-url "$MOCK_URL" --screenshot "$SCREENSHOT"
+./target/debug/sse-task-e2e --base-url "$MOCK_URL" --screenshot "$SCREENSHOT" \
+  --server-bin ./target/debug/sse-mock-server --dist dist

@@ -158,6 +158,39 @@ async fn a_server_that_ignores_last_event_id_and_starts_again_doubles_no_line() 
 }
 
 #[wasm_bindgen_test]
+async fn a_server_that_drops_the_connection_every_3_events_loses_and_doubles_no_line() {
+    let task = post_json("/api/tasks", json!({"steps": 9, "interval_ms": 0})).await;
+    let events = format!("{}?drop_every=3", task["events_url"].as_str().unwrap());
+    let monitor = mount_monitor(url(&events), UseTaskStreamOptions::default());
+    monitor.click("start");
+    monitor.wait_for_status("completed", LONG).await;
+    let steps_seen: Vec<String> = monitor
+        .lines()
+        .into_iter()
+        .filter(|l| l.starts_with("step"))
+        .collect();
+    assert_eq!(steps_seen, steps(9));
+}
+
+#[wasm_bindgen_test]
+async fn an_event_of_1_mb_and_bytes_that_are_not_utf8_do_not_break_the_stream() {
+    let monitor = mount_monitor(
+        url("/faults/big?bytes=1048576"),
+        UseTaskStreamOptions::default(),
+    );
+    monitor.click("start");
+    monitor.wait_for_status("completed", LONG).await;
+    assert_eq!(monitor.lines()[0].len(), 1_048_576);
+    assert!(monitor.lines()[0].starts_with("0123456789abcdef0123"));
+    drop(monitor);
+    let monitor = mount_monitor(url("/faults/invalid-utf8"), UseTaskStreamOptions::default());
+    monitor.click("start");
+    monitor.wait_for_status("completed", LONG).await;
+    assert_eq!(monitor.lines()[0], "caf\u{FFFD}( \u{FFFD} bytes");
+    assert_eq!(monitor.progress(), 100.0);
+}
+
+#[wasm_bindgen_test]
 async fn malformed_json_is_a_visible_warning_and_the_stream_goes_on() {
     let monitor = mount_monitor(url("/faults/malformed"), UseTaskStreamOptions::default());
     monitor.click("start");

@@ -37,6 +37,15 @@ pub struct Driver {
 impl Driver {
     /// Starts chromedriver and opens a headless Chromium session.
     pub async fn start(chromedriver: &Path, chromium: &Path) -> Result<Self, DriverError> {
+        Self::start_with_args(chromedriver, chromium, &[]).await
+    }
+
+    /// [`Driver::start`] with extra Chromium flags.
+    pub async fn start_with_args(
+        chromedriver: &Path,
+        chromium: &Path,
+        extra_args: &[&str],
+    ) -> Result<Self, DriverError> {
         let port = free_port().map_err(|source| DriverError::Spawn {
             path: chromedriver.display().to_string(),
             source,
@@ -51,16 +60,24 @@ impl Driver {
                 path: chromedriver.display().to_string(),
                 source,
             })?;
+        let mut args = vec![
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=900,1000",
+        ];
+        args.extend_from_slice(extra_args);
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
             json!({
                 "binary": chromium.display().to_string(),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--window-size=900,1000",
-                ],
+                "args": args,
             }),
         );
         let url = format!("http://127.0.0.1:{port}");

@@ -3,9 +3,10 @@
 //! fantoccini against a mock server that serves `dist/`, checks what the user
 //! sees and what the server says, and saves a screenshot.
 
-mod driver;
-mod page;
+mod restart;
 mod scenario;
+
+use sse_task_e2e::driver;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,13 @@ struct Args {
     /// The Chromium binary.
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
+    /// The mock server binary: when given (with `--dist`), also runs the
+    /// crash scenario, where the e2e test starts, SIGKILLs and restarts it.
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// The built site, for the crash scenario's server.
+    #[arg(long, default_value = "dist")]
+    dist: PathBuf,
     /// Where to save the screenshot (PNG).
     #[arg(long, default_value = "target/e2e/demo.png")]
     screenshot: PathBuf,
@@ -40,7 +48,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = scenario::run(&driver, &base, &args.screenshot).await;
+    let mut result = scenario::run(&driver, &base, &args.screenshot).await;
+    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+        match restart::run(&driver, bin, &args.dist).await {
+            Ok(step) => steps.push(step),
+            Err(error) => result = Err(error),
+        }
+    }
     driver.stop().await;
     match result {
         Ok(steps) => {

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::driver::Driver;
-use crate::page::{DemoPage, PageError};
+use sse_task_e2e::driver::Driver;
+use sse_task_e2e::page::{DemoPage, PageError};
 
 /// Runs every step; returns what passed.
 pub async fn run(driver: &Driver, base: &str, screenshot: &Path) -> Result<Vec<String>, PageError> {

@@ -162,20 +162,8 @@ impl Db {
 
     /// Writes the mutable columns of a task row.
     pub fn update_task(&self, row: &TaskRow) -> Result<(), DbError> {
-        self.lock()?.execute(
-            "UPDATE tasks SET state = ?2, step = ?3, last_seq = ?4, message = ?5, \
-             started_at = ?6, finished_at = ?7 WHERE id = ?1",
-            params![
-                row.id,
-                row.state.as_str(),
-                row.step,
-                row.last_seq,
-                row.message,
-                row.started_at,
-                row.finished_at
-            ],
-        )?;
-        Ok(())
+        let conn = self.lock()?;
+        write_task_columns(&conn, row)
     }
 
     /// Appends an event and the task's new columns in one transaction.
@@ -186,19 +174,7 @@ impl Db {
             "INSERT INTO events (task_id, seq, wire_id, kind, data) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![row.id, event.seq, event.wire_id, event.kind, event.data],
         )?;
-        tx.execute(
-            "UPDATE tasks SET state = ?2, step = ?3, last_seq = ?4, message = ?5, \
-             started_at = ?6, finished_at = ?7 WHERE id = ?1",
-            params![
-                row.id,
-                row.state.as_str(),
-                row.step,
-                row.last_seq,
-                row.message,
-                row.started_at,
-                row.finished_at
-            ],
-        )?;
+        write_task_columns(&tx, row)?;
         tx.commit()?;
         Ok(())
     }
@@ -292,4 +268,22 @@ impl Db {
             .flatten();
         Ok(id.unwrap_or(0))
     }
+}
+
+/// Writes the columns of `row` that change during a task's life.
+fn write_task_columns(conn: &Connection, row: &TaskRow) -> Result<(), DbError> {
+    conn.execute(
+        "UPDATE tasks SET state = ?2, step = ?3, last_seq = ?4, message = ?5, \
+             started_at = ?6, finished_at = ?7 WHERE id = ?1",
+        params![
+            row.id,
+            row.state.as_str(),
+            row.step,
+            row.last_seq,
+            row.message,
+            row.started_at,
+            row.finished_at
+        ],
+    )?;
+    Ok(())
 }

@@ -83,6 +83,9 @@ pub fn app(state: AppState) -> Router {
             get(faults::wrong_content_type),
         )
         .route("/faults/malformed", get(faults::malformed))
+        .route("/faults/big", get(faults::big))
+        .route("/faults/invalid-utf8", get(faults::invalid_utf8))
+        .route("/faults/ticks", get(faults::ticks))
         .route("/faults/hits/{key}", get(faults::hits))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);

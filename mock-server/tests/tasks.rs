@@ -221,3 +221,22 @@ async fn graceful_shutdown_ends_open_streams_and_returns() {
         .expect("server did not stop in time");
     assert!(result.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn a_label_with_cr_lf_cannot_inject_fields_or_events() {
+    let server = TestServer::default().await;
+    let label = "evil\r\nid: 99\n\nevent: failed\rdata: x";
+    let task = create_task(
+        &server,
+        json!({"steps": 2, "interval_ms": 0, "label": label}),
+    )
+    .await;
+    let response = reqwest::get(server.url(task["events_url"].as_str().unwrap()))
+        .await
+        .unwrap();
+    let frames = parse_frames(&read_body(response, Duration::from_secs(10)).await);
+    assert_eq!(ids(&frames), expected_ids(2));
+    assert!(frames.iter().all(|f| f.event.is_none()));
+    let data: serde_json::Value = serde_json::from_str(frames[1].data.as_deref().unwrap()).unwrap();
+    assert_eq!(data["message"], format!("{label}: step 1 of 2"));
+}

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-#! Sourced by the scripts: start_mock_server starts the debug mock server on a
-#! free loopback port, sets MOCK_URL to its address, and registers it for
-#! stop_mock_servers (call that from an EXIT trap).
+#! Sourced by the scripts: start_mock_server starts the mock server
+#! ($MOCK_SERVER_BIN, default the debug build) on a free loopback port, sets
+#! MOCK_URL to its address, and registers it for stop_mock_servers (call that
+#! from an EXIT trap).
 
 MOCK_SERVER_PIDS=()
 
 start_mock_server() {
   local log
   log="$(mktemp -t sse-mock-server.XXXXXX.log)"
-  RUST_LOG="${RUST_LOG:-warn}" ./target/debug/sse-mock-server --addr 127.0.0.1:0 "$@" >"$log" 2>&1 &
+  RUST_LOG="${RUST_LOG:-warn}" "${MOCK_SERVER_BIN:-./target/debug/sse-mock-server}" --addr 127.0.0.1:0 "$@" >"$log" 2>&1 &
   MOCK_SERVER_PIDS+=("$!")
   local waited=0
   MOCK_URL=""

@@ -2,6 +2,7 @@
 //! watch it in a [`TaskMonitor`].
 
 mod config;
+mod field;
 mod source_picker;
 
 use leptos::prelude::*;

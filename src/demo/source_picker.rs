@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::config::{DemoForm, SourceKind};
+use super::field::FormField;
 use crate::task::TaskSource;
 
 /// Source menu, task parameters, custom URL, and the URL that Start will use.
@@ -12,7 +13,6 @@ pub fn SourcePicker(
     form: RwSignal<DemoForm>,
 ) -> impl IntoView {
     let kind = Memo::new(move |_| form.with(|f| f.kind));
-    let field = move |read: fn(&DemoForm) -> &String| move || form.with(|f| read(f).clone());
     let shown_url = move || match form.with(|f| f.source(0)) {
         TaskSource::TaskApi { server, .. } => {
             format!("POST {server}/api/tasks, then its events_url")
@@ -40,53 +40,20 @@ pub fn SourcePicker(
                 </select>
             </label>
             <Show when=move || kind.get() == SourceKind::TaskApi>
-                <label class="field">
-                    <span>"Steps"</span>
-                    <input
-                        type="number"
-                        min="1"
-                        max="100000"
-                        data-testid="steps"
-                        prop:value=field(|f| &f.steps)
-                        on:input=move |ev| form.update(|f| f.steps = event_target_value(&ev))
-                    />
-                </label>
-                <label class="field">
-                    <span>"Fail at step"</span>
-                    <input
-                        type="number"
-                        min="1"
-                        placeholder="never"
-                        data-testid="fail-at"
-                        prop:value=field(|f| &f.fail_at)
-                        on:input=move |ev| form.update(|f| f.fail_at = event_target_value(&ev))
-                    />
-                </label>
+                <FormField label="Steps" test_id="steps" input_type="number" form
+                    field=|f| &mut f.steps min="1" max="100000" />
+                <FormField label="Fail at step" test_id="fail-at" input_type="number" form
+                    field=|f| &mut f.fail_at min="1" placeholder="never" />
             </Show>
-            <Show when=move || matches!(kind.get(), SourceKind::TaskApi | SourceKind::Corebos | SourceKind::Openacs)>
-                <label class="field">
-                    <span>"Interval (ms)"</span>
-                    <input
-                        type="number"
-                        min="0"
-                        max="60000"
-                        data-testid="interval"
-                        prop:value=field(|f| &f.interval_ms)
-                        on:input=move |ev| form.update(|f| f.interval_ms = event_target_value(&ev))
-                    />
-                </label>
+            <Show when=move || {
+                matches!(kind.get(), SourceKind::TaskApi | SourceKind::Corebos | SourceKind::Openacs)
+            }>
+                <FormField label="Interval (ms)" test_id="interval" input_type="number" form
+                    field=|f| &mut f.interval_ms min="0" max="60000" />
             </Show>
             <Show when=move || kind.get() == SourceKind::Custom>
-                <label class="field wide">
-                    <span>"SSE URL"</span>
-                    <input
-                        type="url"
-                        placeholder="https://example.org/events"
-                        data-testid="custom-url"
-                        prop:value=field(|f| &f.custom_url)
-                        on:input=move |ev| form.update(|f| f.custom_url = event_target_value(&ev))
-                    />
-                </label>
+                <FormField label="SSE URL" test_id="custom-url" input_type="url" form
+                    field=|f| &mut f.custom_url placeholder="https://example.org/events" wide=true />
             </Show>
             <p class="source-url">
                 "Streams: " <code data-testid="source-url">{shown_url}</code>

@@ -105,7 +105,8 @@ impl Controller {
         let was_active = self
             .signals
             .meta
-            .with_untracked(|meta| meta.status.is_active());
+            .try_with_untracked(|meta| meta.status.is_active())
+            .unwrap_or(false);
         self.run += 1;
         self.close();
         if !was_active {
@@ -115,7 +116,8 @@ impl Controller {
         let cancel_url = self
             .signals
             .target
-            .with_untracked(|target| target.as_ref().and_then(|t| t.cancel_url.clone()))
+            .try_with_untracked(|target| target.as_ref().and_then(|t| t.cancel_url.clone()))
+            .flatten()
             .or_else(|| self.options.cancel_url.clone());
         if let Some(url) = cancel_url {
             spawn_local(async move {
@@ -205,7 +207,8 @@ impl Controller {
         if self
             .signals
             .meta
-            .with_untracked(|meta| meta.status.is_terminal())
+            .try_with_untracked(|meta| meta.status.is_terminal())
+            .unwrap_or(true)
         {
             self.close();
             return;
@@ -223,7 +226,8 @@ impl Controller {
         let attempt = self
             .signals
             .meta
-            .with_untracked(|meta| meta.reconnect_attempts)
+            .try_with_untracked(|meta| meta.reconnect_attempts)
+            .unwrap_or(0)
             + 1;
         match ready_state {
             // The browser reconnects by itself, sending Last-Event-ID.
@@ -293,7 +297,8 @@ impl Controller {
         match self
             .signals
             .meta
-            .with_untracked(|meta| meta.last_event_id.clone())
+            .try_with_untracked(|meta| meta.last_event_id.clone())
+            .flatten()
         {
             Some(id) => with_last_event_id(url, &id),
             None => url.to_owned(),

@@ -42,6 +42,7 @@ impl StreamTarget {
 /// What [`use_task_stream`] returns: read-only signals and the controls.
 ///
 /// It is `Copy`: pass it to as many closures and components as you like.
+/// Once the component that created it is gone, its methods do nothing.
 #[derive(Clone, Copy)]
 pub struct UseTaskStreamReturn {
     /// The log: bounded, with the count of dropped older lines.
@@ -64,7 +65,10 @@ impl UseTaskStreamReturn {
     /// Opens the hook's URL (replacing any current stream).
     pub fn start(&self) {
         let url = self.url.get_untracked();
-        let cancel_url = self.controller.with_value(|c| c.borrow().cancel_url());
+        let cancel_url = self
+            .controller
+            .try_with_value(|c| c.borrow().cancel_url())
+            .flatten();
         self.start_url(StreamTarget {
             events_url: url,
             cancel_url,
@@ -75,7 +79,7 @@ impl UseTaskStreamReturn {
     /// Opens `target` (replacing any current stream).
     pub fn start_url(&self, target: StreamTarget) {
         self.controller
-            .with_value(|c| c.borrow_mut().start_url(target));
+            .try_with_value(|c| c.borrow_mut().start_url(target));
     }
 
     /// Creates a task with `POST {server}/api/tasks`, then streams it; stop
@@ -84,13 +88,13 @@ impl UseTaskStreamReturn {
     pub fn start_task(&self, server: impl Into<String>, request: CreateTaskRequest) {
         let server = server.into().trim_end_matches('/').to_owned();
         self.controller
-            .with_value(|c| c.borrow_mut().start_task(server, request));
+            .try_with_value(|c| c.borrow_mut().start_task(server, request));
     }
 
     /// Closes the stream at once, logs "Interrupted", and cancels the task on
     /// the server when it has a cancel URL.
     pub fn stop(&self) {
-        self.controller.with_value(|c| c.borrow_mut().stop());
+        self.controller.try_with_value(|c| c.borrow_mut().stop());
     }
 }
 

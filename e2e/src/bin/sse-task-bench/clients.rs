@@ -1,0 +1,236 @@
+//! The three clients of the ingest benchmark, each driven in a fresh page,
+//! and the stored task they all replay.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sse_task_e2e::driver::Driver;
+use sse_task_e2e::page::{DemoPage, PageError};
+use thiserror::Error;
+
+/// What went wrong in a benchmark run.
+#[derive(Debug, Error)]
+pub enum BenchError {
+    /// The page or WebDriver failed.
+    #[error(transparent)]
+    Page(#[from] PageError),
+    /// A WebDriver script failed.
+    #[error("webdriver: {0}")]
+    WebDriver(#[from] fantoccini::error::CmdError),
+    /// The server's API failed.
+    #[error("server API: {0}")]
+    Api(#[from] reqwest::Error),
+    /// A client did not finish or delivered the wrong events.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One client's result.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// Which client.
+    pub client: &'static str,
+    /// Events it applied.
+    pub events: u64,
+    /// Wall time from opening the stream to the last event, in ms.
+    pub ms: f64,
+    /// Whether it stopped at its time budget before the end.
+    pub truncated: bool,
+    /// Main-thread tasks over 50 ms, in ms.
+    pub long_tasks: Vec<f64>,
+}
+
+impl Measured {
+    /// Events per second.
+    pub fn rate(&self) -> f64 {
+        self.events as f64 * 1000.0 / self.ms.max(0.001)
+    }
+}
+
+/// Creates a task of `steps` steps with no pause, waits until it is stored in
+/// full, and returns the absolute URL of its stream.
+pub async fn stored_task(server: &str, steps: u32) -> Result<String, BenchError> {
+    let client = reqwest::Client::new();
+    let task: Value = client
+        .post(format!("{server}/api/tasks"))
+        .json(&json!({"steps": steps, "interval_ms": 0, "label": "bench"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let status_url = format!(
+        "{server}{}",
+        task["status_url"].as_str().unwrap_or_default()
+    );
+    for _ in 0..1200 {
+        let state: Value = client.get(&status_url).send().await?.json().await?;
+        if state["state"] == "completed" {
+            return Ok(format!(
+                "{server}{}",
+                task["events_url"].as_str().unwrap_or_default()
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(BenchError::Invalid(format!(
+        "task of {steps} steps did not complete in 120 s"
+    )))
+}
+
+/// Polls `window.__bench` until it says done, for up to `limit`.
+pub async fn wait_result(driver: &Driver, limit: Duration) -> Result<Value, BenchError> {
+    let start = tokio::time::Instant::now();
+    loop {
+        let result = driver
+            .client
+            .execute("return window.__bench || null;", vec![])
+            .await?;
+        if result["done"] == true {
+            return Ok(result);
+        }
+        if start.elapsed() > limit {
+            return Err(BenchError::Invalid(format!(
+                "no result after {limit:?}: {result}"
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Durations of the long tasks a page recorded.
+fn long_tasks(result: &Value) -> Vec<f64> {
+    result["longTasks"]
+        .as_array()
+        .map(|list| list.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default()
+}
+
+/// Percent-encodes `url` for a query parameter.
+pub fn encode(url: &str) -> String {
+    url.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Baseline (a): counts messages only.
+pub async fn run_bare(
+    driver: &Driver,
+    pages: &str,
+    events_url: &str,
+    size: u32,
+) -> Result<Measured, BenchError> {
+    driver
+        .client
+        .goto(&format!("{pages}/bare.html?url={}", encode(events_url)))
+        .await?;
+    driver
+        .client
+        .execute("window.startBench();", vec![])
+        .await?;
+    let result = wait_result(driver, Duration::from_secs(300)).await?;
+    let events = result["events"].as_u64().unwrap_or(0);
+    if events != u64::from(size) + 1 || result.get("error").is_some() {
+        return Err(BenchError::Invalid(format!(
+            "bare page saw {events} events: {result}"
+        )));
+    }
+    Ok(Measured {
+        client: "bare EventSource counter (ceiling)",
+        events,
+        ms: result["ms"].as_f64().unwrap_or(0.0),
+        truncated: false,
+        long_tasks: long_tasks(&result),
+    })
+}
+
+/// Baseline (b): the seed's `es.html` handler, within a time budget.
+pub async fn run_seed(
+    driver: &Driver,
+    pages: &str,
+    events_url: &str,
+    budget_ms: u64,
+) -> Result<Measured, BenchError> {
+    driver
+        .client
+        .goto(&format!("{pages}/seed.html?url={}", encode(events_url)))
+        .await?;
+    driver
+        .client
+        .execute("window.startBench(arguments[0]);", vec![json!(budget_ms)])
+        .await?;
+    let result = wait_result(
+        driver,
+        Duration::from_millis(budget_ms) + Duration::from_secs(120),
+    )
+    .await?;
+    Ok(Measured {
+        client: "seed es.html (innerHTML += per line)",
+        events: result["events"].as_u64().unwrap_or(0),
+        ms: result["ms"].as_f64().unwrap_or(0.0),
+        truncated: result["truncated"] == true,
+        long_tasks: long_tasks(&result),
+    })
+}
+
+/// Installs the long-task observer and the completion watcher, then clicks Start.
+const COMPONENT_PROBE: &str = r#"
+window.__bench = { done: false, longTasks: [] };
+try {
+  new PerformanceObserver(function (list) {
+    list.getEntries().forEach(function (e) { window.__bench.longTasks.push(e.duration); });
+  }).observe({ type: 'longtask' });
+} catch (e) {}
+var status = document.querySelector("[data-testid='status']");
+var t0 = performance.now();
+new MutationObserver(function () {
+  var s = status.getAttribute('data-status');
+  if ((s === 'completed' || s === 'failed') && !window.__bench.done) {
+    window.__bench.ms = performance.now() - t0;
+    window.__bench.status = s;
+    var lines = document.querySelectorAll('.log-line');
+    window.__bench.shown = lines.length;
+    window.__bench.tail = Array.prototype.slice.call(lines, -3).map(function (l) { return l.textContent; });
+    window.__bench.dropped = document.querySelector("[data-testid='log-dropped']").textContent;
+    window.__bench.bar = document.querySelector("[data-testid='progress-label']").textContent;
+    window.__bench.done = true;
+  }
+}).observe(status, { attributes: true });
+document.querySelector("[data-testid='start']").click();
+"#;
+
+/// Our component: the demo streaming the URL, log and bar on screen.
+pub async fn run_component(
+    driver: &Driver,
+    demo: &str,
+    events_url: &str,
+    size: u32,
+) -> Result<Measured, BenchError> {
+    let page = DemoPage::new(&driver.client);
+    page.open(&format!("{demo}/?source={}", encode(events_url)))
+        .await?;
+    driver.client.execute(COMPONENT_PROBE, vec![]).await?;
+    let result = wait_result(driver, Duration::from_secs(300)).await?;
+    let expected_tail = format!("bench: step {size} of {size}");
+    let tail_ok = result["tail"].as_array().is_some_and(|tail| {
+        tail.iter()
+            .any(|line| line.as_str() == Some(expected_tail.as_str()))
+    });
+    if result["status"] != "completed" || !tail_ok || result["bar"] != "100%" {
+        return Err(BenchError::Invalid(format!(
+            "component did not apply every event: {result}"
+        )));
+    }
+    Ok(Measured {
+        client: "our component (log + bar on screen)",
+        events: u64::from(size) + 1,
+        ms: result["ms"].as_f64().unwrap_or(0.0),
+        truncated: false,
+        long_tasks: long_tasks(&result),
+    })
+}

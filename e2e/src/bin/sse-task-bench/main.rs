@@ -1,0 +1,137 @@
+//! `sse-task-bench`: ingest throughput in headless Chromium. Replays a stored
+//! task of N events as fast as the server sends them to (a) a bare page that
+//! only counts `EventSource` messages (the browser's ceiling), (b) the coreBOS
+//! seed's `es.html` way (`innerHTML +=` per line), and (c) our demo with the
+//! log and the bar on screen; reports events per second, ratios, and the
+//! main thread's long tasks. Then send-to-screen latency at a steady rate,
+//! and memory over a long stream. `scripts/bench.sh` starts the servers and
+//! runs it.
+
+mod clients;
+mod latency;
+mod memory;
+mod report;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use sse_task_e2e::driver::Driver;
+
+use clients::{run_bare, run_component, run_seed, Measured};
+
+/// Browser ingest benchmark.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Mock server serving the release `dist/` (with `--allow-origin '*'`).
+    #[arg(long)]
+    demo_url: String,
+    /// Mock server serving `bench/pages/`.
+    #[arg(long)]
+    pages_url: String,
+    /// Stream sizes to measure.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    sizes: Vec<u32>,
+    /// Time budget of the seed's way per size, in ms (it slows down as its log grows).
+    #[arg(long, default_value_t = 30_000)]
+    seed_budget_ms: u64,
+    /// Events of the latency run.
+    #[arg(long, default_value_t = 2000)]
+    latency_count: u32,
+    /// Pause between events of the latency run, in ms (10: 100 events/s).
+    #[arg(long, default_value_t = 10)]
+    latency_interval_ms: u64,
+    /// Events of the memory run.
+    #[arg(long, default_value_t = 1_000_000)]
+    memory_events: u64,
+    /// The chromedriver binary.
+    #[arg(long, default_value = "/usr/bin/chromedriver")]
+    chromedriver: std::path::PathBuf,
+    /// The Chromium binary.
+    #[arg(long, default_value = "/usr/bin/chromium")]
+    chromium: std::path::PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let demo = args.demo_url.trim_end_matches('/').to_owned();
+    let pages = args.pages_url.trim_end_matches('/').to_owned();
+    let flags = ["--enable-precise-memory-info", "--js-flags=--expose-gc"];
+    let driver = match Driver::start_with_args(&args.chromedriver, &args.chromium, &flags).await {
+        Ok(driver) => driver,
+        Err(error) => {
+            eprintln!("bench: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut rows: Vec<(u32, Vec<Measured>)> = Vec::new();
+    let mut failed = None;
+    for size in &args.sizes {
+        let result = async {
+            let events_url = clients::stored_task(&demo, *size).await?;
+            let bare = run_bare(&driver, &pages, &events_url, *size).await?;
+            let component = run_component(&driver, &demo, &events_url, *size).await?;
+            let seed = run_seed(&driver, &pages, &events_url, args.seed_budget_ms).await?;
+            Ok::<_, clients::BenchError>(vec![bare, component, seed])
+        }
+        .await;
+        match result {
+            Ok(measured) => {
+                eprintln!("bench: {size} events measured");
+                rows.push((*size, measured));
+            }
+            Err(error) => {
+                failed = Some(format!("{size} events: {error}"));
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut latencies = Vec::new();
+    let mut samples = Vec::new();
+    if failed.is_none() {
+        match latency::run(
+            &driver,
+            &demo,
+            &pages,
+            args.latency_count,
+            args.latency_interval_ms,
+        )
+        .await
+        {
+            Ok(measured) => latencies = measured,
+            Err(error) => failed = Some(format!("latency: {error}")),
+        }
+    }
+    if failed.is_none() {
+        eprintln!("bench: latency measured");
+        match memory::run(&driver, &demo, args.memory_events).await {
+            Ok(measured) => samples = measured,
+            Err(error) => failed = Some(format!("memory: {error}")),
+        }
+    }
+    driver.stop().await;
+    println!("{}", report::markdown(&rows));
+    if !latencies.is_empty() {
+        println!(
+            "### Latency, server send to DOM ({} events, {} ms apart)\n",
+            args.latency_count, args.latency_interval_ms
+        );
+        println!("{}", report::latency(&latencies));
+    }
+    if !samples.is_empty() {
+        println!(
+            "### Memory, JS heap after gc() + wasm memory ({} events, default capacity)\n",
+            args.memory_events
+        );
+        println!("{}", report::memory(&samples));
+    }
+    match failed {
+        Some(error) => {
+            eprintln!("bench: FAILED: {error}");
+            ExitCode::FAILURE
+        }
+        None => ExitCode::SUCCESS,
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+#! The benchmark command: builds the release site and release binaries, starts
+#! two release mock servers on free loopback ports (one serving dist/, one
+#! serving bench/pages/), runs the browser ingest benchmark in headless
+#! Chromium, prints the size of the site, then measures the server with many
+#! concurrent streams (and the seed's PHP script under `php -S` as the
+#! baseline). Copy its output into BENCHMARKS.md. `SIZES=10000,100000` (the
+#! default) picks the browser stream sizes; `CLIENTS="100 1000 10000"` the
+#! server's; `SKIP_BROWSER=1` / `SKIP_SERVER=1` skip a part.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/server.sh
+trap stop_mock_servers EXIT
+
+scripts/install-tools.sh
+eval "$(scripts/install-tools.sh --print-env)"
+echo "==> trunk build --release"
+trunk build --release
+echo "==> cargo build --release"
+cargo build -q --release -p sse-mock-server -p sse-task-e2e
+export MOCK_SERVER_BIN=./target/release/sse-mock-server
+start_mock_server --static-dir dist --allow-origin '*'
+DEMO_URL="$MOCK_URL"
+start_mock_server --static-dir bench/pages --allow-origin '*'
+PAGES_URL="$MOCK_URL"
+
+echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(($(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048576)) GiB"
+echo "$(rustc --version); $(chromium --version 2>/dev/null); trunk $(trunk --version | awk '{print $2}'); wasm-opt $(wasm-opt --version | awk '{print $3}')"
+echo
+if [[ -z "${SKIP_BROWSER:-}" ]]; then
+echo "### Ingest throughput (scripts/bench.sh, sizes ${SIZES:-10000,100000})"
+echo
+./target/release/sse-task-bench --demo-url "$DEMO_URL" --pages-url "$PAGES_URL" --sizes "${SIZES:-10000,100000}"
+fi
+echo "### Size of the release site (gzip -9)"
+echo
+echo "| file | raw (B) | gzipped (B) |"
+echo "| --- | ---: | ---: |"
+total=0
+for file in dist/*_bg.wasm dist/*.js; do
+  raw=$(stat -c %s "$file")
+  gz=$(gzip -9c "$file" | wc -c)
+  total=$((total + gz))
+  echo "| \`$(basename "$file" | sed -E 's/-[0-9a-f]{16}//')\` | $raw | $gz |"
+done
+echo "| total | | $total |"
+
+[[ -n "${SKIP_SERVER:-}" ]] && exit 0
+stop_mock_servers
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+echo
+echo "### Server: concurrent streams of one task (600 events, 100 ms apart), open-file limit $(ulimit -n)"
+echo
+echo "| server | clients | complete in order | events delivered | wall (s) | events/s | peak RSS (MiB) | CPU (s) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+start_mock_server --keep-alive-secs 15 --queue-capacity 1000
+SERVER_PID="${MOCK_SERVER_PIDS[-1]}"
+for clients in ${CLIENTS:-100 1000 10000}; do
+  events_url="$(curl -s -X POST "$MOCK_URL/api/tasks" -H 'content-type: application/json' \
+    -d '{"steps": 600, "interval_ms": 100}' | sed -E 's/.*"events_url":"([^"]+)".*/\1/')"
+  ./target/release/sse-task-load --url "$MOCK_URL$events_url" --clients "$clients" --expect-events 600 \
+    --server-pid "$SERVER_PID" --name "ours (sse-mock-server)" || true
+done
+echo
+echo "### Server: the coreBOS seed endpoint (10 events, 1 s apart) against the seed's PHP script"
+echo
+echo "| server | clients | complete in order | events delivered | wall (s) | events/s | peak RSS (MiB) | CPU (s) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for clients in 2 10 100; do
+  ./target/release/sse-task-load --url "$MOCK_URL/seeds/corebos/source" --clients "$clients" \
+    --expect-events 10 --timeout-secs 120 --server-pid "$SERVER_PID" --name "ours: /seeds/corebos/source" || true
+done
+if command -v php >/dev/null 2>&1; then
+  PHP_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  php -S "127.0.0.1:$PHP_PORT" -t bench/php >/dev/null 2>&1 &
+  PHP_PID=$!
+  MOCK_SERVER_PIDS+=("$PHP_PID")
+  sleep 1
+  for clients in 2 10 100; do
+    ./target/release/sse-task-load --url "http://127.0.0.1:$PHP_PORT/source.php" --clients "$clients" \
+      --expect-events 10 --timeout-secs 120 --server-pid "$PHP_PID" --name "seed source.php (php -S, $(php -r 'echo PHP_VERSION;'))" || true
+  done
+else
+  echo "(php not installed: apt-get install -y php-cli for the baseline)"
+fi
