@@ -62,6 +62,9 @@ for clients in ${CLIENTS:-100 1000 10000}; do
     --server-pid "$SERVER_PID" --name "ours (sse-mock-server)" || true
 done
 echo
+stop_mock_servers
+start_mock_server
+SERVER_PID="${MOCK_SERVER_PIDS[-1]}"
 echo "### Server: the coreBOS seed endpoint (10 events, 1 s apart) against the seed's PHP script"
 echo
 echo "| server | clients | complete in order | events delivered | wall (s) | events/s | peak RSS (MiB) | CPU (s) |"

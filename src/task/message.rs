@@ -4,6 +4,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::Value;
 use sse_task_protocol::{CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED, OPENACS_CLOSE_DATA};
 
@@ -111,29 +113,37 @@ pub fn parse_message(raw: &RawMessage, reader: &MessageReader) -> ParsedEvent {
     }
 }
 
+/// The fields the coreBOS reader looks at; anything else is ignored.
+#[derive(Deserialize)]
+struct CoreBosData {
+    #[serde(default)]
+    message: Option<Value>,
+    #[serde(default)]
+    msg: Option<Value>,
+    #[serde(default)]
+    progress: Option<Value>,
+}
+
 fn read_corebos(data: &str) -> ParsedEvent {
     let trimmed = data.trim();
-    match serde_json::from_str::<Value>(trimmed) {
-        Ok(Value::Object(object)) => {
-            let message = ["message", "msg"]
-                .iter()
-                .find_map(|field| object.get(*field))
-                .map(|value| match value {
-                    Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                });
-            let progress = object.get("progress").and_then(number);
-            if message.is_none() && progress.is_none() {
-                ParsedEvent::Text(data.to_owned())
-            } else {
-                ParsedEvent::Progress { message, progress }
-            }
-        }
-        Ok(_) => ParsedEvent::Text(data.to_owned()),
-        Err(_) if trimmed.starts_with('{') || trimmed.starts_with('[') => {
-            ParsedEvent::Malformed(data.to_owned())
-        }
-        Err(_) => ParsedEvent::Text(data.to_owned()),
+    if !trimmed.starts_with('{') {
+        return match serde_json::from_str::<IgnoredAny>(trimmed) {
+            Err(_) if trimmed.starts_with('[') => ParsedEvent::Malformed(data.to_owned()),
+            _ => ParsedEvent::Text(data.to_owned()),
+        };
+    }
+    let Ok(fields) = serde_json::from_str::<CoreBosData>(trimmed) else {
+        return ParsedEvent::Malformed(data.to_owned());
+    };
+    let message = fields.message.or(fields.msg).map(|value| match value {
+        Value::String(text) => text,
+        other => other.to_string(),
+    });
+    let progress = fields.progress.as_ref().and_then(number);
+    if message.is_none() && progress.is_none() {
+        ParsedEvent::Text(data.to_owned())
+    } else {
+        ParsedEvent::Progress { message, progress }
     }
 }
 

@@ -187,20 +187,26 @@ try {
   }).observe({ type: 'longtask' });
 } catch (e) {}
 var status = document.querySelector("[data-testid='status']");
+var log = document.querySelector("[data-testid='log']");
 var t0 = performance.now();
-new MutationObserver(function () {
+// Done when the status says so and the log's last line is on screen.
+function check() {
   var s = status.getAttribute('data-status');
-  if ((s === 'completed' || s === 'failed') && !window.__bench.done) {
+  var last = log.lastElementChild ? log.lastElementChild.textContent : '';
+  var ended = s === 'failed' || (s === 'completed' && last === 'Stream closed: task complete');
+  if (ended && !window.__bench.done) {
     window.__bench.ms = performance.now() - t0;
     window.__bench.status = s;
-    var lines = document.querySelectorAll('.log-line');
+    var lines = log.querySelectorAll('.log-line');
     window.__bench.shown = lines.length;
     window.__bench.tail = Array.prototype.slice.call(lines, -3).map(function (l) { return l.textContent; });
     window.__bench.dropped = document.querySelector("[data-testid='log-dropped']").textContent;
     window.__bench.bar = document.querySelector("[data-testid='progress-label']").textContent;
     window.__bench.done = true;
   }
-}).observe(status, { attributes: true });
+}
+new MutationObserver(check).observe(status, { attributes: true });
+new MutationObserver(check).observe(log, { childList: true });
 document.querySelector("[data-testid='start']").click();
 "#;
 
