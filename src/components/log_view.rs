@@ -30,7 +30,9 @@ pub fn LogView(
     let behind = Trigger::new();
     Effect::new(move |_| {
         behind.track();
-        let Some(element) = container.get() else { return };
+        let Some(element) = container.get() else {
+            return;
+        };
         let caught_up = lines.with(|log| {
             let plan = plan_render(rendered.get_value(), log.first_key(), log.next_key());
             let reached = render(&element, log, &plan);

@@ -1,8 +1,11 @@
-//! The state machine around one `EventSource`: connects, applies events to
-//! the pure state, coalesces signal updates to one per animation frame,
-//! reconnects within the policy, diagnoses failures, and stops.
+//! The state machine around one `EventSource`: connects, queues messages and
+//! applies them to the pure state in time-budgeted slices (so a flood never
+//! blocks the main thread for long), coalesces signal updates to one per
+//! animation frame, reconnects within the policy, diagnoses failures, and
+//! stops.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
@@ -34,6 +37,12 @@ pub struct Signals {
 /// Shared handle to a controller.
 pub type Shared = Rc<RefCell<Controller>>;
 
+/// Time one slice may spend applying queued messages, in ms.
+const SLICE_BUDGET_MS: f64 = 8.0;
+/// Queued messages beyond which they are applied at once (bounds memory when
+/// slices cannot keep up, e.g. in a background tab whose timers are throttled).
+const MAX_PENDING: usize = 4096;
+
 /// One stream's connection logic.
 pub struct Controller {
     options: UseTaskStreamOptions,
@@ -43,6 +52,9 @@ pub struct Controller {
     run: u64,
     retry_timer: Option<TimeoutHandle>,
     flush_pending: bool,
+    /// Messages received but not applied yet.
+    pending: VecDeque<RawMessage>,
+    drain_scheduled: bool,
     this: Weak<RefCell<Controller>>,
 }
 
@@ -57,6 +69,8 @@ impl Controller {
                 run: 0,
                 retry_timer: None,
                 flush_pending: false,
+                pending: VecDeque::new(),
+                drain_scheduled: false,
                 this: this.clone(),
             })
         })
@@ -147,6 +161,7 @@ impl Controller {
 
     fn close(&mut self) {
         self.source = None;
+        self.pending.clear();
         if let Some(timer) = self.retry_timer.take() {
             timer.clear();
         }
@@ -180,26 +195,77 @@ impl Controller {
     }
 
     fn on_event(&mut self, event: Event) {
-        match event.type_().as_str() {
+        let kind = event.type_();
+        match kind.as_str() {
             "open" => {
+                self.drain(f64::INFINITY);
                 self.signals.ready_state.set(ReadyState::Open);
                 self.apply_later(ConnectionEvent::Opened);
             }
-            "error" => self.on_error(),
+            "error" => {
+                // Messages that came before the error are applied first.
+                self.drain(f64::INFINITY);
+                if self.source.is_some() {
+                    self.on_error();
+                }
+            }
             _ => {
                 let Some(message) = event.dyn_ref::<MessageEvent>() else {
                     return;
                 };
-                let raw = RawMessage {
-                    event_type: event.type_(),
+                self.pending.push_back(RawMessage {
+                    event_type: kind,
                     data: message.data().as_string().unwrap_or_default(),
                     last_event_id: message.last_event_id(),
-                };
-                if self.apply_later(ConnectionEvent::Message(raw)) == Directive::Close {
-                    self.close();
-                    self.flush();
+                });
+                if self.pending.len() >= MAX_PENDING {
+                    self.drain(f64::INFINITY);
+                } else {
+                    self.schedule_drain();
                 }
             }
+        }
+    }
+
+    /// Applies queued messages in a later task, so that the browser's dispatch
+    /// of a whole network chunk stays cheap.
+    fn schedule_drain(&mut self) {
+        if self.drain_scheduled {
+            return;
+        }
+        self.drain_scheduled = true;
+        let this = self.this.clone();
+        set_timeout(
+            move || {
+                let Some(shared) = this.upgrade() else { return };
+                if let Ok(mut controller) = shared.try_borrow_mut() {
+                    controller.drain_scheduled = false;
+                    controller.drain(SLICE_BUDGET_MS);
+                };
+            },
+            Duration::ZERO,
+        );
+    }
+
+    /// Applies queued messages for up to `budget_ms`, then schedules the rest.
+    fn drain(&mut self, budget_ms: f64) {
+        let clock = window().performance();
+        let now = || clock.as_ref().map_or(0.0, |p| p.now());
+        let deadline = now() + budget_ms;
+        let mut applied: u32 = 0;
+        while let Some(raw) = self.pending.pop_front() {
+            if self.apply_later(ConnectionEvent::Message(raw)) == Directive::Close {
+                self.close();
+                self.flush();
+                return;
+            }
+            applied += 1;
+            if applied % 64 == 0 && now() > deadline {
+                break;
+            }
+        }
+        if !self.pending.is_empty() {
+            self.schedule_drain();
         }
     }
 
