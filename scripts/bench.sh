@@ -4,7 +4,7 @@
 #! serving bench/pages/), runs the browser ingest benchmark in headless
 #! Chromium, prints the size of the site, then measures the server with many
 #! concurrent streams (and the seed's PHP script under `php -S` as the
-#! baseline). Copy its output into BENCHMARKS.md. `SIZES=10000,100000` (the
+#! baseline). Copy its output into BENCHMARKS.md. `SIZES=10000,100000,1000000` (the
 #! default) picks the browser stream sizes; `CLIENTS="100 1000 10000"` the
 #! server's; `SKIP_BROWSER=1` / `SKIP_SERVER=1` skip a part.
 set -euo pipefail
@@ -28,9 +28,9 @@ echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(($(awk '/MemTot
 echo "$(rustc --version); $(chromium --version 2>/dev/null); trunk $(trunk --version | awk '{print $2}'); wasm-opt $(wasm-opt --version | awk '{print $3}')"
 echo
 if [[ -z "${SKIP_BROWSER:-}" ]]; then
-echo "### Ingest throughput (scripts/bench.sh, sizes ${SIZES:-10000,100000})"
+echo "### Ingest throughput (scripts/bench.sh, sizes ${SIZES:-10000,100000,1000000})"
 echo
-./target/release/sse-task-bench --demo-url "$DEMO_URL" --pages-url "$PAGES_URL" --sizes "${SIZES:-10000,100000}"
+./target/release/sse-task-bench --demo-url "$DEMO_URL" --pages-url "$PAGES_URL" --sizes "${SIZES:-10000,100000,1000000}"
 fi
 echo "### Size of the release site (gzip -9)"
 echo

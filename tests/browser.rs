@@ -118,12 +118,15 @@ async fn a_server_side_failure_ends_as_failed_with_the_servers_message() {
     assert_eq!(monitor.count(".log-error"), 1);
 }
 
-#[wasm_bindgen_test]
-async fn a_dropped_connection_loses_and_doubles_no_line() {
-    // The server ends the first connection after 4 events; the browser
-    // reconnects with Last-Event-ID and the rest arrives once.
-    let task = post_json("/api/tasks", json!({"steps": 10, "interval_ms": 30})).await;
-    let events = format!("{}?drop_after=4", task["events_url"].as_str().unwrap());
+/// Streams a new task of `count` steps with the fault `knobs` of the task
+/// stream, and checks that the log shows every step exactly once, in order.
+async fn every_step_once(count: u32, interval_ms: u64, knobs: &str) -> support::Mounted {
+    let task = post_json(
+        "/api/tasks",
+        json!({"steps": count, "interval_ms": interval_ms}),
+    )
+    .await;
+    let events = format!("{}?{knobs}", task["events_url"].as_str().unwrap());
     let monitor = mount_monitor(url(&events), UseTaskStreamOptions::default());
     monitor.click("start");
     monitor.wait_for_status("completed", LONG).await;
@@ -132,7 +135,15 @@ async fn a_dropped_connection_loses_and_doubles_no_line() {
         .into_iter()
         .filter(|l| l.starts_with("step"))
         .collect();
-    assert_eq!(steps_seen, steps(10));
+    assert_eq!(steps_seen, steps(count), "with {knobs}");
+    monitor
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_connection_loses_and_doubles_no_line() {
+    // The server ends the first connection after 4 events; the browser
+    // reconnects with Last-Event-ID and the rest arrives once.
+    let monitor = every_step_once(10, 30, "drop_after=4").await;
     assert!(monitor
         .lines()
         .iter()
@@ -141,35 +152,12 @@ async fn a_dropped_connection_loses_and_doubles_no_line() {
 
 #[wasm_bindgen_test]
 async fn a_server_that_ignores_last_event_id_and_starts_again_doubles_no_line() {
-    let task = post_json("/api/tasks", json!({"steps": 8, "interval_ms": 30})).await;
-    let events = format!(
-        "{}?drop_after=3&ignore_resume=1",
-        task["events_url"].as_str().unwrap()
-    );
-    let monitor = mount_monitor(url(&events), UseTaskStreamOptions::default());
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
-    let steps_seen: Vec<String> = monitor
-        .lines()
-        .into_iter()
-        .filter(|l| l.starts_with("step"))
-        .collect();
-    assert_eq!(steps_seen, steps(8));
+    every_step_once(8, 30, "drop_after=3&ignore_resume=1").await;
 }
 
 #[wasm_bindgen_test]
 async fn a_server_that_drops_the_connection_every_3_events_loses_and_doubles_no_line() {
-    let task = post_json("/api/tasks", json!({"steps": 9, "interval_ms": 0})).await;
-    let events = format!("{}?drop_every=3", task["events_url"].as_str().unwrap());
-    let monitor = mount_monitor(url(&events), UseTaskStreamOptions::default());
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
-    let steps_seen: Vec<String> = monitor
-        .lines()
-        .into_iter()
-        .filter(|l| l.starts_with("step"))
-        .collect();
-    assert_eq!(steps_seen, steps(9));
+    every_step_once(9, 0, "drop_every=3").await;
 }
 
 #[wasm_bindgen_test]

@@ -47,6 +47,25 @@ impl Measured {
     }
 }
 
+/// The stream every client of a size replays: a stored task (the real path,
+/// through SQLite) up to the task API's 100 000 steps; beyond, `/faults/ticks`.
+pub async fn stream_for(server: &str, size: u32) -> Result<String, BenchError> {
+    if size <= sse_task_protocol::MAX_STEPS {
+        stored_task(server, size).await
+    } else {
+        Ok(format!("{server}/faults/ticks?count={size}&interval_ms=0"))
+    }
+}
+
+/// The text of the last event's line: a task step or a tick.
+fn last_line_prefix(size: u32) -> String {
+    if size <= sse_task_protocol::MAX_STEPS {
+        format!("bench: step {size} of {size}")
+    } else {
+        format!("tick {size} sent")
+    }
+}
+
 /// Creates a task of `steps` steps with no pause, waits until it is stored in
 /// full, and returns the absolute URL of its stream.
 pub async fn stored_task(server: &str, steps: u32) -> Result<String, BenchError> {
@@ -222,10 +241,11 @@ pub async fn run_component(
         .await?;
     driver.client.execute(COMPONENT_PROBE, vec![]).await?;
     let result = wait_result(driver, Duration::from_secs(300)).await?;
-    let expected_tail = format!("bench: step {size} of {size}");
+    let expected_tail = last_line_prefix(size);
     let tail_ok = result["tail"].as_array().is_some_and(|tail| {
         tail.iter()
-            .any(|line| line.as_str() == Some(expected_tail.as_str()))
+            .filter_map(|line| line.as_str())
+            .any(|line| line.starts_with(&expected_tail))
     });
     if result["status"] != "completed" || !tail_ok || result["bar"] != "100%" {
         return Err(BenchError::Invalid(format!(

@@ -30,7 +30,7 @@ struct Args {
     #[arg(long)]
     pages_url: String,
     /// Stream sizes to measure.
-    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
     sizes: Vec<u32>,
     /// Time budget of the seed's way per size, in ms (it slows down as its log
     /// grows). Chrome may run it as one task that long, so it stays well under
@@ -43,9 +43,9 @@ struct Args {
     /// Pause between events of the latency run, in ms (10: 100 events/s).
     #[arg(long, default_value_t = 10)]
     latency_interval_ms: u64,
-    /// Events of the memory run.
-    #[arg(long, default_value_t = 1_000_000)]
-    memory_events: u64,
+    /// Sizes of the memory runs (one fresh page each).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    memory_events: Vec<u64>,
     /// The chromedriver binary.
     #[arg(long, default_value = "/usr/bin/chromedriver")]
     chromedriver: std::path::PathBuf,
@@ -71,7 +71,7 @@ async fn main() -> ExitCode {
     let mut failed = None;
     for size in &args.sizes {
         let result = async {
-            let events_url = clients::stored_task(&demo, *size).await?;
+            let events_url = clients::stream_for(&demo, *size).await?;
             let bare = run_bare(&driver, &pages, &events_url, *size).await?;
             let component = run_component(&driver, &demo, &events_url, *size).await?;
             let seed = run_seed(&driver, &pages, &events_url, args.seed_budget_ms).await?;
@@ -108,9 +108,14 @@ async fn main() -> ExitCode {
     }
     if failed.is_none() {
         eprintln!("bench: latency measured");
-        match memory::run(&driver, &demo, args.memory_events).await {
-            Ok(measured) => samples = measured,
-            Err(error) => failed = Some(format!("memory: {error}")),
+        for size in &args.memory_events {
+            match memory::run(&driver, &demo, *size).await {
+                Ok(measured) => samples.push((*size, measured)),
+                Err(error) => {
+                    failed = Some(format!("memory: {error}"));
+                    break;
+                }
+            }
         }
     }
     driver.stop().await;
@@ -124,8 +129,7 @@ async fn main() -> ExitCode {
     }
     if !samples.is_empty() {
         println!(
-            "### Memory, JS heap after gc() + wasm memory ({} events, default capacity)\n",
-            args.memory_events
+            "### Memory, JS heap after gc() + wasm memory (default capacity, one page per size)\n"
         );
         println!("{}", report::memory(&samples));
     }

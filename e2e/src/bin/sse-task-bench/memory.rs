@@ -1,6 +1,6 @@
 //! Memory while our component ingests a long stream with the default log
 //! capacity: JS heap (after a forced GC) plus wasm linear memory, sampled
-//! every second with the number of events applied so far.
+//! before the stream, every second while it runs, and at its end.
 
 use std::time::Duration;
 
@@ -13,8 +13,6 @@ use crate::clients::{encode, BenchError};
 /// One sample.
 #[derive(Debug, Clone, Copy)]
 pub struct Sample {
-    /// Events applied when it was taken.
-    pub events: u64,
     /// `performance.memory.usedJSHeapSize` after `gc()`, in bytes.
     pub js_heap: u64,
     /// The wasm memory's size, in bytes.
@@ -30,16 +28,9 @@ impl Sample {
 
 const PROBE: &str = r#"
 if (window.gc) { window.gc(); }
-var lines = document.querySelectorAll('.log-line');
-var last = lines.length ? lines[lines.length - 1].textContent : '';
-var m = /tick ([0-9]+)/.exec(last);
-var status = document.querySelector("[data-testid='status']").getAttribute('data-status');
 return {
-  events: m ? parseInt(m[1], 10) : (status === 'completed' ? -1 : 0),
   js_heap: performance.memory ? performance.memory.usedJSHeapSize : 0,
-  wasm: window.__wasm && window.__wasm.memory ? window.__wasm.memory.buffer.byteLength : 0,
-  status: status,
-  shown: lines.length
+  wasm: window.__wasm && window.__wasm.memory ? window.__wasm.memory.buffer.byteLength : 0
 };
 "#;
 
@@ -49,14 +40,14 @@ pub async fn run(driver: &Driver, demo: &str, count: u64) -> Result<Vec<Sample>,
     let page = DemoPage::new(&driver.client);
     page.open(&format!("{demo}/?source={}", encode(&source)))
         .await?;
-    let mut samples = vec![sample(driver, 0).await?];
+    let mut samples = vec![sample(driver).await?];
     page.click("start").await?;
     let start = tokio::time::Instant::now();
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let status = page.status().await?;
         let done = status == "completed";
-        samples.push(sample(driver, if done { count } else { 0 }).await?);
+        samples.push(sample(driver).await?);
         if done {
             return Ok(samples);
         }
@@ -69,18 +60,9 @@ pub async fn run(driver: &Driver, demo: &str, count: u64) -> Result<Vec<Sample>,
     }
 }
 
-async fn sample(driver: &Driver, events_if_done: u64) -> Result<Sample, BenchError> {
+async fn sample(driver: &Driver) -> Result<Sample, BenchError> {
     let value: Value = driver.client.execute(PROBE, vec![]).await?;
-    let events = match value["events"].as_i64() {
-        Some(n) if n >= 0 => n as u64,
-        _ => events_if_done,
-    };
     Ok(Sample {
-        events: if events_if_done > 0 {
-            events_if_done
-        } else {
-            events
-        },
         js_heap: value["js_heap"].as_u64().unwrap_or(0),
         wasm: value["wasm"].as_u64().unwrap_or(0),
     })

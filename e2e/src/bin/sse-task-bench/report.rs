@@ -61,41 +61,24 @@ fn mib(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / 1_048_576.0)
 }
 
-/// Memory at 0, about 10k, 100k and all events, and its range once the log is full.
-pub fn memory(samples: &[Sample]) -> String {
+/// Per size: memory before, at the end, and the most seen while streaming.
+pub fn memory(runs: &[(u64, Vec<Sample>)]) -> String {
     let mut out = String::from(
-        "| events applied | JS heap (MiB) | wasm memory (MiB) | total (MiB) |\n| ---: | ---: | ---: | ---: |\n",
+        "| events | before (MiB) | after: JS heap (MiB) | after: wasm (MiB) | after: total (MiB) | most seen (MiB) |\n\
+         | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
-    let mut picked: Vec<Sample> = Vec::new();
-    for mark in [0, 10_000, 100_000] {
-        if let Some(s) = samples.iter().find(|s| s.events >= mark) {
-            picked.push(*s);
-        }
-    }
-    if let Some(last) = samples.last() {
-        picked.push(*last);
-    }
-    picked.dedup_by_key(|s| s.events);
-    for s in &picked {
+    for (size, samples) in runs {
+        let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
+            continue;
+        };
+        let most = samples.iter().map(Sample::total).max().unwrap_or(0);
         out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
-            s.events,
-            mib(s.js_heap),
-            mib(s.wasm),
-            mib(s.total())
-        ));
-    }
-    let full: Vec<u64> = samples
-        .iter()
-        .filter(|s| s.events >= 20_000)
-        .map(Sample::total)
-        .collect();
-    if let (Some(min), Some(max)) = (full.iter().min(), full.iter().max()) {
-        out.push_str(&format!(
-            "\nOnce the log is full (20 000 events on, {} samples): total between {} and {} MiB.\n",
-            full.len(),
-            mib(*min),
-            mib(*max)
+            "| {size} | {} | {} | {} | {} | {} |\n",
+            mib(first.total()),
+            mib(last.js_heap),
+            mib(last.wasm),
+            mib(last.total()),
+            mib(most)
         ));
     }
     out
