@@ -21,12 +21,22 @@ pub fn ProgressBar(
                 aria-label="Task progress"
                 aria-valuemin="0"
                 aria-valuemax="100"
-                aria-valuenow=move || progress.get().floor()
+                aria-valuenow=move || whole_percent(progress.get())
                 aria-valuetext=move || label.get()
             ></progress>
             <span class="progress-label" data-testid="progress-label" aria-hidden="true">
                 {move || label.get()}
             </span>
         </div>
+    }
+}
+
+/// The percentage as a whole number (rendering an `f64` would pull float
+/// formatting into the wasm).
+fn whole_percent(progress: f64) -> u32 {
+    if progress.is_finite() {
+        progress.clamp(0.0, 100.0).floor() as u32
+    } else {
+        0
     }
 }

@@ -188,7 +188,11 @@ impl Controller {
                 self.source = Some(source);
             }
             Err(error) => {
-                let detail = error.as_string().unwrap_or_else(|| format!("{error:?}"));
+                let detail = error
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|error| String::from(error.message()))
+                    .or_else(|| error.as_string())
+                    .unwrap_or_else(|| "the browser refused the URL".into());
                 self.fail(format!("cannot open {url}: {detail}"));
             }
         }
