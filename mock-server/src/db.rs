@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use sse_task_protocol::TaskState;
 use thiserror::Error;
 
@@ -257,16 +257,6 @@ impl Db {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Id of the newest delta-seed message, 0 when there is none.
-    pub fn last_message_id(&self) -> Result<u64, DbError> {
-        let conn = self.lock()?;
-        let id: Option<u64> = conn
-            .query_row("SELECT MAX(id) FROM messages", [], |row| row.get(0))
-            .optional()?
-            .flatten();
-        Ok(id.unwrap_or(0))
     }
 }
 

@@ -8,6 +8,7 @@ use sse_task_protocol::ErrorBody;
 use thiserror::Error;
 
 use crate::db::DbError;
+use crate::resume::ResumeError;
 
 /// Every way a request can fail, each mapped to one HTTP status.
 #[derive(Debug, Error)]
@@ -66,6 +67,18 @@ impl From<JsonRejection> for ApiError {
             status: rejection.status(),
             message: rejection.body_text(),
         }
+    }
+}
+
+impl From<ResumeError> for ApiError {
+    fn from(error: ResumeError) -> Self {
+        Self::BadRequest(error.to_string())
+    }
+}
+
+impl From<sse_task_protocol::ValidationError> for ApiError {
+    fn from(error: sse_task_protocol::ValidationError) -> Self {
+        Self::Unprocessable(error.to_string())
     }
 }
 

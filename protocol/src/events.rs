@@ -52,6 +52,12 @@ impl ProgressData {
             progress,
         }
     }
+
+    /// The JSON text of the event's `data:`.
+    pub fn to_json(&self) -> String {
+        // A string and an optional number: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// Writes whole percentages as JSON integers, as PHP's `json_encode` does.

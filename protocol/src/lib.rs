@@ -26,6 +26,6 @@ pub use events::{
     OPENACS_CLOSE_DATA,
 };
 pub use task::{
-    CreateTaskRequest, CreateTaskResponse, ErrorBody, TaskSnapshot, TaskState, ValidationError,
-    MAX_INTERVAL_MS, MAX_LABEL_CHARS, MAX_STEPS,
+    validate_interval_ms, CreateTaskRequest, CreateTaskResponse, ErrorBody, TaskSnapshot,
+    TaskState, ValidationError, MAX_INTERVAL_MS, MAX_LABEL_CHARS, MAX_STEPS,
 };

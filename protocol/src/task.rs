@@ -48,15 +48,22 @@ pub enum ValidationError {
     Label(usize),
 }
 
+/// Checks a pause between events against [`MAX_INTERVAL_MS`] (the task API
+/// and the seed endpoints share this limit).
+pub fn validate_interval_ms(interval_ms: u64) -> Result<(), ValidationError> {
+    if interval_ms > MAX_INTERVAL_MS {
+        return Err(ValidationError::Interval(interval_ms));
+    }
+    Ok(())
+}
+
 impl CreateTaskRequest {
     /// Checks every field against the limits above.
     pub fn validate(&self) -> Result<(), ValidationError> {
         if !(1..=MAX_STEPS).contains(&self.steps) {
             return Err(ValidationError::Steps(self.steps));
         }
-        if self.interval_ms > MAX_INTERVAL_MS {
-            return Err(ValidationError::Interval(self.interval_ms));
-        }
+        validate_interval_ms(self.interval_ms)?;
         if let Some(fail_at) = self.fail_at {
             if fail_at == 0 || fail_at > self.steps {
                 return Err(ValidationError::FailAt {

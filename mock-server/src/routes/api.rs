@@ -28,7 +28,7 @@ pub const TASK_ID_HEADER: HeaderName = HeaderName::from_static("x-task-id");
 impl From<TaskError> for ApiError {
     fn from(error: TaskError) -> Self {
         match error {
-            TaskError::Invalid(invalid) => Self::Unprocessable(invalid.to_string()),
+            TaskError::Invalid(invalid) => invalid.into(),
             TaskError::NotFound(_) => Self::NotFound(error.to_string()),
             TaskError::AlreadyFinished { .. } => Self::Conflict(error.to_string()),
             TaskError::QueueFull(_) => Self::TooManyRequests {
@@ -112,8 +112,7 @@ pub async fn task_events_route(
     let params = query(params)?;
     let handle = state.tasks.get(&id)?;
     let row = handle.row()?;
-    let resume = resume_from(&headers, params.last_event_id.as_deref())
-        .map_err(|error| ApiError::BadRequest(error.to_string()))?;
+    let resume = resume_from(&headers, params.last_event_id.as_deref())?;
     let first_connection = matches!(resume, ResumeFrom::Start | ResumeFrom::After(0));
     let after = if params.ignore_resume == Some(1) {
         0

@@ -14,7 +14,7 @@ use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use serde::Deserialize;
-use sse_task_protocol::{ProgressData, CLOSE_EVENT_ID, MAX_INTERVAL_MS};
+use sse_task_protocol::{validate_interval_ms, ProgressData, CLOSE_EVENT_ID};
 
 use super::query;
 use crate::error::ApiError;
@@ -41,17 +41,13 @@ pub fn iteration_event(i: u32) -> Event {
         format!("on iteration {i} of {ITERATIONS}"),
         Some(f64::from(i * 10)),
     );
-    Event::default()
-        .id(i.to_string())
-        .data(serde_json::to_string(&data).unwrap_or_default())
+    Event::default().id(i.to_string()).data(data.to_json())
 }
 
 /// The seed's final `send_message('CLOSE', 'Process complete')`.
 pub fn close_event() -> Event {
     let data = ProgressData::new("Process complete", None);
-    Event::default()
-        .id(CLOSE_EVENT_ID)
-        .data(serde_json::to_string(&data).unwrap_or_default())
+    Event::default().id(CLOSE_EVENT_ID).data(data.to_json())
 }
 
 /// `GET /seeds/corebos/source`.
@@ -62,14 +58,8 @@ pub async fn source(
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
     let interval_ms = params.interval_ms.unwrap_or(1000);
-    if interval_ms > MAX_INTERVAL_MS {
-        return Err(ApiError::Unprocessable(format!(
-            "interval_ms must be between 0 and {MAX_INTERVAL_MS}, got {interval_ms}"
-        )));
-    }
-    let first = match resume_from(&headers, params.last_event_id.as_deref())
-        .map_err(|error| ApiError::BadRequest(error.to_string()))?
-    {
+    validate_interval_ms(interval_ms)?;
+    let first = match resume_from(&headers, params.last_event_id.as_deref())? {
         ResumeFrom::Start => 1,
         ResumeFrom::After(after) if after <= u64::from(ITERATIONS) => after as u32 + 1,
         ResumeFrom::After(after) => {

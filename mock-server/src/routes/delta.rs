@@ -92,9 +92,7 @@ pub async fn feed(
     params: Result<Query<DeltaQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
-    let after = match resume_from(&headers, params.last_event_id.as_deref())
-        .map_err(|error| ApiError::BadRequest(error.to_string()))?
-    {
+    let after = match resume_from(&headers, params.last_event_id.as_deref())? {
         ResumeFrom::Start | ResumeFrom::Closed => 0,
         ResumeFrom::After(after) => after,
     };

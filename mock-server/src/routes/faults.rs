@@ -115,9 +115,7 @@ pub async fn malformed(
     state.faults.hit(query(params)?.key.as_deref());
     let good = |id: u32, progress: f64| {
         let data = ProgressData::new(format!("good event {id}"), Some(progress));
-        Event::default()
-            .id(id.to_string())
-            .data(serde_json::to_string(&data).unwrap_or_default())
+        Event::default().id(id.to_string()).data(data.to_json())
     };
     let events = stream::iter([
         good(1, 30.0),
@@ -157,12 +155,7 @@ pub async fn big(
     }
     let message: String = "0123456789abcdef".chars().cycle().take(bytes).collect();
     let data = ProgressData::new(message, Some(50.0));
-    let events = stream::iter([
-        Event::default()
-            .id("1")
-            .data(serde_json::to_string(&data).unwrap_or_default()),
-        close_event(),
-    ]);
+    let events = stream::iter([Event::default().id("1").data(data.to_json()), close_event()]);
     Ok(sse_response(
         events,
         state.config.keep_alive,
@@ -234,9 +227,7 @@ pub async fn ticks(
             .unwrap_or(0.0);
         let progress = (i as f64 * 10_000.0 / count as f64).round() / 100.0;
         let data = ProgressData::new(format!("tick {i} sent {sent_ms:.3}"), Some(progress));
-        let event = Event::default()
-            .id(i.to_string())
-            .data(serde_json::to_string(&data).unwrap_or_default());
+        let event = Event::default().id(i.to_string()).data(data.to_json());
         Some((event, i + 1))
     });
     Ok(sse_response(

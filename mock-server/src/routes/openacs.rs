@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream;
 use serde::{Deserialize, Serialize};
-use sse_task_protocol::{MAX_INTERVAL_MS, OPENACS_CLOSE_DATA};
+use sse_task_protocol::{validate_interval_ms, OPENACS_CLOSE_DATA};
 use tokio::sync::watch;
 
 use super::query;
@@ -122,11 +122,7 @@ pub struct StartedJob {
 
 fn interval(params: &OpenAcsQuery) -> Result<Duration, ApiError> {
     let ms = params.interval_ms.unwrap_or(1000);
-    if ms > MAX_INTERVAL_MS {
-        return Err(ApiError::Unprocessable(format!(
-            "interval_ms must be between 0 and {MAX_INTERVAL_MS}, got {ms}"
-        )));
-    }
+    validate_interval_ms(ms)?;
     Ok(Duration::from_millis(ms))
 }
 

@@ -84,11 +84,7 @@ async fn next_event(mut cursor: Cursor) -> Option<(Event, Cursor)> {
                 return None;
             }
         }
-        let finished = match cursor.handle.row() {
-            Ok(row) => row.state.is_terminal() && row.last_seq <= cursor.after,
-            Err(_) => true,
-        };
-        if finished || cursor.changes.changed().await.is_err() {
+        if cursor.handle.has_ended_by(cursor.after) || cursor.changes.changed().await.is_err() {
             return None;
         }
     }

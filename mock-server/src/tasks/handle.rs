@@ -54,6 +54,15 @@ impl TaskHandle {
         Ok(self.lock()?.clone())
     }
 
+    /// True when the task has ended and `seq` is its last event: a stream
+    /// that has sent `seq` is done. Checked under the lock, without copying
+    /// the row (streams call it on every wake-up).
+    pub fn has_ended_by(&self, seq: u64) -> bool {
+        self.lock()
+            .map(|row| row.state.is_terminal() && row.last_seq <= seq)
+            .unwrap_or(true)
+    }
+
     /// The API's view of the task.
     pub fn snapshot(&self) -> Result<TaskSnapshot, DbError> {
         let row = self.lock()?;
@@ -218,7 +227,7 @@ impl TaskHandle {
             seq,
             wire_id,
             kind: kind.to_owned(),
-            data: serde_json::to_string(data).unwrap_or_default(),
+            data: data.to_json(),
         };
         db.append_event(row, &event)?;
         self.last_seq.send_replace(seq);
