@@ -327,3 +327,50 @@ async fn named_delta_events_with_multiline_json_show_their_messages() {
         Some(INTERRUPTED)
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_log_follows_the_newest_line_unless_the_reader_scrolled_up() {
+    support::use_demo_stylesheet();
+    // A flood: the log ends scrolled to its last line.
+    let flood = mount_monitor(
+        url("/faults/ticks?count=5000&interval_ms=0"),
+        UseTaskStreamOptions::default(),
+    );
+    flood.click("start");
+    flood.wait_for_status("completed", LONG).await;
+    sleep(100).await;
+    assert_eq!(flood.lines().len(), 5002, "{}", flood.describe());
+    assert!(flood.log().scroll_height() > 10 * flood.log().client_height());
+    assert!(flood.log_at_bottom(), "{}", flood.describe());
+    drop(flood);
+
+    // A slow stream: scrolling up stops the following, scrolling back down resumes it.
+    let monitor = mount_monitor(
+        url("/faults/ticks?count=250&interval_ms=10"),
+        UseTaskStreamOptions::default(),
+    );
+    monitor.click("start");
+    monitor
+        .wait_until("60 lines", LONG, |m| m.lines().len() >= 60)
+        .await;
+    assert!(monitor.log_at_bottom(), "{}", monitor.describe());
+    monitor.log().set_scroll_top(0);
+    let seen = monitor.lines().len();
+    monitor
+        .wait_until("40 more lines", LONG, |m| m.lines().len() >= seen + 40)
+        .await;
+    assert_eq!(
+        monitor.log().scroll_top(),
+        0,
+        "the view moved while the reader was up"
+    );
+    let log = monitor.log();
+    log.set_scroll_top(log.scroll_height());
+    monitor.wait_for_status("completed", LONG).await;
+    sleep(100).await;
+    assert!(monitor.log_at_bottom(), "{}", monitor.describe());
+    assert_eq!(
+        monitor.lines().last().map(String::as_str),
+        Some(CLOSED_COMPLETE)
+    );
+}

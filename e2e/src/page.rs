@@ -95,13 +95,19 @@ impl<'a> DemoPage<'a> {
             .unwrap_or_default())
     }
 
-    /// The log's lines.
+    /// The log's lines: each block's text, one line per `\n` (read as
+    /// `textContent`, which blocks scrolled out of view also have).
     pub async fn lines(&self) -> Result<Vec<String>, PageError> {
-        let mut lines = Vec::new();
-        for line in self.client.find_all(Locator::Css(".log-line")).await? {
-            lines.push(line.text().await?);
-        }
-        Ok(lines)
+        let lines = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('.log-block'))\
+                   .flatMap(function (b) { return b.textContent.split('\\n'); });",
+                vec![],
+            )
+            .await?;
+        serde_json::from_value(lines.clone())
+            .map_err(|_| PageError::Unexpected(format!("the log's lines are not strings: {lines}")))
     }
 
     /// Status and log, for error messages.

@@ -1,15 +1,16 @@
 //! `<LogView>`: the log, appended to in place.
 //!
-//! Lines are added to (and dropped from) the DOM directly, so a new line costs
-//! the same with 10 or 10 000 lines on screen; text is set with
-//! `textContent`, never parsed as HTML. The view follows the newest line
-//! unless the reader scrolled up.
+//! Lines are added to (and dropped from) the DOM directly, in blocks planned
+//! by [`LogBlocks`] (a burst of lines is one element), so a frame costs the
+//! same with 10 or 10 000 lines on screen; text is set with `textContent`,
+//! never parsed as HTML. The view follows the newest line unless the reader
+//! scrolled up.
 
 use leptos::html;
 use leptos::prelude::*;
 use web_sys::{Document, Element, HtmlDivElement};
 
-use crate::task::{plan_render, LogLevel, LogLine, RenderPlan, RenderedRange, TaskLog};
+use crate::task::{block_text, Block, BlockPlan, LogBlocks, LogLevel, TaskLog};
 
 /// Distance from the bottom, in pixels, that still counts as "at the newest line".
 const FOLLOW_SLACK_PX: i32 = 8;
@@ -21,39 +22,50 @@ pub fn LogView(
     lines: ReadSignal<TaskLog>,
 ) -> impl IntoView {
     let container = NodeRef::<html::Div>::new();
-    let rendered = StoredValue::new(RenderedRange::default());
+    let blocks = StoredValue::new(LogBlocks::default());
     let follow = StoredValue::new(true);
+    // Where the view last scrolled to by itself: a scroll that stays there is
+    // not the reader's, even if blocks shown for the first time grew since.
+    let auto_top = StoredValue::new(0);
+    // The bottom scroll position before the last render: a scroll to it
+    // counts as "at the newest line" even if lines came before its event.
+    let last_bottom = StoredValue::new(0);
     let dropped = Memo::new(move |_| lines.with(|log| log.dropped()));
     let count = Memo::new(move |_| lines.with(|log| log.len()));
 
-    // Fires when a frame's budget ran out before the DOM caught up.
-    let behind = Trigger::new();
     Effect::new(move |_| {
-        behind.track();
         let Some(element) = container.get() else {
             return;
         };
-        let caught_up = lines.with(|log| {
-            let plan = plan_render(rendered.get_value(), log.first_key(), log.next_key());
-            let reached = render(&element, log, &plan);
-            rendered.set_value(RenderedRange {
-                first: plan.after.first,
-                next: reached,
-            });
-            reached >= plan.after.next
+        // Read before rendering: the reader may have scrolled since the last
+        // frame, before the scroll event told us.
+        if follow.get_value() && element.scroll_top() < auto_top.get_value() - FOLLOW_SLACK_PX {
+            follow.set_value(false);
+        }
+        last_bottom.set_value(element.scroll_height() - element.client_height());
+        lines.with(|log| {
+            let plan = blocks
+                .try_update_value(|blocks| blocks.update(log))
+                .unwrap_or_default();
+            render(&element, log, &plan);
         });
         if follow.get_value() {
             element.set_scroll_top(element.scroll_height());
-        }
-        if !caught_up {
-            request_animation_frame(move || behind.notify());
+            auto_top.set_value(element.scroll_top());
         }
     });
 
     let on_scroll = move |_| {
-        if let Some(element) = container.get_untracked() {
-            let bottom = element.scroll_top() + element.client_height();
-            follow.set_value(bottom >= element.scroll_height() - FOLLOW_SLACK_PX);
+        let Some(element) = container.get_untracked() else {
+            return;
+        };
+        let top = element.scroll_top();
+        let bottom = element.scroll_height() - element.client_height();
+        if top >= bottom.min(last_bottom.get_value()) - FOLLOW_SLACK_PX {
+            follow.set_value(true);
+            auto_top.set_value(top);
+        } else if top < auto_top.get_value() - FOLLOW_SLACK_PX {
+            follow.set_value(false);
         }
     };
 
@@ -77,47 +89,52 @@ pub fn LogView(
     }
 }
 
-/// Time one frame may spend adding lines, in ms: a flood is rendered over
-/// several frames instead of in one long task.
-const FRAME_BUDGET_MS: f64 = 8.0;
-
-/// Applies `plan` to `container`: drops the oldest lines, appends new ones
-/// until the frame's budget is spent. Returns the key after the last line
-/// appended.
-fn render(container: &HtmlDivElement, log: &TaskLog, plan: &RenderPlan) -> u64 {
+/// Applies `plan` to `container`, whose children are the blocks on screen.
+fn render(container: &HtmlDivElement, log: &TaskLog, plan: &BlockPlan) {
     for _ in 0..plan.remove_front {
         match container.first_element_child() {
             Some(child) => child.remove(),
             None => break,
         }
     }
+    if let (Some(front), Some(element)) = (plan.rewrite_front, container.first_element_child()) {
+        set_block_text(&element, log, &front);
+    }
+    if plan.append.is_empty() {
+        return;
+    }
     let document = container.owner_document().unwrap_or_else(document);
-    let clock = window().performance();
-    let now = || clock.as_ref().map_or(0.0, |p| p.now());
-    let deadline = now() + FRAME_BUDGET_MS;
     let fragment = document.create_document_fragment();
-    let mut reached = plan.append_from;
-    for (i, line) in log.lines_from(plan.append_from).enumerate() {
-        if i % 64 == 63 && now() > deadline {
-            break;
+    for block in &plan.append {
+        if let Ok(element) = block_element(&document, log, block) {
+            let _ = fragment.append_child(&element);
         }
-        if let Ok(row) = line_element(&document, line) {
-            let _ = fragment.append_child(&row);
-        }
-        reached = line.key + 1;
     }
     let _ = container.append_child(&fragment);
-    reached
 }
 
-/// One line: a `div` whose class says its level, its text set as text.
-fn line_element(document: &Document, line: &LogLine) -> Result<Element, wasm_bindgen::JsValue> {
-    let row = document.create_element("div")?;
-    row.set_class_name(match line.level {
-        LogLevel::Info => "log-line",
-        LogLevel::Warning => "log-line log-warning",
-        LogLevel::Error => "log-line log-error",
+/// One block: a `div` whose class says its level, its text set as text.
+fn block_element(
+    document: &Document,
+    log: &TaskLog,
+    block: &Block,
+) -> Result<Element, wasm_bindgen::JsValue> {
+    let element = document.create_element("div")?;
+    element.set_class_name(match block.level {
+        LogLevel::Info => "log-block",
+        LogLevel::Warning => "log-block log-warning",
+        LogLevel::Error => "log-block log-error",
     });
-    row.set_text_content(Some(&line.text));
-    Ok(row)
+    set_block_text(&element, log, block);
+    Ok(element)
+}
+
+/// Sets `element`'s text to `block`'s lines, and its line count (`--lines`),
+/// which the stylesheet uses as the block's height until it is first shown.
+fn set_block_text(element: &Element, log: &TaskLog, block: &Block) {
+    let lines = block.next - block.first;
+    if lines > 1 {
+        let _ = element.set_attribute("style", &format!("--lines:{lines}"));
+    }
+    element.set_text_content(Some(&block_text(log, block)));
 }

@@ -13,13 +13,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sse_task_protocol::CreateTaskRequest;
 use wasm_bindgen::JsCast;
-use web_sys::{Event, MessageEvent};
+use web_sys::Event;
 
 use super::http;
 use super::options::UseTaskStreamOptions;
 use super::source::Source;
 use super::StreamTarget;
-use crate::task::{apply, ConnectionEvent, Directive, RawMessage, ReadyState, TaskLog, TaskMeta};
+use crate::task::{
+    apply, decode_batch, ConnectionEvent, Directive, RawMessage, ReadyState, TaskLog, TaskMeta,
+};
 
 /// The hook's signals, written only by the controller.
 #[derive(Clone, Copy)]
@@ -39,9 +41,14 @@ pub type Shared = Rc<RefCell<Controller>>;
 
 /// Time one slice may spend applying queued messages, in ms.
 const SLICE_BUDGET_MS: f64 = 8.0;
-/// Queued messages beyond which they are applied at once (bounds memory when
-/// slices cannot keep up, e.g. in a background tab whose timers are throttled).
-const MAX_PENDING: usize = 4096;
+/// Messages the JS inbox may hold before wasm takes them: taking them soon
+/// keeps the browser's garbage collector from promoting thousands of event
+/// strings to its old generation (measured: 100 ms pauses at 32 768).
+const TAKE_EVERY: u32 = 1024;
+/// Queued messages beyond which they are applied at once: a bound on memory
+/// when slices cannot run, e.g. in a background tab whose timers are
+/// throttled (about 6 MB for 100-byte events).
+const MAX_PENDING: usize = 65_536;
 
 /// One stream's connection logic.
 pub struct Controller {
@@ -170,19 +177,9 @@ impl Controller {
 
     fn connect(&mut self, url: &str) {
         let run = self.run;
-        let this = self.this.clone();
-        let on_event = move |event: Event| {
-            if let Some(shared) = this.upgrade() {
-                // A handler never runs inside another: `try_borrow_mut` only
-                // fails if the browser re-entered us, and then the event is stale.
-                if let Ok(mut controller) = shared.try_borrow_mut() {
-                    if controller.run == run {
-                        controller.on_event(event);
-                    }
-                }
-            }
-        };
-        match Source::open(url, &self.options.named_events, on_event) {
+        let on_state = self.callback(run, Controller::on_state);
+        let wake = self.callback(run, |controller, count: u32| controller.on_wake(count));
+        match Source::open(url, &self.options.named_events, TAKE_EVERY, on_state, wake) {
             Ok(source) => {
                 self.signals.ready_state.set(source.ready_state());
                 self.source = Some(source);
@@ -198,36 +195,57 @@ impl Controller {
         }
     }
 
-    fn on_event(&mut self, event: Event) {
-        let kind = event.type_();
-        match kind.as_str() {
-            "open" => {
-                self.drain(f64::INFINITY);
-                self.signals.ready_state.set(ReadyState::Open);
-                self.apply_later(ConnectionEvent::Opened);
-            }
-            "error" => {
-                // Messages that came before the error are applied first.
-                self.drain(f64::INFINITY);
-                if self.source.is_some() {
-                    self.on_error();
+    /// A closure that calls `handler` on this controller while `run` is current.
+    fn callback<T: 'static>(
+        &self,
+        run: u64,
+        handler: impl Fn(&mut Controller, T) + Clone + 'static,
+    ) -> impl Fn(T) + Clone + 'static {
+        let this = self.this.clone();
+        move |value: T| {
+            if let Some(shared) = this.upgrade() {
+                // A handler never runs inside another: `try_borrow_mut` only
+                // fails if the browser re-entered us, and then the event is stale.
+                if let Ok(mut controller) = shared.try_borrow_mut() {
+                    if controller.run == run {
+                        handler(&mut controller, value);
+                    }
                 }
             }
-            _ => {
-                let Some(message) = event.dyn_ref::<MessageEvent>() else {
-                    return;
-                };
-                self.pending.push_back(RawMessage {
-                    event_type: kind,
-                    data: message.data().as_string().unwrap_or_default(),
-                    last_event_id: message.last_event_id(),
-                });
-                if self.pending.len() >= MAX_PENDING {
-                    self.drain(f64::INFINITY);
-                } else {
-                    self.schedule_drain();
-                }
-            }
+        }
+    }
+
+    /// `open` and `error`: messages queued before them are applied first.
+    fn on_state(&mut self, event: Event) {
+        self.take_messages();
+        self.drain(f64::INFINITY);
+        if event.type_() == "open" {
+            self.signals.ready_state.set(ReadyState::Open);
+            self.apply_later(ConnectionEvent::Opened);
+        } else if self.source.is_some() {
+            self.on_error();
+        }
+    }
+
+    /// The inbox holds `count` messages: take them now when that is
+    /// [`TAKE_EVERY`] or more, and apply them soon, or now when too many
+    /// are queued.
+    fn on_wake(&mut self, count: u32) {
+        if count >= TAKE_EVERY {
+            self.take_messages();
+        }
+        if self.pending.len() >= MAX_PENDING {
+            self.drain(f64::INFINITY);
+        } else {
+            self.schedule_drain();
+        }
+    }
+
+    /// Moves the inbox's messages to the queue.
+    fn take_messages(&mut self) {
+        if let Some(source) = self.source.as_ref() {
+            let batch = source.take();
+            self.pending.extend(decode_batch(&batch));
         }
     }
 
@@ -244,6 +262,7 @@ impl Controller {
                 let Some(shared) = this.upgrade() else { return };
                 if let Ok(mut controller) = shared.try_borrow_mut() {
                     controller.drain_scheduled = false;
+                    controller.take_messages();
                     controller.drain(SLICE_BUDGET_MS);
                 };
             },
@@ -253,6 +272,10 @@ impl Controller {
 
     /// Applies queued messages for up to `budget_ms`, then schedules the rest.
     fn drain(&mut self, budget_ms: f64) {
+        self.drain_inner(budget_ms);
+    }
+
+    fn drain_inner(&mut self, budget_ms: f64) {
         let clock = window().performance();
         let now = || clock.as_ref().map_or(0.0, |p| p.now());
         let deadline = now() + budget_ms;

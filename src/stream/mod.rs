@@ -3,6 +3,7 @@
 
 mod controller;
 mod http;
+mod inbox;
 mod options;
 mod source;
 

@@ -4,8 +4,10 @@
 //! Nothing here touches the browser, so native `cargo test` covers every rule
 //! in milliseconds; [`crate::stream`] feeds it the `EventSource`'s events.
 
+mod batch;
 mod diagnosis;
 mod log;
+mod log_blocks;
 mod message;
 mod reconnect;
 mod source;
@@ -13,8 +15,10 @@ mod state;
 mod status;
 mod view_model;
 
+pub use batch::{decode_batch, BATCH_SEPARATOR};
 pub use diagnosis::{diagnose_response, Diagnosis};
 pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY};
+pub use log_blocks::{block_text, Block, BlockPlan, LogBlocks, MAX_BLOCK_LINES};
 pub use message::{parse_message, MessageReader, ParsedEvent, RawMessage};
 pub use reconnect::ReconnectPolicy;
 pub use source::TaskSource;
@@ -22,4 +26,4 @@ pub use state::{
     apply, ConnectionEvent, Directive, TaskMeta, TaskState, CLOSED_COMPLETE, INTERRUPTED,
 };
 pub use status::{ReadyState, TaskStatus};
-pub use view_model::{format_percent, plan_render, RenderPlan, RenderedRange};
+pub use view_model::format_percent;

@@ -23,6 +23,18 @@ pub fn server() -> &'static str {
     }
 }
 
+/// Adds the demo's stylesheet to the test page (once), for tests of what
+/// depends on it, like the log's scrolling.
+pub fn use_demo_stylesheet() {
+    if document().get_element_by_id("demo-stylesheet").is_some() {
+        return;
+    }
+    let style = document().create_element("style").unwrap();
+    style.set_id("demo-stylesheet");
+    style.set_text_content(Some(include_str!("../../style/main.css")));
+    document().head().unwrap().append_child(&style).unwrap();
+}
+
 /// A `<TaskMonitor>` mounted in its own element; unmounted on drop.
 pub struct Mounted {
     /// The element it is mounted in.
@@ -91,13 +103,27 @@ impl Mounted {
             .value()
     }
 
-    /// The log's lines, as shown.
+    /// The log's lines, as shown: each block's text, one line per `\n`.
     pub fn lines(&self) -> Vec<String> {
-        let nodes = self.root.query_selector_all(".log-line").unwrap();
+        let nodes = self.root.query_selector_all(".log-block").unwrap();
         (0..nodes.length())
             .filter_map(|i| nodes.item(i))
-            .map(|node| node.text_content().unwrap_or_default())
+            .flat_map(|node| {
+                let text = node.text_content().unwrap_or_default();
+                text.split('\n').map(String::from).collect::<Vec<_>>()
+            })
             .collect()
+    }
+
+    /// The log's scrolling element.
+    pub fn log(&self) -> HtmlElement {
+        self.find("log").unchecked_into()
+    }
+
+    /// Whether the log shows its newest line (scrolled to the bottom).
+    pub fn log_at_bottom(&self) -> bool {
+        let log = self.log();
+        log.scroll_top() + log.client_height() >= log.scroll_height() - 8
     }
 
     /// Number of elements matching `selector` inside the component.

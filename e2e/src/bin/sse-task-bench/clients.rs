@@ -38,6 +38,49 @@ pub struct Measured {
     pub truncated: bool,
     /// Main-thread tasks over 50 ms, in ms.
     pub long_tasks: Vec<f64>,
+    /// What ran in the longest frames.
+    pub frames: FrameScripts,
+}
+
+/// Script time inside animation frames over 50 ms (the Long Animation Frames
+/// API): the browser dispatching `EventSource` events to the page's listener,
+/// and everything else the page ran (timers, animation frame callbacks).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FrameScripts {
+    /// Most time in one frame spent in `EventSource` listeners, in ms.
+    pub dispatch_ms: f64,
+    /// Most time in one frame spent in the page's other scripts, in ms.
+    pub other_ms: f64,
+}
+
+/// Records [`FrameScripts`] in `window.__frames`; run before the stream starts.
+const FRAME_PROBE: &str = r#"
+window.__frames = { dispatch: 0, other: 0 };
+try {
+  new PerformanceObserver(function (list) {
+    list.getEntries().forEach(function (e) {
+      if (e.duration <= 50) return;
+      var dispatch = 0, other = 0;
+      e.scripts.forEach(function (s) {
+        if (s.invoker.indexOf('EventSource') === 0) dispatch += s.duration; else other += s.duration;
+      });
+      window.__frames.dispatch = Math.max(window.__frames.dispatch, dispatch);
+      window.__frames.other = Math.max(window.__frames.other, other);
+    });
+  }).observe({ type: 'long-animation-frame' });
+} catch (e) {}
+"#;
+
+/// The [`FrameScripts`] that [`FRAME_PROBE`] recorded.
+async fn frame_scripts(driver: &Driver) -> Result<FrameScripts, BenchError> {
+    let frames = driver
+        .client
+        .execute("return window.__frames || null;", vec![])
+        .await?;
+    Ok(FrameScripts {
+        dispatch_ms: frames["dispatch"].as_f64().unwrap_or(f64::NAN),
+        other_ms: frames["other"].as_f64().unwrap_or(f64::NAN),
+    })
 }
 
 impl Measured {
@@ -148,6 +191,7 @@ pub async fn run_bare(
         .client
         .goto(&format!("{pages}/bare.html?url={}", encode(events_url)))
         .await?;
+    driver.client.execute(FRAME_PROBE, vec![]).await?;
     driver
         .client
         .execute("window.startBench();", vec![])
@@ -165,6 +209,7 @@ pub async fn run_bare(
         ms: result["ms"].as_f64().unwrap_or(0.0),
         truncated: false,
         long_tasks: long_tasks(&result),
+        frames: frame_scripts(driver).await?,
     })
 }
 
@@ -179,6 +224,7 @@ pub async fn run_seed(
         .client
         .goto(&format!("{pages}/seed.html?url={}", encode(events_url)))
         .await?;
+    driver.client.execute(FRAME_PROBE, vec![]).await?;
     driver
         .client
         .execute("window.startBench(arguments[0]);", vec![json!(budget_ms)])
@@ -194,6 +240,7 @@ pub async fn run_seed(
         ms: result["ms"].as_f64().unwrap_or(0.0),
         truncated: result["truncated"] == true,
         long_tasks: long_tasks(&result),
+        frames: frame_scripts(driver).await?,
     })
 }
 
@@ -208,17 +255,22 @@ try {
 var status = document.querySelector("[data-testid='status']");
 var log = document.querySelector("[data-testid='log']");
 var t0 = performance.now();
+// The log's last lines: blocks hold lines joined by "\n".
+function lastLines(n) {
+  var blocks = Array.prototype.slice.call(log.children, -n);
+  var lines = [];
+  blocks.forEach(function (b) { lines = lines.concat(b.textContent.split('\n')); });
+  return lines.slice(-n);
+}
 // Done when the status says so and the log's last line is on screen.
 function check() {
   var s = status.getAttribute('data-status');
-  var last = log.lastElementChild ? log.lastElementChild.textContent : '';
-  var ended = s === 'failed' || (s === 'completed' && last === 'Stream closed: task complete');
+  var ended = s === 'failed' || (s === 'completed' && lastLines(1)[0] === 'Stream closed: task complete');
   if (ended && !window.__bench.done) {
     window.__bench.ms = performance.now() - t0;
     window.__bench.status = s;
-    var lines = log.querySelectorAll('.log-line');
-    window.__bench.shown = lines.length;
-    window.__bench.tail = Array.prototype.slice.call(lines, -3).map(function (l) { return l.textContent; });
+    window.__bench.shown = log.getAttribute('data-count');
+    window.__bench.tail = lastLines(3);
     window.__bench.dropped = document.querySelector("[data-testid='log-dropped']").textContent;
     window.__bench.bar = document.querySelector("[data-testid='progress-label']").textContent;
     window.__bench.done = true;
@@ -239,6 +291,7 @@ pub async fn run_component(
     let page = DemoPage::new(&driver.client);
     page.open(&format!("{demo}/?source={}", encode(events_url)))
         .await?;
+    driver.client.execute(FRAME_PROBE, vec![]).await?;
     driver.client.execute(COMPONENT_PROBE, vec![]).await?;
     let result = wait_result(driver, Duration::from_secs(300)).await?;
     let expected_tail = last_line_prefix(size);
@@ -258,5 +311,6 @@ pub async fn run_component(
         ms: result["ms"].as_f64().unwrap_or(0.0),
         truncated: false,
         long_tasks: long_tasks(&result),
+        frames: frame_scripts(driver).await?,
     })
 }

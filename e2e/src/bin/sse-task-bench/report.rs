@@ -6,11 +6,12 @@ use crate::latency::Latency;
 use crate::memory::Sample;
 
 /// One table over every size: events/s, ratio to the ceiling and to the
-/// seed's way, and the main thread's long tasks.
+/// seed's way, the main thread's long tasks, and what ran in the longest
+/// frames.
 pub fn markdown(rows: &[(u32, Vec<Measured>)]) -> String {
     let mut out = String::from(
-        "| events | client | applied | time (ms) | events/s | x ceiling | x seed way | long tasks > 50 ms (longest) |\n\
-         | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |\n",
+        "| events | client | applied | time (ms) | events/s | x ceiling | x seed way | long tasks > 50 ms (longest) | in one long frame: most `EventSource` dispatch / most other script (ms) |\n\
+         | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n",
     );
     for (size, measured) in rows {
         let ceiling = measured.first().map(Measured::rate).unwrap_or(f64::NAN);
@@ -18,7 +19,7 @@ pub fn markdown(rows: &[(u32, Vec<Measured>)]) -> String {
         for m in measured {
             let longest = m.long_tasks.iter().copied().fold(0.0_f64, f64::max);
             out.push_str(&format!(
-                "| {size} | {} | {}{} | {:.0} | {:.0} | {:.2} | {:.1} | {} ({:.0} ms) |\n",
+                "| {size} | {} | {}{} | {:.0} | {:.0} | {:.2} | {:.1} | {} ({:.0} ms) | {:.0} / {:.0} |\n",
                 m.client,
                 m.events,
                 if m.truncated {
@@ -32,6 +33,8 @@ pub fn markdown(rows: &[(u32, Vec<Measured>)]) -> String {
                 m.rate() / seed,
                 m.long_tasks.len(),
                 longest,
+                m.frames.dispatch_ms,
+                m.frames.other_ms,
             ));
         }
     }

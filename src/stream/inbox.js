@@ -1,0 +1,47 @@
+// The inbox of one EventSource: its message listeners, in JS.
+//
+// The browser dispatches every event of a network chunk in one task, so the
+// listener must be as cheap as the browser's own counter: it only keeps the
+// event's type, lastEventId and data. Wasm takes them all at once with
+// take(), joined by a carriage return (which no SSE field can contain). It
+// is woken by wake(count) on the first event after a take, and on every event
+// once `takeEvery` have queued up: taken that soon, the event strings die
+// young, which keeps the garbage collector's pauses short.
+export class Inbox {
+  constructor(source, types, takeEvery, wake) {
+    this.source = source;
+    this.types = types;
+    this.parts = [];
+    this.count = 0;
+    this.listener = (event) => {
+      this.parts.push(event.type, event.lastEventId, event.data);
+      this.count += 1;
+      if (this.count === 1 || this.count >= takeEvery) {
+        wake(this.count);
+      }
+    };
+    for (const type of types) {
+      source.addEventListener(type, this.listener);
+    }
+  }
+
+  // Every queued event as one string, oldest first ("" when none).
+  take() {
+    if (this.count === 0) {
+      return "";
+    }
+    const batch = this.parts.join("\r");
+    this.parts = [];
+    this.count = 0;
+    return batch;
+  }
+
+  // Stops listening; queued events are dropped.
+  detach() {
+    for (const type of this.types) {
+      this.source.removeEventListener(type, this.listener);
+    }
+    this.parts = [];
+    this.count = 0;
+  }
+}

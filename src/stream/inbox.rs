@@ -1,0 +1,59 @@
+//! Bindings to the JS inbox (`inbox.js`) that collects an `EventSource`'s
+//! messages so wasm can take them in batches.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use web_sys::EventSource;
+
+#[wasm_bindgen(module = "/src/stream/inbox.js")]
+extern "C" {
+    /// The JS side: listeners on the source and the queued events.
+    #[wasm_bindgen(js_name = Inbox)]
+    type JsInbox;
+
+    #[wasm_bindgen(constructor, js_class = "Inbox")]
+    fn new(
+        source: &EventSource,
+        types: Vec<String>,
+        take_every: u32,
+        wake: &Closure<dyn FnMut(u32)>,
+    ) -> JsInbox;
+
+    #[wasm_bindgen(method, js_class = "Inbox")]
+    fn take(this: &JsInbox) -> String;
+
+    #[wasm_bindgen(method, js_class = "Inbox")]
+    fn detach(this: &JsInbox);
+}
+
+/// The messages of one source, queued in JS until [`Inbox::take`].
+pub struct Inbox {
+    inner: JsInbox,
+    _wake: Closure<dyn FnMut(u32)>,
+}
+
+impl Inbox {
+    /// Listens to `types` on `source`. `wake` gets the queue's length on the
+    /// first event after a take and whenever it holds `take_every` or more.
+    pub fn listen(
+        source: &EventSource,
+        types: Vec<String>,
+        take_every: u32,
+        wake: impl FnMut(u32) + 'static,
+    ) -> Self {
+        let wake = Closure::new(wake);
+        let inner = JsInbox::new(source, types, take_every.max(1), &wake);
+        Self { inner, _wake: wake }
+    }
+
+    /// Every queued message, joined as [`crate::task::decode_batch`] reads them.
+    pub fn take(&self) -> String {
+        self.inner.take()
+    }
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        self.inner.detach();
+    }
+}
