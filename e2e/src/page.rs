@@ -75,6 +75,11 @@ impl<'a> DemoPage<'a> {
         Ok(input.send_keys(text).await?)
     }
 
+    /// Whether the element with this `data-testid` is shown.
+    pub async fn displayed(&self, test_id: &str) -> Result<bool, PageError> {
+        Ok(self.find(test_id).await?.is_displayed().await?)
+    }
+
     /// Picks `value` in the select with this `data-testid`.
     pub async fn select(&self, test_id: &str, value: &str) -> Result<(), PageError> {
         Ok(self.find(test_id).await?.select_by_value(value).await?)

@@ -43,6 +43,12 @@ pub async fn run(driver: &Driver, base: &str, screenshot: &Path) -> Result<Vec<S
 
     // A seed endpoint: the coreBOS page's source.php.
     page.select("source-kind", "corebos").await?;
+    if page.displayed("steps").await? || !page.displayed("interval").await? {
+        return Err(PageError::Unexpected(
+            "the coreBOS source should show the interval field and hide the task API's steps"
+                .into(),
+        ));
+    }
     page.fill("interval", "100").await?;
     page.click("start").await?;
     page.wait_until("the first iteration", || async {

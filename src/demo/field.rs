@@ -33,13 +33,15 @@ pub fn FormField(
     /// Spans the form's whole width.
     #[prop(optional)]
     wide: bool,
+    /// Whether the field applies to the chosen source (hidden otherwise).
+    shown: Signal<bool>,
 ) -> impl IntoView {
     let value = move || {
         let mut current = form.get();
         std::mem::take(field(&mut current))
     };
     view! {
-        <label class=if wide { "field wide" } else { "field" }>
+        <label class=if wide { "field wide" } else { "field" } hidden=move || !shown.get()>
             <span>{label}</span>
             <input
                 type=input_type

@@ -5,6 +5,7 @@ mod config;
 mod field;
 mod source_picker;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 pub use config::{DemoForm, SourceKind};
@@ -36,19 +37,18 @@ pub fn DemoApp() -> impl IntoView {
                     "A Leptos component over Server-Sent Events: start a long task, watch its log and progress, stop it on the server."
                 </p>
             </header>
-            <Show
-                when=supports_event_source
-                fallback=|| {
-                    view! {
-                        <p class="unsupported" data-testid="unsupported" role="alert">
-                            "Sorry, your browser does not support server-sent events."
-                        </p>
-                    }
-                }
-            >
-                <SourcePicker form />
-                <TaskMonitor source options=options.clone() on_start />
-            </Show>
+            {if supports_event_source() {
+                Either::Left(view! {
+                    <SourcePicker form />
+                    <TaskMonitor source options=options.clone() on_start />
+                })
+            } else {
+                Either::Right(view! {
+                    <p class="unsupported" data-testid="unsupported" role="alert">
+                        "Sorry, your browser does not support server-sent events."
+                    </p>
+                })
+            }}
         </main>
     }
 }

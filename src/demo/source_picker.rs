@@ -13,6 +13,14 @@ pub fn SourcePicker(
     form: RwSignal<DemoForm>,
 ) -> impl IntoView {
     let kind = Memo::new(move |_| form.with(|f| f.kind));
+    let task_api = Signal::derive(move || kind.get() == SourceKind::TaskApi);
+    let paced = Signal::derive(move || {
+        matches!(
+            kind.get(),
+            SourceKind::TaskApi | SourceKind::Corebos | SourceKind::Openacs
+        )
+    });
+    let custom = Signal::derive(move || kind.get() == SourceKind::Custom);
     let shown_url = move || match form.with(|f| f.source(0)) {
         TaskSource::TaskApi { server, .. } => {
             format!("POST {server}/api/tasks, then its events_url")
@@ -39,22 +47,15 @@ pub fn SourcePicker(
                         .collect_view()}
                 </select>
             </label>
-            <Show when=move || kind.get() == SourceKind::TaskApi>
-                <FormField label="Steps" test_id="steps" input_type="number" form
-                    field=|f| &mut f.steps min="1" max="100000" />
-                <FormField label="Fail at step" test_id="fail-at" input_type="number" form
-                    field=|f| &mut f.fail_at min="1" placeholder="never" />
-            </Show>
-            <Show when=move || {
-                matches!(kind.get(), SourceKind::TaskApi | SourceKind::Corebos | SourceKind::Openacs)
-            }>
-                <FormField label="Interval (ms)" test_id="interval" input_type="number" form
-                    field=|f| &mut f.interval_ms min="0" max="60000" />
-            </Show>
-            <Show when=move || kind.get() == SourceKind::Custom>
-                <FormField label="SSE URL" test_id="custom-url" input_type="url" form
-                    field=|f| &mut f.custom_url placeholder="https://example.org/events" wide=true />
-            </Show>
+            <FormField label="Steps" test_id="steps" input_type="number" form
+                field=|f| &mut f.steps min="1" max="100000" shown=task_api />
+            <FormField label="Fail at step" test_id="fail-at" input_type="number" form
+                field=|f| &mut f.fail_at min="1" placeholder="never" shown=task_api />
+            <FormField label="Interval (ms)" test_id="interval" input_type="number" form
+                field=|f| &mut f.interval_ms min="0" max="60000" shown=paced />
+            <FormField label="SSE URL" test_id="custom-url" input_type="url" form
+                field=|f| &mut f.custom_url placeholder="https://example.org/events" wide=true
+                shown=custom />
             <p class="source-url">
                 "Streams: " <code data-testid="source-url">{shown_url}</code>
             </p>

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use sse_task_protocol::{CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED, OPENACS_CLOSE_DATA};
 
 /// An event as the `EventSource` delivered it.
@@ -113,15 +113,16 @@ pub fn parse_message(raw: &RawMessage, reader: &MessageReader) -> ParsedEvent {
     }
 }
 
-/// The fields the coreBOS reader looks at; anything else is ignored.
+/// The fields the coreBOS reader looks at, as their JSON text (no JSON tree
+/// is built); anything else is ignored.
 #[derive(Deserialize)]
-struct CoreBosData {
-    #[serde(default)]
-    message: Option<Value>,
-    #[serde(default)]
-    msg: Option<Value>,
-    #[serde(default)]
-    progress: Option<Value>,
+struct CoreBosData<'a> {
+    #[serde(default, borrow)]
+    message: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    msg: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    progress: Option<&'a RawValue>,
 }
 
 fn read_corebos(data: &str) -> ParsedEvent {
@@ -135,11 +136,11 @@ fn read_corebos(data: &str) -> ParsedEvent {
     let Ok(fields) = serde_json::from_str::<CoreBosData>(trimmed) else {
         return ParsedEvent::Malformed(data.to_owned());
     };
-    let message = fields.message.or(fields.msg).map(|value| match value {
-        Value::String(text) => text,
-        other => other.to_string(),
-    });
-    let progress = fields.progress.as_ref().and_then(number);
+    let message = fields
+        .message
+        .or(fields.msg)
+        .map(|value| string(value).unwrap_or_else(|| value.get().to_owned()));
+    let progress = fields.progress.and_then(number);
     if message.is_none() && progress.is_none() {
         ParsedEvent::Text(data.to_owned())
     } else {
@@ -155,13 +156,20 @@ fn message_of(data: &str) -> Option<String> {
     }
 }
 
-fn number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(text) => text.trim().parse().ok(),
-        _ => None,
-    }
-    .filter(|n: &f64| n.is_finite())
+/// A JSON string's text; `None` for any other JSON value.
+fn string(value: &RawValue) -> Option<String> {
+    serde_json::from_str(value.get()).ok()
+}
+
+/// A JSON number, or a string holding one; finite only. (Read by the JSON
+/// parser in both cases: `str::parse::<f64>` would add its own 10 KB of
+/// tables to the wasm.)
+fn number(value: &RawValue) -> Option<f64> {
+    let from_string = string(value);
+    let text = from_string.as_deref().unwrap_or(value.get());
+    serde_json::from_str::<f64>(text.trim())
+        .ok()
+        .filter(|n| n.is_finite())
 }
 
 #[cfg(test)]
@@ -242,6 +250,31 @@ mod tests {
             parse("{\n\"msg\": \"hello world\", \n\"id\": 1\n}", "1"),
             ParsedEvent::Progress {
                 message: Some("hello world".into()),
+                progress: None
+            }
+        );
+    }
+
+    #[test]
+    fn progress_may_be_a_numeric_string_and_a_message_any_json() {
+        assert_eq!(
+            parse(r#"{"message":{"rows":3},"progress":" 45.5 "}"#, "4"),
+            ParsedEvent::Progress {
+                message: Some(r#"{"rows":3}"#.into()),
+                progress: Some(45.5)
+            }
+        );
+        assert_eq!(
+            parse(r#"{"message":"a \"quoted\" word","progress":"soon"}"#, "5"),
+            ParsedEvent::Progress {
+                message: Some(r#"a "quoted" word"#.into()),
+                progress: None
+            }
+        );
+        assert_eq!(
+            parse(r#"{"message":"huge","progress":1e400}"#, "6"),
+            ParsedEvent::Progress {
+                message: Some("huge".into()),
                 progress: None
             }
         );
