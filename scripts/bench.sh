@@ -37,11 +37,11 @@ echo
 echo "| file | raw (B) | gzipped (B) |"
 echo "| --- | ---: | ---: |"
 total=0
-for file in dist/*_bg.wasm dist/*.js; do
+for file in $(find dist -name '*_bg.wasm' -o -name '*.js' | sort); do
   raw=$(stat -c %s "$file")
   gz=$(gzip -9c "$file" | wc -c)
   total=$((total + gz))
-  echo "| \`$(basename "$file" | sed -E 's/-[0-9a-f]{16}//')\` | $raw | $gz |"
+  echo "| \`$(echo "${file#dist/}" | sed -E 's/-[0-9a-f]{16}//')\` | $raw | $gz |"
 done
 echo "| total | | $total |"
 

@@ -40,9 +40,12 @@ var log = document.querySelector("[data-testid='log']");
 new MutationObserver(function (records) {
   var now = performance.timeOrigin + performance.now();
   records.forEach(function (r) {
+    // A block may hold several lines: every line's send time counts.
     r.addedNodes.forEach(function (n) {
-      var m = /sent ([0-9.]+)/.exec(n.textContent || '');
-      if (m) window.__bench.latencies.push(now - parseFloat(m[1]));
+      var re = /sent ([0-9.]+)/g, m;
+      while ((m = re.exec(n.textContent || '')) !== null) {
+        window.__bench.latencies.push(now - parseFloat(m[1]));
+      }
     });
   });
 }).observe(log, { childList: true });
