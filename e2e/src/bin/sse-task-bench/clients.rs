@@ -40,6 +40,18 @@ pub struct Measured {
     pub long_tasks: Vec<f64>,
     /// What ran in the longest frames.
     pub frames: FrameScripts,
+    /// Wall time of every run when this is the median of several, in ms.
+    pub all_ms: Vec<f64>,
+}
+
+/// The run with the median time, knowing every run's time.
+pub fn median_run(mut runs: Vec<Measured>) -> Option<Measured> {
+    runs.sort_by(|a, b| a.ms.total_cmp(&b.ms));
+    let all_ms = runs.iter().map(|run| run.ms).collect();
+    let middle = runs.len() / 2;
+    let mut median = runs.into_iter().nth(middle)?;
+    median.all_ms = all_ms;
+    Some(median)
 }
 
 /// Script time inside animation frames over 50 ms (the Long Animation Frames
@@ -210,6 +222,7 @@ pub async fn run_bare(
         truncated: false,
         long_tasks: long_tasks(&result),
         frames: frame_scripts(driver).await?,
+        all_ms: Vec::new(),
     })
 }
 
@@ -241,6 +254,7 @@ pub async fn run_seed(
         truncated: result["truncated"] == true,
         long_tasks: long_tasks(&result),
         frames: frame_scripts(driver).await?,
+        all_ms: Vec::new(),
     })
 }
 
@@ -312,5 +326,6 @@ pub async fn run_component(
         truncated: false,
         long_tasks: long_tasks(&result),
         frames: frame_scripts(driver).await?,
+        all_ms: Vec::new(),
     })
 }

@@ -2,8 +2,8 @@
 //! task of N events as fast as the server sends them to (a) a bare page that
 //! only counts `EventSource` messages (the browser's ceiling), (b) the coreBOS
 //! seed's `es.html` way (`innerHTML +=` per line), and (c) our demo with the
-//! log and the bar on screen; reports events per second, ratios, and the
-//! main thread's long tasks. Then send-to-screen latency at a steady rate,
+//! log and the bar on screen, three times each (the median counts); reports
+//! events per second, ratios, and the main thread's long tasks. Then send-to-screen latency at a steady rate,
 //! and memory over a long stream. `scripts/bench.sh` starts the servers and
 //! runs it.
 
@@ -37,6 +37,10 @@ struct Args {
     /// WebDriver's 30 s script timeout.
     #[arg(long, default_value_t = 10_000)]
     seed_budget_ms: u64,
+    /// Runs of the bare page and of our component per size; the table shows
+    /// the median run (the seed's way runs once: it is stopped at its budget).
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
     /// Events of the latency run.
     #[arg(long, default_value_t = 2000)]
     latency_count: u32,
@@ -72,8 +76,16 @@ async fn main() -> ExitCode {
     for size in &args.sizes {
         let result = async {
             let events_url = clients::stream_for(&demo, *size).await?;
-            let bare = run_bare(&driver, &pages, &events_url, *size).await?;
-            let component = run_component(&driver, &demo, &events_url, *size).await?;
+            // Interleaved runs, so that drift in the machine hits both alike.
+            let (mut bares, mut ours) = (Vec::new(), Vec::new());
+            for _ in 0..args.repeat.max(1) {
+                bares.push(run_bare(&driver, &pages, &events_url, *size).await?);
+                ours.push(run_component(&driver, &demo, &events_url, *size).await?);
+            }
+            let bare =
+                clients::median_run(bares).ok_or(clients::BenchError::Invalid("no run".into()))?;
+            let component =
+                clients::median_run(ours).ok_or(clients::BenchError::Invalid("no run".into()))?;
             let seed = run_seed(&driver, &pages, &events_url, args.seed_budget_ms).await?;
             Ok::<_, clients::BenchError>(vec![bare, component, seed])
         }

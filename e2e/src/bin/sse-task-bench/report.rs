@@ -10,7 +10,7 @@ use crate::memory::Sample;
 /// frames.
 pub fn markdown(rows: &[(u32, Vec<Measured>)]) -> String {
     let mut out = String::from(
-        "| events | client | applied | time (ms) | events/s | x ceiling | x seed way | long tasks > 50 ms (longest) | in one long frame: most `EventSource` dispatch / most other script (ms) |\n\
+        "| events | client | applied | time (ms): median (every run) | events/s | x ceiling | x seed way | long tasks > 50 ms (longest) | in one long frame: most `EventSource` dispatch / most other script (ms) |\n\
          | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n",
     );
     for (size, measured) in rows {
@@ -19,7 +19,7 @@ pub fn markdown(rows: &[(u32, Vec<Measured>)]) -> String {
         for m in measured {
             let longest = m.long_tasks.iter().copied().fold(0.0_f64, f64::max);
             out.push_str(&format!(
-                "| {size} | {} | {}{} | {:.0} | {:.0} | {:.2} | {:.1} | {} ({:.0} ms) | {:.0} / {:.0} |\n",
+                "| {size} | {} | {}{} | {:.0}{} | {:.0} | {:.2} | {:.1} | {} ({:.0} ms) | {:.0} / {:.0} |\n",
                 m.client,
                 m.events,
                 if m.truncated {
@@ -28,6 +28,7 @@ pub fn markdown(rows: &[(u32, Vec<Measured>)]) -> String {
                     ""
                 },
                 m.ms,
+                runs(&m.all_ms),
                 m.rate(),
                 m.rate() / ceiling,
                 m.rate() / seed,
@@ -39,6 +40,15 @@ pub fn markdown(rows: &[(u32, Vec<Measured>)]) -> String {
         }
     }
     out
+}
+
+/// Every run's time, ` (a, b, c)`, when there were several.
+fn runs(all_ms: &[f64]) -> String {
+    if all_ms.len() < 2 {
+        return String::new();
+    }
+    let list: Vec<String> = all_ms.iter().map(|ms| format!("{ms:.0}")).collect();
+    format!(" ({})", list.join(", "))
 }
 
 /// p50, p99 and max latency per client.
