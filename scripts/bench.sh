@@ -41,7 +41,7 @@ for file in $(find dist -name '*_bg.wasm' -o -name '*.js' | sort); do
   raw=$(stat -c %s "$file")
   gz=$(gzip -9c "$file" | wc -c)
   total=$((total + gz))
-  echo "| \`$(echo "${file#dist/}" | sed -E 's/-[0-9a-f]{16}//')\` | $raw | $gz |"
+  echo "| \`$(echo "${file#dist/}" | sed -E 's/-[0-9a-f]{12,16}(\/|_bg\.wasm$|\.js$)/\1/g')\` | $raw | $gz |"
 done
 echo "| total | | $total |"
 
