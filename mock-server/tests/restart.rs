@@ -3,40 +3,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{ids, parse_frames, read_body, read_frames_with_id};
+use common::{ids, parse_frames, read_body, read_frames_with_id, spawn_server};
 use serde_json::json;
-
-/// Starts the real binary on a free port and returns it with its base URL.
-fn spawn_server(db: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sse-mock-server"))
-        .args(["--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("sse-mock-server listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    (child, base)
-}
 
 #[tokio::test]
 async fn sigkill_then_restart_serves_every_event_once_and_resumes_the_task() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("events.db");
-    let (mut first, base) = spawn_server(&db);
+    let (mut first, base) = spawn_server(&["--db".as_ref(), db.as_os_str()]);
     let client = reqwest::Client::new();
     let task: serde_json::Value = client
         .post(format!("{base}/api/tasks"))
@@ -57,7 +33,7 @@ async fn sigkill_then_restart_serves_every_event_once_and_resumes_the_task() {
     first.kill().unwrap(); // SIGKILL: no cleanup at all.
     first.wait().unwrap();
 
-    let (mut second, base) = spawn_server(&db);
+    let (mut second, base) = spawn_server(&["--db".as_ref(), db.as_os_str()]);
     // Resume where the browser was: no event lost, none twice.
     let rest = client
         .get(format!("{base}{events}"))

@@ -27,9 +27,10 @@ pub fn LogView(
     // Where the view last scrolled to by itself: a scroll that stays there is
     // not the reader's, even if blocks shown for the first time grew since.
     let auto_top = StoredValue::new(0);
-    // The bottom scroll position before the last render: a scroll to it
-    // counts as "at the newest line" even if lines came before its event.
-    let last_bottom = StoredValue::new(0);
+    // The bottom scroll position before the first render since the last
+    // scroll event: a scroll that reached it counts as "at the newest line",
+    // even if more lines came (in any number of frames) before its event.
+    let bottom_mark = StoredValue::new(None::<i32>);
     let dropped = Memo::new(move |_| lines.with(|log| log.dropped()));
     let count = Memo::new(move |_| lines.with(|log| log.len()));
 
@@ -42,7 +43,9 @@ pub fn LogView(
         if follow.get_value() && element.scroll_top() < auto_top.get_value() - FOLLOW_SLACK_PX {
             follow.set_value(false);
         }
-        last_bottom.set_value(element.scroll_height() - element.client_height());
+        if bottom_mark.get_value().is_none() {
+            bottom_mark.set_value(Some(element.scroll_height() - element.client_height()));
+        }
         lines.with(|log| {
             let plan = blocks
                 .try_update_value(|blocks| blocks.update(log))
@@ -61,7 +64,11 @@ pub fn LogView(
         };
         let top = element.scroll_top();
         let bottom = element.scroll_height() - element.client_height();
-        if top >= bottom.min(last_bottom.get_value()) - FOLLOW_SLACK_PX {
+        let mark = bottom_mark
+            .try_update_value(Option::take)
+            .flatten()
+            .unwrap_or(bottom);
+        if top >= bottom.min(mark) - FOLLOW_SLACK_PX {
             follow.set_value(true);
             auto_top.set_value(top);
         } else if top < auto_top.get_value() - FOLLOW_SLACK_PX {

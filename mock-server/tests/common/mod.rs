@@ -1,14 +1,40 @@
 //! Helpers shared by the server's integration tests: a server on a real
-//! loopback socket, and a reader that splits an SSE body into frames.
+//! loopback socket (in this process, or the real binary), and a reader that
+//! splits an SSE body into frames.
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use sse_mock_server::{run, ServerConfig};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+/// Starts the real binary on a free port with `args`; returns it with its base URL.
+pub fn spawn_server(args: &[&OsStr]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sse-mock-server"))
+        .args(["--addr", "127.0.0.1:0"])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("sse-mock-server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (child, base)
+}
 
 /// A server running in this test's runtime.
 pub struct TestServer {
