@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ids, parse_frames, read_body, read_frames_with_id, spawn_server};
+use common::{ids, parse_frames, post_task, read_body, read_frames_with_id, spawn_server};
 use serde_json::json;
 
 #[tokio::test]
@@ -14,15 +14,7 @@ async fn sigkill_then_restart_serves_every_event_once_and_resumes_the_task() {
     let db = dir.path().join("events.db");
     let (mut first, base) = spawn_server(&["--db".as_ref(), db.as_os_str()]);
     let client = reqwest::Client::new();
-    let task: serde_json::Value = client
-        .post(format!("{base}/api/tasks"))
-        .json(&json!({"steps": 12, "interval_ms": 100}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let task = post_task(&base, json!({"steps": 12, "interval_ms": 100})).await;
     let events = task["events_url"].as_str().unwrap().to_owned();
     let seen = read_frames_with_id(
         client.get(format!("{base}{events}")).send().await.unwrap(),

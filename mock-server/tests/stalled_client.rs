@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{parse_frames, read_body, spawn_server};
+use common::{parse_frames, post_task, read_body, spawn_server};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -34,16 +34,9 @@ fn rss(pid: u32) -> u64 {
 }
 
 /// Creates a task of [`STEPS`] events, sent as fast as the server can.
-async fn create_task(client: &reqwest::Client, base: &str) -> String {
-    let task: serde_json::Value = client
-        .post(format!("{base}/api/tasks"))
-        .json(&json!({"steps": STEPS, "interval_ms": 0, "label": "x".repeat(200)}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+async fn create_task(base: &str) -> String {
+    let body = json!({"steps": STEPS, "interval_ms": 0, "label": "x".repeat(200)});
+    let task = post_task(base, body).await;
     task["events_url"].as_str().unwrap().to_owned()
 }
 
@@ -87,7 +80,7 @@ async fn a_client_that_stops_reading_costs_the_server_bounded_memory() {
     let pid = server.id();
     let client = reqwest::Client::new();
     let start = rss(pid);
-    let url = create_task(&client, &base).await;
+    let url = create_task(&base).await;
     let stalled = stalled_client(&base, &url).await;
     let stream_bytes = read_all(&client, &format!("{base}{url}")).await as u64;
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -160,8 +160,13 @@ pub fn ids(frames: &[Frame]) -> Vec<String> {
 
 /// `POST /api/tasks` with `body`, returning the parsed answer.
 pub async fn create_task(server: &TestServer, body: serde_json::Value) -> serde_json::Value {
+    post_task(&server.base, body).await
+}
+
+/// `POST /api/tasks` with `body` to the server at `base`; returns the created task.
+pub async fn post_task(base: &str, body: serde_json::Value) -> serde_json::Value {
     let response = reqwest::Client::new()
-        .post(server.url("/api/tasks"))
+        .post(format!("{base}/api/tasks"))
         .json(&body)
         .send()
         .await
