@@ -273,10 +273,6 @@ impl Controller {
 
     /// Applies queued messages for up to `budget_ms`, then schedules the rest.
     fn drain(&mut self, budget_ms: f64) {
-        self.drain_inner(budget_ms);
-    }
-
-    fn drain_inner(&mut self, budget_ms: f64) {
         let clock = window().performance();
         let now = || clock.as_ref().map_or(0.0, |p| p.now());
         let deadline = now() + budget_ms;
