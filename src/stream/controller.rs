@@ -39,6 +39,9 @@ pub struct Signals {
 /// Shared handle to a controller.
 pub type Shared = Rc<RefCell<Controller>>;
 
+/// A queue emptied this long after the last notification is shown at once;
+/// sooner, at the next animation frame (a flood renders once per frame).
+const EAGER_FLUSH_GAP_MS: f64 = 8.0;
 /// Time one slice may spend applying queued messages, in ms.
 const SLICE_BUDGET_MS: f64 = 8.0;
 /// Messages the JS inbox may hold before wasm takes them: taking them soon
@@ -60,6 +63,8 @@ pub struct Controller {
     run: u64,
     retry_timer: Option<TimeoutHandle>,
     flush_pending: bool,
+    /// When signals were last notified (`performance.now()`, ms).
+    last_flush_ms: f64,
     /// Messages received but not applied yet.
     pending: VecDeque<RawMessage>,
     drain_scheduled: bool,
@@ -77,6 +82,7 @@ impl Controller {
                 run: 0,
                 retry_timer: None,
                 flush_pending: false,
+                last_flush_ms: 0.0,
                 pending: VecDeque::new(),
                 drain_scheduled: false,
                 this: this.clone(),
@@ -290,6 +296,9 @@ impl Controller {
         }
         if !self.pending.is_empty() {
             self.schedule_drain();
+        } else if self.flush_pending && now() - self.last_flush_ms >= EAGER_FLUSH_GAP_MS {
+            // A slow stream: show it now rather than at the next frame.
+            self.flush();
         }
     }
 
@@ -463,6 +472,7 @@ impl Controller {
 
     fn flush(&mut self) {
         self.flush_pending = false;
+        self.last_flush_ms = window().performance().map_or(0.0, |p| p.now());
         self.signals.log.notify();
         self.signals.meta.notify();
     }
