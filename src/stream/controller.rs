@@ -1,8 +1,8 @@
 //! The state machine around one `EventSource`: connects, queues messages and
 //! applies them to the pure state in time-budgeted slices (so a flood never
 //! blocks the main thread for long), coalesces signal updates to one per
-//! animation frame, reconnects within the policy, diagnoses failures, and
-//! stops.
+//! animation frame in a flood (a slow stream's are shown at once), reconnects
+//! within the policy, diagnoses failures, and stops.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
