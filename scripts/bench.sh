@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/server.sh
 trap stop_mock_servers EXIT
 
-scripts/install-tools.sh
+scripts/install-tools.sh --bench
 eval "$(scripts/install-tools.sh --print-env)"
 echo "==> trunk build --release"
 trunk build --release

@@ -13,6 +13,8 @@
 #!
 #! Prints the PATH additions to stdout as `export PATH=...` when called with
 #! --print-env, so that callers can `eval "$(scripts/install-tools.sh --print-env)"`.
+#! With --bench it also installs what only the benchmark needs (apt: php-cli
+#! for the seed's PHP baseline, python3).
 set -euo pipefail
 
 TRUNK_VERSION="0.21.14"
@@ -34,6 +36,7 @@ if [[ "${1:-}" == "--print-env" ]]; then
 fi
 
 export PATH="$BINARYEN_BIN:$CARGO_BIN:$PATH"
+WITH_BENCH="$([[ "${1:-}" == "--bench" ]] && echo 1 || true)"
 
 wasm_bindgen_version() {
   # The CLI must match the library in Cargo.lock exactly.
@@ -48,6 +51,10 @@ install_apt_packages() {
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
   command -v gzip >/dev/null 2>&1 || missing+=(gzip)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  if [[ -n "$WITH_BENCH" ]]; then
+    command -v php >/dev/null 2>&1 || missing+=(php-cli)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  fi
   if ((${#missing[@]} == 0)); then
     log "apt packages present"
     return
