@@ -5,7 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ids, parse_frames, post_task, read_body, read_frames_with_id, spawn_server};
+use common::{
+    get_json_at, ids, parse_frames, post_task, read_body, read_frames_with_id, spawn_server,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -41,14 +43,12 @@ async fn sigkill_then_restart_serves_every_event_once_and_resumes_the_task() {
     let mut expected: Vec<String> = (1..=12).map(|i| i.to_string()).collect();
     expected.push("CLOSE".into());
     assert_eq!(all, expected);
-    let snapshot: serde_json::Value = client
-        .get(format!("{base}/api/tasks/{}", task["id"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, snapshot) = get_json_at(
+        &base,
+        &format!("/api/tasks/{}", task["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, 200);
     assert_eq!(snapshot["state"], "completed");
     second.kill().unwrap();
     second.wait().unwrap();

@@ -177,7 +177,12 @@ pub async fn post_task(base: &str, body: serde_json::Value) -> serde_json::Value
 
 /// `GET` `path` and parse JSON.
 pub async fn get_json(server: &TestServer, path: &str) -> (u16, serde_json::Value) {
-    let response = reqwest::get(server.url(path)).await.unwrap();
+    get_json_at(&server.base, path).await
+}
+
+/// `GET` `path` on the server at `base` and parse JSON.
+pub async fn get_json_at(base: &str, path: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::get(format!("{base}{path}")).await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }
