@@ -19,6 +19,9 @@ pub enum ApiError {
     /// Well-formed input with values out of range.
     #[error("{0}")]
     Unprocessable(String),
+    /// Missing, unknown or expired credentials: 401 with `WWW-Authenticate: Bearer`.
+    #[error("{0}")]
+    Unauthorized(String),
     /// No such task, session or route.
     #[error("{0}")]
     NotFound(String),
@@ -52,6 +55,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -94,6 +98,7 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
+        let bearer = matches!(self, Self::Unauthorized(_));
         let retry_after = match &self {
             Self::TooManyRequests {
                 retry_after_secs, ..
@@ -107,6 +112,11 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if bearer {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if let Some(secs) = retry_after {
             response
                 .headers_mut()

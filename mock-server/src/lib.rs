@@ -9,7 +9,10 @@
 //! - [`db`]: the SQLite store of tasks, events and the delta seed's messages.
 //! - [`tasks`]: the task registry, the per-task handle and the job runner.
 //! - [`routes`]: one file per route family: the task API and its streams, the
-//!   four seeds (`corebos`, `openacs`, `tizen`, `delta`) and the fault endpoints.
+//!   four seeds (`corebos`, `openacs`, `tizen`, `delta`), the fetch-transport
+//!   demos (`demo`) and the fault endpoints.
+//! - [`ticks`]: tick streams computed from the id (benchmarks, fetch demos).
+//! - [`tokens`]: the demo's short-lived bearer tokens.
 //! - [`sse`]: SSE responses with the contract's headers, keep-alive and shutdown.
 //! - [`resume`]: reading `Last-Event-ID` / `?lastEventId=`.
 //! - [`error`]: the JSON error answer.
@@ -23,6 +26,8 @@ pub mod routes;
 pub mod sse;
 pub mod state;
 pub mod tasks;
+pub mod ticks;
+pub mod tokens;
 
 use std::future::Future;
 
@@ -41,7 +46,7 @@ pub use config::{Cli, ServerConfig};
 pub use state::AppState;
 
 use error::ApiError;
-use routes::{api, corebos, delta, faults, openacs, tizen};
+use routes::{api, corebos, delta, demo, faults, openacs, tizen};
 
 /// Largest JSON body the API reads, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -77,6 +82,9 @@ pub fn app(state: AppState) -> Router {
         .route("/seeds/tizen", get(tizen::push))
         .route("/seeds/delta", get(delta::feed))
         .route("/seeds/delta/messages", post(delta::post_message))
+        .route("/demo/token", post(demo::issue_token))
+        .route("/demo/secure", get(demo::secure_ticks))
+        .route("/demo/ticks", post(demo::post_ticks))
         .route("/faults/status/{code}", get(faults::status))
         .route(
             "/faults/wrong-content-type",
@@ -86,6 +94,7 @@ pub fn app(state: AppState) -> Router {
         .route("/faults/big", get(faults::big))
         .route("/faults/invalid-utf8", get(faults::invalid_utf8))
         .route("/faults/ticks", get(faults::ticks))
+        .route("/faults/flaky", get(faults::flaky))
         .route("/faults/hits/{key}", get(faults::hits))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
@@ -125,9 +134,10 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
             .allow_headers([
                 header::CONTENT_TYPE,
                 header::CACHE_CONTROL,
+                header::AUTHORIZATION,
                 HeaderName::from_static("last-event-id"),
             ])
-            .expose_headers([api::TASK_ID_HEADER]),
+            .expose_headers([api::TASK_ID_HEADER, header::RETRY_AFTER]),
     )
 }
 

@@ -11,6 +11,7 @@ use crate::routes::delta::DeltaFeed;
 use crate::routes::faults::FaultCounters;
 use crate::routes::openacs::OpenAcsSessions;
 use crate::tasks::TaskRegistry;
+use crate::tokens::TokenStore;
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -27,6 +28,8 @@ pub struct AppState {
     pub delta: Arc<DeltaFeed>,
     /// Request counters of the fault endpoints.
     pub faults: Arc<FaultCounters>,
+    /// Bearer tokens of `/demo/secure`.
+    pub tokens: Arc<TokenStore>,
     /// Fires on shutdown: streams end, jobs stop.
     pub shutdown: CancellationToken,
 }
@@ -49,6 +52,7 @@ impl AppState {
             openacs: Arc::new(OpenAcsSessions::default()),
             delta: Arc::new(DeltaFeed::default()),
             faults: Arc::new(FaultCounters::default()),
+            tokens: Arc::new(TokenStore::default()),
             shutdown,
         })
     }

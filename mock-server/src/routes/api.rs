@@ -95,7 +95,19 @@ pub struct EventsQuery {
     drop_every: Option<u32>,
     /// Test knob (`1`): ignore the resume point and start over, like a naive server.
     ignore_resume: Option<u8>,
+    /// Test knob: end every connection after so many ms (a server that caps
+    /// its connections, like the PHP + SQLite seed), at most an hour.
+    end_after_ms: Option<u64>,
+    /// Test knob: the `retry:` to send, in ms (default: `--retry-ms`), at most 600 000.
+    retry_ms: Option<u64>,
+    /// Test knob: count this connection under `key` (read with `GET /faults/hits/{key}`).
+    key: Option<String>,
 }
+
+/// Longest `end_after_ms`.
+const MAX_END_AFTER_MS: u64 = 3_600_000;
+/// Longest `retry_ms`.
+const MAX_RETRY_MS: u64 = 600_000;
 
 /// `GET /api/tasks/{id}/events`.
 ///
@@ -110,6 +122,16 @@ pub async fn task_events_route(
     params: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
+    if params
+        .end_after_ms
+        .is_some_and(|ms| ms == 0 || ms > MAX_END_AFTER_MS)
+        || params.retry_ms.is_some_and(|ms| ms > MAX_RETRY_MS)
+    {
+        return Err(ApiError::Unprocessable(format!(
+            "end_after_ms must be 1..={MAX_END_AFTER_MS} and retry_ms 0..={MAX_RETRY_MS}"
+        )));
+    }
+    state.faults.hit(params.key.as_deref());
     let handle = state.tasks.get(&id)?;
     let row = handle.row()?;
     let resume = resume_from(&headers, params.last_event_id.as_deref())?;
@@ -143,7 +165,12 @@ pub async fn task_events_route(
         drop_after: params
             .drop_every
             .or(params.drop_after.filter(|_| first_connection)),
-        retry: Some(state.config.retry),
+        end_after: params.end_after_ms.map(std::time::Duration::from_millis),
+        retry: Some(
+            params
+                .retry_ms
+                .map_or(state.config.retry, std::time::Duration::from_millis),
+        ),
     };
     let events = task_events(handle, state.db.clone(), options);
     Ok(sse_response(

@@ -2,12 +2,13 @@
 //! type, malformed JSON in a stream, and a request counter per `?key=` so a
 //! test can tell that a client did not reconnect in a storm.
 //!
-//! - `GET /faults/status/{code}?key=` answers `code` (204 or 400..=599)
+//! - `GET /faults/status/{code}?key=&retry_after=` answers `code` (204 or 400..=599), with `Retry-After` when asked
 //! - `GET /faults/wrong-content-type?key=` answers 200 `text/html`
 //! - `GET /faults/malformed?key=` streams a good event, a malformed one, a good one, then `CLOSE`
 //! - `GET /faults/big?bytes=N` streams one event whose message is N bytes (at most 8 MiB), then `CLOSE`
 //! - `GET /faults/invalid-utf8` streams an event holding bytes that are not UTF-8, then `CLOSE`
 //! - `GET /faults/ticks?count=N&interval_ms=M` streams N events stamped with their send time, then `CLOSE`
+//! - `GET /faults/flaky?key=&failures=N&count=M&retry_after=` answers 503 N times, then streams M ticks
 //! - `GET /faults/hits/{key}` answers `{"hits": n}`
 
 use std::collections::HashMap;
@@ -28,6 +29,7 @@ use super::query;
 use crate::error::ApiError;
 use crate::sse::sse_response;
 use crate::state::AppState;
+use crate::ticks::{ticks_after, MAX_TICKS};
 
 /// Keys counted at most; older counts are dropped beyond it.
 pub const MAX_KEYS: usize = 10_000;
@@ -39,14 +41,17 @@ pub struct FaultCounters {
 }
 
 impl FaultCounters {
-    fn hit(&self, key: Option<&str>) {
+    /// Counts a request with `key`; returns the count so far (0 without a key).
+    pub fn hit(&self, key: Option<&str>) -> u64 {
         let (Some(key), Ok(mut hits)) = (key, self.hits.lock()) else {
-            return;
+            return 0;
         };
         if hits.len() >= MAX_KEYS && !hits.contains_key(key) {
             hits.clear();
         }
-        *hits.entry(key.chars().take(100).collect()).or_default() += 1;
+        let count = hits.entry(key.chars().take(100).collect()).or_default();
+        *count += 1;
+        *count
     }
 
     fn get(&self, key: &str) -> u64 {
@@ -62,6 +67,8 @@ impl FaultCounters {
 pub struct FaultQuery {
     /// Counter to increment.
     key: Option<String>,
+    /// `Retry-After` to send with the status, in seconds.
+    retry_after: Option<u32>,
 }
 
 /// Answer of `GET /faults/hits/{key}`.
@@ -91,7 +98,13 @@ pub async fn status(
     let body = Json(sse_task_protocol::ErrorBody {
         error: format!("fault endpoint answering {code}"),
     });
-    Ok((status, body).into_response())
+    let mut response = (status, body).into_response();
+    if let Some(secs) = params.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, secs.into());
+    }
+    Ok(response)
 }
 
 /// `GET /faults/wrong-content-type`.
@@ -182,9 +195,6 @@ pub async fn invalid_utf8() -> Response {
         .into_response()
 }
 
-/// Most events `/faults/ticks` sends.
-pub const MAX_TICKS: u64 = 10_000_000;
-
 /// Query of `GET /faults/ticks`.
 #[derive(Debug, Deserialize)]
 pub struct TicksQuery {
@@ -196,8 +206,7 @@ pub struct TicksQuery {
 }
 
 /// `GET /faults/ticks`: `id: i`, `{"message":"tick i sent <epoch ms>","progress":p}`
-/// for i in 1..=count, `interval_ms` apart, then `CLOSE`. The send time (epoch
-/// milliseconds with microseconds) lets a page measure send-to-screen latency.
+/// for i in 1..=count, `interval_ms` apart, then `CLOSE` (see [`crate::ticks`]).
 /// Nothing is stored: this is a load source for the benchmarks.
 pub async fn ticks(
     State(state): State<AppState>,
@@ -211,25 +220,58 @@ pub async fn ticks(
         )));
     }
     let interval = std::time::Duration::from_millis(interval_ms);
-    let events = stream::unfold(1u64, move |i| async move {
-        if i > count + 1 {
-            return None;
+    Ok(sse_response(
+        ticks_after(0, count, interval, None),
+        state.config.keep_alive,
+        &state.shutdown,
+    ))
+}
+
+/// Query of `GET /faults/flaky`.
+#[derive(Debug, Deserialize)]
+pub struct FlakyQuery {
+    /// Counter of this client's requests.
+    key: String,
+    /// Requests answered 503 before the stream works.
+    failures: u64,
+    /// Ticks in the stream.
+    count: u64,
+    /// `Retry-After` of the 503s, in seconds.
+    retry_after: Option<u32>,
+}
+
+/// `GET /faults/flaky`: the first `failures` requests with this `key` get a
+/// 503 (with `Retry-After` when asked), later ones the `count` ticks after
+/// `Last-Event-ID`: a server that is down for a while, then back.
+pub async fn flaky(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    params: Result<Query<FlakyQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = query(params)?;
+    if !(1..=MAX_TICKS).contains(&params.count) {
+        return Err(ApiError::Unprocessable(format!(
+            "count must be 1..={MAX_TICKS}"
+        )));
+    }
+    if state.faults.hit(Some(&params.key)) <= params.failures {
+        let body = Json(sse_task_protocol::ErrorBody {
+            error: "down for maintenance".into(),
+        });
+        let mut response = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+        if let Some(secs) = params.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, secs.into());
         }
-        if i > 1 && !interval.is_zero() {
-            tokio::time::sleep(interval).await;
-        }
-        if i == count + 1 {
-            return Some((close_event(), i + 1));
-        }
-        let sent_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64() * 1000.0)
-            .unwrap_or(0.0);
-        let progress = (i as f64 * 10_000.0 / count as f64).round() / 100.0;
-        let data = ProgressData::new(format!("tick {i} sent {sent_ms:.3}"), Some(progress));
-        let event = Event::default().id(i.to_string()).data(data.to_json());
-        Some((event, i + 1))
-    });
+        return Ok(response);
+    }
+    let after = match crate::resume::resume_from(&headers, None)? {
+        crate::resume::ResumeFrom::Start => 0,
+        crate::resume::ResumeFrom::After(after) => after.min(params.count + 1),
+        crate::resume::ResumeFrom::Closed => params.count + 1,
+    };
+    let events = ticks_after(after, params.count, std::time::Duration::ZERO, None);
     Ok(sse_response(
         events,
         state.config.keep_alive,

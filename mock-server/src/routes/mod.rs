@@ -3,6 +3,7 @@
 pub mod api;
 pub mod corebos;
 pub mod delta;
+pub mod demo;
 pub mod faults;
 pub mod openacs;
 pub mod task_stream;

@@ -27,6 +27,9 @@ pub struct StreamOptions {
     /// End the connection after this many events (a test knob that simulates
     /// a dropped connection).
     pub drop_after: Option<u32>,
+    /// End the connection after this long (a test knob: a server that caps
+    /// its connections).
+    pub end_after: Option<std::time::Duration>,
     /// The `retry:` frame to send first.
     pub retry: Option<std::time::Duration>,
 }
@@ -57,7 +60,16 @@ pub fn task_events(
         left: options.drop_after,
     };
     let retry = stream::iter(options.retry.map(retry_event));
-    retry.chain(stream::unfold(cursor, next_event))
+    let end_after = options.end_after;
+    let end = async move {
+        match end_after {
+            Some(after) => tokio::time::sleep(after).await,
+            None => std::future::pending().await,
+        }
+    };
+    retry
+        .chain(stream::unfold(cursor, next_event))
+        .take_until(end)
 }
 
 async fn next_event(mut cursor: Cursor) -> Option<(Event, Cursor)> {

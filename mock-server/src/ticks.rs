@@ -1,0 +1,57 @@
+//! Tick streams: `id: i`, `{"message":"tick i sent <epoch ms>","progress":p}`
+//! for i in 1..=count, then `CLOSE`. Computed from the id alone, so any
+//! resume point is exact without storing anything: the load source of the
+//! benchmarks and the demo's fetch-transport streams.
+
+use std::time::Duration;
+
+use axum::response::sse::Event;
+use futures_util::stream::{self, Stream};
+use sse_task_protocol::ProgressData;
+
+use crate::routes::corebos::close_event;
+
+/// Most events a tick stream sends.
+pub const MAX_TICKS: u64 = 10_000_000;
+
+/// The ticks after `after` (0 for all), `interval` apart, then `CLOSE`.
+/// `label` goes in front of each message. The send time (epoch ms with
+/// microseconds) lets a page measure send-to-screen latency.
+pub fn ticks_after(
+    after: u64,
+    count: u64,
+    interval: Duration,
+    label: Option<String>,
+) -> impl Stream<Item = Event> {
+    let first = after.saturating_add(1);
+    stream::unfold(first, move |i| {
+        let label = label.clone();
+        async move {
+            if i > count + 1 {
+                return None;
+            }
+            if i > first && !interval.is_zero() {
+                tokio::time::sleep(interval).await;
+            }
+            if i == count + 1 {
+                return Some((close_event(), i + 1));
+            }
+            Some((tick_event(i, count, label.as_deref()), i + 1))
+        }
+    })
+}
+
+/// Tick `i` of `count`.
+pub fn tick_event(i: u64, count: u64, label: Option<&str>) -> Event {
+    let sent_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0);
+    let progress = (i as f64 * 10_000.0 / count as f64).round() / 100.0;
+    let message = match label {
+        Some(label) => format!("{label}: tick {i} sent {sent_ms:.3}"),
+        None => format!("tick {i} sent {sent_ms:.3}"),
+    };
+    let data = ProgressData::new(message, Some(progress));
+    Event::default().id(i.to_string()).data(data.to_json())
+}
