@@ -19,7 +19,8 @@
 //! # Layout
 //! - [`task`]: pure state: parsing messages, the reducer, the bounded log,
 //!   reconnect and failure rules (natively tested).
-//! - [`stream`]: the `EventSource` hook and its options.
+//! - [`stream`]: the hook, its options, and its two transports
+//!   (`EventSource`, `fetch`).
 //! - [`components`]: `<TaskMonitor>`, `<TaskControls>`, `<ProgressBar>`,
 //!   `<LogView>`, `<StatusBadge>`.
 //! - [`demo`]: the demo page that `main.rs` mounts.
@@ -30,6 +31,6 @@ pub mod stream;
 pub mod task;
 
 pub use stream::{
-    use_task_stream, use_task_stream_with_options, StreamTarget, UseTaskStreamOptions,
-    UseTaskStreamReturn,
+    use_task_stream, use_task_stream_with_options, Credentials, FetchOptions, StreamTarget,
+    Transport, UseTaskStreamOptions, UseTaskStreamReturn,
 };

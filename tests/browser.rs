@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use sse_task_progress::task::{ReconnectPolicy, TaskSource, CLOSED_COMPLETE, INTERRUPTED};
-use sse_task_progress::UseTaskStreamOptions;
+use sse_task_progress::{FetchOptions, Transport, UseTaskStreamOptions};
 use sse_task_protocol::CreateTaskRequest;
 use support::{get_json, mount_monitor, post_json, server, sleep, unique_key};
 use wasm_bindgen_test::*;
@@ -43,91 +43,106 @@ fn steps(count: u32) -> Vec<String> {
         .collect()
 }
 
+/// Both transports: every scenario below runs on each.
+fn transports() -> [Transport; 2] {
+    [
+        Transport::EventSource,
+        Transport::Fetch(FetchOptions::default()),
+    ]
+}
+
+/// Default options on `transport`.
+fn on(transport: &Transport) -> UseTaskStreamOptions {
+    UseTaskStreamOptions::default().transport(transport.clone())
+}
+
 /// Quick retries so that failure tests take a second, not half a minute.
-fn quick_retries(attempts: u32) -> UseTaskStreamOptions {
-    UseTaskStreamOptions::default().reconnect(ReconnectPolicy {
+fn quick_retries(transport: &Transport, attempts: u32) -> UseTaskStreamOptions {
+    on(transport).reconnect(ReconnectPolicy {
         max_attempts: attempts,
         initial_delay_ms: 100,
         max_delay_ms: 200,
+        ..ReconnectPolicy::default()
     })
 }
 
 #[wasm_bindgen_test]
 async fn a_task_runs_to_completed_with_100_percent_and_every_line_in_order() {
-    let monitor = mount_monitor(task_api(6, 20, None, None), UseTaskStreamOptions::default());
-    assert_eq!(monitor.status(), "idle");
-    assert!(monitor.disabled("stop"));
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
-    let mut expected = steps(6);
-    expected.extend(["Process complete".to_owned(), CLOSED_COMPLETE.to_owned()]);
-    assert_eq!(monitor.lines(), expected);
-    assert_eq!(monitor.progress(), 100.0);
-    assert_eq!(monitor.text("progress-label"), "100%");
-    assert!(!monitor.disabled("start"));
-    assert!(monitor.disabled("stop"));
-    let status = get_json(&monitor.text("task-status-url")).await;
-    assert_eq!(status["state"], "completed");
+    for transport in transports() {
+        let monitor = mount_monitor(task_api(6, 20, None, None), on(&transport));
+        assert_eq!(monitor.status(), "idle");
+        assert!(monitor.disabled("stop"));
+        monitor.click("start");
+        monitor.wait_for_status("completed", LONG).await;
+        let mut expected = steps(6);
+        expected.extend(["Process complete".to_owned(), CLOSED_COMPLETE.to_owned()]);
+        assert_eq!(monitor.lines(), expected, "{}", transport.name());
+        assert_eq!(monitor.progress(), 100.0);
+        assert_eq!(monitor.text("progress-label"), "100%");
+        assert!(!monitor.disabled("start"));
+        assert!(monitor.disabled("stop"));
+        let status = get_json(&monitor.text("task-status-url")).await;
+        assert_eq!(status["state"], "completed");
+    }
 }
 
 #[wasm_bindgen_test]
 async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
-    let monitor = mount_monitor(
-        task_api(400, 40, None, None),
-        UseTaskStreamOptions::default(),
-    );
-    monitor.click("start");
-    monitor
-        .wait_until("three steps", LONG, |m| m.lines().len() >= 3)
-        .await;
-    monitor.click("stop");
-    monitor.wait_for_status("stopped", LONG).await;
-    let at_stop = monitor.lines();
-    assert_eq!(at_stop.last().map(String::as_str), Some(INTERRUPTED));
-    let status_url = monitor.text("task-status-url");
-    // The server really stopped: its state turns cancelled and its step stays put.
-    let mut state = serde_json::Value::Null;
-    for _ in 0..40 {
-        state = get_json(&status_url).await;
-        if state["state"] == "cancelled" {
-            break;
+    for transport in transports() {
+        let monitor = mount_monitor(task_api(400, 40, None, None), on(&transport));
+        monitor.click("start");
+        monitor
+            .wait_until("three steps", LONG, |m| m.lines().len() >= 3)
+            .await;
+        monitor.click("stop");
+        monitor.wait_for_status("stopped", LONG).await;
+        let at_stop = monitor.lines();
+        assert_eq!(at_stop.last().map(String::as_str), Some(INTERRUPTED));
+        let status_url = monitor.text("task-status-url");
+        // The server really stopped: its state turns cancelled and its step stays put.
+        let mut state = serde_json::Value::Null;
+        for _ in 0..40 {
+            state = get_json(&status_url).await;
+            if state["state"] == "cancelled" {
+                break;
+            }
+            sleep(50).await;
         }
-        sleep(50).await;
+        assert_eq!(state["state"], "cancelled", "{}: {state}", transport.name());
+        let step = state["step"].as_u64().unwrap();
+        sleep(400).await;
+        assert_eq!(get_json(&status_url).await["step"].as_u64().unwrap(), step);
+        // Nothing was applied after Interrupted.
+        assert_eq!(monitor.lines(), at_stop);
+        assert!(monitor.progress() < 100.0);
     }
-    assert_eq!(state["state"], "cancelled", "{state}");
-    let step = state["step"].as_u64().unwrap();
-    sleep(400).await;
-    assert_eq!(get_json(&status_url).await["step"].as_u64().unwrap(), step);
-    // Nothing was applied after Interrupted.
-    assert_eq!(monitor.lines(), at_stop);
-    assert!(monitor.progress() < 100.0);
 }
 
 #[wasm_bindgen_test]
 async fn a_server_side_failure_ends_as_failed_with_the_servers_message() {
-    let monitor = mount_monitor(
-        task_api(5, 10, Some(3), None),
-        UseTaskStreamOptions::default(),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("failed", LONG).await;
-    let lines = monitor.lines();
-    assert_eq!(lines[..2], steps(5)[..2]);
-    assert_eq!(lines.last().unwrap(), "step 3 of 5 failed");
-    assert!(monitor.text("status").contains("step 3 of 5 failed"));
-    assert_eq!(monitor.count(".log-error"), 1);
+    for transport in transports() {
+        let monitor = mount_monitor(task_api(5, 10, Some(3), None), on(&transport));
+        monitor.click("start");
+        monitor.wait_for_status("failed", LONG).await;
+        let lines = monitor.lines();
+        assert_eq!(lines[..2], steps(5)[..2]);
+        assert_eq!(lines.last().unwrap(), "step 3 of 5 failed");
+        assert!(monitor.text("status").contains("step 3 of 5 failed"));
+        assert_eq!(monitor.count(".log-error"), 1);
+    }
 }
 
 /// Streams a new task of `count` steps with the fault `knobs` of the task
-/// stream, and checks that the log shows every step exactly once, in order.
-async fn every_step_once(count: u32, interval_ms: u64, knobs: &str) -> support::Mounted {
+/// stream, and checks that the log shows every step exactly once, in order,
+/// with no warning: an end after an open is planned, whatever its cause.
+async fn every_step_once(transport: &Transport, count: u32, interval_ms: u64, knobs: &str) {
     let task = post_json(
         "/api/tasks",
         json!({"steps": count, "interval_ms": interval_ms}),
     )
     .await;
     let events = format!("{}?{knobs}", task["events_url"].as_str().unwrap());
-    let monitor = mount_monitor(url(&events), UseTaskStreamOptions::default());
+    let monitor = mount_monitor(url(&events), on(transport));
     monitor.click("start");
     monitor.wait_for_status("completed", LONG).await;
     let steps_seen: Vec<String> = monitor
@@ -135,83 +150,179 @@ async fn every_step_once(count: u32, interval_ms: u64, knobs: &str) -> support::
         .into_iter()
         .filter(|l| l.starts_with("step"))
         .collect();
-    assert_eq!(steps_seen, steps(count), "with {knobs}");
-    monitor
+    assert_eq!(
+        steps_seen,
+        steps(count),
+        "{} with {knobs}",
+        transport.name()
+    );
+    assert_eq!(monitor.count(".log-warning"), 0, "{}", monitor.describe());
 }
 
 #[wasm_bindgen_test]
-async fn a_dropped_connection_loses_and_doubles_no_line() {
-    // The server ends the first connection after 4 events; the browser
-    // reconnects with Last-Event-ID and the rest arrives once.
-    let monitor = every_step_once(10, 30, "drop_after=4").await;
-    assert!(monitor
-        .lines()
-        .iter()
-        .any(|l| l == "Connection lost; reconnecting (attempt 1)"));
+async fn dropped_connections_and_servers_that_restart_ids_lose_and_double_no_line() {
+    for transport in transports() {
+        // The server ends the first connection after 4 events; the client
+        // reconnects with Last-Event-ID and the rest arrives once.
+        every_step_once(&transport, 10, 30, "drop_after=4&retry_ms=50").await;
+        // A naive server starts over whatever the client asks.
+        every_step_once(
+            &transport,
+            8,
+            30,
+            "drop_after=3&ignore_resume=1&retry_ms=50",
+        )
+        .await;
+        every_step_once(&transport, 9, 0, "drop_every=3&retry_ms=50").await;
+    }
 }
 
 #[wasm_bindgen_test]
-async fn a_server_that_ignores_last_event_id_and_starts_again_doubles_no_line() {
-    every_step_once(8, 30, "drop_after=3&ignore_resume=1").await;
+async fn a_server_that_ends_every_connection_on_purpose_is_followed_quietly_for_good() {
+    for transport in transports() {
+        // The PHP + SQLite seed's pattern: every connection ends after a
+        // while, here 80 ms, with nothing new for 4 s: about 40 planned ends,
+        // far more than the 8 failed attempts the policy allows.
+        let key = unique_key("planned");
+        let task = post_json("/api/tasks", json!({"steps": 2, "interval_ms": 4000})).await;
+        let events = format!(
+            "{}?end_after_ms=80&retry_ms=20&key={key}",
+            task["events_url"].as_str().unwrap()
+        );
+        let monitor = mount_monitor(url(&events), on(&transport));
+        monitor.click("start");
+        monitor.wait_for_status("completed", LONG).await;
+        let connections = hits(&key).await;
+        assert!(
+            connections >= 30,
+            "{}: only {connections} connections",
+            transport.name()
+        );
+        assert_eq!(
+            monitor.lines(),
+            [
+                "step 1 of 2",
+                "step 2 of 2",
+                "Process complete",
+                CLOSED_COMPLETE
+            ],
+            "{}",
+            transport.name()
+        );
+        assert_eq!(monitor.count(".log-warning"), 0);
+    }
 }
 
 #[wasm_bindgen_test]
-async fn a_server_that_drops_the_connection_every_3_events_loses_and_doubles_no_line() {
-    every_step_once(9, 0, "drop_every=3").await;
+async fn a_server_that_sends_one_message_per_response_fills_no_log_with_warnings() {
+    for transport in transports() {
+        // The TV seed's pattern: `retry:`, one message, end of response.
+        let monitor = mount_monitor(url("/seeds/tizen?retry_ms=30"), on(&transport));
+        monitor.click("start");
+        monitor
+            .wait_until("30 pushes", LONG, |m| m.lines().len() >= 30)
+            .await;
+        let lines = monitor.lines();
+        assert!(
+            lines.iter().all(|l| l.starts_with("push time => ")),
+            "{}: {}",
+            transport.name(),
+            monitor.describe()
+        );
+        assert_eq!(monitor.count(".log-warning"), 0);
+        assert!(["open", "waiting"].contains(&monitor.status().as_str()));
+        monitor.click("stop");
+        monitor.wait_for_status("stopped", LONG).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_outage_is_one_warning_and_one_reconnected_line_and_retry_after_is_honoured() {
+    for transport in transports() {
+        let key = unique_key("flaky");
+        let monitor = mount_monitor(
+            url(&format!(
+                "/faults/flaky?key={key}&failures=2&count=5&retry_after=1"
+            )),
+            quick_retries(&transport, 5),
+        );
+        let started = js_sys::Date::now();
+        monitor.click("start");
+        monitor.wait_for_status("completed", LONG).await;
+        let waited = js_sys::Date::now() - started;
+        let lines = monitor.lines();
+        assert!(
+            lines[0].starts_with("Connection lost: the server answered 503"),
+            "{}: {lines:?}",
+            transport.name()
+        );
+        assert!(lines[1].starts_with("Reconnected after "), "{lines:?}");
+        let ticks: Vec<&String> = lines.iter().filter(|l| l.starts_with("tick ")).collect();
+        assert_eq!(ticks.len(), 5, "{lines:?}");
+        assert_eq!(monitor.count(".log-warning"), 1);
+        // Retry-After: 1 beats the policy's 200 ms at most.
+        assert!(
+            waited >= 950.0,
+            "{}: reconnected after {waited} ms",
+            transport.name()
+        );
+    }
 }
 
 #[wasm_bindgen_test]
 async fn an_event_of_1_mb_and_bytes_that_are_not_utf8_do_not_break_the_stream() {
-    let monitor = mount_monitor(
-        url("/faults/big?bytes=1048576"),
-        UseTaskStreamOptions::default(),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
-    assert_eq!(monitor.lines()[0].len(), 1_048_576);
-    assert!(monitor.lines()[0].starts_with("0123456789abcdef0123"));
-    drop(monitor);
-    let monitor = mount_monitor(url("/faults/invalid-utf8"), UseTaskStreamOptions::default());
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
-    assert_eq!(monitor.lines()[0], "caf\u{FFFD}( \u{FFFD} bytes");
-    assert_eq!(monitor.progress(), 100.0);
+    for transport in transports() {
+        let monitor = mount_monitor(url("/faults/big?bytes=1048576"), on(&transport));
+        monitor.click("start");
+        monitor.wait_for_status("completed", LONG).await;
+        assert_eq!(monitor.lines()[0].len(), 1_048_576, "{}", transport.name());
+        assert!(monitor.lines()[0].starts_with("0123456789abcdef0123"));
+        drop(monitor);
+        let monitor = mount_monitor(url("/faults/invalid-utf8"), on(&transport));
+        monitor.click("start");
+        monitor.wait_for_status("completed", LONG).await;
+        assert_eq!(monitor.lines()[0], "caf\u{FFFD}( \u{FFFD} bytes");
+        assert_eq!(monitor.progress(), 100.0);
+    }
 }
 
 #[wasm_bindgen_test]
 async fn malformed_json_is_a_visible_warning_and_the_stream_goes_on() {
-    let monitor = mount_monitor(url("/faults/malformed"), UseTaskStreamOptions::default());
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
-    assert_eq!(
-        monitor.lines(),
-        [
-            "good event 1",
-            r#"Malformed JSON: {"message": "broken <b>json</b>", "progress": "#,
-            "good event 3",
-            "Process complete",
-            CLOSED_COMPLETE,
-        ]
-    );
-    assert_eq!(monitor.count(".log-warning"), 1);
-    assert_eq!(
-        monitor.count(".log b"),
-        0,
-        "markup in the raw text was parsed"
-    );
+    for transport in transports() {
+        let monitor = mount_monitor(url("/faults/malformed"), on(&transport));
+        monitor.click("start");
+        monitor.wait_for_status("completed", LONG).await;
+        assert_eq!(
+            monitor.lines(),
+            [
+                "good event 1",
+                r#"Malformed JSON: {"message": "broken <b>json</b>", "progress": "#,
+                "good event 3",
+                "Process complete",
+                CLOSED_COMPLETE,
+            ],
+            "{}",
+            transport.name()
+        );
+        assert_eq!(monitor.count(".log-warning"), 1);
+        assert_eq!(
+            monitor.count(".log b"),
+            0,
+            "markup in the raw text was parsed"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
 async fn markup_from_the_server_shows_as_literal_text_and_runs_nothing() {
     let label = r#"<img src=x onerror="window.__xss = 1">"#;
-    let monitor = mount_monitor(
-        task_api(2, 10, None, Some(label)),
-        UseTaskStreamOptions::default(),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
-    assert_eq!(monitor.lines()[0], format!("{label}: step 1 of 2"));
-    assert_eq!(monitor.count("img"), 0);
+    for transport in transports() {
+        let monitor = mount_monitor(task_api(2, 10, None, Some(label)), on(&transport));
+        monitor.click("start");
+        monitor.wait_for_status("completed", LONG).await;
+        assert_eq!(monitor.lines()[0], format!("{label}: step 1 of 2"));
+        assert_eq!(monitor.count("img"), 0);
+    }
     sleep(200).await;
     let xss = js_sys::Reflect::get(&leptos::prelude::window(), &"__xss".into()).unwrap();
     assert!(xss.is_undefined(), "the onerror handler ran");
@@ -225,107 +336,225 @@ async fn hits(key: &str) -> u64 {
 
 #[wasm_bindgen_test]
 async fn not_found_and_wrong_content_type_fail_with_a_reason_and_no_reconnect_storm() {
-    for (path, reason) in [
-        ("/faults/status/404", "404 Not Found"),
-        ("/faults/wrong-content-type", "content type text/html"),
-        ("/faults/status/204", "204 No Content"),
-    ] {
-        let key = unique_key("permanent");
-        let monitor = mount_monitor(url(&format!("{path}?key={key}")), quick_retries(3));
-        monitor.click("start");
-        monitor.wait_for_status("failed", LONG).await;
-        assert!(
-            monitor.text("status").contains(reason),
-            "{}",
-            monitor.describe()
-        );
-        // The EventSource's request and one diagnostic request; no retry.
-        let seen = hits(&key).await;
-        assert!(seen <= 2, "{path}: {seen} requests");
-        sleep(600).await;
-        assert_eq!(
-            hits(&key).await,
-            seen,
-            "{path}: requests went on after failing"
-        );
+    for transport in transports() {
+        for (path, reason) in [
+            ("/faults/status/404", "404 Not Found"),
+            ("/faults/wrong-content-type", "content type text/html"),
+            ("/faults/status/204", "204 No Content"),
+        ] {
+            let key = unique_key("permanent");
+            let monitor = mount_monitor(
+                url(&format!("{path}?key={key}")),
+                quick_retries(&transport, 3),
+            );
+            monitor.click("start");
+            monitor.wait_for_status("failed", LONG).await;
+            assert!(
+                monitor.text("status").contains(reason),
+                "{}: {}",
+                transport.name(),
+                monitor.describe()
+            );
+            // EventSource: its request and one diagnostic request; fetch: one. No retry.
+            let seen = hits(&key).await;
+            assert!(seen <= 2, "{path}: {seen} requests");
+            sleep(600).await;
+            assert_eq!(
+                hits(&key).await,
+                seen,
+                "{path}: requests went on after failing"
+            );
+        }
     }
 }
 
 #[wasm_bindgen_test]
 async fn a_server_error_is_retried_a_bounded_number_of_times_with_backoff() {
-    let key = unique_key("five-hundred");
-    let monitor = mount_monitor(
-        url(&format!("/faults/status/500?key={key}")),
-        quick_retries(2),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("failed", LONG).await;
-    assert!(
-        monitor.text("status").contains("500 Internal Server Error"),
-        "{}",
-        monitor.describe()
-    );
-    assert!(monitor.text("status").contains("gave up after 2 attempts"));
-    // First try and two retries, each with its diagnostic request.
-    let seen = hits(&key).await;
-    assert!(seen <= 6, "{seen} requests");
-    sleep(600).await;
-    assert_eq!(hits(&key).await, seen);
+    for transport in transports() {
+        let key = unique_key("five-hundred");
+        let monitor = mount_monitor(
+            url(&format!("/faults/status/500?key={key}")),
+            quick_retries(&transport, 2),
+        );
+        monitor.click("start");
+        monitor.wait_for_status("failed", LONG).await;
+        assert!(
+            monitor.text("status").contains("500 Internal Server Error"),
+            "{}: {}",
+            transport.name(),
+            monitor.describe()
+        );
+        assert!(monitor.text("status").contains("gave up after 2 attempts"));
+        // The first try and two retries (EventSource: each with its diagnostic request).
+        let seen = hits(&key).await;
+        assert!(seen <= 6, "{seen} requests");
+        sleep(600).await;
+        assert_eq!(hits(&key).await, seen);
+        // One warning for the whole outage, not one per attempt.
+        assert_eq!(monitor.count(".log-warning"), 1, "{}", monitor.describe());
+    }
 }
 
 #[wasm_bindgen_test]
 async fn a_server_that_is_gone_fails_after_bounded_attempts() {
-    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
-    let source = TaskSource::Url {
-        url: "http://127.0.0.1:9/events".into(),
-    };
-    let monitor = mount_monitor(source, quick_retries(2));
-    monitor.click("start");
-    monitor.wait_for_status("failed", LONG).await;
-    assert!(
-        monitor.text("status").contains("cannot reach the server"),
-        "{}",
-        monitor.describe()
-    );
+    for transport in transports() {
+        // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+        let source = TaskSource::Url {
+            url: "http://127.0.0.1:9/events".into(),
+        };
+        let monitor = mount_monitor(source, quick_retries(&transport, 2));
+        monitor.click("start");
+        monitor.wait_for_status("failed", LONG).await;
+        assert!(
+            monitor.text("status").contains("cannot reach the server"),
+            "{}: {}",
+            transport.name(),
+            monitor.describe()
+        );
+    }
 }
 
 #[wasm_bindgen_test]
 async fn named_delta_events_with_multiline_json_show_their_messages() {
-    let first = post_json("/seeds/delta/messages", json!({"message": "before"})).await;
-    let after = first["id"].as_u64().unwrap();
-    let word = unique_key("hello");
-    post_json(
-        "/seeds/delta/messages",
-        json!({"message": format!("{word} one")}),
-    )
-    .await;
+    for transport in transports() {
+        let first = post_json("/seeds/delta/messages", json!({"message": "before"})).await;
+        let after = first["id"].as_u64().unwrap();
+        let word = unique_key("hello");
+        post_json(
+            "/seeds/delta/messages",
+            json!({"message": format!("{word} one")}),
+        )
+        .await;
+        let monitor = mount_monitor(
+            url(&format!("/seeds/delta?lastEventId={after}")),
+            on(&transport).named_events(["delta"]),
+        );
+        monitor.click("start");
+        monitor
+            .wait_until("the stored message", LONG, |m| m.lines().len() == 1)
+            .await;
+        post_json(
+            "/seeds/delta/messages",
+            json!({"message": format!("{word} two <i>x</i>")}),
+        )
+        .await;
+        monitor
+            .wait_until("the live message", LONG, |m| m.lines().len() == 2)
+            .await;
+        assert_eq!(
+            monitor.lines(),
+            [format!("{word} one"), format!("{word} two <i>x</i>")],
+            "{}",
+            transport.name()
+        );
+        assert_eq!(monitor.status(), "open");
+        monitor.click("stop");
+        monitor.wait_for_status("stopped", LONG).await;
+        assert_eq!(
+            monitor.lines().last().map(String::as_str),
+            Some(INTERRUPTED)
+        );
+    }
+}
+
+/// The token the fetch transport's headers use, and how often it was refreshed.
+#[derive(Default)]
+struct TokenBox {
+    token: String,
+    refreshes: u32,
+}
+
+type SharedToken = std::sync::Arc<std::sync::Mutex<TokenBox>>;
+
+/// Fetch options that send the shared token and, on a 401, get a new one
+/// valid for `ttl_ms` from the server (or, with `refresh_works` false, keep
+/// a bad one).
+fn bearer_options(token: &SharedToken, ttl_ms: u32, refresh_works: bool) -> UseTaskStreamOptions {
+    let current = token.clone();
+    let refreshed = token.clone();
+    let fetch = FetchOptions::default()
+        .headers(move || {
+            let token = current.lock().unwrap().token.clone();
+            vec![("Authorization".into(), format!("Bearer {token}"))]
+        })
+        .on_unauthorized(move || {
+            let refreshed = refreshed.clone();
+            Box::pin(async move {
+                let fresh = if refresh_works {
+                    let issued =
+                        post_json(&format!("/demo/token?ttl_ms={ttl_ms}"), json!({})).await;
+                    issued["token"].as_str().unwrap().to_owned()
+                } else {
+                    "not-a-token".to_owned()
+                };
+                let mut token = refreshed.lock().unwrap();
+                token.token = fresh;
+                token.refreshes += 1;
+            })
+        });
+    UseTaskStreamOptions::default().transport(Transport::Fetch(fetch))
+}
+
+#[wasm_bindgen_test]
+async fn fetch_sends_headers_computed_on_every_attempt_and_refreshes_an_expired_token() {
+    // Tokens live 700 ms and the server ends the stream when its token
+    // expires; 40 ticks 50 ms apart take 2 s: several refreshes.
+    let token = SharedToken::default();
     let monitor = mount_monitor(
-        url(&format!("/seeds/delta?lastEventId={after}")),
-        UseTaskStreamOptions::default().named_events(["delta"]),
+        url("/demo/secure?count=40&interval_ms=50"),
+        bearer_options(&token, 700, true),
     );
     monitor.click("start");
-    monitor
-        .wait_until("the stored message", LONG, |m| m.lines().len() == 1)
-        .await;
-    post_json(
-        "/seeds/delta/messages",
-        json!({"message": format!("{word} two <i>x</i>")}),
-    )
-    .await;
-    monitor
-        .wait_until("the live message", LONG, |m| m.lines().len() == 2)
-        .await;
-    assert_eq!(
-        monitor.lines(),
-        [format!("{word} one"), format!("{word} two <i>x</i>")]
+    monitor.wait_for_status("completed", LONG).await;
+    let ticks: Vec<String> = monitor
+        .lines()
+        .into_iter()
+        .filter(|l| l.starts_with("tick "))
+        .map(|l| l.split(" sent").next().unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = (1..=40).map(|i| format!("tick {i}")).collect();
+    assert_eq!(ticks, expected, "{}", monitor.describe());
+    assert_eq!(monitor.count(".log-warning"), 0, "{}", monitor.describe());
+    let refreshes = token.lock().unwrap().refreshes;
+    assert!(refreshes >= 3, "{refreshes} refreshes");
+
+    // A refresh that does not help: one try, then the reason.
+    let token = SharedToken::default();
+    let monitor = mount_monitor(
+        url("/demo/secure?count=5"),
+        bearer_options(&token, 700, false),
     );
-    assert_eq!(monitor.status(), "open");
-    monitor.click("stop");
-    monitor.wait_for_status("stopped", LONG).await;
-    assert_eq!(
-        monitor.lines().last().map(String::as_str),
-        Some(INTERRUPTED)
+    monitor.click("start");
+    monitor.wait_for_status("failed", LONG).await;
+    assert!(
+        monitor
+            .text("status")
+            .contains("401 Unauthorized: unknown token"),
+        "{}",
+        monitor.describe()
     );
+    assert_eq!(token.lock().unwrap().refreshes, 1);
+}
+
+#[wasm_bindgen_test]
+async fn fetch_posts_a_json_body_and_streams_the_answer() {
+    let fetch = FetchOptions::default().json_body(r#"{"count": 25, "label": "import <b>"}"#);
+    let monitor = mount_monitor(
+        url("/demo/ticks"),
+        UseTaskStreamOptions::default().transport(Transport::Fetch(fetch)),
+    );
+    monitor.click("start");
+    monitor.wait_for_status("completed", LONG).await;
+    let lines = monitor.lines();
+    assert_eq!(lines.len(), 27, "{}", monitor.describe());
+    for (i, line) in lines.iter().take(25).enumerate() {
+        assert!(
+            line.starts_with(&format!("import <b>: tick {} sent", i + 1)),
+            "{line}"
+        );
+    }
+    assert_eq!(monitor.progress(), 100.0);
+    assert_eq!(monitor.count(".log b"), 0);
 }
 
 #[wasm_bindgen_test]

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::task::TaskStatus;
 
-/// "Running", "Reconnecting (attempt 2)…", "Failed: <reason>", ...
+/// "Running", "Waiting for the next connection…", "Reconnecting (2 failed attempts)…", "Failed: <reason>", ...
 #[component]
 pub fn StatusBadge(
     /// The status to show.

@@ -6,7 +6,7 @@ use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, ErrorBody};
 use thiserror::Error;
 use web_sys::AbortController;
 
-use crate::task::{diagnose_response, Diagnosis};
+use crate::task::{diagnose_response, Diagnosis, FailedAnswer};
 
 /// What can go wrong calling the task API.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -78,10 +78,11 @@ pub async fn diagnose(url: &str) -> Diagnosis {
         .abort_signal(abort.as_ref().map(|a| a.signal()).as_ref());
     let response = match request.send().await {
         Ok(response) => response,
-        Err(_) => return diagnose_response(None, "", None, None),
+        Err(_) => return Diagnosis::unreachable(),
     };
     let status = response.status();
     let content_type = response.headers().get("content-type");
+    let retry_after = response.headers().get("retry-after");
     let server_error = if status >= 400 {
         response
             .json::<ErrorBody>()
@@ -94,10 +95,11 @@ pub async fn diagnose(url: &str) -> Diagnosis {
     if let Some(abort) = abort {
         abort.abort();
     }
-    diagnose_response(
-        Some(status),
-        &response.status_text(),
-        content_type.as_deref(),
-        server_error.as_deref(),
-    )
+    diagnose_response(FailedAnswer {
+        status: Some(status),
+        status_text: &response.status_text(),
+        content_type: content_type.as_deref(),
+        server_error: server_error.as_deref(),
+        retry_after: retry_after.as_deref(),
+    })
 }

@@ -1,19 +1,28 @@
-//! The `EventSource` hook: [`use_task_stream`] and
-//! [`use_task_stream_with_options`], in the leptos-use style.
+//! The hook: [`use_task_stream`] and [`use_task_stream_with_options`], in
+//! the leptos-use style, over `EventSource` or `fetch`.
+//!
+//! - `controller.rs`: the state one stream shares, start / stop;
+//! - `connection.rs`: opening, planned ends, failures, retries;
+//! - `pump.rs`: applying messages in slices, one render per frame;
+//! - `transport/`: `EventSource` and `fetch` behind one trait;
+//! - `http.rs`: the task API calls and the diagnostic request.
 
+mod connection;
 mod controller;
+mod fetch_options;
 mod http;
-mod inbox;
 mod options;
-mod source;
+mod pump;
+mod transport;
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use sse_task_protocol::CreateTaskRequest;
 
-pub use controller::with_last_event_id;
+pub use fetch_options::{Credentials, FetchOptions, HeadersFn, RefreshFn, Transport};
 pub use http::HttpError;
 pub use options::UseTaskStreamOptions;
+pub use transport::with_last_event_id;
 
 use crate::task::{ReadyState, TaskLog, TaskMeta, TaskStatus};
 use controller::{Controller, Shared, Signals};
@@ -54,7 +63,8 @@ pub struct UseTaskStreamReturn {
     pub status: Signal<TaskStatus>,
     /// Id of the last event applied.
     pub last_event_id: Signal<Option<String>>,
-    /// The source's real `readyState`.
+    /// The connection's real `readyState` (for `fetch`: connecting, open,
+    /// closed, in the same terms).
     pub ready_state: ReadSignal<ReadyState>,
     /// What is being streamed (known once the task was created).
     pub target: ReadSignal<Option<StreamTarget>>,

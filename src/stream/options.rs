@@ -1,5 +1,6 @@
 //! Options of [`crate::use_task_stream_with_options`], each with its default.
 
+use super::fetch_options::Transport;
 use crate::task::{MessageReader, ReconnectPolicy, DEFAULT_CAPACITY};
 
 /// How the hook listens, reads, reconnects and bounds its log.
@@ -8,8 +9,12 @@ pub struct UseTaskStreamOptions {
     /// Named events to listen to besides `message`, `failed` and `cancelled`
     /// (e.g. `delta`). Default: none.
     pub named_events: Vec<String>,
-    /// Bounded reconnects with backoff. Default: [`ReconnectPolicy::default`]
-    /// (5 attempts without a new event, 1 s doubling to 16 s).
+    /// How the stream is fetched. Default: [`Transport::EventSource`].
+    pub transport: Transport,
+    /// Reconnects after failed attempts. Default: [`ReconnectPolicy::default`]
+    /// (8 failed attempts in a row or 5 minutes of outage, waits of up to 1 s
+    /// doubling to 30 s with full jitter). A server that keeps answering is
+    /// never given up on.
     pub reconnect: ReconnectPolicy,
     /// Treat the first connection error as the end, as the coreBOS seed does.
     /// Default: `false`.
@@ -28,6 +33,7 @@ impl Default for UseTaskStreamOptions {
     fn default() -> Self {
         Self {
             named_events: Vec::new(),
+            transport: Transport::default(),
             reconnect: ReconnectPolicy::default(),
             close_on_first_error: false,
             capacity: DEFAULT_CAPACITY,
@@ -45,6 +51,12 @@ impl UseTaskStreamOptions {
         S: Into<String>,
     {
         self.named_events = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Uses this transport.
+    pub fn transport(mut self, transport: Transport) -> Self {
+        self.transport = transport;
         self
     }
 

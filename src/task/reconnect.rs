@@ -1,32 +1,53 @@
-//! The hook's reconnect policy: bounded attempts with exponential backoff.
+//! The connection rules, once for every transport: what to do when a
+//! connection opens, ends, or fails.
+//!
+//! - A connection that **opened** (200, `text/event-stream`) and later ended,
+//!   with or without messages, is a planned end: reconnect after the server's
+//!   `retry:`, quietly, for as long as the server keeps answering.
+//! - Only **failed attempts** count (no successful open since the last try):
+//!   bounded, with exponential backoff and full jitter, a cap on the total
+//!   outage, and `Retry-After` honoured. One notice when an outage starts,
+//!   one when it ends.
+//! - 401/403 ask the user's credentials hook once per outage, then fail.
+//! - Permanent failures (404, 204, a wrong content type) end at once.
 
-/// How often and how fast to reconnect after the connection is lost.
+use super::diagnosis::{Diagnosis, FailureKind};
+
+/// Bounds and pacing of reconnects after **failed** attempts.
 ///
-/// Attempts count from the last event received: a stream that keeps
-/// delivering keeps reconnecting; one that delivers nothing gives up after
-/// `max_attempts`, so there is never a reconnect storm.
+/// A server that keeps answering correctly is never given up on; these
+/// numbers only apply while attempts fail one after the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReconnectPolicy {
-    /// Attempts without a new event before giving up. Default: 5.
+    /// Failed attempts in a row before giving up. Default: 8.
     pub max_attempts: u32,
-    /// Delay before the hook's first own reconnect, in ms. Default: 1000.
+    /// Backoff base: attempt `n` waits a random time up to
+    /// `initial_delay_ms * 2^(n-1)` (full jitter). Default: 1000.
     pub initial_delay_ms: u32,
-    /// Longest delay between two attempts, in ms. Default: 16 000.
+    /// Longest wait between two attempts, in ms. Default: 30 000.
     pub max_delay_ms: u32,
+    /// Longest outage (from the first failed attempt) before giving up, in
+    /// ms. Default: 300 000 (five minutes).
+    pub max_outage_ms: u32,
+    /// Wait after a planned end when the server sent no `retry:`, in ms (the
+    /// fetch transport; `EventSource` uses the browser's own). Default: 3000.
+    pub default_retry_ms: u32,
 }
 
 impl Default for ReconnectPolicy {
     fn default() -> Self {
         Self {
-            max_attempts: 5,
+            max_attempts: 8,
             initial_delay_ms: 1000,
-            max_delay_ms: 16_000,
+            max_delay_ms: 30_000,
+            max_outage_ms: 300_000,
+            default_retry_ms: 3000,
         }
     }
 }
 
 impl ReconnectPolicy {
-    /// No reconnect at all: the first error ends the stream.
+    /// No reconnect after a failed attempt: the first failure ends the stream.
     pub fn never() -> Self {
         Self {
             max_attempts: 0,
@@ -34,18 +55,186 @@ impl ReconnectPolicy {
         }
     }
 
-    /// True when attempt number `attempt` (1-based) is still allowed.
+    /// True when failed attempt number `attempt` (1-based) may be retried.
     pub fn allows(&self, attempt: u32) -> bool {
         attempt >= 1 && attempt <= self.max_attempts
     }
 
-    /// Delay before attempt `attempt` (1-based): doubling from the initial
-    /// delay, capped at the maximum.
-    pub fn delay_ms(&self, attempt: u32) -> u32 {
+    /// The longest wait before retrying failed attempt `attempt` (1-based):
+    /// doubling from the initial delay, capped at the maximum.
+    pub fn backoff_cap_ms(&self, attempt: u32) -> u32 {
         let doublings = attempt.saturating_sub(1).min(31);
         self.initial_delay_ms
             .saturating_mul(1u32 << doublings)
             .min(self.max_delay_ms)
+    }
+
+    /// The wait before retrying failed attempt `attempt`, with full jitter:
+    /// `random` (in 0..1) of [`Self::backoff_cap_ms`], at least 50 ms.
+    pub fn delay_ms(&self, attempt: u32, random: f64) -> u32 {
+        let cap = f64::from(self.backoff_cap_ms(attempt));
+        ((cap * random.clamp(0.0, 1.0)) as u32).max(MIN_DELAY_MS.min(self.max_delay_ms))
+    }
+}
+
+/// No retry waits less, whatever the jitter drew.
+const MIN_DELAY_MS: u32 = 50;
+
+/// A line for the log, said once per outage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The first failed attempt of an outage.
+    OutageStarted {
+        /// Why the attempt failed.
+        reason: String,
+    },
+    /// A connection opened after failed attempts.
+    Reconnected {
+        /// Failed attempts during the outage.
+        attempts: u32,
+    },
+}
+
+/// What the connection layer must do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Reconnect after `delay_ms`. `self_reconnecting` transports (the
+    /// browser's `EventSource` after a planned end) do it themselves.
+    Reconnect {
+        /// Wait before the next attempt, in ms.
+        delay_ms: u32,
+        /// Failed attempts in a row so far (0 after a planned end).
+        attempt: u32,
+        /// A planned end: no failure, nothing to log.
+        planned: bool,
+    },
+    /// Call the user's credentials hook, then reconnect at once.
+    RefreshCredentials,
+    /// Stop for good with this reason.
+    Fail {
+        /// Why, for the user.
+        reason: String,
+    },
+}
+
+/// The rules' memory of one stream: failed attempts in a row, when the
+/// outage began, whether the current attempt opened.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionRules {
+    policy: ReconnectPolicy,
+    failed_attempts: u32,
+    outage_started_ms: Option<f64>,
+    opened: bool,
+    refreshed: bool,
+    /// The server's `retry:`, in ms.
+    server_retry_ms: Option<u32>,
+}
+
+impl ConnectionRules {
+    /// Rules for a new stream.
+    pub fn new(policy: ReconnectPolicy) -> Self {
+        Self {
+            policy,
+            ..Self::default()
+        }
+    }
+
+    /// Failed attempts in a row so far.
+    pub fn failed_attempts(&self) -> u32 {
+        self.failed_attempts
+    }
+
+    /// The server sent `retry: ms`.
+    pub fn on_retry(&mut self, ms: u32) {
+        self.server_retry_ms = Some(ms);
+    }
+
+    /// A new attempt starts (opening a connection).
+    pub fn on_attempt(&mut self) {
+        self.opened = false;
+    }
+
+    /// The connection opened: an outage, if any, is over.
+    pub fn on_open(&mut self) -> Option<Notice> {
+        self.opened = true;
+        self.refreshed = false;
+        let attempts = std::mem::take(&mut self.failed_attempts);
+        self.outage_started_ms = None;
+        (attempts > 0).then_some(Notice::Reconnected { attempts })
+    }
+
+    /// The connection ended without an error status. After an open this is
+    /// a planned end; without one, a failed attempt (the server was not
+    /// reached).
+    pub fn on_end(&mut self, now_ms: f64, random: f64) -> (Decision, Option<Notice>) {
+        if self.opened {
+            self.opened = false;
+            let delay_ms = self.server_retry_ms.unwrap_or(self.policy.default_retry_ms);
+            let decision = Decision::Reconnect {
+                delay_ms,
+                attempt: 0,
+                planned: true,
+            };
+            return (decision, None);
+        }
+        self.on_failure(&Diagnosis::unreachable(), now_ms, random)
+    }
+
+    /// An attempt failed for the reason in `diagnosis`.
+    pub fn on_failure(
+        &mut self,
+        diagnosis: &Diagnosis,
+        now_ms: f64,
+        random: f64,
+    ) -> (Decision, Option<Notice>) {
+        self.opened = false;
+        let retry_after_ms = match diagnosis.kind {
+            FailureKind::Permanent => return (self.fail(&diagnosis.reason), None),
+            FailureKind::Unauthorized if !self.refreshed => {
+                self.refreshed = true;
+                return (Decision::RefreshCredentials, None);
+            }
+            FailureKind::Unauthorized => return (self.fail(&diagnosis.reason), None),
+            FailureKind::Transient { retry_after_ms } => retry_after_ms,
+        };
+        self.failed_attempts += 1;
+        let attempt = self.failed_attempts;
+        let notice = match self.outage_started_ms {
+            None => {
+                self.outage_started_ms = Some(now_ms);
+                Some(Notice::OutageStarted {
+                    reason: diagnosis.reason.clone(),
+                })
+            }
+            Some(_) => None,
+        };
+        let outage_ms = now_ms - self.outage_started_ms.unwrap_or(now_ms);
+        if !self.policy.allows(attempt) {
+            let max = self.policy.max_attempts;
+            let reason = format!("{} (gave up after {max} attempts)", diagnosis.reason);
+            return (self.fail(&reason), notice);
+        }
+        let delay_ms = self
+            .policy
+            .delay_ms(attempt, random)
+            .max(retry_after_ms.unwrap_or(0));
+        if outage_ms + f64::from(delay_ms) > f64::from(self.policy.max_outage_ms) {
+            let secs = self.policy.max_outage_ms / 1000;
+            let reason = format!("{} (gave up after {secs} s of outage)", diagnosis.reason);
+            return (self.fail(&reason), notice);
+        }
+        let decision = Decision::Reconnect {
+            delay_ms,
+            attempt,
+            planned: false,
+        };
+        (decision, notice)
+    }
+
+    fn fail(&mut self, reason: &str) -> Decision {
+        Decision::Fail {
+            reason: reason.to_owned(),
+        }
     }
 }
 
@@ -53,14 +242,155 @@ impl ReconnectPolicy {
 mod tests {
     use super::*;
 
+    fn transient(retry_after_ms: Option<u32>) -> Diagnosis {
+        Diagnosis {
+            reason: "the server answered 503".into(),
+            kind: FailureKind::Transient { retry_after_ms },
+        }
+    }
+
     #[test]
-    fn backoff_doubles_up_to_the_cap_and_attempts_are_bounded() {
+    fn backoff_doubles_up_to_the_cap_with_full_jitter_and_attempts_are_bounded() {
         let policy = ReconnectPolicy::default();
-        let delays: Vec<u32> = (1..=7).map(|a| policy.delay_ms(a)).collect();
-        assert_eq!(delays, [1000, 2000, 4000, 8000, 16000, 16000, 16000]);
-        assert!(policy.allows(5));
-        assert!(!policy.allows(6));
+        let caps: Vec<u32> = (1..=7).map(|a| policy.backoff_cap_ms(a)).collect();
+        assert_eq!(caps, [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+        assert_eq!(policy.delay_ms(3, 1.0), 4000);
+        assert_eq!(policy.delay_ms(3, 0.5), 2000);
+        assert_eq!(policy.delay_ms(3, 0.0), MIN_DELAY_MS);
+        assert!(policy.allows(8));
+        assert!(!policy.allows(9));
         assert!(!ReconnectPolicy::never().allows(1));
-        assert_eq!(policy.delay_ms(100), 16000);
+        assert_eq!(policy.backoff_cap_ms(100), 30000);
+    }
+
+    #[test]
+    fn planned_ends_are_quiet_and_never_give_up() {
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default());
+        rules.on_retry(2000);
+        for hour_ms in 0..10_000 {
+            rules.on_attempt();
+            assert_eq!(rules.on_open(), None);
+            let (decision, notice) = rules.on_end(f64::from(hour_ms) * 2000.0, 0.5);
+            assert_eq!(
+                decision,
+                Decision::Reconnect {
+                    delay_ms: 2000,
+                    attempt: 0,
+                    planned: true
+                }
+            );
+            assert_eq!(notice, None);
+        }
+    }
+
+    #[test]
+    fn failed_attempts_count_once_per_outage_and_an_open_ends_it() {
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default());
+        rules.on_attempt();
+        rules.on_open();
+        // The server goes away: the next attempts never open.
+        let (first, notice) = rules.on_end(0.0, 0.5);
+        assert!(matches!(first, Decision::Reconnect { planned: true, .. }));
+        assert_eq!(notice, None);
+        rules.on_attempt();
+        let (decision, notice) = rules.on_end(1000.0, 1.0);
+        assert_eq!(
+            decision,
+            Decision::Reconnect {
+                delay_ms: 1000,
+                attempt: 1,
+                planned: false
+            }
+        );
+        assert!(matches!(notice, Some(Notice::OutageStarted { .. })));
+        rules.on_attempt();
+        let (decision, notice) = rules.on_failure(&transient(None), 2000.0, 1.0);
+        assert!(matches!(
+            decision,
+            Decision::Reconnect {
+                attempt: 2,
+                delay_ms: 2000,
+                ..
+            }
+        ));
+        assert_eq!(notice, None, "one notice per outage");
+        rules.on_attempt();
+        assert_eq!(rules.on_open(), Some(Notice::Reconnected { attempts: 2 }));
+        // A new outage counts from 1 again.
+        rules.on_attempt();
+        let (decision, notice) = rules.on_failure(&transient(None), 9000.0, 1.0);
+        assert!(matches!(decision, Decision::Reconnect { attempt: 1, .. }));
+        assert!(notice.is_some());
+    }
+
+    #[test]
+    fn attempts_and_outage_time_are_bounded_and_retry_after_is_honoured() {
+        let policy = ReconnectPolicy {
+            max_attempts: 3,
+            ..ReconnectPolicy::default()
+        };
+        let mut rules = ConnectionRules::new(policy);
+        for attempt in 1..=3 {
+            let (decision, _) = rules.on_failure(&transient(None), 0.0, 0.0);
+            assert!(matches!(decision, Decision::Reconnect { attempt: a, .. } if a == attempt));
+        }
+        let (decision, _) = rules.on_failure(&transient(None), 0.0, 0.0);
+        assert_eq!(
+            decision,
+            Decision::Fail {
+                reason: "the server answered 503 (gave up after 3 attempts)".into()
+            }
+        );
+
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default());
+        let (decision, _) = rules.on_failure(&transient(Some(7000)), 0.0, 0.0);
+        assert!(matches!(
+            decision,
+            Decision::Reconnect { delay_ms: 7000, .. }
+        ));
+        let (decision, _) = rules.on_failure(&transient(None), 299_000.0, 1.0);
+        assert_eq!(
+            decision,
+            Decision::Fail {
+                reason: "the server answered 503 (gave up after 300 s of outage)".into()
+            }
+        );
+    }
+
+    #[test]
+    fn unauthorized_refreshes_once_then_fails_and_permanent_fails_at_once() {
+        let unauthorized = Diagnosis {
+            reason: "the server answered 401 Unauthorized".into(),
+            kind: FailureKind::Unauthorized,
+        };
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default());
+        assert_eq!(
+            rules.on_failure(&unauthorized, 0.0, 0.5).0,
+            Decision::RefreshCredentials
+        );
+        assert!(matches!(
+            rules.on_failure(&unauthorized, 0.0, 0.5).0,
+            Decision::Fail { .. }
+        ));
+        // A successful open allows one more refresh later.
+        rules.on_attempt();
+        rules.on_open();
+        assert_eq!(
+            rules.on_failure(&unauthorized, 0.0, 0.5).0,
+            Decision::RefreshCredentials
+        );
+        let not_found = Diagnosis {
+            reason: "404".into(),
+            kind: FailureKind::Permanent,
+        };
+        assert_eq!(
+            rules.on_failure(&not_found, 0.0, 0.5),
+            (
+                Decision::Fail {
+                    reason: "404".into()
+                },
+                None
+            )
+        );
     }
 }

@@ -15,6 +15,10 @@ use super::status::TaskStatus;
 pub const INTERRUPTED: &str = "Interrupted";
 /// The line logged after the completion message.
 pub const CLOSED_COMPLETE: &str = "Stream closed: task complete";
+/// The start of the one warning logged when an outage starts.
+pub const CONNECTION_LOST: &str = "Connection lost";
+/// The start of the one line logged when an outage ends.
+pub const RECONNECTED: &str = "Reconnected";
 
 /// Everything about the stream but the log.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -27,7 +31,7 @@ pub struct TaskMeta {
     pub last_event_id: Option<String>,
     /// The last numeric id applied: the deduplication cursor.
     pub last_numeric_id: Option<u64>,
-    /// Reconnect attempts since the last applied event.
+    /// Failed connection attempts in a row (0 while connected).
     pub reconnect_attempts: u32,
 }
 
@@ -36,14 +40,22 @@ pub struct TaskMeta {
 pub enum ConnectionEvent {
     /// A new run starts: the log and progress are reset.
     Starting,
-    /// The source is open.
-    Opened,
+    /// The connection opened (200, `text/event-stream`).
+    Opened {
+        /// Failed attempts before it: more than 0 ends an outage, which is logged.
+        after_failed_attempts: u32,
+    },
     /// A message arrived.
     Message(RawMessage),
-    /// The connection dropped; attempt number `attempt` is under way.
+    /// The server ended the connection as planned: waiting for the next one,
+    /// quietly.
+    Waiting,
+    /// Failed attempt number `attempt` (1-based) will be retried.
     Reconnecting {
         /// 1-based attempt number.
         attempt: u32,
+        /// Set on the first failed attempt of an outage: logged once.
+        outage_reason: Option<String>,
     },
     /// The stream failed for good.
     Failed {
@@ -86,20 +98,45 @@ pub fn apply(
     }
     match event {
         ConnectionEvent::Starting => Directive::Continue,
-        ConnectionEvent::Opened => {
+        ConnectionEvent::Opened {
+            after_failed_attempts,
+        } => {
             meta.status = TaskStatus::Open;
+            meta.reconnect_attempts = 0;
+            if after_failed_attempts > 0 {
+                let tries = if after_failed_attempts == 1 {
+                    "1 failed attempt".to_owned()
+                } else {
+                    format!("{after_failed_attempts} failed attempts")
+                };
+                log.push(
+                    LogLevel::Info,
+                    format!("{RECONNECTED} after {tries}"),
+                    None,
+                    now_ms,
+                );
+            }
             Directive::Continue
         }
         ConnectionEvent::Message(raw) => apply_message(log, meta, raw, reader, now_ms),
-        ConnectionEvent::Reconnecting { attempt } => {
+        ConnectionEvent::Waiting => {
+            meta.status = TaskStatus::Waiting;
+            Directive::Continue
+        }
+        ConnectionEvent::Reconnecting {
+            attempt,
+            outage_reason,
+        } => {
             meta.reconnect_attempts = attempt;
             meta.status = TaskStatus::Reconnecting { attempt };
-            log.push(
-                LogLevel::Warning,
-                format!("Connection lost; reconnecting (attempt {attempt})"),
-                None,
-                now_ms,
-            );
+            if let Some(reason) = outage_reason {
+                log.push(
+                    LogLevel::Warning,
+                    format!("{CONNECTION_LOST}: {reason}; reconnecting"),
+                    None,
+                    now_ms,
+                );
+            }
             Directive::Continue
         }
         ConnectionEvent::Failed { reason } => {
@@ -137,7 +174,6 @@ fn apply_message(
     if event_id.is_some() {
         meta.last_event_id = event_id.clone();
     }
-    meta.reconnect_attempts = 0;
     if !meta.status.is_terminal() {
         meta.status = TaskStatus::Open;
     }
@@ -245,8 +281,49 @@ mod tests {
     fn started() -> TaskState {
         let mut state = TaskState::default();
         state.apply(ConnectionEvent::Starting);
-        state.apply(ConnectionEvent::Opened);
+        state.apply(ConnectionEvent::Opened {
+            after_failed_attempts: 0,
+        });
         state
+    }
+
+    #[test]
+    fn planned_ends_are_quiet_and_an_outage_is_two_lines_whatever_its_length() {
+        let mut state = started();
+        state.apply(progress(1, 4));
+        for _ in 0..30 {
+            state.apply(ConnectionEvent::Waiting);
+            assert_eq!(state.meta.status, TaskStatus::Waiting);
+            state.apply(ConnectionEvent::Opened {
+                after_failed_attempts: 0,
+            });
+        }
+        assert_eq!(state.texts(), ["step 1 of 4"]);
+        state.apply(ConnectionEvent::Reconnecting {
+            attempt: 1,
+            outage_reason: Some("cannot reach the server".into()),
+        });
+        for attempt in 2..=5 {
+            state.apply(ConnectionEvent::Reconnecting {
+                attempt,
+                outage_reason: None,
+            });
+        }
+        assert_eq!(state.meta.status, TaskStatus::Reconnecting { attempt: 5 });
+        state.apply(ConnectionEvent::Opened {
+            after_failed_attempts: 5,
+        });
+        state.apply(progress(2, 4));
+        assert_eq!(
+            state.texts(),
+            [
+                "step 1 of 4",
+                "Connection lost: cannot reach the server; reconnecting",
+                "Reconnected after 5 failed attempts",
+                "step 2 of 4"
+            ]
+        );
+        assert_eq!(state.meta.reconnect_attempts, 0);
     }
 
     #[test]
@@ -278,7 +355,10 @@ mod tests {
         for i in 1..=3 {
             state.apply(progress(i, 5));
         }
-        state.apply(ConnectionEvent::Reconnecting { attempt: 1 });
+        state.apply(ConnectionEvent::Waiting);
+        state.apply(ConnectionEvent::Opened {
+            after_failed_attempts: 0,
+        });
         // The server ignored Last-Event-ID and sends 1..5 again.
         let applied: Vec<_> = (1..=5).map(|i| state.apply(progress(i, 5))).collect();
         assert_eq!(applied[..3], [Directive::Ignored; 3]);

@@ -10,9 +10,11 @@ pub enum TaskStatus {
     Connecting,
     /// Connected; events flow.
     Open,
-    /// The connection dropped and is being re-established.
+    /// The server ended the connection as planned; the next one opens soon.
+    Waiting,
+    /// Attempts to connect fail; retrying with backoff.
     Reconnecting {
-        /// 1 for the first attempt since the last event.
+        /// Failed attempts in a row so far.
         attempt: u32,
     },
     /// The task finished; the source is closed for good.
@@ -36,7 +38,7 @@ impl TaskStatus {
     pub fn is_active(&self) -> bool {
         matches!(
             self,
-            Self::Connecting | Self::Open | Self::Reconnecting { .. }
+            Self::Connecting | Self::Open | Self::Waiting | Self::Reconnecting { .. }
         )
     }
 
@@ -46,6 +48,7 @@ impl TaskStatus {
             Self::Idle => "idle",
             Self::Connecting => "connecting",
             Self::Open => "open",
+            Self::Waiting => "waiting",
             Self::Reconnecting { .. } => "reconnecting",
             Self::Completed => "completed",
             Self::Failed { .. } => "failed",
@@ -59,7 +62,10 @@ impl TaskStatus {
             Self::Idle => "Idle".into(),
             Self::Connecting => "Connecting…".into(),
             Self::Open => "Running".into(),
-            Self::Reconnecting { attempt } => format!("Reconnecting (attempt {attempt})…"),
+            Self::Waiting => "Waiting for the next connection…".into(),
+            Self::Reconnecting { attempt } => {
+                format!("Reconnecting ({attempt} failed attempts)…")
+            }
             Self::Completed => "Completed".into(),
             Self::Failed { reason } => format!("Failed: {reason}"),
             Self::Stopped => "Stopped".into(),

@@ -5,7 +5,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use web_sys::EventSource;
 
-#[wasm_bindgen(module = "/src/stream/inbox.js")]
+#[wasm_bindgen(module = "/src/stream/transport/inbox.js")]
 extern "C" {
     /// The JS side: listeners on the source and the queued events.
     #[wasm_bindgen(js_name = Inbox)]
