@@ -85,6 +85,16 @@ impl<'a> DemoPage<'a> {
         Ok(self.find(test_id).await?.select_by_value(value).await?)
     }
 
+    /// A DOM property (`value`, `disabled`, ...) of the element with this `data-testid`.
+    pub async fn prop(&self, test_id: &str, name: &str) -> Result<String, PageError> {
+        Ok(self
+            .find(test_id)
+            .await?
+            .prop(name)
+            .await?
+            .unwrap_or_default())
+    }
+
     /// The text of the element with this `data-testid`.
     pub async fn text(&self, test_id: &str) -> Result<String, PageError> {
         Ok(self.find(test_id).await?.text().await?)

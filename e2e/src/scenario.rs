@@ -1,5 +1,5 @@
 //! The end-to-end scenario: a task to 100 %, a task stopped on the server, a
-//! seed endpoint to completion, and a screenshot.
+//! seed endpoint to completion, a screenshot, and the fetch transport.
 
 use std::path::Path;
 use std::time::Duration;
@@ -69,7 +69,54 @@ pub async fn run(driver: &Driver, base: &str, screenshot: &Path) -> Result<Vec<S
         )));
     }
     passed.push("the coreBOS seed endpoint ran to completion".to_owned());
+
+    fetch_transport(&page).await?;
+    passed.push(
+        "the fetch transport: a bearer-token stream across token expiries, and the task API"
+            .to_owned(),
+    );
     Ok(passed)
+}
+
+/// The demo's fetch-only source (tokens that expire every 3 s) forces the
+/// fetch transport and runs to completion across token refreshes; then the
+/// task API over fetch, picked in the menu.
+async fn fetch_transport(page: &DemoPage<'_>) -> Result<(), PageError> {
+    page.select("source-kind", "secure").await?;
+    let (transport, disabled) = (
+        page.prop("transport", "value").await?,
+        page.prop("transport", "disabled").await?,
+    );
+    if transport != "fetch" || disabled != "true" {
+        return Err(PageError::Unexpected(format!(
+            "the secure source should force fetch: transport {transport:?}, disabled {disabled:?}"
+        )));
+    }
+    // 40 ticks 100 ms apart: 4 s, past the first token's 3 s.
+    page.fill("steps", "40").await?;
+    page.fill("interval", "100").await?;
+    page.click("start").await?;
+    page.wait_for_status("completed").await?;
+    let ticks: Vec<String> = page
+        .lines()
+        .await?
+        .iter()
+        .filter(|l| l.starts_with("tick "))
+        .map(|l| l.split(" sent").next().unwrap_or_default().to_owned())
+        .collect();
+    let expected: Vec<String> = (1..=40).map(|i| format!("tick {i}")).collect();
+    if ticks != expected {
+        return Err(PageError::Unexpected(format!(
+            "the secure stream did not show every tick once: {ticks:?}"
+        )));
+    }
+    page.select("source-kind", "task-api").await?;
+    page.select("transport", "fetch").await?;
+    page.fill("steps", "6").await?;
+    page.fill("interval", "50").await?;
+    page.click("start").await?;
+    page.wait_for_status("completed").await?;
+    expect_completed(page).await
 }
 
 async fn expect_completed(page: &DemoPage<'_>) -> Result<(), PageError> {

@@ -19,18 +19,25 @@ pub enum SourceKind {
     Tizen,
     /// The PHP + SQLite delta feed seed.
     Delta,
+    /// A stream that needs a bearer token which expires every few seconds
+    /// (fetch transport only).
+    Secure,
+    /// A stream answered to a `POST` with a JSON body (fetch transport only).
+    PostBody,
     /// Any SSE URL typed in.
     Custom,
 }
 
 impl SourceKind {
     /// Every kind, in menu order.
-    pub const ALL: [SourceKind; 6] = [
+    pub const ALL: [SourceKind; 8] = [
         Self::TaskApi,
         Self::Corebos,
         Self::Openacs,
         Self::Tizen,
         Self::Delta,
+        Self::Secure,
+        Self::PostBody,
         Self::Custom,
     ];
 
@@ -42,6 +49,8 @@ impl SourceKind {
             Self::Openacs => "openacs",
             Self::Tizen => "tizen",
             Self::Delta => "delta",
+            Self::Secure => "secure",
+            Self::PostBody => "post",
             Self::Custom => "custom",
         }
     }
@@ -54,8 +63,20 @@ impl SourceKind {
             Self::Openacs => "Background job (OpenACS seed)",
             Self::Tizen => "TV push, reconnecting every 2 s (Tizen seed)",
             Self::Delta => "Notification feed (PHP + SQLite seed)",
+            Self::Secure => "Bearer token that expires every 3 s (fetch)",
+            Self::PostBody => "POST with a JSON body (fetch)",
             Self::Custom => "Any SSE URL",
         }
+    }
+
+    /// True for sources that only the fetch transport can read.
+    pub fn needs_fetch(self) -> bool {
+        matches!(self, Self::Secure | Self::PostBody)
+    }
+
+    /// True for sources with a number of steps (or ticks).
+    pub fn counted(self) -> bool {
+        matches!(self, Self::TaskApi | Self::Secure | Self::PostBody)
     }
 
     /// The kind with this slug.
@@ -64,11 +85,64 @@ impl SourceKind {
     }
 }
 
+/// The transport the user picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TransportChoice {
+    /// The browser's `EventSource`.
+    #[default]
+    EventSource,
+    /// `fetch` with our own parser.
+    Fetch,
+}
+
+impl TransportChoice {
+    /// The value used in `?transport=` and in the menu.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::EventSource => "eventsource",
+            Self::Fetch => "fetch",
+        }
+    }
+
+    /// The choice with this slug.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        [Self::EventSource, Self::Fetch]
+            .into_iter()
+            .find(|choice| choice.slug() == slug)
+    }
+}
+
+/// How the monitor must connect for the form's source: what the view turns
+/// into [`crate::stream::UseTaskStreamOptions`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportPlan {
+    /// `EventSource`.
+    EventSource,
+    /// `fetch`, a plain `GET`.
+    Fetch,
+    /// `fetch` with `Authorization: Bearer`, a new token from `token_url`
+    /// after each 401.
+    Bearer {
+        /// Where to `POST` for a token.
+        token_url: String,
+    },
+    /// `fetch` with a `POST` of this JSON body.
+    Post {
+        /// The body.
+        body: String,
+    },
+}
+
+/// How long the demo's bearer tokens live, in ms.
+pub const DEMO_TOKEN_TTL_MS: u64 = 3000;
+
 /// The form's fields, as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoForm {
     /// Which source.
     pub kind: SourceKind,
+    /// Which transport (sources that need `fetch` use it whatever this says).
+    pub transport: TransportChoice,
     /// Origin of the mock server; empty for the page's own.
     pub server: String,
     /// Task API: number of steps.
@@ -85,6 +159,7 @@ impl Default for DemoForm {
     fn default() -> Self {
         Self {
             kind: SourceKind::TaskApi,
+            transport: TransportChoice::EventSource,
             server: String::new(),
             steps: "10".into(),
             interval_ms: "500".into(),
@@ -95,8 +170,9 @@ impl Default for DemoForm {
 }
 
 impl DemoForm {
-    /// Reads `?server=`, `?source=` (a kind's slug, or any URL), `?steps=`,
-    /// `?interval_ms=` and `?fail_at=` from a page's query string.
+    /// Reads `?server=`, `?source=` (a kind's slug, or any URL),
+    /// `?transport=` (`eventsource` or `fetch`), `?steps=`, `?interval_ms=`
+    /// and `?fail_at=` from a page's query string.
     pub fn from_query(query: &str) -> Self {
         let mut form = Self::default();
         let query = query.strip_prefix('?').unwrap_or(query);
@@ -112,6 +188,11 @@ impl DemoForm {
                     }
                     None => {}
                 },
+                "transport" => {
+                    if let Some(choice) = TransportChoice::from_slug(&value) {
+                        form.transport = choice;
+                    }
+                }
                 "steps" => form.steps = value,
                 "interval_ms" => form.interval_ms = value,
                 "fail_at" => form.fail_at = value,
@@ -148,9 +229,42 @@ impl DemoForm {
             )),
             SourceKind::Tizen => url("/seeds/tizen".into()),
             SourceKind::Delta => url("/seeds/delta".into()),
+            SourceKind::Secure => url(format!(
+                "/demo/secure?count={}&interval_ms={interval}",
+                parse_number(&self.steps, 0)
+            )),
+            SourceKind::PostBody => url("/demo/ticks".into()),
             SourceKind::Custom => TaskSource::Url {
                 url: self.custom_url.trim().to_owned(),
             },
+        }
+    }
+
+    /// The transport the source needs: the user's choice, or `fetch` with
+    /// its token or body for the sources that need it.
+    pub fn transport_plan(&self) -> TransportPlan {
+        match self.kind {
+            SourceKind::Secure => TransportPlan::Bearer {
+                token_url: format!("{}/demo/token?ttl_ms={DEMO_TOKEN_TTL_MS}", self.server),
+            },
+            SourceKind::PostBody => TransportPlan::Post {
+                body: format!(
+                    r#"{{"count":{},"interval_ms":{},"label":"import"}}"#,
+                    parse_number(&self.steps, 0),
+                    parse_number(&self.interval_ms, 0)
+                ),
+            },
+            _ if self.transport == TransportChoice::Fetch => TransportPlan::Fetch,
+            _ => TransportPlan::EventSource,
+        }
+    }
+
+    /// The transport shown in the menu.
+    pub fn effective_transport(&self) -> TransportChoice {
+        if self.kind.needs_fetch() {
+            TransportChoice::Fetch
+        } else {
+            self.transport
         }
     }
 }
@@ -212,6 +326,37 @@ mod tests {
         };
         assert_eq!(request.steps, u32::MAX);
         assert_eq!(request.interval_ms, 0);
+    }
+
+    #[test]
+    fn the_transport_comes_from_the_url_and_fetch_only_sources_force_it() {
+        let form = DemoForm::from_query("transport=fetch&source=corebos");
+        assert_eq!(form.transport_plan(), TransportPlan::Fetch);
+        assert_eq!(
+            DemoForm::default().transport_plan(),
+            TransportPlan::EventSource
+        );
+        let secure = DemoForm::from_query("source=secure&steps=30&interval_ms=100&server=http://h");
+        assert_eq!(secure.effective_transport(), TransportChoice::Fetch);
+        assert_eq!(
+            secure.transport_plan(),
+            TransportPlan::Bearer {
+                token_url: "http://h/demo/token?ttl_ms=3000".into()
+            }
+        );
+        assert_eq!(
+            secure.source(1),
+            TaskSource::Url {
+                url: "http://h/demo/secure?count=30&interval_ms=100".into()
+            }
+        );
+        let post = DemoForm::from_query("source=post&steps=5&interval_ms=0");
+        assert_eq!(
+            post.transport_plan(),
+            TransportPlan::Post {
+                body: r#"{"count":5,"interval_ms":0,"label":"import"}"#.into()
+            }
+        );
     }
 
     #[test]

@@ -4,15 +4,16 @@
 mod config;
 mod field;
 mod source_picker;
+mod transport;
 
 use leptos::either::Either;
 use leptos::prelude::*;
 
-pub use config::{DemoForm, SourceKind};
+pub use config::{DemoForm, SourceKind, TransportChoice, TransportPlan};
 use source_picker::SourcePicker;
+use transport::demo_options;
 
 use crate::components::TaskMonitor;
-use crate::stream::UseTaskStreamOptions;
 
 /// True when the browser has `EventSource`.
 fn supports_event_source() -> bool {
@@ -28,7 +29,12 @@ pub fn DemoApp() -> impl IntoView {
     let session_id = RwSignal::new(new_session_id());
     let source = Signal::derive(move || form.with(|f| f.source(session_id.get())));
     let on_start = Callback::new(move |()| session_id.set(new_session_id()));
-    let options = UseTaskStreamOptions::default().named_events(["delta"]);
+    // A new plan (transport, token, body) is a new monitor.
+    let plan = Memo::new(move |_| form.with(|f| f.transport_plan()));
+    let monitor = move || {
+        let options = demo_options(&plan.get());
+        view! { <TaskMonitor source options on_start /> }
+    };
     view! {
         <main class="demo">
             <header class="demo-header">
@@ -40,7 +46,7 @@ pub fn DemoApp() -> impl IntoView {
             {if supports_event_source() {
                 Either::Left(view! {
                     <SourcePicker form />
-                    <TaskMonitor source options=options.clone() on_start />
+                    {monitor}
                 })
             } else {
                 Either::Right(view! {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::config::{DemoForm, SourceKind};
+use super::config::{DemoForm, SourceKind, TransportChoice};
 use super::field::FormField;
 use crate::task::TaskSource;
 
@@ -14,17 +14,24 @@ pub fn SourcePicker(
 ) -> impl IntoView {
     let kind = Memo::new(move |_| form.with(|f| f.kind));
     let task_api = Signal::derive(move || kind.get() == SourceKind::TaskApi);
+    let counted = Signal::derive(move || kind.get().counted());
     let paced = Signal::derive(move || {
         matches!(
             kind.get(),
-            SourceKind::TaskApi | SourceKind::Corebos | SourceKind::Openacs
+            SourceKind::TaskApi
+                | SourceKind::Corebos
+                | SourceKind::Openacs
+                | SourceKind::Secure
+                | SourceKind::PostBody
         )
     });
+    let transport = Memo::new(move |_| form.with(|f| f.effective_transport()));
     let custom = Signal::derive(move || kind.get() == SourceKind::Custom);
     let shown_url = move || match form.with(|f| f.source(0)) {
         TaskSource::TaskApi { server, .. } => {
             format!("POST {server}/api/tasks, then its events_url")
         }
+        TaskSource::Url { url } if kind.get() == SourceKind::PostBody => format!("POST {url}"),
         TaskSource::Url { url } => url,
     };
     view! {
@@ -47,8 +54,24 @@ pub fn SourcePicker(
                         .collect_view()}
                 </select>
             </label>
+            <label class="field">
+                <span>"Transport"</span>
+                <select
+                    data-testid="transport"
+                    prop:value=move || transport.get().slug()
+                    prop:disabled=move || kind.get().needs_fetch()
+                    on:change=move |ev| {
+                        if let Some(choice) = TransportChoice::from_slug(&event_target_value(&ev)) {
+                            form.update(|f| f.transport = choice);
+                        }
+                    }
+                >
+                    <option value="eventsource">"EventSource"</option>
+                    <option value="fetch">"fetch + ReadableStream"</option>
+                </select>
+            </label>
             <FormField label="Steps" test_id="steps" input_type="number" form
-                field=|f| &mut f.steps min="1" max="100000" shown=task_api />
+                field=|f| &mut f.steps min="1" max="100000" shown=counted />
             <FormField label="Fail at step" test_id="fail-at" input_type="number" form
                 field=|f| &mut f.fail_at min="1" placeholder="never" shown=task_api />
             <FormField label="Interval (ms)" test_id="interval" input_type="number" form

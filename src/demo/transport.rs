@@ -1,0 +1,55 @@
+//! The hook's options for the demo's [`TransportPlan`]: `EventSource`, or
+//! `fetch` plain, with a bearer token it refreshes after a 401, or with a
+//! `POST` body.
+
+use std::sync::{Arc, Mutex};
+
+use gloo_net::http::Request;
+use serde::Deserialize;
+
+use super::config::TransportPlan;
+use crate::stream::{FetchOptions, Transport, UseTaskStreamOptions};
+
+/// The answer of `POST /demo/token`.
+#[derive(Deserialize)]
+struct Token {
+    token: String,
+}
+
+/// Options for `plan`, listening to the delta seed's named events too.
+pub fn demo_options(plan: &TransportPlan) -> UseTaskStreamOptions {
+    let transport = match plan {
+        TransportPlan::EventSource => Transport::EventSource,
+        TransportPlan::Fetch => Transport::Fetch(FetchOptions::default()),
+        TransportPlan::Post { body } => Transport::Fetch(FetchOptions::default().json_body(body)),
+        TransportPlan::Bearer { token_url } => Transport::Fetch(bearer(token_url.clone())),
+    };
+    UseTaskStreamOptions::default()
+        .named_events(["delta"])
+        .transport(transport)
+}
+
+/// Sends the current token; after a 401 asks `token_url` for a new one.
+fn bearer(token_url: String) -> FetchOptions {
+    let token = Arc::new(Mutex::new(String::new()));
+    let current = token.clone();
+    FetchOptions::default()
+        .headers(move || {
+            let token = current.lock().map(|t| t.clone()).unwrap_or_default();
+            vec![("Authorization".to_owned(), format!("Bearer {token}"))]
+        })
+        .on_unauthorized(move || {
+            let token = token.clone();
+            let url = token_url.clone();
+            Box::pin(async move {
+                let issued = match Request::post(&url).send().await {
+                    Ok(response) => response.json::<Token>().await.ok(),
+                    Err(_) => None,
+                };
+                // Without a new token the retry fails with the server's reason.
+                if let (Some(issued), Ok(mut token)) = (issued, token.lock()) {
+                    *token = issued.token;
+                }
+            })
+        })
+}
