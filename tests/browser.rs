@@ -558,6 +558,29 @@ async fn fetch_posts_a_json_body_and_streams_the_answer() {
 }
 
 #[wasm_bindgen_test]
+async fn a_fetch_flood_is_read_with_backpressure_to_its_last_event() {
+    // 60 000 events arrive far faster than the page applies them: reading
+    // pauses at the high-water mark again and again, and resumes each time.
+    let monitor = mount_monitor(
+        url("/faults/ticks?count=60000&interval_ms=0"),
+        UseTaskStreamOptions::default().transport(Transport::Fetch(FetchOptions::default())),
+    );
+    monitor.click("start");
+    monitor.wait_for_status("completed", LONG).await;
+    sleep(100).await;
+    let lines = monitor.lines();
+    assert!(
+        lines[lines.len() - 3].starts_with("tick 60000 sent"),
+        "{:?}",
+        &lines[lines.len() - 3..]
+    );
+    assert_eq!(monitor.progress(), 100.0);
+    // 60 002 lines with the closing ones; the default log keeps 10 000.
+    assert_eq!(monitor.lines().len(), 10_000);
+    assert_eq!(monitor.text("log-dropped"), "50002 earlier lines not shown");
+}
+
+#[wasm_bindgen_test]
 async fn the_log_follows_the_newest_line_unless_the_reader_scrolled_up() {
     support::use_demo_stylesheet();
     // A flood: the log ends scrolled to its last line.

@@ -89,6 +89,11 @@ impl Controller {
                 break;
             }
         }
+        if self.pending.is_empty() {
+            // The budget may run out just as the queue empties while the
+            // connection still holds messages (and waits for room to read more).
+            self.take_messages();
+        }
         if !self.pending.is_empty() {
             self.schedule_drain();
         } else if self.flush_pending && now() - self.last_flush_ms >= EAGER_FLUSH_GAP_MS {

@@ -160,7 +160,7 @@ pub fn apply(
 fn apply_message(
     log: &mut TaskLog,
     meta: &mut TaskMeta,
-    raw: RawMessage,
+    mut raw: RawMessage,
     reader: &MessageReader,
     now_ms: f64,
 ) -> Directive {
@@ -170,14 +170,19 @@ fn apply_message(
         }
         meta.last_numeric_id = Some(id);
     }
-    let event_id = (!raw.last_event_id.is_empty()).then(|| raw.last_event_id.clone());
-    if event_id.is_some() {
-        meta.last_event_id = event_id.clone();
-    }
     if !meta.status.is_terminal() {
         meta.status = TaskStatus::Open;
     }
-    match parse_message(&raw, reader) {
+    let parsed = parse_message(&raw, reader);
+    // The message's own id moves to the log line; the meta keeps a copy.
+    let event_id = (!raw.last_event_id.is_empty()).then(|| std::mem::take(&mut raw.last_event_id));
+    if let Some(id) = &event_id {
+        match meta.last_event_id.as_mut() {
+            Some(last) => id.clone_into(last),
+            None => meta.last_event_id = Some(id.clone()),
+        }
+    }
+    match parsed {
         ParsedEvent::Progress { message, progress } => {
             if let Some(message) = message {
                 log.push(LogLevel::Info, message, event_id, now_ms);

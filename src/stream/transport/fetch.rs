@@ -195,9 +195,17 @@ impl ReadLoop {
         let mut items = Vec::new();
         let mut slice_start = now_ms();
         loop {
-            while self.shared.queue.borrow().len() >= HIGH_WATER
-                || now_ms() - slice_start > SLICE_MS
-            {
+            loop {
+                let queued = self.shared.queue.borrow().len();
+                if queued < HIGH_WATER && now_ms() - slice_start <= SLICE_MS {
+                    break;
+                }
+                if queued >= HIGH_WATER {
+                    // Waiting for room: make sure the page is applying.
+                    (self.sink)(TransportEvent::Messages {
+                        queued: u32::try_from(queued).unwrap_or(u32::MAX),
+                    });
+                }
                 yield_now().await;
                 if self.shared.closed.get() {
                     return;

@@ -102,22 +102,49 @@ impl Measured {
     }
 }
 
-/// The stream every client of a size replays: a stored task (the real path,
-/// through SQLite) up to the task API's 100 000 steps; beyond, `/faults/ticks`.
-pub async fn stream_for(server: &str, size: u32) -> Result<String, BenchError> {
-    if size <= sse_task_protocol::MAX_STEPS {
-        stored_task(server, size).await
-    } else {
-        Ok(format!("{server}/faults/ticks?count={size}&interval_ms=0"))
+/// What the clients of a row replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    /// A stored task (the real path, through SQLite): the server writes a
+    /// page of events at a time (large writes). Up to 100 000 steps.
+    Stored,
+    /// `/faults/ticks`: the server writes one event at a time (small writes).
+    Ticks,
+}
+
+impl StreamKind {
+    /// The kind for `size` when none is asked: stored when the task API allows it.
+    pub fn for_size(size: u32) -> Self {
+        if size <= sse_task_protocol::MAX_STEPS {
+            Self::Stored
+        } else {
+            Self::Ticks
+        }
+    }
+
+    /// Short name for the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Stored => "stored task",
+            Self::Ticks => "ticks",
+        }
+    }
+}
+
+/// The stream every client of a row replays.
+pub async fn stream_for(server: &str, size: u32, kind: StreamKind) -> Result<String, BenchError> {
+    match kind {
+        StreamKind::Stored => stored_task(server, size).await,
+        StreamKind::Ticks => Ok(format!("{server}/faults/ticks?count={size}&interval_ms=0")),
     }
 }
 
 /// The text of the last event's line: a task step or a tick.
-fn last_line_prefix(size: u32) -> String {
-    if size <= sse_task_protocol::MAX_STEPS {
-        format!("bench: step {size} of {size}")
-    } else {
+fn last_line_prefix(size: u32, events_url: &str) -> String {
+    if events_url.contains("/faults/ticks") {
         format!("tick {size} sent")
+    } else {
+        format!("bench: step {size} of {size}")
     }
 }
 
@@ -295,20 +322,25 @@ new MutationObserver(check).observe(log, { childList: true });
 document.querySelector("[data-testid='start']").click();
 "#;
 
-/// Our component: the demo streaming the URL, log and bar on screen.
+/// Our component on `transport` (`eventsource` or `fetch`): the demo
+/// streaming the URL, log and bar on screen.
 pub async fn run_component(
     driver: &Driver,
     demo: &str,
     events_url: &str,
     size: u32,
+    transport: &str,
 ) -> Result<Measured, BenchError> {
     let page = DemoPage::new(&driver.client);
-    page.open(&format!("{demo}/?source={}", encode(events_url)))
-        .await?;
+    page.open(&format!(
+        "{demo}/?source={}&transport={transport}",
+        encode(events_url)
+    ))
+    .await?;
     driver.client.execute(FRAME_PROBE, vec![]).await?;
     driver.client.execute(COMPONENT_PROBE, vec![]).await?;
     let result = wait_result(driver, Duration::from_secs(300)).await?;
-    let expected_tail = last_line_prefix(size);
+    let expected_tail = last_line_prefix(size, events_url);
     let tail_ok = result["tail"].as_array().is_some_and(|tail| {
         tail.iter()
             .filter_map(|line| line.as_str())
@@ -320,7 +352,11 @@ pub async fn run_component(
         )));
     }
     Ok(Measured {
-        client: "our component (log + bar on screen)",
+        client: if transport == "fetch" {
+            "our component, fetch (log + bar on screen)"
+        } else {
+            "our component, EventSource (log + bar on screen)"
+        },
         events: u64::from(size) + 1,
         ms: result["ms"].as_f64().unwrap_or(0.0),
         truncated: false,

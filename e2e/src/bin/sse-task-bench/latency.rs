@@ -93,27 +93,37 @@ pub async fn run(
         .await?;
     let bare = wait_result(driver, limit).await?;
 
-    let page = DemoPage::new(&driver.client);
-    page.open(&format!("{demo}/?source={}", encode(&source)))
-        .await?;
-    driver.client.execute(COMPONENT_PROBE, vec![]).await?;
-    let component = wait_result(driver, limit).await?;
-    if component["status"] != "completed" {
-        return Err(BenchError::Invalid(format!(
-            "latency run did not complete: {component}"
-        )));
-    }
     let rate = |result: &Value| f64::from(count) * 1000.0 / result["ms"].as_f64().unwrap_or(1.0);
-    Ok(vec![
-        Latency {
-            client: "bare EventSource (message event)",
-            samples: samples(&bare),
-            rate: rate(&bare),
-        },
-        Latency {
-            client: "our component (line in the DOM)",
+    let mut measured = vec![Latency {
+        client: "bare EventSource (message event)",
+        samples: samples(&bare),
+        rate: rate(&bare),
+    }];
+    for (transport, client) in [
+        (
+            "eventsource",
+            "our component, EventSource (line in the DOM)",
+        ),
+        ("fetch", "our component, fetch (line in the DOM)"),
+    ] {
+        let page = DemoPage::new(&driver.client);
+        page.open(&format!(
+            "{demo}/?source={}&transport={transport}",
+            encode(&source)
+        ))
+        .await?;
+        driver.client.execute(COMPONENT_PROBE, vec![]).await?;
+        let component = wait_result(driver, limit).await?;
+        if component["status"] != "completed" {
+            return Err(BenchError::Invalid(format!(
+                "latency run on {transport} did not complete: {component}"
+            )));
+        }
+        measured.push(Latency {
+            client,
             samples: samples(&component),
             rate: rate(&component),
-        },
-    ])
+        });
+    }
+    Ok(measured)
 }

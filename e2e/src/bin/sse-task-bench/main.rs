@@ -18,7 +18,7 @@ use std::time::Duration;
 use clap::Parser;
 use sse_task_e2e::driver::Driver;
 
-use clients::{run_bare, run_component, run_seed, Measured};
+use clients::{run_bare, run_component, run_seed, Measured, StreamKind};
 
 /// Browser ingest benchmark.
 #[derive(Debug, Parser)]
@@ -29,9 +29,12 @@ struct Args {
     /// Mock server serving `bench/pages/`.
     #[arg(long)]
     pages_url: String,
-    /// Stream sizes to measure.
+    /// Stream sizes to measure: a stored task up to 100 000, ticks beyond.
     #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
     sizes: Vec<u32>,
+    /// Sizes also measured on `/faults/ticks` (one event per write).
+    #[arg(long, value_delimiter = ',', default_value = "100000")]
+    tick_sizes: Vec<u32>,
     /// Time budget of the seed's way per size, in ms (it slows down as its log
     /// grows). Chrome may run it as one task that long, so it stays well under
     /// WebDriver's 30 s script timeout.
@@ -71,32 +74,42 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut rows: Vec<(u32, Vec<Measured>)> = Vec::new();
+    let mut rows: Vec<(String, Vec<Measured>)> = Vec::new();
     let mut failed = None;
-    for size in &args.sizes {
+    let streams = args
+        .sizes
+        .iter()
+        .map(|size| (*size, StreamKind::for_size(*size)))
+        .chain(
+            args.tick_sizes
+                .iter()
+                .map(|size| (*size, StreamKind::Ticks)),
+        );
+    for (size, kind) in streams {
         let result = async {
-            let events_url = clients::stream_for(&demo, *size).await?;
-            // Interleaved runs, so that drift in the machine hits both alike.
-            let (mut bares, mut ours) = (Vec::new(), Vec::new());
+            let events_url = clients::stream_for(&demo, size, kind).await?;
+            // Interleaved runs, so that drift in the machine hits all alike.
+            let (mut bares, mut ours, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..args.repeat.max(1) {
-                bares.push(run_bare(&driver, &pages, &events_url, *size).await?);
-                ours.push(run_component(&driver, &demo, &events_url, *size).await?);
+                bares.push(run_bare(&driver, &pages, &events_url, size).await?);
+                ours.push(run_component(&driver, &demo, &events_url, size, "eventsource").await?);
+                fetched.push(run_component(&driver, &demo, &events_url, size, "fetch").await?);
             }
-            let bare =
-                clients::median_run(bares).ok_or(clients::BenchError::Invalid("no run".into()))?;
-            let component =
-                clients::median_run(ours).ok_or(clients::BenchError::Invalid("no run".into()))?;
+            let median = |runs| {
+                clients::median_run(runs).ok_or(clients::BenchError::Invalid("no run".into()))
+            };
+            let (bare, component, fetch) = (median(bares)?, median(ours)?, median(fetched)?);
             let seed = run_seed(&driver, &pages, &events_url, args.seed_budget_ms).await?;
-            Ok::<_, clients::BenchError>(vec![bare, component, seed])
+            Ok::<_, clients::BenchError>(vec![bare, component, fetch, seed])
         }
         .await;
         match result {
             Ok(measured) => {
-                eprintln!("bench: {size} events measured");
-                rows.push((*size, measured));
+                eprintln!("bench: {size} events ({}) measured", kind.name());
+                rows.push((format!("{size} ({})", kind.name()), measured));
             }
             Err(error) => {
-                failed = Some(format!("{size} events: {error}"));
+                failed = Some(format!("{size} events ({}): {error}", kind.name()));
                 break;
             }
         }

@@ -8,9 +8,9 @@ use crate::memory::Sample;
 /// One table over every size: events/s, ratio to the ceiling and to the
 /// seed's way, the main thread's long tasks, and what ran in the longest
 /// frames.
-pub fn markdown(rows: &[(u32, Vec<Measured>)]) -> String {
+pub fn markdown(rows: &[(String, Vec<Measured>)]) -> String {
     let mut out = String::from(
-        "| events | client | applied | time (ms): median (every run) | events/s | x ceiling | x seed way | long tasks > 50 ms (longest) | in one long frame: most `EventSource` dispatch / most other script (ms) |\n\
+        "| events (stream) | client | applied | time (ms): median (every run) | events/s | x ceiling | x seed way | long tasks > 50 ms (longest) | in one long frame: most `EventSource` dispatch / most other script (ms) |\n\
          | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n",
     );
     for (size, measured) in rows {
