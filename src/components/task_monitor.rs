@@ -12,18 +12,21 @@ pub fn TaskMonitor(
     /// What Start streams; read when Start is pressed.
     #[prop(into)]
     source: Signal<TaskSource>,
-    /// Options of the underlying hook (default: [`UseTaskStreamOptions::default`]).
-    #[prop(optional)]
-    options: Option<UseTaskStreamOptions>,
+    /// Options of the underlying hook (default: [`UseTaskStreamOptions::default`]),
+    /// read at each Start: a new transport or reconnect policy applies to
+    /// the next stream.
+    #[prop(optional, into)]
+    options: Signal<UseTaskStreamOptions>,
     /// Called just before each start (e.g. to make a fresh session id).
     #[prop(optional)]
     on_start: Option<Callback<()>>,
 ) -> impl IntoView {
-    let stream = use_task_stream_with_options(String::new(), options.unwrap_or_default());
+    let stream = use_task_stream_with_options(String::new(), options.get_untracked());
     let start = Callback::new(move |()| {
         if let Some(on_start) = on_start {
             on_start.run(());
         }
+        stream.set_options(options.get_untracked());
         match source.get_untracked() {
             TaskSource::TaskApi { server, request } => stream.start_task(server, request),
             TaskSource::Url { url } => stream.start_url(StreamTarget::url(url)),

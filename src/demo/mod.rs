@@ -29,12 +29,8 @@ pub fn DemoApp() -> impl IntoView {
     let session_id = RwSignal::new(new_session_id());
     let source = Signal::derive(move || form.with(|f| f.source(session_id.get())));
     let on_start = Callback::new(move |()| session_id.set(new_session_id()));
-    // A new plan (transport, token, body) is a new monitor.
-    let plan = Memo::new(move |_| form.with(|f| f.transport_plan()));
-    let monitor = move || {
-        let options = demo_options(&plan.get());
-        view! { <TaskMonitor source options on_start /> }
-    };
+    // Read at each Start: the transport, token and body of the chosen source.
+    let options = Signal::derive(move || form.with(|f| demo_options(&f.transport_plan())));
     view! {
         <main class="demo">
             <header class="demo-header">
@@ -46,7 +42,7 @@ pub fn DemoApp() -> impl IntoView {
             {if supports_event_source() {
                 Either::Left(view! {
                     <SourcePicker form />
-                    {monitor}
+                    <TaskMonitor source options on_start />
                 })
             } else {
                 Either::Right(view! {

@@ -5,16 +5,10 @@
 use std::sync::{Arc, Mutex};
 
 use gloo_net::http::Request;
-use serde::Deserialize;
+use wasm_bindgen_futures::JsFuture;
 
 use super::config::TransportPlan;
 use crate::stream::{FetchOptions, Transport, UseTaskStreamOptions};
-
-/// The answer of `POST /demo/token`.
-#[derive(Deserialize)]
-struct Token {
-    token: String,
-}
 
 /// Options for `plan`, listening to the delta seed's named events too.
 pub fn demo_options(plan: &TransportPlan) -> UseTaskStreamOptions {
@@ -42,14 +36,21 @@ fn bearer(token_url: String) -> FetchOptions {
             let token = token.clone();
             let url = token_url.clone();
             Box::pin(async move {
-                let issued = match Request::post(&url).send().await {
-                    Ok(response) => response.json::<Token>().await.ok(),
-                    Err(_) => None,
-                };
                 // Without a new token the retry fails with the server's reason.
-                if let (Some(issued), Ok(mut token)) = (issued, token.lock()) {
-                    *token = issued.token;
+                if let (Some(issued), Ok(mut token)) = (issue_token(&url).await, token.lock()) {
+                    *token = issued;
                 }
             })
         })
+}
+
+/// `POST url` and the `token` field of its JSON answer. (Read through JS:
+/// a serde type for one field would cost the demo more than 1 KB of wasm.)
+async fn issue_token(url: &str) -> Option<String> {
+    let response = Request::post(url).send().await.ok()?;
+    let raw: web_sys::Response = response.into();
+    let json = JsFuture::from(raw.json().ok()?).await.ok()?;
+    js_sys::Reflect::get(&json, &"token".into())
+        .ok()?
+        .as_string()
 }

@@ -76,12 +76,7 @@ pub(super) fn with_current(
 impl Controller {
     /// A controller writing to `signals`.
     pub fn new(options: UseTaskStreamOptions, signals: Signals) -> Shared {
-        let transport: Box<dyn StreamTransport> = match &options.transport {
-            Transport::EventSource => Box::new(EventSourceTransport),
-            Transport::Fetch(fetch) => Box::new(FetchTransport {
-                options: fetch.clone(),
-            }),
-        };
+        let transport = transport_for(&options.transport);
         let rules = ConnectionRules::new(options.reconnect);
         Rc::new_cyclic(|this| {
             RefCell::new(Self {
@@ -175,6 +170,11 @@ impl Controller {
         }
     }
 
+    /// Uses `options` from the next start on.
+    pub fn set_options(&mut self, options: UseTaskStreamOptions) {
+        self.options = options;
+    }
+
     /// The cancel URL given in the options.
     pub fn cancel_url(&self) -> Option<String> {
         self.options.cancel_url.clone()
@@ -189,7 +189,12 @@ impl Controller {
     fn begin(&mut self) {
         self.generation += 1;
         self.close();
+        self.transport = transport_for(&self.options.transport);
         self.rules = ConnectionRules::new(self.options.reconnect);
+        let capacity = self.options.capacity;
+        if self.signals.log.with_untracked(TaskLog::capacity) != capacity {
+            self.signals.log.set(TaskLog::with_capacity(capacity));
+        }
         self.apply_now(ConnectionEvent::Starting);
     }
 
@@ -207,5 +212,15 @@ impl Controller {
     pub(super) fn fail(&mut self, reason: String) {
         self.close();
         self.apply_now(ConnectionEvent::Failed { reason });
+    }
+}
+
+/// The transport that `transport` names.
+fn transport_for(transport: &Transport) -> Box<dyn StreamTransport> {
+    match transport {
+        Transport::EventSource => Box::new(EventSourceTransport),
+        Transport::Fetch(fetch) => Box::new(FetchTransport {
+            options: fetch.clone(),
+        }),
     }
 }

@@ -6,6 +6,11 @@ use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, ErrorBody};
 use thiserror::Error;
 use web_sys::AbortController;
 
+use js_sys::Reflect;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestInit, Response};
+
 use crate::task::{diagnose_response, Diagnosis, FailedAnswer};
 
 /// What can go wrong calling the task API.
@@ -69,37 +74,50 @@ async fn status_error(response: gloo_net::http::Response) -> HttpError {
     HttpError::Status { status, message }
 }
 
-/// Requests `url` once more to learn why its stream failed. A stream answer
-/// is aborted as soon as its headers arrive.
+/// Requests `url` once more to learn why its stream failed (`EventSource`
+/// hides the answer). A stream answer is aborted as soon as its headers
+/// arrive.
 pub async fn diagnose(url: &str) -> Diagnosis {
     let abort = AbortController::new().ok();
-    let request = Request::get(url)
-        .header("Accept", "text/event-stream")
-        .abort_signal(abort.as_ref().map(|a| a.signal()).as_ref());
-    let response = match request.send().await {
-        Ok(response) => response,
-        Err(_) => return Diagnosis::unreachable(),
+    let init = RequestInit::new();
+    if let Ok(headers) = Headers::new() {
+        let _ = headers.set("Accept", "text/event-stream");
+        init.set_headers(&headers);
+    }
+    init.set_signal(abort.as_ref().map(AbortController::signal).as_ref());
+    let request = leptos::prelude::window().fetch_with_str_and_init(url, &init);
+    let Ok(response) = JsFuture::from(request).await else {
+        return Diagnosis::unreachable();
     };
-    let status = response.status();
-    let content_type = response.headers().get("content-type");
-    let retry_after = response.headers().get("retry-after");
-    let server_error = if status >= 400 {
-        response
-            .json::<ErrorBody>()
-            .await
-            .ok()
-            .map(|body| body.error)
-    } else {
-        None
-    };
+    let diagnosis = describe_answer(&response.unchecked_into()).await;
     if let Some(abort) = abort {
         abort.abort();
     }
+    diagnosis
+}
+
+/// What an answer that is not a stream says: its status, content type,
+/// `Retry-After` and the `error` field of a JSON body. An answer that is a
+/// stream is described as a closed connection.
+pub async fn describe_answer(response: &Response) -> Diagnosis {
+    let headers = response.headers();
+    let content_type = headers.get("content-type").ok().flatten();
+    let retry_after = headers.get("retry-after").ok().flatten();
+    let server_error = error_field(response, content_type.as_deref()).await;
     diagnose_response(FailedAnswer {
-        status: Some(status),
+        status: Some(response.status()),
         status_text: &response.status_text(),
         content_type: content_type.as_deref(),
         server_error: server_error.as_deref(),
         retry_after: retry_after.as_deref(),
     })
+}
+
+/// The `error` field of a JSON error body, when there is one.
+async fn error_field(response: &Response, content_type: Option<&str>) -> Option<String> {
+    if response.status() < 400 || !content_type.is_some_and(|kind| kind.contains("json")) {
+        return None;
+    }
+    let json = JsFuture::from(response.json().ok()?).await.ok()?;
+    Reflect::get(&json, &"error".into()).ok()?.as_string()
 }

@@ -102,6 +102,13 @@ impl UseTaskStreamReturn {
             .try_with_value(|c| c.borrow_mut().start_task(server, request));
     }
 
+    /// Uses `options` from the next start on (the current stream goes on as
+    /// it is).
+    pub fn set_options(&self, options: UseTaskStreamOptions) {
+        self.controller
+            .try_with_value(|c| c.borrow_mut().set_options(options));
+    }
+
     /// Closes the stream at once, logs "Interrupted", and cancels the task on
     /// the server when it has a cancel URL.
     pub fn stop(&self) {

@@ -87,7 +87,7 @@ impl SseParser {
                 chunk = rest;
             }
         }
-        while let Some(end) = memchr::memchr2(b'\n', b'\r', chunk) {
+        while let Some(end) = chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
             let rest_start = if chunk[end] == b'\r' {
                 match chunk.get(end + 1) {
                     Some(b'\n') => end + 2,
@@ -130,7 +130,7 @@ impl SseParser {
         if line[0] == b':' {
             return;
         }
-        let (name, value) = match memchr::memchr(b':', line) {
+        let (name, value) = match line.iter().position(|&b| b == b':') {
             Some(colon) => {
                 let value = &line[colon + 1..];
                 (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))

@@ -24,10 +24,8 @@ use super::{
     delivered_types, yield_now, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
 use crate::stream::fetch_options::{Credentials, FetchOptions};
-use crate::task::{
-    diagnose_response, is_event_stream, Diagnosis, FailedAnswer, RawMessage, ReadyState, SseItem,
-    SseParser,
-};
+use crate::stream::http;
+use crate::task::{is_event_stream, Diagnosis, RawMessage, ReadyState, SseItem, SseParser};
 
 /// Messages that may wait to be applied before reading pauses.
 pub const HIGH_WATER: usize = 8_192;
@@ -74,7 +72,7 @@ impl FetchTransport {
         let set = |name: &str, value: &str| {
             headers
                 .set(name, value)
-                .map_err(|_| format!("the header {name:?} is not valid"))
+                .map_err(|_| format!("the header \"{name}\" is not valid"))
         };
         set("Accept", "text/event-stream")?;
         if let Some(kind) = &options.content_type {
@@ -156,21 +154,12 @@ impl ReadLoop {
         if self.shared.closed.get() {
             return;
         }
-        let headers = response.headers();
-        let content_type = headers.get("content-type").ok().flatten();
+        let content_type = response.headers().get("content-type").ok().flatten();
         let status = response.status();
         let streams =
             response.ok() && status != 204 && content_type.as_deref().is_some_and(is_event_stream);
         if !streams {
-            let server_error = error_field(&response, content_type.as_deref()).await;
-            let retry_after = headers.get("retry-after").ok().flatten();
-            let diagnosis = diagnose_response(FailedAnswer {
-                status: Some(status),
-                status_text: &response.status_text(),
-                content_type: content_type.as_deref(),
-                server_error: server_error.as_deref(),
-                retry_after: retry_after.as_deref(),
-            });
+            let diagnosis = http::describe_answer(&response).await;
             return self.fail(diagnosis);
         }
         self.shared.state.set(ReadyState::Open);
@@ -272,15 +261,6 @@ impl ReadLoop {
         self.shared.state.set(ReadyState::Closed);
         (self.sink)(TransportEvent::Failed(diagnosis));
     }
-}
-
-/// The `error` field of a JSON error body, when there is one.
-async fn error_field(response: &Response, content_type: Option<&str>) -> Option<String> {
-    if !content_type.is_some_and(|kind| kind.contains("json")) {
-        return None;
-    }
-    let json = JsFuture::from(response.json().ok()?).await.ok()?;
-    Reflect::get(&json, &"error".into()).ok()?.as_string()
 }
 
 fn now_ms() -> f64 {
