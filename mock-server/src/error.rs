@@ -22,6 +22,9 @@ pub enum ApiError {
     /// Missing, unknown or expired credentials: 401 with `WWW-Authenticate: Bearer`.
     #[error("{0}")]
     Unauthorized(String),
+    /// The route exists, not with this method.
+    #[error("method not allowed on this route")]
+    MethodNotAllowed,
     /// No such task, session or route.
     #[error("{0}")]
     NotFound(String),
@@ -57,6 +60,7 @@ impl ApiError {
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Rejected { status, .. } => *status,

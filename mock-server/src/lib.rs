@@ -15,12 +15,13 @@
 //! - [`tokens`]: the demo's short-lived bearer tokens.
 //! - [`sse`]: SSE responses with the contract's headers, keep-alive and shutdown.
 //! - [`resume`]: reading `Last-Event-ID` / `?lastEventId=`.
-//! - [`error`]: the JSON error answer.
+//! - [`error`]: the JSON error answer; [`json_body`]: JSON bodies that must be objects.
 //! - [`state`]: what every route shares.
 
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod json_body;
 pub mod resume;
 pub mod routes;
 pub mod sse;
@@ -96,6 +97,7 @@ pub fn app(state: AppState) -> Router {
         .route("/faults/ticks", get(faults::ticks))
         .route("/faults/flaky", get(faults::flaky))
         .route("/faults/hits/{key}", get(faults::hits))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
     let router = match &config.static_dir {
@@ -107,7 +109,27 @@ pub fn app(state: AppState) -> Router {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router.layer(TraceLayer::new_for_http())
+    router
+        .layer(axum::middleware::from_fn(reject_odd_targets))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// A request target that is not a path (`GET a.txt HTTP/1.1`, authority
+/// form) gets a JSON 400 instead of reaching the routes and the static files.
+async fn reject_odd_targets(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if !request.uri().path().starts_with('/') {
+        return ApiError::BadRequest("the request target must be a path that starts with /".into())
+            .into_response();
+    }
+    next.run(request).await
 }
 
 async fn not_found() -> ApiError {
@@ -139,6 +161,13 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
             ])
             .expose_headers([api::TASK_ID_HEADER, header::RETRY_AFTER]),
     )
+}
+
+/// Checks what can make the server fail to start (today: the database file
+/// opens), so that `main` can say so in one line before it listens.
+pub fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
+    db::Db::open(config.db_path.as_deref())?;
+    Ok(())
 }
 
 /// Serves on `listener` until `shutdown` resolves: then open streams end,

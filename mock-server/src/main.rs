@@ -1,24 +1,43 @@
 //! `sse-mock-server`: parses the flags, sets up logging, binds, and serves
 //! until SIGINT or SIGTERM.
 
+use std::process::ExitCode;
+
 use clap::Parser;
-use sse_mock_server::{run, Cli, ServerConfig};
+use sse_mock_server::{check_config, run, Cli, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
     let cli = Cli::parse();
-    let listener = tokio::net::TcpListener::bind(cli.addr).await?;
-    let addr = listener.local_addr()?;
+    let config = ServerConfig::from(&cli);
+    if let Err(error) = check_config(&config) {
+        return fail(&error);
+    }
+    let listener = match tokio::net::TcpListener::bind(cli.addr).await {
+        Ok(listener) => listener,
+        Err(error) => return fail(&format!("cannot listen on {}: {error}", cli.addr)),
+    };
+    let addr = listener
+        .local_addr()
+        .map_or_else(|_| cli.addr.to_string(), |a| a.to_string());
     tracing::info!(%addr, static_dir = ?cli.static_dir, db = ?cli.db, "listening");
     println!("sse-mock-server listening on http://{addr}");
-    run(listener, ServerConfig::from(&cli), shutdown_signal()).await?;
-    Ok(())
+    match run(listener, config, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
+/// Says what is wrong in one line and exits with 1.
+fn fail(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("sse-mock-server: {error}");
+    ExitCode::FAILURE
 }
 
 async fn shutdown_signal() {

@@ -5,10 +5,12 @@
 
 use std::time::Duration;
 
+use axum::http::HeaderMap;
 use axum::response::sse::Event;
 use futures_util::stream::{self, Stream};
 use sse_task_protocol::ProgressData;
 
+use crate::resume::{resume_from, ResumeError, ResumeFrom};
 use crate::routes::corebos::close_event;
 
 /// Most events a tick stream sends.
@@ -38,6 +40,17 @@ pub fn ticks_after(
             }
             Some((tick_event(i, count, label.as_deref()), i + 1))
         }
+    })
+}
+
+/// Where a tick stream of `count` resumes for a client that sent these
+/// headers: after its `Last-Event-ID` (0 for none); `CLOSE` or an id beyond
+/// the end leaves nothing but the end.
+pub fn resume_after(headers: &HeaderMap, count: u64) -> Result<u64, ResumeError> {
+    Ok(match resume_from(headers, None)? {
+        ResumeFrom::Start => 0,
+        ResumeFrom::After(after) => after.min(count + 1),
+        ResumeFrom::Closed => count + 1,
     })
 }
 

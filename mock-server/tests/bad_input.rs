@@ -169,3 +169,75 @@ async fn a_full_queue_answers_429_with_retry_after() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("queue is full"));
 }
+
+#[tokio::test]
+async fn a_wrong_method_a_bad_path_and_a_json_array_get_json_errors_that_echo_nothing() {
+    let server = TestServer::default().await;
+    let client = reqwest::Client::new();
+    expect_error(
+        client.delete(server.url("/api/tasks")),
+        405,
+        "method not allowed",
+    )
+    .await;
+    expect_error(
+        client.put(server.url("/seeds/delta/messages")),
+        405,
+        "method",
+    )
+    .await;
+    let response = client
+        .get(server.url("/faults/status/abc%3Cb%3E"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body = response.text().await.unwrap();
+    assert!(!body.contains("abc"), "the input was echoed: {body}");
+    assert!(body.contains("204 or 400..=599"), "{body}");
+    for path in ["/api/tasks", "/seeds/delta/messages", "/demo/ticks"] {
+        expect_error(
+            client.post(server.url(path)).json(&json!([3, 0])),
+            422,
+            "must be a JSON object",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_delta_resume_id_beyond_any_sqlite_id_is_a_400_like_the_task_streams() {
+    let server = TestServer::default().await;
+    let request = reqwest::Client::new()
+        .get(server.url("/seeds/delta"))
+        .header("Last-Event-ID", "9223372036854775808");
+    expect_error(request, 400, "at most 9223372036854775807").await;
+}
+
+#[test]
+fn start_up_failures_say_what_is_wrong_in_one_line_and_exit_1() {
+    let missing_parent = tempfile::tempdir().unwrap();
+    let not_a_file = tempfile::tempdir().unwrap();
+    let corrupt = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(corrupt.path(), vec![0x42; 8192]).unwrap();
+    let cases = [
+        missing_parent.path().join("no/such/folder/tasks.db"),
+        not_a_file.path().to_owned(),
+        corrupt.path().to_owned(),
+    ];
+    for db in cases {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_sse-mock-server"))
+            .args(["--addr", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{db:?}: {stdout} {stderr}");
+        assert!(!stdout.contains("listening"), "{db:?}: {stdout}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{db:?}: {stderr}");
+        assert!(stderr.starts_with("sse-mock-server: "), "{stderr}");
+        assert!(!stderr.contains("SqliteFailure"), "a Debug dump: {stderr}");
+    }
+}

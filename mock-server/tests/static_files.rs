@@ -53,3 +53,21 @@ async fn the_site_is_served_with_an_index_fallback_and_nothing_outside_it() {
     assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
     assert!(answer.contains("\"error\""));
 }
+
+#[tokio::test]
+async fn a_request_target_that_is_not_a_path_is_a_json_400_not_a_500() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("index.html"), "<p>the demo</p>").unwrap();
+    std::fs::write(root.path().join("a.txt"), "a").unwrap();
+    let server = TestServer::start(ServerConfig {
+        static_dir: Some(root.path().to_owned()),
+        ..ServerConfig::default()
+    })
+    .await;
+    // Authority form, as `GET a.txt HTTP/1.1` sends it.
+    let answer = raw_get(&server, "a.txt").await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("application/json"), "{answer}");
+    assert!(answer.contains("must be a path"), "{answer}");
+    assert!(raw_get(&server, "/a.txt").await.starts_with("HTTP/1.1 200"));
+}

@@ -39,7 +39,9 @@ impl Controller {
             TransportEvent::Messages { queued } => self.on_messages(queued),
             TransportEvent::Retry(ms) => self.rules.on_retry(ms),
             TransportEvent::Opened => {
-                self.apply_everything_queued();
+                if !self.apply_everything_queued() {
+                    return;
+                }
                 self.signals.ready_state.set(ReadyState::Open);
                 let after_failed_attempts = match self.rules.on_open() {
                     Some(Notice::Reconnected { attempts }) => attempts,

@@ -6,7 +6,7 @@
 //! - `POST /api/tasks/{id}/cancel` -> the cancelled task, 409 once it ended
 //! - `GET /api/run?steps=&interval_ms=` -> creates a task and streams it at once
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +17,7 @@ use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, TaskSnapshot, Tas
 use super::query;
 use super::task_stream::{task_events, StreamOptions};
 use crate::error::ApiError;
+use crate::json_body::JsonObject;
 use crate::resume::{resume_from, ResumeFrom};
 use crate::sse::sse_response;
 use crate::state::AppState;
@@ -52,9 +53,8 @@ fn urls(id: &str) -> CreateTaskResponse {
 /// `POST /api/tasks`.
 pub async fn create_task(
     State(state): State<AppState>,
-    body: Result<Json<CreateTaskRequest>, JsonRejection>,
+    JsonObject(request): JsonObject<CreateTaskRequest>,
 ) -> Result<(StatusCode, Json<CreateTaskResponse>), ApiError> {
-    let Json(request) = body?;
     let handle = state.tasks.create(request)?;
     Ok((StatusCode::CREATED, Json(urls(&handle.id()))))
 }

@@ -7,7 +7,7 @@
 //! streams show it at once (rows inserted by other programs within the poll
 //! interval, half a second).
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::Event;
@@ -22,6 +22,7 @@ use tokio::time::Instant;
 use super::query;
 use crate::db::{Db, DeltaMessage};
 use crate::error::ApiError;
+use crate::json_body::JsonObject;
 use crate::resume::{resume_from, ResumeFrom};
 use crate::sse::sse_response;
 use crate::state::AppState;
@@ -85,7 +86,8 @@ struct Feed {
 }
 
 /// `GET /seeds/delta`. A resume id beyond the newest message is kept (the
-/// stream waits for newer messages, as the seed does); a non-number is a 400.
+/// stream waits for newer messages, as the seed does); a non-number, or a
+/// number no SQLite id can reach, is a 400.
 pub async fn feed(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -94,6 +96,13 @@ pub async fn feed(
     let params = query(params)?;
     let after = match resume_from(&headers, params.last_event_id.as_deref())? {
         ResumeFrom::Start | ResumeFrom::Closed => 0,
+        // SQLite's ids are i64: a larger one can never exist.
+        ResumeFrom::After(after) if i64::try_from(after).is_err() => {
+            return Err(ApiError::BadRequest(format!(
+                "Last-Event-ID must be at most {}",
+                i64::MAX
+            )))
+        }
         ResumeFrom::After(after) => after,
     };
     let feed = Feed {
@@ -149,9 +158,8 @@ async fn next_message(mut feed: Feed) -> Option<(Event, Feed)> {
 /// `POST /seeds/delta/messages`.
 pub async fn post_message(
     State(state): State<AppState>,
-    body: Result<Json<NewMessage>, JsonRejection>,
+    JsonObject(body): JsonObject<NewMessage>,
 ) -> Result<(StatusCode, Json<CreatedMessage>), ApiError> {
-    let Json(body) = body?;
     if body.message.len() > MAX_MESSAGE_BYTES {
         return Err(ApiError::Unprocessable(format!(
             "message must be at most {MAX_MESSAGE_BYTES} bytes, got {}",

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
@@ -21,10 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use super::query;
 use crate::error::ApiError;
-use crate::resume::{resume_from, ResumeFrom};
+use crate::json_body::JsonObject;
 use crate::sse::{retry_event, sse_response};
 use crate::state::AppState;
-use crate::ticks::{ticks_after, MAX_TICKS};
+use crate::ticks::{resume_after, ticks_after, MAX_TICKS};
 
 /// Answer of `POST /demo/token`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -87,15 +87,6 @@ impl TicksRequest {
     }
 }
 
-/// The resume point of a tick stream (`CLOSE` or beyond the end: nothing left).
-fn ticks_resume(headers: &HeaderMap, count: u64) -> Result<u64, ApiError> {
-    Ok(match resume_from(headers, None)? {
-        ResumeFrom::Start => 0,
-        ResumeFrom::After(after) => after.min(count + 1),
-        ResumeFrom::Closed => count + 1,
-    })
-}
-
 /// `GET /demo/secure`.
 pub async fn secure_ticks(
     State(state): State<AppState>,
@@ -111,7 +102,7 @@ pub async fn secure_ticks(
         .map_err(|error| ApiError::Unauthorized(error.to_string()))?;
     let request = query(params)?;
     let interval = request.validate()?;
-    let after = ticks_resume(&headers, request.count)?;
+    let after = resume_after(&headers, request.count)?;
     let until_expiry = tokio::time::sleep_until(expires.into());
     let events = futures_util::stream::iter([retry_event(Duration::from_millis(100))])
         .chain(ticks_after(after, request.count, interval, request.label))
@@ -127,11 +118,10 @@ pub async fn secure_ticks(
 pub async fn post_ticks(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Json<TicksRequest>, JsonRejection>,
+    JsonObject(request): JsonObject<TicksRequest>,
 ) -> Result<Response, ApiError> {
-    let Json(request) = body?;
     let interval = request.validate()?;
-    let after = ticks_resume(&headers, request.count)?;
+    let after = resume_after(&headers, request.count)?;
     let events = futures_util::stream::iter([retry_event(Duration::from_millis(500))])
         .chain(ticks_after(after, request.count, interval, request.label));
     Ok(sse_response(

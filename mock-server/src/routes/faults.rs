@@ -29,7 +29,7 @@ use super::query;
 use crate::error::ApiError;
 use crate::sse::sse_response;
 use crate::state::AppState;
-use crate::ticks::{ticks_after, MAX_TICKS};
+use crate::ticks::{resume_after, ticks_after, MAX_TICKS};
 
 /// Keys counted at most; older counts are dropped beyond it.
 pub const MAX_KEYS: usize = 10_000;
@@ -81,16 +81,17 @@ pub struct Hits {
 /// `GET /faults/status/{code}`.
 pub async fn status(
     State(state): State<AppState>,
-    Path(code): Path<u16>,
+    Path(code): Path<String>,
     params: Result<Query<FaultQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
-    let status = StatusCode::from_u16(code)
+    // Read by hand: axum's rejection would echo the path back.
+    let status = code
+        .parse::<u16>()
         .ok()
-        .filter(|status| *status == StatusCode::NO_CONTENT || (400..=599).contains(&code))
-        .ok_or_else(|| {
-            ApiError::BadRequest(format!("code must be 204 or 400..=599, got {code}"))
-        })?;
+        .filter(|code| *code == 204 || (400..=599).contains(code))
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .ok_or_else(|| ApiError::BadRequest("code must be 204 or 400..=599".into()))?;
     state.faults.hit(params.key.as_deref());
     if status == StatusCode::NO_CONTENT {
         return Ok(status.into_response());
@@ -266,11 +267,7 @@ pub async fn flaky(
         }
         return Ok(response);
     }
-    let after = match crate::resume::resume_from(&headers, None)? {
-        crate::resume::ResumeFrom::Start => 0,
-        crate::resume::ResumeFrom::After(after) => after.min(params.count + 1),
-        crate::resume::ResumeFrom::Closed => params.count + 1,
-    };
+    let after = resume_after(&headers, params.count)?;
     let events = ticks_after(after, params.count, std::time::Duration::ZERO, None);
     Ok(sse_response(
         events,
