@@ -1,8 +1,8 @@
 //! Wire types shared by the task-progress front-end and the mock event server.
 //!
 //! Everything here is plain data with serde: no web-sys, no tokio, so both the
-//! Wasm client and the native server compile it. The contract it encodes is the
-//! one in `DESIGN.md`:
+//! Wasm client and the native server compile it. The contract it encodes (the
+//! README's "The mock server" section shows it on the wire):
 //!
 //! - progress events are the default `message` event with data
 //!   `{"message": "...", "progress": 0..100}` ([`ProgressData`]), exactly as the

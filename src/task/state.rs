@@ -1,6 +1,6 @@
 //! The reducer: connection events and messages in, log / progress / status out.
 //!
-//! Rules (DESIGN.md's wire contract):
+//! Rules (the wire contract the README's "The mock server" section describes):
 //! - a message whose numeric id is not above the last one seen is a duplicate
 //!   (a server that ignored `Last-Event-ID` and started again) and is dropped;
 //! - once the status is terminal, nothing more is applied;
