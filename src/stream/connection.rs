@@ -7,9 +7,10 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::clock::now_ms;
 use super::controller::{with_current, Controller};
 use super::transport::{EventSink, OpenRequest, TransportEvent};
-use crate::task::{ConnectionEvent, Decision, FailureKind, Notice, ReadyState};
+use crate::task::{ConnectionEvent, Decision, Notice, ReadyState};
 
 impl Controller {
     /// Opens the stream's URL, resuming after `last_event_id` when given.
@@ -68,9 +69,7 @@ impl Controller {
                     return;
                 }
                 self.connection = None;
-                let cannot_refresh = diagnosis.kind == FailureKind::Unauthorized
-                    && self.options.transport.on_unauthorized().is_none();
-                if self.options.close_on_first_error || cannot_refresh {
+                if self.options.close_on_first_error {
                     return self.fail(diagnosis.reason);
                 }
                 let outcome = self
@@ -159,6 +158,7 @@ impl Controller {
     /// A 401 / 403: the user's hook refreshes the credentials, then the
     /// attempt is made again at once.
     fn refresh_then_reconnect(&mut self) {
+        // The rules ask for a refresh only when there is a hook.
         let Some(refresh) = self.options.transport.on_unauthorized() else {
             return self.fail("the server refused the credentials".into());
         };
@@ -182,8 +182,4 @@ impl Controller {
             .try_with_untracked(|meta| meta.last_event_id.clone())
             .flatten()
     }
-}
-
-fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
 }

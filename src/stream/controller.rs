@@ -77,7 +77,7 @@ impl Controller {
     /// A controller writing to `signals`.
     pub fn new(options: UseTaskStreamOptions, signals: Signals) -> Shared {
         let transport = transport_for(&options.transport);
-        let rules = ConnectionRules::new(options.reconnect);
+        let rules = rules_for(&options);
         Rc::new_cyclic(|this| {
             RefCell::new(Self {
                 options,
@@ -190,7 +190,7 @@ impl Controller {
         self.generation += 1;
         self.close();
         self.transport = transport_for(&self.options.transport);
-        self.rules = ConnectionRules::new(self.options.reconnect);
+        self.rules = rules_for(&self.options);
         let capacity = self.options.capacity;
         if self.signals.log.with_untracked(TaskLog::capacity) != capacity {
             self.signals.log.set(TaskLog::with_capacity(capacity));
@@ -213,6 +213,14 @@ impl Controller {
         self.close();
         self.apply_now(ConnectionEvent::Failed { reason });
     }
+}
+
+/// Fresh connection rules for `options`.
+fn rules_for(options: &UseTaskStreamOptions) -> ConnectionRules {
+    ConnectionRules::new(
+        options.reconnect,
+        options.transport.on_unauthorized().is_some(),
+    )
 }
 
 /// The transport that `transport` names.

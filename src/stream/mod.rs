@@ -7,6 +7,7 @@
 //! - `transport/`: `EventSource` and `fetch` behind one trait;
 //! - `http.rs`: the task API calls and the diagnostic request.
 
+mod clock;
 mod connection;
 mod controller;
 mod fetch_options;

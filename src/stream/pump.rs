@@ -8,6 +8,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::clock::now_ms;
 use super::controller::{with_current, Controller};
 use super::transport::yield_now;
 use crate::task::{apply, ConnectionEvent, Directive};
@@ -68,9 +69,7 @@ impl Controller {
 
     /// Applies queued messages for up to `budget_ms`, then schedules the rest.
     pub(super) fn drain(&mut self, budget_ms: f64) {
-        let clock = window().performance();
-        let now = || clock.as_ref().map_or(0.0, |p| p.now());
-        let deadline = now() + budget_ms;
+        let deadline = now_ms() + budget_ms;
         let mut applied: u32 = 0;
         loop {
             if self.pending.is_empty() {
@@ -85,7 +84,7 @@ impl Controller {
                 return;
             }
             applied += 1;
-            if applied % 64 == 0 && now() > deadline {
+            if applied % 64 == 0 && now_ms() > deadline {
                 break;
             }
         }
@@ -96,7 +95,7 @@ impl Controller {
         }
         if !self.pending.is_empty() {
             self.schedule_drain();
-        } else if self.flush_pending && now() - self.last_flush_ms >= EAGER_FLUSH_GAP_MS {
+        } else if self.flush_pending && now_ms() - self.last_flush_ms >= EAGER_FLUSH_GAP_MS {
             // A slow stream: show it now rather than at the next frame.
             self.flush();
         }
@@ -147,7 +146,7 @@ impl Controller {
 
     fn flush(&mut self) {
         self.flush_pending = false;
-        self.last_flush_ms = window().performance().map_or(0.0, |p| p.now());
+        self.last_flush_ms = now_ms();
         self.signals.log.notify();
         self.signals.meta.notify();
     }

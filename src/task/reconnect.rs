@@ -8,7 +8,8 @@
 //!   bounded, with exponential backoff and full jitter, a cap on the total
 //!   outage, and `Retry-After` honoured. One notice when an outage starts,
 //!   one when it ends.
-//! - 401/403 ask the user's credentials hook once per outage, then fail.
+//! - 401/403 ask the user's credentials hook once per outage, then fail
+//!   (at once without a hook).
 //! - Permanent failures (404, 204, a wrong content type) end at once.
 
 use super::diagnosis::{Diagnosis, FailureKind};
@@ -122,6 +123,8 @@ pub enum Decision {
 #[derive(Debug, Clone, Default)]
 pub struct ConnectionRules {
     policy: ReconnectPolicy,
+    /// A credentials hook exists: a 401 / 403 may be retried once after it.
+    can_refresh: bool,
     failed_attempts: u32,
     outage_started_ms: Option<f64>,
     opened: bool,
@@ -131,10 +134,12 @@ pub struct ConnectionRules {
 }
 
 impl ConnectionRules {
-    /// Rules for a new stream.
-    pub fn new(policy: ReconnectPolicy) -> Self {
+    /// Rules for a new stream; `can_refresh` when the user gave a hook that
+    /// refreshes credentials after a 401 / 403.
+    pub fn new(policy: ReconnectPolicy, can_refresh: bool) -> Self {
         Self {
             policy,
+            can_refresh,
             ..Self::default()
         }
     }
@@ -190,7 +195,7 @@ impl ConnectionRules {
         self.opened = false;
         let retry_after_ms = match diagnosis.kind {
             FailureKind::Permanent => return (self.fail(&diagnosis.reason), None),
-            FailureKind::Unauthorized if !self.refreshed => {
+            FailureKind::Unauthorized if self.can_refresh && !self.refreshed => {
                 self.refreshed = true;
                 return (Decision::RefreshCredentials, None);
             }
@@ -265,7 +270,7 @@ mod tests {
 
     #[test]
     fn planned_ends_are_quiet_and_never_give_up() {
-        let mut rules = ConnectionRules::new(ReconnectPolicy::default());
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default(), false);
         rules.on_retry(2000);
         for hour_ms in 0..10_000 {
             rules.on_attempt();
@@ -285,7 +290,7 @@ mod tests {
 
     #[test]
     fn failed_attempts_count_once_per_outage_and_an_open_ends_it() {
-        let mut rules = ConnectionRules::new(ReconnectPolicy::default());
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default(), false);
         rules.on_attempt();
         rules.on_open();
         // The server goes away: the next attempts never open.
@@ -329,7 +334,7 @@ mod tests {
             max_attempts: 3,
             ..ReconnectPolicy::default()
         };
-        let mut rules = ConnectionRules::new(policy);
+        let mut rules = ConnectionRules::new(policy, false);
         for attempt in 1..=3 {
             let (decision, _) = rules.on_failure(&transient(None), 0.0, 0.0);
             assert!(matches!(decision, Decision::Reconnect { attempt: a, .. } if a == attempt));
@@ -342,7 +347,7 @@ mod tests {
             }
         );
 
-        let mut rules = ConnectionRules::new(ReconnectPolicy::default());
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default(), false);
         let (decision, _) = rules.on_failure(&transient(Some(7000)), 0.0, 0.0);
         assert!(matches!(
             decision,
@@ -363,7 +368,14 @@ mod tests {
             reason: "the server answered 401 Unauthorized".into(),
             kind: FailureKind::Unauthorized,
         };
-        let mut rules = ConnectionRules::new(ReconnectPolicy::default());
+        let mut without_hook = ConnectionRules::new(ReconnectPolicy::default(), false);
+        assert_eq!(
+            without_hook.on_failure(&unauthorized, 0.0, 0.5).0,
+            Decision::Fail {
+                reason: "the server answered 401 Unauthorized".into()
+            }
+        );
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default(), true);
         assert_eq!(
             rules.on_failure(&unauthorized, 0.0, 0.5).0,
             Decision::RefreshCredentials

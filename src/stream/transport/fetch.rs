@@ -23,6 +23,7 @@ use web_sys::{
 use super::{
     delivered_types, yield_now, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
+use crate::stream::clock::now_ms;
 use crate::stream::fetch_options::{Credentials, FetchOptions};
 use crate::stream::http;
 use crate::task::{is_event_stream, Diagnosis, RawMessage, ReadyState, SseItem, SseParser};
@@ -261,10 +262,4 @@ impl ReadLoop {
         self.shared.state.set(ReadyState::Closed);
         (self.sink)(TransportEvent::Failed(diagnosis));
     }
-}
-
-fn now_ms() -> f64 {
-    leptos::prelude::window()
-        .performance()
-        .map_or(0.0, |p| p.now())
 }
