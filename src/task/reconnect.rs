@@ -144,11 +144,6 @@ impl ConnectionRules {
         }
     }
 
-    /// Failed attempts in a row so far.
-    pub fn failed_attempts(&self) -> u32 {
-        self.failed_attempts
-    }
-
     /// The server sent `retry: ms`.
     pub fn on_retry(&mut self, ms: u32) {
         self.server_retry_ms = Some(ms);
