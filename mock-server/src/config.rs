@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::tasks::Retention;
+
 /// The companion mock event server: long-running tasks over Server-Sent Events,
 /// every seed's wire format, lossless resume.
 #[derive(Debug, Clone, Parser)]
@@ -37,6 +39,36 @@ pub struct Cli {
     /// The `retry:` sent at the start of task streams, in milliseconds.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub retry_ms: u64,
+    /// Require this token on `/api/` (`Authorization: Bearer`, or `?access_token=`
+    /// for `EventSource`); the token holder also sees every task's label.
+    #[arg(long, env = "SSE_MOCK_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Serve the fault endpoints (`/faults/*`), for tests and benchmarks.
+    #[arg(long)]
+    pub faults: bool,
+    /// Seconds a client has to send a request's headers (also closes idle connections).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout_secs: u64,
+    /// Seconds a response may wait for a client that does not read it before the
+    /// connection is closed.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub stall_timeout_secs: u64,
+    /// Connections served at once; more wait to be accepted (kept below the
+    /// open-file limit).
+    #[arg(long, default_value_t = 16_384, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+    /// On SIGTERM/SIGINT, seconds open connections get to end before the process exits.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_grace_secs: u64,
+    /// Ended tasks kept at most (older ones, and their events, are removed).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub retain_tasks: u32,
+    /// Seconds an ended task is kept.
+    #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    pub retain_secs: u64,
 }
 
 /// What the server needs to know to run; built from [`Cli`] or by tests.
@@ -60,6 +92,24 @@ pub struct ServerConfig {
     pub delta_connection_cap: Duration,
     /// Pause between `/seeds/delta` polls of the `messages` table.
     pub delta_poll: Duration,
+    /// Token required on `/api/`.
+    pub token: Option<String>,
+    /// Serve `/faults/*`.
+    pub faults: bool,
+    /// Time to send a request's headers.
+    pub header_timeout: Duration,
+    /// Time to send a request's body.
+    pub body_timeout: Duration,
+    /// Time a response may wait for a client that does not read.
+    pub stall_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: u32,
+    /// Time connections get to end on shutdown.
+    pub shutdown_grace: Duration,
+    /// Which ended tasks are kept.
+    pub retention: Retention,
+    /// Pause between two retention sweeps.
+    pub retention_sweep: Duration,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +124,18 @@ impl Default for ServerConfig {
             retry: Duration::from_millis(1000),
             delta_connection_cap: Duration::from_secs(10),
             delta_poll: Duration::from_millis(500),
+            token: None,
+            faults: false,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            stall_timeout: Duration::from_secs(60),
+            max_connections: 16_384,
+            shutdown_grace: Duration::from_secs(5),
+            retention: Retention {
+                max_age: Duration::from_secs(86_400),
+                max_count: 1000,
+            },
+            retention_sweep: Duration::from_secs(60),
         }
     }
 }
@@ -88,6 +150,17 @@ impl From<&Cli> for ServerConfig {
             keep_alive: Duration::from_secs(cli.keep_alive_secs),
             queue_capacity: cli.queue_capacity,
             retry: Duration::from_millis(cli.retry_ms),
+            token: cli.token.clone().filter(|token| !token.is_empty()),
+            faults: cli.faults,
+            header_timeout: Duration::from_secs(cli.header_timeout_secs),
+            body_timeout: Duration::from_secs(cli.body_timeout_secs),
+            stall_timeout: Duration::from_secs(cli.stall_timeout_secs),
+            max_connections: cli.max_connections,
+            shutdown_grace: Duration::from_secs(cli.shutdown_grace_secs),
+            retention: Retention {
+                max_age: Duration::from_secs(cli.retain_secs),
+                max_count: cli.retain_tasks as usize,
+            },
             ..Self::default()
         }
     }

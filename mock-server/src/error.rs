@@ -22,6 +22,15 @@ pub enum ApiError {
     /// Missing, unknown or expired credentials: 401 with `WWW-Authenticate: Bearer`.
     #[error("{0}")]
     Unauthorized(String),
+    /// The request is not allowed from where it comes (another origin's page).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The task existed and was removed.
+    #[error("{0}")]
+    Gone(String),
+    /// The server cannot store what the request needs now (its database failed).
+    #[error("{0}")]
+    Unavailable(String),
     /// The route exists, not with this method.
     #[error("method not allowed on this route")]
     MethodNotAllowed,
@@ -60,6 +69,9 @@ impl ApiError {
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -6,8 +6,13 @@
 //!
 //! # Layout
 //! - [`config`]: command-line flags ([`Cli`]) and [`ServerConfig`].
-//! - [`db`]: the SQLite store of tasks, events and the delta seed's messages.
-//! - [`tasks`]: the task registry, the per-task handle and the job runner.
+//! - [`serve`]: the accept loop (connection cap, timeouts, shutdown deadline);
+//!   [`stall`]: closing connections whose client stopped reading.
+//! - [`access`]: the optional API token and the cross-origin guard.
+//! - [`db`]: the SQLite store: one writer thread, read connections.
+//! - [`tasks`]: the task registry, the per-task handle and tail, the job
+//!   queue and threads, retention.
+//! - [`seeds`]: the seed endpoints' state; [`counters`]: requests per `?key=`.
 //! - [`routes`]: one file per route family: the task API and its streams, the
 //!   four seeds (`corebos`, `openacs`, `tizen`, `delta`), the fetch-transport
 //!   demos (`demo`) and the fault endpoints.
@@ -18,13 +23,18 @@
 //! - [`error`]: the JSON error answer; [`json_body`]: JSON bodies that must be objects.
 //! - [`state`]: what every route shares.
 
+pub mod access;
 pub mod config;
+pub mod counters;
 pub mod db;
 pub mod error;
 pub mod json_body;
 pub mod resume;
 pub mod routes;
+pub mod seeds;
+pub mod serve;
 pub mod sse;
+pub mod stall;
 pub mod state;
 pub mod tasks;
 pub mod ticks;
@@ -34,12 +44,14 @@ use std::future::Future;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, Method};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -66,17 +78,22 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
 }
 
-/// The router: the task API, the seed endpoints, the fault endpoints, and the
-/// static site when `--static-dir` is set.
+/// The router: the task API (behind the token when one is set), the seed
+/// endpoints, the fault endpoints with `--faults`, and the static site when
+/// `--static-dir` is set; every state-changing request from another origin's
+/// page is refused unless `--allow-origin` names it.
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
-    let router = Router::new()
+    let api = Router::new()
         .route("/api/tasks", post(api::create_task).get(api::list_tasks))
         .route("/api/tasks/{id}", get(api::get_task))
         .route("/api/tasks/{id}/events", get(api::task_events_route))
         .route("/api/tasks/{id}/cancel", post(api::cancel_task))
         .route("/api/run", get(api::run_task))
         .route("/api/{*rest}", get(not_found).post(not_found))
+        .route_layer(from_fn_with_state(state.clone(), access::require_token));
+    let mut router = Router::new()
+        .merge(api)
         .route("/seeds/corebos/source", get(corebos::source))
         .route("/seeds/openacs", get(openacs::stream_job))
         .route("/seeds/openacs/jobs", post(openacs::start_job))
@@ -85,20 +102,29 @@ pub fn app(state: AppState) -> Router {
         .route("/seeds/delta/messages", post(delta::post_message))
         .route("/demo/token", post(demo::issue_token))
         .route("/demo/secure", get(demo::secure_ticks))
-        .route("/demo/ticks", post(demo::post_ticks))
-        .route("/faults/status/{code}", get(faults::status))
-        .route(
-            "/faults/wrong-content-type",
-            get(faults::wrong_content_type),
-        )
-        .route("/faults/malformed", get(faults::malformed))
-        .route("/faults/big", get(faults::big))
-        .route("/faults/invalid-utf8", get(faults::invalid_utf8))
-        .route("/faults/ticks", get(faults::ticks))
-        .route("/faults/flaky", get(faults::flaky))
-        .route("/faults/hits/{key}", get(faults::hits))
+        .route("/demo/ticks", post(demo::post_ticks));
+    if config.faults {
+        router = router
+            .route("/faults/status/{code}", get(faults::status))
+            .route(
+                "/faults/wrong-content-type",
+                get(faults::wrong_content_type),
+            )
+            .route("/faults/malformed", get(faults::malformed))
+            .route("/faults/big", get(faults::big))
+            .route("/faults/invalid-utf8", get(faults::invalid_utf8))
+            .route("/faults/ticks", get(faults::ticks))
+            .route("/faults/flaky", get(faults::flaky))
+            .route("/faults/hits/{key}", get(faults::hits));
+    }
+    let router = router
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyTimeoutLayer::new(config.body_timeout))
+        .layer(from_fn_with_state(
+            state.clone(),
+            access::refuse_cross_origin_actions,
+        ))
         .with_state(state);
     let router = match &config.static_dir {
         Some(dir) => router
@@ -110,7 +136,7 @@ pub fn app(state: AppState) -> Router {
         None => router,
     };
     router
-        .layer(axum::middleware::from_fn(reject_odd_targets))
+        .layer(from_fn(reject_odd_targets))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -159,7 +185,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
                 header::AUTHORIZATION,
                 HeaderName::from_static("last-event-id"),
             ])
-            .expose_headers([api::TASK_ID_HEADER, header::RETRY_AFTER]),
+            .expose_headers([api::TASK_ID_HEADER, header::RETRY_AFTER, header::LINK]),
     )
 }
 
@@ -170,9 +196,10 @@ pub fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Serves on `listener` until `shutdown` resolves: then open streams end,
-/// jobs stop between two steps (a file database keeps them resumable), and
-/// the function returns once every connection closed.
+/// Serves on `listener` until `shutdown` resolves: then jobs stop between
+/// two steps (a file database keeps them resumable), open streams end,
+/// connections get the grace period to close, and what the jobs queued is
+/// written before the function returns.
 pub async fn run<F>(
     listener: TcpListener,
     config: ServerConfig,
@@ -188,13 +215,48 @@ where
         tracing::info!(resumed, "resumed unfinished tasks");
     }
     let trigger = token.clone();
+    let tasks = state.tasks.clone();
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down");
+        tasks.shutdown();
         trigger.cancel();
     });
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(token.cancelled_owned())
-        .await?;
+    tokio::spawn(sweep_retention(state.clone()));
+    let config = state.config.clone();
+    let limits = serve::Limits {
+        max_connections: config.max_connections as usize,
+        header_timeout: config.header_timeout,
+        stall_timeout: config.stall_timeout,
+        shutdown_grace: config.shutdown_grace,
+    };
+    serve::serve(listener, app(state.clone()), limits, token).await;
+    let flush = state.db.writer.write(db::Write::Barrier);
+    if tokio::time::timeout(config.shutdown_grace.max(std::time::Duration::from_secs(1)), flush)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the database writer did not finish in time");
+    }
     Ok(())
+}
+
+/// Removes old ended tasks every sweep period until shutdown. Each sweep
+/// also writes (an empty transaction), so a database file deleted while the
+/// server is idle is noticed and reported.
+async fn sweep_retention(state: AppState) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(state.config.retention_sweep) => {}
+            () = state.shutdown.cancelled() => return,
+        }
+        match state.tasks.apply_retention(&state.config.retention).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "retention removed ended tasks"),
+            Err(error) => tracing::error!(%error, "retention sweep failed"),
+        }
+        if let Err(error) = state.db.writer.write(db::Write::Barrier).await {
+            tracing::error!(%error, "the database cannot be written");
+        }
+    }
 }

@@ -1,15 +1,15 @@
 //! The state shared by every route: configuration, database, tasks, the seed
-//! endpoints' own state, and the shutdown token.
+//! endpoints' own state, request counters, and the shutdown token.
 
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ServerConfig;
+use crate::counters::RequestCounters;
 use crate::db::{Db, DbError};
-use crate::routes::delta::DeltaFeed;
-use crate::routes::faults::FaultCounters;
-use crate::routes::openacs::OpenAcsSessions;
+use crate::seeds::delta_feed::DeltaFeed;
+use crate::seeds::openacs_jobs::OpenAcsSessions;
 use crate::tasks::TaskRegistry;
 use crate::tokens::TokenStore;
 
@@ -26,8 +26,8 @@ pub struct AppState {
     pub openacs: Arc<OpenAcsSessions>,
     /// Wakes `/seeds/delta` streams when a message is inserted.
     pub delta: Arc<DeltaFeed>,
-    /// Request counters of the fault endpoints.
-    pub faults: Arc<FaultCounters>,
+    /// Request counters per `?key=`.
+    pub counters: Arc<RequestCounters>,
     /// Bearer tokens of `/demo/secure`.
     pub tokens: Arc<TokenStore>,
     /// Fires on shutdown: streams end, jobs stop.
@@ -35,23 +35,22 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the database and builds the state (tasks are not recovered yet:
-    /// call [`TaskRegistry::recover`] inside a runtime).
+    /// Opens the database, starts its writer and the job threads (tasks are
+    /// not recovered yet: call [`TaskRegistry::recover`]).
     pub fn new(config: ServerConfig, shutdown: CancellationToken) -> Result<Self, DbError> {
         let db = Db::open(config.db_path.as_deref())?;
         let tasks = Arc::new(TaskRegistry::new(
             db.clone(),
             config.workers,
             config.queue_capacity,
-            shutdown.clone(),
-        ));
+        )?);
         Ok(Self {
             config: Arc::new(config),
             db,
             tasks,
             openacs: Arc::new(OpenAcsSessions::default()),
             delta: Arc::new(DeltaFeed::default()),
-            faults: Arc::new(FaultCounters::default()),
+            counters: Arc::new(RequestCounters::default()),
             tokens: Arc::new(TokenStore::default()),
             shutdown,
         })

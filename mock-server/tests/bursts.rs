@@ -46,7 +46,7 @@ async fn a_thousand_tasks_at_once_are_created_or_refused_with_429_and_all_create
     // Every created task runs to completion.
     let mut done = 0;
     for _ in 0..200 {
-        let (_, tasks) = get_json(&server, "/api/tasks").await;
+        let (_, tasks) = get_json(&server, "/api/tasks?limit=1000").await;
         let tasks = tasks.as_array().unwrap().clone();
         assert_eq!(tasks.len(), created);
         done = tasks.iter().filter(|t| t["state"] == "completed").count();

@@ -1,25 +1,27 @@
 //! The task API: create, list, inspect, cancel, and stream tasks.
 //!
 //! - `POST /api/tasks` `{steps, interval_ms, fail_at?, label?}` -> 201 [`CreateTaskResponse`]
-//! - `GET /api/tasks`, `GET /api/tasks/{id}` -> [`TaskSnapshot`]s
+//! - `GET /api/tasks?limit=&before=` -> a page of [`TaskSnapshot`]s, `GET /api/tasks/{id}` -> one
 //! - `GET /api/tasks/{id}/events` -> the SSE stream (resumable)
 //! - `POST /api/tasks/{id}/cancel` -> the cancelled task, 409 once it ended
 //! - `GET /api/run?steps=&interval_ms=` -> creates a task and streams it at once
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, TaskSnapshot, TaskState};
+
+use crate::access::Access;
 
 use super::query;
 use super::task_stream::{task_events, StreamOptions};
 use crate::error::ApiError;
 use crate::json_body::JsonObject;
 use crate::resume::{resume_from, ResumeFrom};
-use crate::sse::sse_response;
+use crate::sse::sse_bytes_response;
 use crate::state::AppState;
 use crate::tasks::TaskError;
 
@@ -31,6 +33,8 @@ impl From<TaskError> for ApiError {
         match error {
             TaskError::Invalid(invalid) => invalid.into(),
             TaskError::NotFound(_) => Self::NotFound(error.to_string()),
+            TaskError::Removed(_) => Self::Gone(error.to_string()),
+            TaskError::NotStored(_) => Self::Unavailable(error.to_string()),
             TaskError::AlreadyFinished { .. } => Self::Conflict(error.to_string()),
             TaskError::QueueFull(_) => Self::TooManyRequests {
                 message: error.to_string(),
@@ -55,15 +59,55 @@ pub async fn create_task(
     State(state): State<AppState>,
     JsonObject(request): JsonObject<CreateTaskRequest>,
 ) -> Result<(StatusCode, Json<CreateTaskResponse>), ApiError> {
-    let handle = state.tasks.create(request)?;
-    Ok((StatusCode::CREATED, Json(urls(&handle.id()))))
+    let handle = state.tasks.create(request).await?;
+    Ok((StatusCode::CREATED, Json(urls(handle.id()))))
 }
 
-/// `GET /api/tasks`.
+/// Query of `GET /api/tasks`.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    /// Tasks per page (default [`DEFAULT_PAGE`], at most [`MAX_PAGE`]).
+    limit: Option<usize>,
+    /// The id of the last task of the previous page.
+    before: Option<String>,
+}
+
+/// Tasks per page of `GET /api/tasks` by default.
+pub const DEFAULT_PAGE: usize = 100;
+/// Most tasks per page of `GET /api/tasks`.
+pub const MAX_PAGE: usize = 1000;
+
+/// `GET /api/tasks?limit=&before=`: a page of tasks, newest first. When more
+/// follow, a `Link: <...>; rel="next"` header gives the next page. Labels
+/// are shown only to a client that presented the server's `--token`: without
+/// one, a client does not learn what other clients named their tasks.
 pub async fn list_tasks(
     State(state): State<AppState>,
-) -> Result<Json<Vec<TaskSnapshot>>, ApiError> {
-    Ok(Json(state.tasks.list()?))
+    access: Access,
+    params: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = query(params)?;
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::Unprocessable(format!(
+            "limit must be 1..={MAX_PAGE}"
+        )));
+    }
+    let page = state.tasks.list(limit, params.before.as_deref())?;
+    let mut tasks = page.tasks;
+    if access != Access::Token {
+        for task in &mut tasks {
+            task.label = None;
+        }
+    }
+    let mut response = Json(tasks).into_response();
+    if let Some(next) = page.next {
+        let link = format!("</api/tasks?limit={limit}&before={next}>; rel=\"next\"");
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
 }
 
 /// `GET /api/tasks/{id}`.
@@ -79,7 +123,7 @@ pub async fn cancel_task(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<TaskSnapshot>, ApiError> {
-    Ok(Json(state.tasks.cancel(&id)?))
+    Ok(Json(state.tasks.cancel(&id).await?))
 }
 
 /// Query of `GET /api/tasks/{id}/events`.
@@ -131,7 +175,7 @@ pub async fn task_events_route(
             "end_after_ms must be 1..={MAX_END_AFTER_MS} and retry_ms 0..={MAX_RETRY_MS}"
         )));
     }
-    state.faults.hit(params.key.as_deref());
+    state.counters.hit(params.key.as_deref());
     let handle = state.tasks.get(&id)?;
     let row = handle.row()?;
     let resume = resume_from(&headers, params.last_event_id.as_deref())?;
@@ -157,7 +201,7 @@ pub async fn task_events_route(
             }
         }
     };
-    if row.state.is_terminal() && after >= row.last_seq {
+    if row.state.is_terminal() && after >= row.last_seq && handle.unstored_end().is_none() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let options = StreamOptions {
@@ -173,7 +217,7 @@ pub async fn task_events_route(
         ),
     };
     let events = task_events(handle, state.db.clone(), options);
-    Ok(sse_response(
+    Ok(sse_bytes_response(
         events,
         state.config.keep_alive,
         &state.shutdown,
@@ -206,14 +250,14 @@ pub async fn run_task(
         fail_at: params.fail_at,
         label: params.label,
     };
-    let handle = state.tasks.create(request)?;
-    let id = handle.id();
+    let handle = state.tasks.create(request).await?;
+    let id = handle.id().to_owned();
     let options = StreamOptions {
         retry: Some(state.config.retry),
         ..StreamOptions::default()
     };
     let events = task_events(handle, state.db.clone(), options);
-    let mut response = sse_response(events, state.config.keep_alive, &state.shutdown);
+    let mut response = sse_bytes_response(events, state.config.keep_alive, &state.shutdown);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(TASK_ID_HEADER, value);
     }

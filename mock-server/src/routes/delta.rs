@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::query;
-use crate::db::{Db, DeltaMessage};
+use crate::db::{queries, Db, DeltaMessage, Write, Written};
 use crate::error::ApiError;
 use crate::json_body::JsonObject;
 use crate::resume::{resume_from, ResumeFrom};
@@ -29,19 +29,6 @@ use crate::state::AppState;
 
 /// Longest message accepted by `POST /seeds/delta/messages`, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 4096;
-
-/// Announces inserted messages to open streams.
-pub struct DeltaFeed {
-    newest: watch::Sender<u64>,
-}
-
-impl Default for DeltaFeed {
-    fn default() -> Self {
-        Self {
-            newest: watch::Sender::new(0),
-        }
-    }
-}
 
 /// Query of `GET /seeds/delta`.
 #[derive(Debug, Deserialize)]
@@ -78,6 +65,9 @@ pub fn delta_event(message: &DeltaMessage) -> Event {
 
 struct Feed {
     db: Db,
+    /// Messages inserted through this server only (the in-memory database):
+    /// read no further than the newest announced one, which is committed.
+    bounded: bool,
     after: u64,
     page: std::collections::VecDeque<DeltaMessage>,
     changes: watch::Receiver<u64>,
@@ -107,9 +97,10 @@ pub async fn feed(
     };
     let feed = Feed {
         db: state.db.clone(),
+        bounded: state.db.in_memory(),
         after,
         page: Default::default(),
-        changes: state.delta.newest.subscribe(),
+        changes: state.delta.subscribe(),
         deadline: Instant::now() + state.config.delta_connection_cap,
         poll: state.config.delta_poll,
     };
@@ -130,8 +121,15 @@ async fn next_message(mut feed: Feed) -> Option<(Event, Feed)> {
         if Instant::now() >= feed.deadline {
             return None;
         }
-        feed.changes.borrow_and_update();
-        match feed.db.messages_after(feed.after, 256) {
+        let newest = *feed.changes.borrow_and_update();
+        let after = feed.after;
+        let up_to = if feed.bounded { newest } else { u64::MAX };
+        let page = feed
+            .db
+            .readers
+            .read(move |conn| queries::messages_between(conn, after, up_to, 256))
+            .await;
+        match page {
             Ok(messages) if !messages.is_empty() => {
                 feed.page = messages.into();
                 continue;
@@ -166,7 +164,15 @@ pub async fn post_message(
             body.message.len()
         )));
     }
-    let id = state.db.insert_message(&body.message)?;
-    state.delta.newest.send_replace(id);
+    let id = match state.db.writer.write(Write::InsertMessage(body.message)).await {
+        Ok(Written::MessageId(id)) => id,
+        Ok(Written::Done) => return Err(ApiError::Unavailable("the message got no id".into())),
+        Err(failure) => {
+            return Err(ApiError::Unavailable(format!(
+                "the message could not be stored: {failure}"
+            )))
+        }
+    };
+    state.delta.announce(id);
     Ok((StatusCode::CREATED, Json(CreatedMessage { id })))
 }

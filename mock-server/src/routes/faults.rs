@@ -5,14 +5,11 @@
 //! - `GET /faults/status/{code}?key=&retry_after=` answers `code` (204 or 400..=599), with `Retry-After` when asked
 //! - `GET /faults/wrong-content-type?key=` answers 200 `text/html`
 //! - `GET /faults/malformed?key=` streams a good event, a malformed one, a good one, then `CLOSE`
-//! - `GET /faults/big?bytes=N` streams one event whose message is N bytes (at most 8 MiB), then `CLOSE`
+//! - `GET /faults/big?bytes=N` streams one event whose message is N bytes (at most 8 MiB, made 64 KiB at a time), then `CLOSE`
 //! - `GET /faults/invalid-utf8` streams an event holding bytes that are not UTF-8, then `CLOSE`
 //! - `GET /faults/ticks?count=N&interval_ms=M` streams N events stamped with their send time, then `CLOSE`
 //! - `GET /faults/flaky?key=&failures=N&count=M&retry_after=` answers 503 N times, then streams M ticks
 //! - `GET /faults/hits/{key}` answers `{"hits": n}`
-
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -20,47 +17,17 @@ use axum::http::{header, StatusCode};
 use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use futures_util::stream;
+use axum::body::Bytes;
+use futures_util::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use sse_task_protocol::ProgressData;
 
 use super::corebos::close_event;
 use super::query;
 use crate::error::ApiError;
-use crate::sse::sse_response;
+use crate::sse::{sse_bytes_response, sse_response};
 use crate::state::AppState;
 use crate::ticks::{resume_after, ticks_after, MAX_TICKS};
-
-/// Keys counted at most; older counts are dropped beyond it.
-pub const MAX_KEYS: usize = 10_000;
-
-/// Requests seen per key.
-#[derive(Default)]
-pub struct FaultCounters {
-    hits: Mutex<HashMap<String, u64>>,
-}
-
-impl FaultCounters {
-    /// Counts a request with `key`; returns the count so far (0 without a key).
-    pub fn hit(&self, key: Option<&str>) -> u64 {
-        let (Some(key), Ok(mut hits)) = (key, self.hits.lock()) else {
-            return 0;
-        };
-        if hits.len() >= MAX_KEYS && !hits.contains_key(key) {
-            hits.clear();
-        }
-        let count = hits.entry(key.chars().take(100).collect()).or_default();
-        *count += 1;
-        *count
-    }
-
-    fn get(&self, key: &str) -> u64 {
-        self.hits
-            .lock()
-            .map(|hits| hits.get(key).copied().unwrap_or(0))
-            .unwrap_or(0)
-    }
-}
 
 /// Query of the fault endpoints.
 #[derive(Debug, Deserialize)]
@@ -92,7 +59,7 @@ pub async fn status(
         .filter(|code| *code == 204 || (400..=599).contains(code))
         .and_then(|code| StatusCode::from_u16(code).ok())
         .ok_or_else(|| ApiError::BadRequest("code must be 204 or 400..=599".into()))?;
-    state.faults.hit(params.key.as_deref());
+    state.counters.hit(params.key.as_deref());
     if status == StatusCode::NO_CONTENT {
         return Ok(status.into_response());
     }
@@ -113,7 +80,7 @@ pub async fn wrong_content_type(
     State(state): State<AppState>,
     params: Result<Query<FaultQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    state.faults.hit(query(params)?.key.as_deref());
+    state.counters.hit(query(params)?.key.as_deref());
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         "<html><body>not an event stream</body></html>",
@@ -126,7 +93,7 @@ pub async fn malformed(
     State(state): State<AppState>,
     params: Result<Query<FaultQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    state.faults.hit(query(params)?.key.as_deref());
+    state.counters.hit(query(params)?.key.as_deref());
     let good = |id: u32, progress: f64| {
         let data = ProgressData::new(format!("good event {id}"), Some(progress));
         Event::default().id(id.to_string()).data(data.to_json())
@@ -167,14 +134,34 @@ pub async fn big(
             "bytes must be at most {MAX_BIG_BYTES}, got {bytes}"
         )));
     }
-    let message: String = "0123456789abcdef".chars().cycle().take(bytes).collect();
-    let data = ProgressData::new(message, Some(50.0));
-    let events = stream::iter([Event::default().id("1").data(data.to_json()), close_event()]);
-    Ok(sse_response(
-        events,
+    Ok(sse_bytes_response(
+        big_event_chunks(bytes),
         state.config.keep_alive,
         &state.shutdown,
     ))
+}
+
+/// Bytes of the big event made per chunk: a client that does not read holds
+/// at most one chunk in the server, not the whole event.
+const BIG_CHUNK: usize = 64 * 1024;
+
+/// `id: 1` with a `bytes`-long message, produced a chunk at a time, then `CLOSE`.
+fn big_event_chunks(bytes: usize) -> impl futures_util::Stream<Item = Bytes> {
+    const PATTERN: &[u8] = b"0123456789abcdef";
+    let head = Bytes::from_static(b"id: 1\ndata: {\"message\":\"");
+    let tail = Bytes::from_static(
+        b"\",\"progress\":50.0}\n\nid: CLOSE\ndata: {\"message\":\"Process complete\"}\n\n",
+    );
+    let body = stream::unfold(0usize, move |sent| async move {
+        (sent < bytes).then(|| {
+            let size = BIG_CHUNK.min(bytes - sent);
+            let chunk: Vec<u8> = (sent..sent + size)
+                .map(|i| PATTERN[i % PATTERN.len()])
+                .collect();
+            (Bytes::from(chunk), sent + size)
+        })
+    });
+    stream::iter([head]).chain(body).chain(stream::iter([tail]))
 }
 
 /// `GET /faults/invalid-utf8`: an event whose data holds a truncated UTF-8
@@ -255,7 +242,7 @@ pub async fn flaky(
             "count must be 1..={MAX_TICKS}"
         )));
     }
-    if state.faults.hit(Some(&params.key)) <= params.failures {
+    if state.counters.hit(Some(&params.key)) <= params.failures {
         let body = Json(sse_task_protocol::ErrorBody {
             error: "down for maintenance".into(),
         });
@@ -279,6 +266,6 @@ pub async fn flaky(
 /// `GET /faults/hits/{key}`.
 pub async fn hits(State(state): State<AppState>, Path(key): Path<String>) -> Json<Hits> {
     Json(Hits {
-        hits: state.faults.get(&key),
+        hits: state.counters.get(&key),
     })
 }

@@ -9,8 +9,7 @@
 //! Like the seed's channel, each message is delivered once: a reconnect gets
 //! what the previous connection had not sent yet, and 204 once all was sent.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
@@ -21,84 +20,24 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream;
 use serde::{Deserialize, Serialize};
-use sse_task_protocol::{validate_interval_ms, OPENACS_CLOSE_DATA};
+use sse_task_protocol::validate_interval_ms;
 use tokio::sync::watch;
 
 use super::query;
 use crate::error::ApiError;
+use crate::seeds::openacs_jobs::{Session, SessionError};
 use crate::sse::{normalize_newlines, sse_response};
 use crate::state::AppState;
 
-/// Sessions kept at most; finished ones are forgotten first.
-pub const MAX_SESSIONS: usize = 10_000;
-
-/// The job's messages: four list items as in the seed, then a two-line summary.
-pub fn job_messages() -> Vec<String> {
-    let mut messages: Vec<String> = (1..=4)
-        .map(|i| format!("<li>finish {i}: ...(Demo User)</li>"))
-        .collect();
-    messages.push("job summary\n4 of 4 steps finished".to_owned());
-    messages.push(OPENACS_CLOSE_DATA.to_owned());
-    messages
-}
-
-#[derive(Default)]
-struct Session {
-    messages: Mutex<Vec<String>>,
-    delivered: Mutex<usize>,
-    finished: std::sync::atomic::AtomicBool,
-    changes: watch::Sender<usize>,
-}
-
-/// The sessions of the OpenACS seed, bounded by [`MAX_SESSIONS`].
-#[derive(Default)]
-pub struct OpenAcsSessions {
-    sessions: Mutex<HashMap<u64, Arc<Session>>>,
-}
-
-impl OpenAcsSessions {
-    /// Starts the job of `session_id` unless it exists. Returns the session and
-    /// whether it was new; `None` when the table is full of running jobs.
-    fn start(&self, session_id: u64, interval: Duration) -> Result<Arc<Session>, ApiError> {
-        let mut sessions = self
-            .sessions
-            .lock()
-            .map_err(|_| ApiError::BadRequest("session table unavailable".into()))?;
-        if let Some(session) = sessions.get(&session_id) {
-            return Ok(Arc::clone(session));
+impl From<SessionError> for ApiError {
+    fn from(error: SessionError) -> Self {
+        match error {
+            SessionError::Full => Self::TooManyRequests {
+                message: error.to_string(),
+                retry_after_secs: 1,
+            },
+            SessionError::Poisoned => Self::Unavailable(error.to_string()),
         }
-        if sessions.len() >= MAX_SESSIONS {
-            sessions
-                .retain(|_, session| !session.finished.load(std::sync::atomic::Ordering::SeqCst));
-            if sessions.len() >= MAX_SESSIONS {
-                return Err(ApiError::TooManyRequests {
-                    message: format!("{MAX_SESSIONS} OpenACS jobs are running; retry later"),
-                    retry_after_secs: 1,
-                });
-            }
-        }
-        let session = Arc::new(Session::default());
-        sessions.insert(session_id, Arc::clone(&session));
-        tokio::spawn(run_job(Arc::clone(&session), interval));
-        Ok(session)
-    }
-}
-
-async fn run_job(session: Arc<Session>, interval: Duration) {
-    let messages = job_messages();
-    let last = messages.len() - 1;
-    for (index, message) in messages.into_iter().enumerate() {
-        if index > 0 && index < last {
-            tokio::time::sleep(interval).await;
-        }
-        let count = match session.messages.lock() {
-            Ok(mut queue) => {
-                queue.push(message);
-                queue.len()
-            }
-            Err(_) => return,
-        };
-        session.changes.send_replace(count);
     }
 }
 
@@ -163,10 +102,10 @@ pub async fn stream_job(
         .parse::<u64>()
         .map_err(|_| ApiError::BadRequest("session_id must be an integer".into()))?;
     let session = state.openacs.start(session_id, interval)?;
-    if session.finished.load(std::sync::atomic::Ordering::SeqCst) {
+    if session.all_delivered() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let changes = session.changes.subscribe();
+    let changes = session.subscribe();
     let events = stream::unfold((session, changes), next_message);
     Ok(sse_response(
         events,
@@ -180,27 +119,11 @@ type Channel = (Arc<Session>, watch::Receiver<usize>);
 async fn next_message((session, mut changes): Channel) -> Option<(Event, Channel)> {
     loop {
         changes.borrow_and_update();
-        let next = {
-            let queue = session.messages.lock().ok()?;
-            let mut delivered = session.delivered.lock().ok()?;
-            let next = queue.get(*delivered).cloned();
-            if next.is_some() {
-                *delivered += 1;
-            }
-            next
-        };
-        if let Some(message) = next {
-            if message == OPENACS_CLOSE_DATA {
-                session
-                    .finished
-                    .store(true, std::sync::atomic::Ordering::SeqCst);
-            }
+        if let Some(message) = session.take_next() {
             let event = Event::default().data(normalize_newlines(&message));
             return Some((event, (session, changes)));
         }
-        if session.finished.load(std::sync::atomic::Ordering::SeqCst)
-            || changes.changed().await.is_err()
-        {
+        if session.all_delivered() || changes.changed().await.is_err() {
             return None;
         }
     }

@@ -1,23 +1,25 @@
 //! The SSE stream of one task: the stored events after the client's cursor,
 //! then the live ones as they are stored, ending after the final event.
 //!
-//! Each stream keeps only its cursor and one page of events; a client that
-//! stops reading costs no more, and never holds back the job or other clients.
+//! Live events come from the task's in-memory tail as ready-made bytes (one
+//! chunk per committed batch, shared by every stream); a cursor older than
+//! the tail reads a page from the database on a blocking thread. Each stream
+//! keeps only its cursor and at most one page: a client that stops reading
+//! costs no more, and never holds back the job or other clients.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::response::sse::Event;
+use axum::body::Bytes;
 use futures_util::stream::{self, Stream};
 use futures_util::StreamExt;
 use tokio::sync::watch;
 
-use crate::db::{Db, StoredEvent};
-use crate::sse::{normalize_newlines, retry_event};
-use crate::tasks::TaskHandle;
+use crate::db::{queries, Db};
+use crate::tasks::{encode, StreamRead, TaskHandle};
 
-/// Events read from the database at a time.
-const PAGE: usize = 256;
+/// Events sent in one chunk at most.
+const PAGE: usize = 1024;
 
 /// Options of one stream.
 #[derive(Debug, Clone, Copy, Default)]
@@ -29,37 +31,39 @@ pub struct StreamOptions {
     pub drop_after: Option<u32>,
     /// End the connection after this long (a test knob: a server that caps
     /// its connections).
-    pub end_after: Option<std::time::Duration>,
+    pub end_after: Option<Duration>,
     /// The `retry:` frame to send first.
-    pub retry: Option<std::time::Duration>,
+    pub retry: Option<Duration>,
 }
 
 struct Cursor {
     handle: Arc<TaskHandle>,
-    task_id: String,
     db: Db,
     after: u64,
-    page: VecDeque<StoredEvent>,
     changes: watch::Receiver<u64>,
     left: Option<u32>,
+    done: bool,
 }
 
-/// The stream of `handle`'s events as SSE frames.
+/// The stream of `handle`'s events as encoded SSE bytes.
 pub fn task_events(
     handle: Arc<TaskHandle>,
     db: Db,
     options: StreamOptions,
-) -> impl Stream<Item = Event> {
+) -> impl Stream<Item = Bytes> {
     let cursor = Cursor {
-        task_id: handle.id(),
         changes: handle.subscribe(),
         handle,
         db,
         after: options.after,
-        page: VecDeque::new(),
         left: options.drop_after,
+        done: false,
     };
-    let retry = stream::iter(options.retry.map(retry_event));
+    let retry = stream::iter(
+        options
+            .retry
+            .map(|retry| Bytes::from(format!("retry: {}\n\n", retry.as_millis()))),
+    );
     let end_after = options.end_after;
     let end = async move {
         match end_after {
@@ -68,47 +72,73 @@ pub fn task_events(
         }
     };
     retry
-        .chain(stream::unfold(cursor, next_event))
+        .chain(stream::unfold(cursor, next_chunk))
         .take_until(end)
 }
 
-async fn next_event(mut cursor: Cursor) -> Option<(Event, Cursor)> {
+async fn next_chunk(mut cursor: Cursor) -> Option<(Bytes, Cursor)> {
     loop {
-        if cursor.left == Some(0) {
+        if cursor.done || cursor.left == Some(0) {
             return None;
         }
-        if let Some(event) = cursor.page.pop_front() {
-            cursor.after = event.seq;
-            if let Some(left) = cursor.left.as_mut() {
-                *left -= 1;
-            }
-            return Some((to_sse(&event), cursor));
-        }
+        let limit = cursor.left.map_or(PAGE, |left| (left as usize).min(PAGE));
         cursor.changes.borrow_and_update();
-        match cursor.db.events_after(&cursor.task_id, cursor.after, PAGE) {
-            Ok(events) if !events.is_empty() => {
-                cursor.page = events.into();
-                continue;
-            }
-            Ok(_) => {}
+        let read = match cursor.handle.read_after(cursor.after, limit) {
+            Ok(read) => read,
             Err(error) => {
-                tracing::error!(task = %cursor.task_id, %error, "cannot read events");
+                tracing::error!(task = %cursor.handle.id(), %error, "cannot read task");
                 return None;
             }
+        };
+        let (bytes, last) = match read {
+            StreamRead::Frames(bytes, last) => (bytes, last),
+            StreamRead::Older { up_to } => match read_stored(&cursor, up_to, limit).await {
+                Some(page) => page,
+                None => return None,
+            },
+            StreamRead::Ended(last_frame) => {
+                cursor.done = true;
+                return last_frame.map(|frame| (frame, cursor));
+            }
+            StreamRead::Waiting => {
+                if cursor.changes.changed().await.is_err() {
+                    return None;
+                }
+                continue;
+            }
+        };
+        if let Some(left) = cursor.left.as_mut() {
+            *left -= (last - cursor.after) as u32;
         }
-        if cursor.handle.has_ended_by(cursor.after) || cursor.changes.changed().await.is_err() {
-            return None;
-        }
+        cursor.after = last;
+        return Some((bytes, cursor));
     }
 }
 
-/// One stored event as an SSE frame: `id:`, `event:` unless it is `message`, `data:`.
-pub fn to_sse(event: &StoredEvent) -> Event {
-    let frame = Event::default().id(&event.wire_id);
-    let frame = if event.kind == sse_task_protocol::EVENT_MESSAGE {
-        frame
-    } else {
-        frame.event(&event.kind)
-    };
-    frame.data(normalize_newlines(&event.data))
+/// A page of stored events after the cursor, encoded, and the last seq.
+async fn read_stored(cursor: &Cursor, up_to: u64, limit: usize) -> Option<(Bytes, u64)> {
+    let task_id = cursor.handle.id().to_owned();
+    let after = cursor.after;
+    let page = cursor
+        .db
+        .readers
+        .read(move |conn| queries::events_between(conn, &task_id, after, up_to, limit))
+        .await;
+    match page {
+        Ok(events) if !events.is_empty() => {
+            let mut bytes = Vec::new();
+            for event in &events {
+                encode(event, &mut bytes);
+            }
+            Some((bytes.into(), events.last().map_or(after, |event| event.seq)))
+        }
+        Ok(_) => {
+            tracing::error!(task = %cursor.handle.id(), after, up_to, "stored events missing");
+            None
+        }
+        Err(error) => {
+            tracing::error!(task = %cursor.handle.id(), %error, "cannot read events");
+            None
+        }
+    }
 }

@@ -1,71 +1,127 @@
-//! One task in memory: its row, the channel that announces new events, and
-//! the token that wakes its job when it is cancelled.
+//! One task in memory, shared by its job, its streams and the API.
+//!
+//! Two rows: `planned` (after every write handed to the writer, which the job
+//! builds the next event from) and `committed` (what is stored: what the API
+//! shows and the streams send). The writer's reply moves a task forward only
+//! after the commit; a write that fails ends the task `failed` once, keeping
+//! its last stored id, and every later write of the task is skipped.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-use sse_task_protocol::{
-    ProgressData, TaskSnapshot, TaskState, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED,
-    EVENT_MESSAGE,
-};
+use axum::body::Bytes;
+use sse_task_protocol::{TaskSnapshot, TaskState};
 use tokio::sync::watch;
-use tokio_util::sync::CancellationToken;
 
-use super::now_rfc3339;
-use crate::db::{Db, DbError, StoredEvent, TaskRow};
+use super::events::{self, percent};
+use super::tail::{Tail, TailRead, ENDED_EVENTS, LIVE_EVENTS};
+use crate::db::{DbError, StoredEvent, TaskRow, Write, WriteFailure, Writer, Written};
 
-/// What one call of [`TaskHandle::run_step`] did.
+/// Writes of one task that may wait for the writer at a time; the job pauses
+/// beyond it (interval-0 tasks are paced by the database, not by memory).
+pub const WINDOW: u64 = 2048;
+
+/// What a stream finds after its cursor.
+#[derive(Debug)]
+pub enum StreamRead {
+    /// Frames of stored events, and the seq of the last one.
+    Frames(Bytes, u64),
+    /// The cursor is older than the in-memory tail: read stored events up to `up_to`.
+    Older {
+        /// The newest stored seq.
+        up_to: u64,
+    },
+    /// Nothing new yet.
+    Waiting,
+    /// The task ended and the cursor has its last stored event; a task whose
+    /// end could not be stored has a last frame (without an id) to send.
+    Ended(Option<Bytes>),
+}
+
+/// What a cancel request did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskStep {
-    /// The step ran; more follow.
-    Continue,
-    /// The task ended (completed, failed, or was already cancelled).
-    Finished,
+pub enum Cancel {
+    /// The `cancelled` event has this seq; wait for it to be stored.
+    Submitted(u64),
+    /// The task had already ended (or its end is being stored) in this state.
+    AlreadyEnded(TaskState),
+}
+
+struct Inner {
+    planned: TaskRow,
+    committed: TaskRow,
+    tail: Tail,
+    /// Rows and frames stored in the current batch, published at its end.
+    staged: Option<(TaskRow, Vec<u8>, Vec<usize>, u64)>,
+    unstored_end: Option<Bytes>,
+    interrupted: bool,
 }
 
 /// A task shared by its job, its streams and the API.
 pub struct TaskHandle {
-    row: Mutex<TaskRow>,
-    last_seq: watch::Sender<u64>,
-    cancel: CancellationToken,
+    id: String,
+    inner: Mutex<Inner>,
+    /// Keeps submissions in order (held while handing a write to the writer).
+    submitting: Mutex<()>,
+    /// Wakes the job: room in the window, cancel, failure, shutdown.
+    wake: Condvar,
+    /// Bumped on every change streams must see; holds the committed last seq.
+    published: watch::Sender<u64>,
+    /// Set once a write failed: later writes of this task are skipped.
+    doomed: Arc<AtomicBool>,
 }
 
 impl TaskHandle {
-    /// Wraps a row read from or written to the database.
-    pub fn new(row: TaskRow) -> Self {
-        let last_seq = row.last_seq;
-        Self {
-            row: Mutex::new(row),
-            last_seq: watch::Sender::new(last_seq),
-            cancel: CancellationToken::new(),
-        }
+    /// Wraps a row that is stored.
+    pub fn new(row: TaskRow) -> Arc<Self> {
+        Arc::new(Self {
+            id: row.id.clone(),
+            published: watch::Sender::new(row.last_seq),
+            inner: Mutex::new(Inner {
+                tail: Tail::new(row.last_seq),
+                planned: row.clone(),
+                committed: row,
+                staged: None,
+                unstored_end: None,
+                interrupted: false,
+            }),
+            submitting: Mutex::new(()),
+            wake: Condvar::new(),
+            doomed: Arc::new(AtomicBool::new(false)),
+        })
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, TaskRow>, DbError> {
-        self.row.lock().map_err(|_| DbError::Poisoned)
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>, DbError> {
+        self.inner.lock().map_err(|_| DbError::Poisoned)
     }
 
     /// The task's id.
-    pub fn id(&self) -> String {
-        self.lock().map(|row| row.id.clone()).unwrap_or_default()
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
-    /// A copy of the row.
+    /// A copy of the stored row.
     pub fn row(&self) -> Result<TaskRow, DbError> {
-        Ok(self.lock()?.clone())
+        Ok(self.lock()?.committed.clone())
     }
 
-    /// True when the task has ended and `seq` is its last event: a stream
-    /// that has sent `seq` is done. Checked under the lock, without copying
-    /// the row (streams call it on every wake-up).
+    /// True when a stream may end: the task ended and `seq` is its last stored event.
     pub fn has_ended_by(&self, seq: u64) -> bool {
         self.lock()
-            .map(|row| row.state.is_terminal() && row.last_seq <= seq)
+            .map(|inner| inner.committed.state.is_terminal() && inner.committed.last_seq <= seq)
             .unwrap_or(true)
     }
 
-    /// The API's view of the task.
+    /// The last frame of a task whose end could not be stored.
+    pub fn unstored_end(&self) -> Option<Bytes> {
+        self.lock().ok()?.unstored_end.clone()
+    }
+
+    /// The API's view of the task (what is stored).
     pub fn snapshot(&self) -> Result<TaskSnapshot, DbError> {
-        let row = self.lock()?;
+        let inner = self.lock()?;
+        let row = &inner.committed;
         Ok(TaskSnapshot {
             id: row.id.clone(),
             label: row.label.clone(),
@@ -81,171 +137,248 @@ impl TaskHandle {
         })
     }
 
-    /// Subscribes to the seq of the newest stored event.
+    /// Subscribes to changes (the value is the newest stored seq).
     pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.last_seq.subscribe()
+        self.published.subscribe()
     }
 
-    /// Fires when the task is cancelled.
-    pub fn cancel_token(&self) -> &CancellationToken {
-        &self.cancel
-    }
-
-    /// Marks a queued task running. Returns false when it already ended.
-    pub fn start(&self, db: &Db) -> Result<bool, DbError> {
-        let mut row = self.lock()?;
-        if row.state.is_terminal() {
-            return Ok(false);
-        }
-        row.state = TaskState::Running;
-        if row.started_at.is_none() {
-            row.started_at = Some(now_rfc3339());
-        }
-        db.update_task(&row)?;
-        Ok(true)
-    }
-
-    /// Runs step `step`: stores its event (and the completion or failure event).
-    ///
-    /// Holding the row's lock while writing guarantees that no step event can
-    /// follow a `cancelled` event.
-    pub fn run_step(&self, db: &Db, step: u32) -> Result<TaskStep, DbError> {
-        let mut row = self.lock()?;
-        if row.state.is_terminal() {
-            return Ok(TaskStep::Finished);
-        }
-        let progress = percent(step, row.steps);
-        if row.fail_at == Some(step) {
-            let message = format!("{}step {step} of {} failed", prefix(&row), row.steps);
-            self.finish(
-                db,
-                &mut row,
-                TaskState::Failed,
-                EVENT_FAILED,
-                message,
-                progress,
-            )?;
-            return Ok(TaskStep::Finished);
-        }
-        let message = format!("{}step {step} of {}", prefix(&row), row.steps);
-        row.step = step;
-        let seq = row.last_seq + 1;
-        row.last_seq = seq;
-        let data = ProgressData::new(message, Some(progress));
-        self.append(db, &row, seq, seq.to_string(), EVENT_MESSAGE, &data)?;
-        if step < row.steps {
-            return Ok(TaskStep::Continue);
-        }
-        self.complete_locked(db, &mut row)?;
-        Ok(TaskStep::Finished)
-    }
-
-    /// Stores the completion event of a task whose last step is done (used when
-    /// a server was killed between the last step and its completion event).
-    pub fn complete(&self, db: &Db) -> Result<(), DbError> {
-        let mut row = self.lock()?;
-        if row.state.is_terminal() {
-            return Ok(());
-        }
-        self.complete_locked(db, &mut row)
-    }
-
-    fn complete_locked(&self, db: &Db, row: &mut TaskRow) -> Result<(), DbError> {
-        row.state = TaskState::Completed;
-        row.finished_at = Some(now_rfc3339());
-        row.message = Some("Process complete".to_owned());
-        let seq = row.last_seq + 1;
-        row.last_seq = seq;
-        let data = ProgressData::new("Process complete", None);
-        self.append(
-            db,
-            row,
-            seq,
-            CLOSE_EVENT_ID.to_owned(),
-            EVENT_MESSAGE,
-            &data,
-        )
-    }
-
-    /// Cancels the task: stores a `cancelled` event and wakes its job.
-    ///
-    /// Returns the state the task had already reached when it was terminal.
-    pub fn cancel(&self, db: &Db) -> Result<Result<TaskSnapshot, TaskState>, DbError> {
-        {
-            let mut row = self.lock()?;
-            if row.state.is_terminal() {
-                return Ok(Err(row.state));
+    /// At most `limit` events after `cursor`, from memory when they are there.
+    pub fn read_after(&self, cursor: u64, limit: usize) -> Result<StreamRead, DbError> {
+        let inner = self.lock()?;
+        Ok(match inner.tail.after(cursor, limit) {
+            TailRead::Frames(bytes, last) => StreamRead::Frames(bytes, last),
+            TailRead::Older => StreamRead::Older {
+                up_to: inner.committed.last_seq,
+            },
+            TailRead::UpToDate if inner.committed.state.is_terminal() => {
+                StreamRead::Ended(inner.unstored_end.clone())
             }
-            let message = format!(
-                "{}cancelled at step {} of {}",
-                prefix(&row),
-                row.step,
-                row.steps
-            );
-            let progress = percent(row.step, row.steps);
-            self.finish(
-                db,
-                &mut row,
-                TaskState::Cancelled,
-                EVENT_CANCELLED,
-                message,
-                progress,
-            )?;
+            TailRead::UpToDate => StreamRead::Waiting,
+        })
+    }
+
+    /// Queues the `running` state. False when the task already ended.
+    pub fn submit_start(self: &Arc<Self>, writer: &Writer) -> bool {
+        self.submit(writer, |planned| {
+            let row = events::started(planned);
+            Some((Write::UpdateTask(row.clone()), row, None))
+        })
+    }
+
+    /// Queues step `step` (and the completion after the last step). False
+    /// when no step follows: the task ended, or this was its last step.
+    pub fn submit_step(self: &Arc<Self>, writer: &Writer, step: u32) -> bool {
+        let queued = self.submit(writer, |planned| Some(append(events::step(planned, step))));
+        let last = self
+            .lock()
+            .map(|inner| inner.planned.step >= inner.planned.steps)
+            .unwrap_or(true);
+        if queued && last {
+            self.submit_completion(writer);
+            return false;
         }
-        self.cancel.cancel();
-        Ok(Ok(self.snapshot()?))
+        queued
     }
 
-    fn finish(
-        &self,
-        db: &Db,
-        row: &mut TaskRow,
-        state: TaskState,
-        kind: &str,
-        message: String,
-        progress: f64,
-    ) -> Result<(), DbError> {
-        row.state = state;
-        row.finished_at = Some(now_rfc3339());
-        row.message = Some(message.clone());
-        let seq = row.last_seq + 1;
-        row.last_seq = seq;
-        let data = ProgressData::new(message, Some(progress));
-        self.append(db, row, seq, seq.to_string(), kind, &data)
+    /// Queues the completion event (a task whose last step is stored).
+    pub fn submit_completion(self: &Arc<Self>, writer: &Writer) {
+        self.submit(writer, |planned| Some(append(events::completion(planned))));
     }
 
-    fn append(
-        &self,
-        db: &Db,
-        row: &TaskRow,
-        seq: u64,
-        wire_id: String,
-        kind: &str,
-        data: &ProgressData,
-    ) -> Result<(), DbError> {
-        let event = StoredEvent {
-            seq,
-            wire_id,
-            kind: kind.to_owned(),
-            data: data.to_json(),
+    /// Queues the `cancelled` event.
+    pub fn cancel(self: &Arc<Self>, writer: &Writer) -> Result<Cancel, DbError> {
+        let mut outcome = None;
+        self.submit(writer, |planned| {
+            let (event, row) = events::cancellation(planned);
+            outcome = Some(Cancel::Submitted(row.last_seq));
+            Some(append((event, row)))
+        });
+        match outcome {
+            Some(cancel) => {
+                self.wake.notify_all();
+                Ok(cancel)
+            }
+            None => Ok(Cancel::AlreadyEnded(self.lock()?.planned.state)),
+        }
+    }
+
+    /// Waits until the write that gives seq `seq` is stored, or the task
+    /// ended without it (its write failed).
+    pub async fn wait_stored(&self, seq: u64) {
+        let mut changes = self.subscribe();
+        loop {
+            let done = self
+                .lock()
+                .map(|inner| {
+                    inner.committed.last_seq >= seq || inner.unstored_end.is_some()
+                })
+                .unwrap_or(true);
+            if done || changes.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Plans the next write from the planned row, unless the task ended,
+    /// and hands it to the writer. True when a write was queued.
+    fn submit(
+        self: &Arc<Self>,
+        writer: &Writer,
+        plan: impl FnOnce(&TaskRow) -> Option<(Write, TaskRow, Option<(u64, Vec<u8>)>)>,
+    ) -> bool {
+        let Ok(_order) = self.submitting.lock() else {
+            return false;
         };
-        db.append_event(row, &event)?;
-        self.last_seq.send_replace(seq);
-        Ok(())
+        let (write, row, frame) = {
+            let Ok(mut inner) = self.lock() else {
+                return false;
+            };
+            if inner.planned.state.is_terminal() {
+                return false;
+            }
+            let Some((write, row, frame)) = plan(&inner.planned) else {
+                return false;
+            };
+            inner.planned = row.clone();
+            (write, row, frame)
+        };
+        let me = Arc::clone(self);
+        writer.submit(
+            write,
+            Some(Arc::clone(&self.doomed)),
+            Box::new(move |result, flush| me.on_written(result, flush, row, frame)),
+        );
+        true
+    }
+
+    /// The writer's reply: stage the stored row (and frame), publish at the
+    /// end of the batch; or end the task on a failure.
+    fn on_written(
+        &self,
+        result: Result<Written, WriteFailure>,
+        flush: bool,
+        row: TaskRow,
+        frame: Option<(u64, Vec<u8>)>,
+    ) {
+        let Ok(mut inner) = self.lock() else {
+            return;
+        };
+        match result {
+            Ok(_) => {
+                let staged = inner
+                    .staged
+                    .get_or_insert_with(|| (row.clone(), Vec::new(), Vec::new(), 0));
+                staged.0 = row;
+                if let Some((seq, bytes)) = frame {
+                    if staged.2.is_empty() {
+                        staged.3 = seq;
+                    }
+                    staged.1.extend_from_slice(&bytes);
+                    staged.2.push(staged.1.len());
+                }
+                if flush {
+                    publish(&mut inner);
+                }
+            }
+            Err(failure) => {
+                if self.doomed.swap(true, Ordering::SeqCst) {
+                    return;
+                }
+                publish(&mut inner);
+                tracing::error!(task = %self.id, error = %failure, "task stopped: its progress could not be stored");
+                let (row, frame) = events::unstored_failure(&inner.committed, &failure.0);
+                inner.planned = row.clone();
+                inner.committed = row;
+                inner.unstored_end = Some(frame.into());
+            }
+        }
+        let seq = inner.committed.last_seq;
+        drop(inner);
+        self.wake.notify_all();
+        self.published.send_replace(seq);
+    }
+
+    /// Waits (on the job's thread) until fewer than [`WINDOW`] writes wait
+    /// for the writer. False when the job must stop (ended, cancelled, shutdown).
+    pub fn wait_for_room(&self) -> bool {
+        let Ok(mut inner) = self.lock() else {
+            return false;
+        };
+        loop {
+            if must_stop(&inner) {
+                return false;
+            }
+            if inner.planned.last_seq - inner.committed.last_seq < WINDOW {
+                return true;
+            }
+            inner = match self.wake.wait(inner) {
+                Ok(inner) => inner,
+                Err(_) => return false,
+            };
+        }
+    }
+
+    /// Sleeps `interval` (on the job's thread). False when the job must stop.
+    pub fn pause(&self, interval: Duration) -> bool {
+        let deadline = Instant::now() + interval;
+        let Ok(mut inner) = self.lock() else {
+            return false;
+        };
+        loop {
+            if must_stop(&inner) {
+                return false;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            inner = match self.wake.wait_timeout(inner, left) {
+                Ok((inner, _)) => inner,
+                Err(_) => return false,
+            };
+        }
+    }
+
+    /// Stops the job between two steps (server shutdown); the task stays
+    /// unfinished in the database and resumes after a restart.
+    pub fn interrupt(&self) {
+        if let Ok(mut inner) = self.lock() {
+            inner.interrupted = true;
+        }
+        self.wake.notify_all();
+    }
+
+    /// The task's steps and pause, as planned.
+    pub fn plan(&self) -> Option<(u32, Duration)> {
+        let inner = self.lock().ok()?;
+        Some((
+            inner.planned.steps,
+            Duration::from_millis(inner.planned.interval_ms),
+        ))
     }
 }
 
-fn prefix(row: &TaskRow) -> String {
-    match row.label.as_deref() {
-        Some(label) if !label.is_empty() => format!("{label}: "),
-        _ => String::new(),
-    }
+fn must_stop(inner: &Inner) -> bool {
+    inner.interrupted || inner.planned.state.is_terminal()
 }
 
-/// Percentage of `step` out of `steps`, rounded to two decimals.
-pub fn percent(step: u32, steps: u32) -> f64 {
-    if steps == 0 {
-        return 0.0;
-    }
-    (f64::from(step) * 10_000.0 / f64::from(steps)).round() / 100.0
+fn append((event, row): (StoredEvent, TaskRow)) -> (Write, TaskRow, Option<(u64, Vec<u8>)>) {
+    let mut frame = Vec::with_capacity(event.data.len() + 32);
+    events::encode(&event, &mut frame);
+    let seq = event.seq;
+    (Write::Append { event, row: row.clone() }, row, Some((seq, frame)))
+}
+
+/// Moves the staged row and frames to `committed` and the tail.
+fn publish(inner: &mut Inner) {
+    let Some((row, bytes, ends, first)) = inner.staged.take() else {
+        return;
+    };
+    let keep = if row.state.is_terminal() {
+        ENDED_EVENTS
+    } else {
+        LIVE_EVENTS
+    };
+    inner.committed = row;
+    inner.tail.push(first, ends, bytes.into(), keep);
 }

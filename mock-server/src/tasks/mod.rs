@@ -1,16 +1,24 @@
-//! Background tasks: their registry, their per-task handle and the job runner.
+//! Background tasks: their registry, their in-memory handle and tail, the
+//! job queue and its threads, and retention.
 //!
-//! A task's events go to SQLite first ([`crate::db`]), then a `watch` channel
-//! tells the streams that a new event is there. Streams read the database from
-//! their own cursor, so a slow or absent client never holds the job back and
-//! costs at most one page of events in memory.
+//! A step's event is handed to the database writer; once it is committed the
+//! task's handle moves forward, appends the encoded frame to its in-memory
+//! tail and wakes its streams. Live streams read the tail; older cursors read
+//! the database. Jobs run on their own threads, so no viewer delays a step.
 
+mod events;
 mod handle;
+mod job;
+mod queue;
 mod registry;
-mod runner;
+mod removed;
+mod retention;
+mod tail;
 
-pub use handle::{TaskHandle, TaskStep};
-pub use registry::{TaskError, TaskRegistry};
+pub use events::encode;
+pub use handle::{StreamRead, TaskHandle};
+pub use registry::{TaskError, TaskPage, TaskRegistry};
+pub use retention::Retention;
 
 /// Current time as RFC 3339, for the task timestamps.
 pub(crate) fn now_rfc3339() -> String {

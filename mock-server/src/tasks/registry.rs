@@ -1,18 +1,19 @@
-//! All tasks of the server: creation with a bounded queue, lookup, cancel, and
-//! recovery of unfinished tasks from a file database after a restart.
+//! All tasks of the server: creation with a bounded queue, lookup, a paged
+//! list, cancel, recovery of unfinished tasks after a restart, and removal of
+//! old ended tasks (retention).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use sse_task_protocol::{CreateTaskRequest, TaskSnapshot, TaskState, ValidationError};
 use thiserror::Error;
-use tokio::sync::Semaphore;
-use tokio_util::sync::CancellationToken;
 
-use super::handle::TaskHandle;
-use super::{now_rfc3339, runner};
-use crate::db::{Db, DbError, TaskRow};
+use super::handle::{Cancel, TaskHandle};
+use super::queue::{Job, JobQueue};
+use super::removed::RemovedIds;
+use super::retention::{expired, Retention};
+use super::now_rfc3339;
+use crate::db::{queries, Db, DbError, TaskRow, Write, WriteFailure};
 
 /// Why a task operation was refused.
 #[derive(Debug, Error)]
@@ -23,6 +24,9 @@ pub enum TaskError {
     /// No task has this id.
     #[error("no task with id {0}")]
     NotFound(String),
+    /// The task existed and was removed by the retention policy.
+    #[error("task {0} ended and was removed (retention); its events are gone")]
+    Removed(String),
     /// The task already ended.
     #[error("task {id} is already {}", state.as_str())]
     AlreadyFinished {
@@ -34,32 +38,42 @@ pub enum TaskError {
     /// Too many tasks are waiting for a worker.
     #[error("the task queue is full ({0} tasks waiting); retry later")]
     QueueFull(usize),
+    /// A write failed: the task could not be created, or ended `failed`.
+    #[error("the task could not be stored: {0}")]
+    NotStored(#[from] WriteFailure),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// One page of the task list.
+#[derive(Debug)]
+pub struct TaskPage {
+    /// Tasks, newest first.
+    pub tasks: Vec<TaskSnapshot>,
+    /// Id of the last task when more follow (the next page's `before`).
+    pub next: Option<String>,
 }
 
 /// The server's tasks, keyed by id.
 pub struct TaskRegistry {
     db: Db,
     tasks: RwLock<HashMap<String, Arc<TaskHandle>>>,
-    queued: AtomicUsize,
-    queue_capacity: usize,
-    workers: Arc<Semaphore>,
-    shutdown: CancellationToken,
+    queue: JobQueue,
+    removed: Mutex<RemovedIds>,
 }
 
 impl TaskRegistry {
-    /// An empty registry whose jobs share `workers` permits.
-    pub fn new(db: Db, workers: u32, queue_capacity: u32, shutdown: CancellationToken) -> Self {
-        Self {
+    /// An empty registry with `workers` job threads and room for
+    /// `queue_capacity` waiting tasks.
+    pub fn new(db: Db, workers: u32, queue_capacity: u32) -> Result<Self, DbError> {
+        let queue = JobQueue::start(workers, queue_capacity, &db.writer)?;
+        Ok(Self {
             db,
             tasks: RwLock::new(HashMap::new()),
-            queued: AtomicUsize::new(0),
-            queue_capacity: queue_capacity as usize,
-            workers: Arc::new(Semaphore::new(workers as usize)),
-            shutdown,
-        }
+            queue,
+            removed: Mutex::new(RemovedIds::default()),
+        })
     }
 
     /// The database the tasks live in.
@@ -67,32 +81,10 @@ impl TaskRegistry {
         &self.db
     }
 
-    /// Fires when the server shuts down.
-    pub fn shutdown_token(&self) -> &CancellationToken {
-        &self.shutdown
-    }
-
-    /// Worker permits; a job holds one while it runs.
-    pub(crate) fn workers(&self) -> Arc<Semaphore> {
-        Arc::clone(&self.workers)
-    }
-
-    /// Called by a job when it leaves the queue.
-    pub(crate) fn leave_queue(&self) {
-        self.queued.fetch_sub(1, Ordering::SeqCst);
-    }
-
-    /// Validates `request`, stores the task and queues its job.
-    pub fn create(
-        self: &Arc<Self>,
-        request: CreateTaskRequest,
-    ) -> Result<Arc<TaskHandle>, TaskError> {
+    /// Validates `request`, stores the task, then queues its job.
+    pub async fn create(&self, request: CreateTaskRequest) -> Result<Arc<TaskHandle>, TaskError> {
         request.validate()?;
-        let waiting = self.queued.fetch_add(1, Ordering::SeqCst);
-        if waiting >= self.queue_capacity {
-            self.queued.fetch_sub(1, Ordering::SeqCst);
-            return Err(TaskError::QueueFull(waiting));
-        }
+        let slot = self.queue.reserve().map_err(TaskError::QueueFull)?;
         let row = TaskRow {
             id: uuid::Uuid::new_v4().to_string(),
             label: request.label.map(|label| label.trim().to_owned()),
@@ -107,36 +99,50 @@ impl TaskRegistry {
             started_at: None,
             finished_at: None,
         };
-        if let Err(error) = self.db.insert_task(&row) {
-            self.queued.fetch_sub(1, Ordering::SeqCst);
-            return Err(error.into());
-        }
-        let handle = Arc::new(TaskHandle::new(row.clone()));
-        self.insert(row.id.clone(), Arc::clone(&handle))?;
-        tokio::spawn(runner::run(Arc::clone(self), Arc::clone(&handle), 0));
+        self.db.writer.write(Write::InsertTask(row.clone())).await?;
+        let handle = TaskHandle::new(row);
+        self.insert(Arc::clone(&handle))?;
+        self.queue.push(Job {
+            handle: Arc::clone(&handle),
+            done_steps: 0,
+            slot,
+        });
         Ok(handle)
     }
 
-    fn insert(&self, id: String, handle: Arc<TaskHandle>) -> Result<(), TaskError> {
+    fn insert(&self, handle: Arc<TaskHandle>) -> Result<(), TaskError> {
         self.tasks
             .write()
             .map_err(|_| DbError::Poisoned)?
-            .insert(id, handle);
+            .insert(handle.id().to_owned(), handle);
         Ok(())
     }
 
     /// The task with this id.
     pub fn get(&self, id: &str) -> Result<Arc<TaskHandle>, TaskError> {
-        self.tasks
+        if let Some(handle) = self
+            .tasks
             .read()
             .map_err(|_| DbError::Poisoned)?
             .get(id)
             .cloned()
-            .ok_or_else(|| TaskError::NotFound(id.to_owned()))
+        {
+            return Ok(handle);
+        }
+        let removed = self
+            .removed
+            .lock()
+            .map(|removed| removed.contains(id))
+            .unwrap_or(false);
+        Err(if removed {
+            TaskError::Removed(id.to_owned())
+        } else {
+            TaskError::NotFound(id.chars().take(64).collect())
+        })
     }
 
-    /// Every task, newest first.
-    pub fn list(&self) -> Result<Vec<TaskSnapshot>, TaskError> {
+    /// Up to `limit` tasks, newest first, after the task `before` when given.
+    pub fn list(&self, limit: usize, before: Option<&str>) -> Result<TaskPage, TaskError> {
         let handles: Vec<Arc<TaskHandle>> = self
             .tasks
             .read()
@@ -144,45 +150,110 @@ impl TaskRegistry {
             .values()
             .cloned()
             .collect();
-        let mut snapshots = handles
+        let mut all = handles
             .iter()
             .map(|handle| handle.snapshot())
             .collect::<Result<Vec<_>, _>>()?;
-        snapshots.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-        Ok(snapshots)
+        all.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        let start = match before {
+            Some(before) => match all.iter().position(|task| task.id == before) {
+                Some(index) => index + 1,
+                None => {
+                    return Err(self
+                        .get(before)
+                        .err()
+                        .unwrap_or_else(|| TaskError::NotFound(before.to_owned())))
+                }
+            },
+            None => 0,
+        };
+        let tasks: Vec<TaskSnapshot> = all.into_iter().skip(start).take(limit + 1).collect();
+        let more = tasks.len() > limit;
+        let tasks: Vec<TaskSnapshot> = tasks.into_iter().take(limit).collect();
+        let next = more.then(|| tasks.last().map(|task| task.id.clone())).flatten();
+        Ok(TaskPage { tasks, next })
     }
 
-    /// Cancels the task on the server: no further step runs.
-    pub fn cancel(&self, id: &str) -> Result<TaskSnapshot, TaskError> {
+    /// Cancels the task: no further step runs. Answers once the `cancelled`
+    /// event is stored.
+    pub async fn cancel(&self, id: &str) -> Result<TaskSnapshot, TaskError> {
         let handle = self.get(id)?;
-        match handle.cancel(&self.db)? {
-            Ok(snapshot) => Ok(snapshot),
-            Err(state) => Err(TaskError::AlreadyFinished {
+        match handle.cancel(&self.db.writer)? {
+            Cancel::Submitted(seq) => {
+                handle.wait_stored(seq).await;
+                let snapshot = handle.snapshot()?;
+                match snapshot.state {
+                    TaskState::Cancelled => Ok(snapshot),
+                    _ => Err(TaskError::NotStored(WriteFailure(
+                        snapshot.message.unwrap_or_default(),
+                    ))),
+                }
+            }
+            Cancel::AlreadyEnded(state) => Err(TaskError::AlreadyFinished {
                 id: id.to_owned(),
                 state,
             }),
         }
     }
 
-    /// Loads every stored task and resumes the ones that had not ended, from
-    /// the step after their last stored one. Returns how many were resumed.
-    pub fn recover(self: &Arc<Self>) -> Result<usize, TaskError> {
+    /// Loads every stored task and queues the ones that had not ended, from
+    /// the step after their last stored one. Returns how many were queued.
+    pub fn recover(&self) -> Result<usize, TaskError> {
+        let rows = self.db.readers.read_now(queries::all_tasks)?;
         let mut resumed = 0;
-        for mut row in self.db.all_tasks()? {
+        for row in rows {
             let unfinished = !row.state.is_terminal();
+            let step = row.step;
+            let handle = TaskHandle::new(row);
+            self.insert(Arc::clone(&handle))?;
             if unfinished {
-                row.state = TaskState::Queued;
-                self.db.update_task(&row)?;
-            }
-            let handle = Arc::new(TaskHandle::new(row.clone()));
-            self.insert(row.id.clone(), Arc::clone(&handle))?;
-            if unfinished {
-                self.queued.fetch_add(1, Ordering::SeqCst);
-                tracing::info!(task = %row.id, step = row.step, "resuming task after restart");
-                tokio::spawn(runner::run(Arc::clone(self), handle, row.step));
+                tracing::info!(task = %handle.id(), step, "resuming task after restart");
+                self.queue.push(Job {
+                    handle,
+                    done_steps: step,
+                    slot: self.queue.force_reserve(),
+                });
                 resumed += 1;
             }
         }
         Ok(resumed)
+    }
+
+    /// Stops every job between two steps and takes no more (shutdown).
+    pub fn shutdown(&self) {
+        self.queue.close();
+        if let Ok(tasks) = self.tasks.read() {
+            for handle in tasks.values() {
+                handle.interrupt();
+            }
+        }
+    }
+
+    /// Removes the ended tasks that `retention` no longer keeps (their rows
+    /// and events first, then from memory). Returns how many went.
+    pub async fn apply_retention(&self, retention: &Retention) -> Result<usize, TaskError> {
+        let rows: Vec<TaskRow> = {
+            let tasks = self.tasks.read().map_err(|_| DbError::Poisoned)?;
+            tasks
+                .values()
+                .map(|handle| handle.row())
+                .collect::<Result<_, _>>()?
+        };
+        let ids = expired(&rows, retention, &now_rfc3339());
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        self.db.writer.write(Write::DeleteTasks(ids.clone())).await?;
+        let mut tasks = self.tasks.write().map_err(|_| DbError::Poisoned)?;
+        let mut removed = self.removed.lock().map_err(|_| DbError::Poisoned)?;
+        for id in &ids {
+            tasks.remove(id);
+            removed.insert(id.clone());
+        }
+        Ok(ids.len())
     }
 }

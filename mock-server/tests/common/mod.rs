@@ -61,9 +61,13 @@ impl TestServer {
         }
     }
 
-    /// Starts a server with the default configuration.
+    /// Starts a server with the default configuration and the fault endpoints on.
     pub async fn default() -> Self {
-        Self::start(ServerConfig::default()).await
+        Self::start(ServerConfig {
+            faults: true,
+            ..ServerConfig::default()
+        })
+        .await
     }
 
     /// `base` + `path`.

@@ -1,0 +1,203 @@
+//! Who may do what: the optional API token and the cross-origin guard.
+//!
+//! - With `--token` (or `SSE_MOCK_TOKEN`), every `/api/` request must carry
+//!   it as `Authorization: Bearer <token>`, or as `?access_token=<token>` for
+//!   `EventSource`, which cannot send headers; otherwise 401.
+//! - Whatever the token: a request that changes state (any method but
+//!   `GET`/`HEAD`/`OPTIONS`, and `GET /api/run`, which creates a task) sent by
+//!   a page of another origin is refused with 403 unless `--allow-origin`
+//!   names that origin. Browsers always say where such a request comes from
+//!   (`Origin`, or `Sec-Fetch-Site` for a plain `GET`), so a page cannot make
+//!   a visitor's browser act on the server; programs that send neither are
+//!   let through (they could not be stopped by a header check anyway).
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderName, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What the request proved, for routes that show more to the token holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Access {
+    /// No token configured, or none presented.
+    #[default]
+    Open,
+    /// The request carried the server's token.
+    Token,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Access {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Access>().copied().unwrap_or_default())
+    }
+}
+
+/// Middleware of `/api/`: 401 without the token when one is configured.
+pub async fn require_token(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(expected) = state.config.token.as_deref() else {
+        return next.run(request).await;
+    };
+    let presented = bearer(request.headers())
+        .or_else(|| query_token(request.uri().query()))
+        .unwrap_or_default();
+    if !same_secret(presented.as_bytes(), expected.as_bytes()) {
+        let reason = if presented.is_empty() {
+            "this server requires a token: send Authorization: Bearer <token> (or ?access_token=)"
+        } else {
+            "the token is not valid for this server"
+        };
+        return ApiError::Unauthorized(reason.into()).into_response();
+    }
+    request.extensions_mut().insert(Access::Token);
+    next.run(request).await
+}
+
+/// Middleware of every route: 403 for a state-changing request from a page
+/// of another origin that `--allow-origin` does not name.
+pub async fn refuse_cross_origin_actions(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let changes_state = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) || request.uri().path() == "/api/run";
+    if changes_state {
+        if let Err(error) = check_origin(request.headers(), &state.config.allow_origins) {
+            return error.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Ok when the request comes from this server's own pages, from an allowed
+/// origin, or from a program that is not a browser page.
+pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiError> {
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    let host = text(header::HOST).unwrap_or_default();
+    match text(header::ORIGIN) {
+        Some(origin) => {
+            let own = origin
+                .split_once("://")
+                .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(&host));
+            if own || allowed.iter().any(|allowed| allowed == "*" || *allowed == origin) {
+                Ok(())
+            } else {
+                Err(ApiError::Forbidden(
+                    "a page of another origin may not change this server's state \
+                     (start it with --allow-origin for that origin)"
+                        .into(),
+                ))
+            }
+        }
+        None => match text(HeaderName::from_static("sec-fetch-site")).as_deref() {
+            Some("cross-site" | "same-site") if !allowed.iter().any(|a| a == "*") => {
+                Err(ApiError::Forbidden(
+                    "a page of another site may not change this server's state".into(),
+                ))
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+fn query_token(query: Option<&str>) -> Option<String> {
+    query?.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        (name == "access_token").then(|| percent_decode(value))
+    })
+}
+
+/// Decodes `%XX` escapes and `+` of a query value.
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(byte) => {
+                        out.push(byte);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn own_pages_and_programs_pass_other_origins_do_not() {
+        let own = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]);
+        assert!(check_origin(&own, &[]).is_ok());
+        assert!(check_origin(&headers(&[("host", "127.0.0.1:8080")]), &[]).is_ok());
+        let other = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://evil.test")]);
+        assert!(check_origin(&other, &[]).is_err());
+        assert!(check_origin(&other, &["http://evil.test".into()]).is_ok());
+        let image = headers(&[("host", "127.0.0.1:8080"), ("sec-fetch-site", "cross-site")]);
+        assert!(check_origin(&image, &[]).is_err());
+    }
+
+    #[test]
+    fn the_token_comes_from_the_header_or_the_query() {
+        assert_eq!(
+            bearer(&headers(&[("authorization", "Bearer s3cret")])).as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(
+            query_token(Some("lastEventId=3&access_token=a%2Bb")).as_deref(),
+            Some("a+b")
+        );
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+    }
+}

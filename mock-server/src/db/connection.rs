@@ -1,0 +1,142 @@
+//! Opening SQLite connections: the schema, the pragmas, and where the database
+//! lives (a file, or a private in-memory database shared by this process's
+//! connections), plus the identity of a database file so that a deleted or
+//! replaced file is noticed.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::DbError;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tasks (
+    id TEXT PRIMARY KEY,
+    label TEXT,
+    steps INTEGER NOT NULL,
+    interval_ms INTEGER NOT NULL,
+    fail_at INTEGER,
+    state TEXT NOT NULL,
+    step INTEGER NOT NULL DEFAULT 0,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    message TEXT,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    task_id TEXT NOT NULL REFERENCES tasks(id),
+    seq INTEGER NOT NULL,
+    wire_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (task_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message TEXT
+);
+";
+
+/// How long one statement waits for another process's lock before it fails
+/// (the writer then retries a bounded number of times).
+pub const BUSY_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// Where the database lives.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// A file (WAL mode: readers never block the writer).
+    File(PathBuf),
+    /// A private in-memory database, shared by name between this process's
+    /// connections (readers use `read_uncommitted`, so they never block the
+    /// writer either; they only ask for rows that were already committed).
+    Memory(String),
+}
+
+impl Location {
+    /// `path`, or a fresh in-memory database for `None`.
+    pub fn new(path: Option<&Path>) -> Self {
+        match path {
+            Some(path) => Self::File(path.to_owned()),
+            None => Self::Memory(format!(
+                "file:sse-mock-{}?mode=memory&cache=shared",
+                uuid::Uuid::new_v4().simple()
+            )),
+        }
+    }
+
+    fn open(&self) -> Result<Connection, DbError> {
+        let conn = match self {
+            Self::File(path) => Connection::open(path)?,
+            Self::Memory(uri) => Connection::open_with_flags(
+                uri,
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?,
+        };
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(conn)
+    }
+
+    /// The writer's connection; creates the schema.
+    pub fn open_writer(&self) -> Result<Connection, DbError> {
+        let conn = self.open()?;
+        if let Self::File(_) = self {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        conn.execute_batch(SCHEMA)?;
+        Ok(conn)
+    }
+
+    /// A reader's connection (open the writer first: it creates the schema).
+    pub fn open_reader(&self) -> Result<Connection, DbError> {
+        let conn = self.open()?;
+        if let Self::Memory(_) = self {
+            conn.pragma_update(None, "read_uncommitted", true)?;
+        }
+        Ok(conn)
+    }
+
+    /// The file's identity now (`None` for memory).
+    pub fn identity(&self) -> Result<Option<FileIdentity>, DbError> {
+        match self {
+            Self::File(path) => FileIdentity::of(path).map(Some),
+            Self::Memory(_) => Ok(None),
+        }
+    }
+}
+
+/// What tells one file from another that took its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileIdentity {
+    device: u64,
+    inode: u64,
+}
+
+impl FileIdentity {
+    /// The identity of the file at `path`; [`DbError::FileGone`] when there is none.
+    pub fn of(path: &Path) -> Result<Self, DbError> {
+        let metadata =
+            std::fs::metadata(path).map_err(|_| DbError::FileGone(path.display().to_string()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Ok(Self {
+                device: metadata.dev(),
+                inode: metadata.ino(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = metadata;
+            Ok(Self {
+                device: 0,
+                inode: 0,
+            })
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The embedded SQLite store: tasks, their events, and the delta seed's messages.
+//!
+//! Every task event is written here before any client sees it, so a reconnect
+//! (or a restarted server with `--db FILE`) can replay exactly what was sent.
+//! One writer thread owns the write connection ([`writer`]); reads run on
+//! blocking threads over their own connections ([`reader`]), so neither ever
+//! holds up the async runtime or each other.
+
+mod connection;
+pub mod queries;
+mod reader;
+mod writer;
+
+use std::path::Path;
+
+use sse_task_protocol::TaskState;
+use thiserror::Error;
+
+pub use connection::Location;
+pub use reader::ReadPool;
+pub use writer::{Reply, Write, WriteFailure, Writer, Written};
+
+/// What can go wrong in the store.
+#[derive(Debug, Error)]
+pub enum DbError {
+    /// SQLite refused a statement.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A task row holds a state name this version does not know.
+    #[error("task {0} has an unknown state {1:?} in the database")]
+    UnknownState(String, String),
+    /// Another thread panicked while holding a lock.
+    #[error("database lock poisoned")]
+    Poisoned,
+    /// The database file was deleted or replaced while the server ran.
+    #[error("the database file {0} is gone")]
+    FileGone(String),
+    /// A database thread could not start or stopped.
+    #[error("database thread failed: {0}")]
+    Thread(String),
+    /// A write failed (after its retries).
+    #[error("could not store: {0}")]
+    Write(#[from] WriteFailure),
+}
+
+/// One stored SSE event of a task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Position in the task's stream, 1-based, increasing.
+    pub seq: u64,
+    /// What goes on the `id:` line: the seq, or `CLOSE` for the completion event.
+    pub wire_id: String,
+    /// The event name (`message`, `failed`, `cancelled`).
+    pub kind: String,
+    /// The data, JSON text.
+    pub data: String,
+}
+
+/// A task row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRow {
+    /// The task's UUID.
+    pub id: String,
+    /// Label given at creation.
+    pub label: Option<String>,
+    /// Total steps.
+    pub steps: u32,
+    /// Pause after each step.
+    pub interval_ms: u64,
+    /// Step that fails on purpose.
+    pub fail_at: Option<u32>,
+    /// Current state.
+    pub state: TaskState,
+    /// Last step done.
+    pub step: u32,
+    /// Seq of the last stored event.
+    pub last_seq: u64,
+    /// Final message.
+    pub message: Option<String>,
+    /// RFC 3339 creation time.
+    pub created_at: String,
+    /// RFC 3339 start time.
+    pub started_at: Option<String>,
+    /// RFC 3339 end time.
+    pub finished_at: Option<String>,
+}
+
+/// A message of the delta seed's `messages` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeltaMessage {
+    /// Autoincrement id, also the SSE id.
+    pub id: u64,
+    /// The text.
+    pub message: String,
+}
+
+/// The database: its writer and its readers; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    /// Every change goes through it.
+    pub writer: Writer,
+    /// Every query goes through it.
+    pub readers: ReadPool,
+    in_memory: bool,
+}
+
+impl Db {
+    /// Opens (and creates) the database at `path`, or a private in-memory one
+    /// for `None`, and starts its writer thread.
+    pub fn open(path: Option<&Path>) -> Result<Self, DbError> {
+        let location = Location::new(path);
+        let writer = Writer::start(&location)?;
+        let readers = ReadPool::open(&location)?;
+        Ok(Self {
+            writer,
+            readers,
+            in_memory: path.is_none(),
+        })
+    }
+
+    /// True for the in-memory database: no other program can write to it.
+    pub fn in_memory(&self) -> bool {
+        self.in_memory
+    }
+}

@@ -1,0 +1,161 @@
+//! The SQL statements, each a function of a connection: the writer and the
+//! readers call them on their own connections.
+
+use rusqlite::{params, Connection};
+use sse_task_protocol::TaskState;
+
+use super::{DbError, DeltaMessage, StoredEvent, TaskRow};
+
+const TASK_COLUMNS: &str = "id, label, steps, interval_ms, fail_at, state, step, last_seq, \
+                            message, created_at, started_at, finished_at";
+
+/// Inserts a new task row.
+pub fn insert_task(conn: &Connection, row: &TaskRow) -> Result<(), DbError> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO tasks ({TASK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ))?
+    .execute(params![
+        row.id,
+        row.label,
+        row.steps,
+        row.interval_ms,
+        row.fail_at,
+        row.state.as_str(),
+        row.step,
+        row.last_seq,
+        row.message,
+        row.created_at,
+        row.started_at,
+        row.finished_at
+    ])?;
+    Ok(())
+}
+
+/// Writes the columns of `row` that change during a task's life.
+pub fn update_task(conn: &Connection, row: &TaskRow) -> Result<(), DbError> {
+    conn.prepare_cached(
+        "UPDATE tasks SET state = ?2, step = ?3, last_seq = ?4, message = ?5, \
+             started_at = ?6, finished_at = ?7 WHERE id = ?1",
+    )?
+    .execute(params![
+        row.id,
+        row.state.as_str(),
+        row.step,
+        row.last_seq,
+        row.message,
+        row.started_at,
+        row.finished_at
+    ])?;
+    Ok(())
+}
+
+/// Inserts one event of a task.
+pub fn insert_event(conn: &Connection, task_id: &str, event: &StoredEvent) -> Result<(), DbError> {
+    conn.prepare_cached(
+        "INSERT INTO events (task_id, seq, wire_id, kind, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        task_id,
+        event.seq,
+        event.wire_id,
+        event.kind,
+        event.data
+    ])?;
+    Ok(())
+}
+
+/// Deletes tasks and their events.
+pub fn delete_tasks(conn: &Connection, ids: &[String]) -> Result<(), DbError> {
+    for id in ids {
+        conn.prepare_cached("DELETE FROM events WHERE task_id = ?1")?
+            .execute([id])?;
+        conn.prepare_cached("DELETE FROM tasks WHERE id = ?1")?
+            .execute([id])?;
+    }
+    Ok(())
+}
+
+/// Up to `limit` events of `task_id` with a seq in `after+1 ..= up_to`, in order.
+pub fn events_between(
+    conn: &Connection,
+    task_id: &str,
+    after: u64,
+    up_to: u64,
+    limit: usize,
+) -> Result<Vec<StoredEvent>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, wire_id, kind, data FROM events \
+         WHERE task_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(params![task_id, after, up_to, limit as i64], |row| {
+        Ok(StoredEvent {
+            seq: row.get(0)?,
+            wire_id: row.get(1)?,
+            kind: row.get(2)?,
+            data: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every task row, newest first.
+pub fn all_tasks(conn: &Connection) -> Result<Vec<TaskRow>, DbError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {TASK_COLUMNS} FROM tasks ORDER BY created_at DESC, rowid DESC"
+    ))?;
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            TaskRow {
+                id: row.get(0)?,
+                label: row.get(1)?,
+                steps: row.get(2)?,
+                interval_ms: row.get(3)?,
+                fail_at: row.get(4)?,
+                state: TaskState::Queued,
+                step: row.get(6)?,
+                last_seq: row.get(7)?,
+                message: row.get(8)?,
+                created_at: row.get(9)?,
+                started_at: row.get(10)?,
+                finished_at: row.get(11)?,
+            },
+            row.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut tasks = Vec::new();
+    for row in rows {
+        let (mut task, state) = row?;
+        task.state = TaskState::parse(&state)
+            .ok_or_else(|| DbError::UnknownState(task.id.clone(), state))?;
+        tasks.push(task);
+    }
+    Ok(tasks)
+}
+
+/// Inserts a delta-seed message and returns its id.
+pub fn insert_message(conn: &Connection, message: &str) -> Result<u64, DbError> {
+    conn.prepare_cached("INSERT INTO messages (message) VALUES (?1)")?
+        .execute([message])?;
+    Ok(conn.last_insert_rowid() as u64)
+}
+
+/// Delta-seed messages with an id in `after+1 ..= up_to`, in order, at most `limit`.
+pub fn messages_between(
+    conn: &Connection,
+    after: u64,
+    up_to: u64,
+    limit: usize,
+) -> Result<Vec<DeltaMessage>, DbError> {
+    let up_to = i64::try_from(up_to).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, COALESCE(message, '') FROM messages WHERE id > ?1 AND id <= ?2 \
+         ORDER BY id LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![after, up_to, limit as i64], |row| {
+        Ok(DeltaMessage {
+            id: row.get(0)?,
+            message: row.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,264 @@
+//! The single database writer: a dedicated thread that owns the write
+//! connection, so no write ever runs on (or waits behind) the async runtime's
+//! threads.
+//!
+//! Commands queue in a channel; the thread takes every waiting command (up to
+//! [`MAX_BATCH`]) into one transaction, commits, and only then calls each
+//! command's reply: callers change their in-memory state after the data is
+//! stored, never before. A batch that fails is retried a bounded number of
+//! times ([`RETRY_PAUSES`]), then every command in it is answered with the
+//! failure. Before each batch the file's identity is checked: a database
+//! file that was deleted or replaced under the server breaks the writer for
+//! good (every later write fails with that reason) instead of writing to a
+//! file nobody will ever read.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::Connection;
+use thiserror::Error;
+
+use super::connection::{FileIdentity, Location};
+use super::{queries, DbError, StoredEvent, TaskRow};
+
+/// Most commands in one transaction.
+pub const MAX_BATCH: usize = 1024;
+/// Pauses before the second and third attempt of a failed batch.
+pub const RETRY_PAUSES: [Duration; 2] = [Duration::from_millis(100), Duration::from_millis(400)];
+
+/// A write the writer could not do, with the reason a user can read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0}")]
+pub struct WriteFailure(pub String);
+
+/// One change to the database.
+#[derive(Debug)]
+pub enum Write {
+    /// A new task row.
+    InsertTask(TaskRow),
+    /// New values of a task's changing columns.
+    UpdateTask(TaskRow),
+    /// An event of a task and the task's columns after it.
+    Append {
+        /// The event.
+        event: StoredEvent,
+        /// The task's row once the event is stored.
+        row: TaskRow,
+    },
+    /// A delta-seed message.
+    InsertMessage(String),
+    /// Tasks (and their events) to remove.
+    DeleteTasks(Vec<String>),
+    /// Nothing: answered once every earlier command is committed.
+    Barrier,
+}
+
+/// What a successful write returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Stored.
+    Done,
+    /// The id of the inserted delta message.
+    MessageId(u64),
+}
+
+/// Called on the writer thread once the command's transaction committed or
+/// failed. The flag is true when no later command of the same batch shares
+/// this command's `skip` flag (the same task): the moment to publish.
+pub type Reply = Box<dyn FnOnce(Result<Written, WriteFailure>, bool) + Send>;
+
+struct Command {
+    write: Write,
+    /// When set and true, the command is not written (its task already ended
+    /// in memory because an earlier write failed).
+    skip: Option<Arc<AtomicBool>>,
+    reply: Reply,
+}
+
+/// Handle to the writer thread; cheap to clone. The thread ends when every
+/// handle is dropped.
+#[derive(Clone)]
+pub struct Writer {
+    commands: mpsc::Sender<Command>,
+}
+
+impl Writer {
+    /// Opens the write connection (creating the schema) and starts the thread.
+    pub fn start(location: &Location) -> Result<Self, DbError> {
+        let conn = location.open_writer()?;
+        let identity = location.identity()?;
+        let (commands, queue) = mpsc::channel();
+        let location = location.clone();
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || {
+                WriterThread {
+                    conn,
+                    location,
+                    identity,
+                    broken: None,
+                }
+                .run(&queue)
+            })
+            .map_err(|error| DbError::Thread(error.to_string()))?;
+        Ok(Self { commands })
+    }
+
+    /// Queues `write`; `reply` runs on the writer thread after the commit (or
+    /// the failure). Commands are written in the order they are submitted.
+    pub fn submit(&self, write: Write, skip: Option<Arc<AtomicBool>>, reply: Reply) {
+        let command = Command { write, skip, reply };
+        if let Err(mpsc::SendError(command)) = self.commands.send(command) {
+            (command.reply)(
+                Err(WriteFailure("the database writer has stopped".into())),
+                true,
+            );
+        }
+    }
+
+    /// Queues `write` and waits for its commit.
+    pub async fn write(&self, write: Write) -> Result<Written, WriteFailure> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.submit(
+            write,
+            None,
+            Box::new(move |result, _| {
+                let _ = done.send(result);
+            }),
+        );
+        answer
+            .await
+            .unwrap_or_else(|_| Err(WriteFailure("the database writer has stopped".into())))
+    }
+}
+
+struct WriterThread {
+    conn: Connection,
+    location: Location,
+    identity: Option<FileIdentity>,
+    /// Set once the file is gone: every later write fails with it.
+    broken: Option<WriteFailure>,
+}
+
+impl WriterThread {
+    fn run(mut self, queue: &mpsc::Receiver<Command>) {
+        while let Ok(first) = queue.recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match queue.try_recv() {
+                    Ok(command) => batch.push(command),
+                    Err(_) => break,
+                }
+            }
+            let (skipped, batch): (Vec<_>, Vec<_>) = batch.into_iter().partition(|command| {
+                command
+                    .skip
+                    .as_ref()
+                    .is_some_and(|skip| skip.load(Ordering::SeqCst))
+            });
+            for command in skipped {
+                (command.reply)(
+                    Err(WriteFailure("skipped: the task already ended".into())),
+                    true,
+                );
+            }
+            let flushes = last_of_each_target(&batch);
+            match self.write_with_retry(&batch) {
+                Ok(outcomes) => {
+                    for ((command, outcome), flush) in batch.into_iter().zip(outcomes).zip(flushes) {
+                        (command.reply)(Ok(outcome), flush);
+                    }
+                }
+                Err(failure) => {
+                    tracing::error!(error = %failure, commands = batch.len(), "database write failed");
+                    for (command, flush) in batch.into_iter().zip(flushes) {
+                        (command.reply)(Err(failure.clone()), flush);
+                    }
+                }
+            }
+        }
+    }
+
+    fn write_with_retry(&mut self, batch: &[Command]) -> Result<Vec<Written>, WriteFailure> {
+        if let Some(broken) = &self.broken {
+            return Err(broken.clone());
+        }
+        let mut attempt = 0;
+        loop {
+            match self.write_batch(batch) {
+                Ok(outcomes) => return Ok(outcomes),
+                Err(DbError::FileGone(path)) => {
+                    let failure = WriteFailure(format!(
+                        "the database file {path} was deleted or replaced while the server ran; \
+                         nothing more can be stored (restart the server)"
+                    ));
+                    self.broken = Some(failure.clone());
+                    return Err(failure);
+                }
+                Err(error) if attempt < RETRY_PAUSES.len() => {
+                    tracing::warn!(%error, attempt, "database write failed, retrying");
+                    std::thread::sleep(RETRY_PAUSES[attempt]);
+                    attempt += 1;
+                }
+                Err(error) => {
+                    return Err(WriteFailure(format!(
+                        "{error} (after {} attempts)",
+                        attempt + 1
+                    )))
+                }
+            }
+        }
+    }
+
+    fn write_batch(&mut self, batch: &[Command]) -> Result<Vec<Written>, DbError> {
+        if let Some(expected) = self.identity {
+            if self.location.identity()? != Some(expected) {
+                if let Location::File(path) = &self.location {
+                    return Err(DbError::FileGone(path.display().to_string()));
+                }
+            }
+        }
+        let tx = self.conn.transaction()?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for command in batch {
+            outcomes.push(apply(&tx, &command.write)?);
+        }
+        tx.commit()?;
+        Ok(outcomes)
+    }
+}
+
+/// For each command: true when no later command in `batch` has the same
+/// `skip` flag (commands without one are each their own target).
+fn last_of_each_target(batch: &[Command]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::new();
+    let mut flags: Vec<bool> = batch
+        .iter()
+        .rev()
+        .map(|command| match &command.skip {
+            Some(skip) => seen.insert(Arc::as_ptr(skip) as usize),
+            None => true,
+        })
+        .collect();
+    flags.reverse();
+    flags
+}
+
+fn apply(conn: &Connection, write: &Write) -> Result<Written, DbError> {
+    match write {
+        Write::InsertTask(row) => queries::insert_task(conn, row)?,
+        Write::UpdateTask(row) => queries::update_task(conn, row)?,
+        Write::Append { event, row } => {
+            queries::insert_event(conn, &row.id, event)?;
+            queries::update_task(conn, row)?;
+        }
+        Write::InsertMessage(message) => {
+            return Ok(Written::MessageId(queries::insert_message(conn, message)?))
+        }
+        Write::DeleteTasks(ids) => queries::delete_tasks(conn, ids)?,
+        Write::Barrier => {}
+    }
+    Ok(Written::Done)
+}

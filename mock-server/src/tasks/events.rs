@@ -1,0 +1,128 @@
+//! What each moment of a task's life writes: pure functions from the task's
+//! row to the event to store and the row after it.
+
+use sse_task_protocol::{
+    ProgressData, TaskState, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED, EVENT_MESSAGE,
+};
+
+use super::now_rfc3339;
+use crate::db::{StoredEvent, TaskRow};
+use crate::sse::encode_frame;
+
+/// The row of a task that starts running.
+pub fn started(row: &TaskRow) -> TaskRow {
+    let mut row = row.clone();
+    row.state = TaskState::Running;
+    if row.started_at.is_none() {
+        row.started_at = Some(now_rfc3339());
+    }
+    row
+}
+
+/// Step `step`'s event (a `failed` event at the task's `fail_at`).
+pub fn step(row: &TaskRow, step: u32) -> (StoredEvent, TaskRow) {
+    let progress = percent(step, row.steps);
+    if row.fail_at == Some(step) {
+        let message = format!("{}step {step} of {} failed", prefix(row), row.steps);
+        return finish(row, TaskState::Failed, EVENT_FAILED, message, progress);
+    }
+    let mut row = row.clone();
+    row.step = step;
+    row.last_seq += 1;
+    let message = format!("{}step {step} of {}", prefix(&row), row.steps);
+    let data = ProgressData::new(message, Some(progress));
+    (event(&row, row.last_seq.to_string(), EVENT_MESSAGE, &data), row)
+}
+
+/// The completion event (`id: CLOSE`).
+pub fn completion(row: &TaskRow) -> (StoredEvent, TaskRow) {
+    let mut row = row.clone();
+    row.state = TaskState::Completed;
+    row.finished_at = Some(now_rfc3339());
+    row.message = Some("Process complete".to_owned());
+    row.last_seq += 1;
+    let data = ProgressData::new("Process complete", None);
+    (
+        event(&row, CLOSE_EVENT_ID.to_owned(), EVENT_MESSAGE, &data),
+        row,
+    )
+}
+
+/// The `cancelled` event of a task cancelled at its current step.
+pub fn cancellation(row: &TaskRow) -> (StoredEvent, TaskRow) {
+    let message = format!(
+        "{}cancelled at step {} of {}",
+        prefix(row),
+        row.step,
+        row.steps
+    );
+    let progress = percent(row.step, row.steps);
+    finish(row, TaskState::Cancelled, EVENT_CANCELLED, message, progress)
+}
+
+/// A task whose event could not be stored ends `failed` with `reason`: the
+/// row keeps its last stored seq (no id is invented), and the frame that
+/// tells the streams has no `id:` line.
+pub fn unstored_failure(row: &TaskRow, reason: &str) -> (TaskRow, Vec<u8>) {
+    let mut row = row.clone();
+    let message = format!(
+        "{}stopped at step {} of {}: its progress could not be stored ({reason})",
+        prefix(&row),
+        row.step,
+        row.steps
+    );
+    row.state = TaskState::Failed;
+    row.finished_at = Some(now_rfc3339());
+    row.message = Some(message.clone());
+    let data = ProgressData::new(message, Some(percent(row.step, row.steps)));
+    let mut frame = Vec::new();
+    encode_frame(&mut frame, None, Some(EVENT_FAILED), &data.to_json());
+    (row, frame)
+}
+
+/// Appends `event`'s SSE frame to `out`: `id:`, `event:` unless it is
+/// `message`, `data:`.
+pub fn encode(event: &StoredEvent, out: &mut Vec<u8>) {
+    let name = (event.kind != EVENT_MESSAGE).then_some(event.kind.as_str());
+    encode_frame(out, Some(&event.wire_id), name, &event.data);
+}
+
+fn finish(
+    row: &TaskRow,
+    state: TaskState,
+    kind: &str,
+    message: String,
+    progress: f64,
+) -> (StoredEvent, TaskRow) {
+    let mut row = row.clone();
+    row.state = state;
+    row.finished_at = Some(now_rfc3339());
+    row.message = Some(message.clone());
+    row.last_seq += 1;
+    let data = ProgressData::new(message, Some(progress));
+    (event(&row, row.last_seq.to_string(), kind, &data), row)
+}
+
+fn event(row: &TaskRow, wire_id: String, kind: &str, data: &ProgressData) -> StoredEvent {
+    StoredEvent {
+        seq: row.last_seq,
+        wire_id,
+        kind: kind.to_owned(),
+        data: data.to_json(),
+    }
+}
+
+fn prefix(row: &TaskRow) -> String {
+    match row.label.as_deref() {
+        Some(label) if !label.is_empty() => format!("{label}: "),
+        _ => String::new(),
+    }
+}
+
+/// Percentage of `step` out of `steps`, rounded to two decimals.
+pub fn percent(step: u32, steps: u32) -> f64 {
+    if steps == 0 {
+        return 0.0;
+    }
+    (f64::from(step) * 10_000.0 / f64::from(steps)).round() / 100.0
+}
