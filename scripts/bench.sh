@@ -19,9 +19,9 @@ trunk build --release
 echo "==> cargo build --release"
 cargo build -q --release -p sse-mock-server -p sse-task-e2e
 export MOCK_SERVER_BIN=./target/release/sse-mock-server
-start_mock_server --static-dir dist --allow-origin '*'
+start_mock_server --static-dir dist --allow-origin '*' --faults
 DEMO_URL="$MOCK_URL"
-start_mock_server --static-dir bench/pages --allow-origin '*'
+start_mock_server --static-dir bench/pages --allow-origin '*' --faults
 PAGES_URL="$MOCK_URL"
 
 echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(($(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048576)) GiB"

@@ -33,7 +33,7 @@ NATIVE="$(count_passed "$LOGS/native.log")"
 
 echo "==> browser tests (headless Chromium)"
 cargo build -q -p sse-mock-server
-start_mock_server --allow-origin '*'
+start_mock_server --allow-origin '*' --faults
 echo "mock server at $MOCK_URL"
 MOCK_SERVER_URL="$MOCK_URL" cargo test -p sse-task-progress --target wasm32-unknown-unknown --test browser 2>&1 \
   | tee "$LOGS/browser.log"

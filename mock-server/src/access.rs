@@ -34,7 +34,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Access {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Access>().copied().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<Access>()
+            .copied()
+            .unwrap_or_default())
     }
 }
 
@@ -96,7 +100,11 @@ pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiEr
             let own = origin
                 .split_once("://")
                 .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(&host));
-            if own || allowed.iter().any(|allowed| allowed == "*" || *allowed == origin) {
+            if own
+                || allowed
+                    .iter()
+                    .any(|allowed| allowed == "*" || *allowed == origin)
+            {
                 Ok(())
             } else {
                 Err(ApiError::Forbidden(
@@ -177,7 +185,10 @@ mod tests {
 
     #[test]
     fn own_pages_and_programs_pass_other_origins_do_not() {
-        let own = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]);
+        let own = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080"),
+        ]);
         assert!(check_origin(&own, &[]).is_ok());
         assert!(check_origin(&headers(&[("host", "127.0.0.1:8080")]), &[]).is_ok());
         let other = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://evil.test")]);

@@ -41,7 +41,12 @@ pub struct Cli {
     pub retry_ms: u64,
     /// Require this token on `/api/` (`Authorization: Bearer`, or `?access_token=`
     /// for `EventSource`); the token holder also sees every task's label.
-    #[arg(long, env = "SSE_MOCK_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        env = "SSE_MOCK_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub token: Option<String>,
     /// Serve the fault endpoints (`/faults/*`), for tests and benchmarks.
     #[arg(long)]

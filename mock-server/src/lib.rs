@@ -51,8 +51,8 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::{Cli, ServerConfig};
@@ -232,9 +232,12 @@ where
     };
     serve::serve(listener, app(state.clone()), limits, token).await;
     let flush = state.db.writer.write(db::Write::Barrier);
-    if tokio::time::timeout(config.shutdown_grace.max(std::time::Duration::from_secs(1)), flush)
-        .await
-        .is_err()
+    if tokio::time::timeout(
+        config.shutdown_grace.max(std::time::Duration::from_secs(1)),
+        flush,
+    )
+    .await
+    .is_err()
     {
         tracing::warn!("the database writer did not finish in time");
     }

@@ -7,8 +7,33 @@ use clap::Parser;
 use sse_mock_server::{check_config, run, Cli, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_start(yield_to_jobs)
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(serve()),
+        Err(error) => fail(&format!("cannot start the runtime: {error}")),
+    }
+}
+
+/// Niceness of the runtime's threads (requests and streams) relative to the
+/// job and database-writer threads, which are created by the main thread
+/// and keep its priority: when the CPU is short, viewers wait, jobs do not.
+const VIEWER_NICENESS: i32 = 10;
+
+fn yield_to_jobs() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with PRIO_PROCESS and 0 changes the calling
+    // thread's niceness (Linux threads are scheduled one by one); raising it
+    // needs no privilege and touches no memory.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, VIEWER_NICENESS);
+    }
+}
+
+async fn serve() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),

@@ -58,7 +58,10 @@ async fn retention_removes_the_oldest_ended_tasks_never_a_running_one_and_says_s
     for removed in &ended[..2] {
         let (status, body) = get_json(&server, removed["status_url"].as_str().unwrap()).await;
         assert_eq!(status, 410);
-        assert!(body["error"].as_str().unwrap().contains("removed"), "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("removed"),
+            "{body}"
+        );
         let (status, _) = get_json(&server, removed["events_url"].as_str().unwrap()).await;
         assert_eq!(status, 410);
     }
@@ -85,7 +88,10 @@ async fn the_task_list_comes_in_pages_linked_by_the_next_header() {
         });
         let page: Vec<serde_json::Value> = response.json().await.unwrap();
         assert!(page.len() <= 2);
-        seen.extend(page.iter().map(|task| task["id"].as_str().unwrap().to_owned()));
+        seen.extend(
+            page.iter()
+                .map(|task| task["id"].as_str().unwrap().to_owned()),
+        );
     }
     assert_eq!(seen, created);
     let (status, _) = get_json(&server, "/api/tasks?limit=0").await;

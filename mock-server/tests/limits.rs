@@ -28,7 +28,10 @@ async fn half_sent_requests_are_closed_and_cannot_starve_the_connection_cap() {
     for i in 0..40 {
         let mut socket = TcpStream::connect(addr(&server.base)).await.unwrap();
         if i % 2 == 0 {
-            socket.write_all(b"GET /api/tasks HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+            socket
+                .write_all(b"GET /api/tasks HTTP/1.1\r\nHost: x\r\n")
+                .await
+                .unwrap();
         }
         lorises.push(socket);
     }
@@ -41,7 +44,11 @@ async fn half_sent_requests_are_closed_and_cannot_starve_the_connection_cap() {
     .expect("a real request waited forever behind silent connections")
     .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     // The server closed the silent and the half-sent ones (EOF or reset).
     for loris in &mut lorises[..2] {
         let mut rest = Vec::new();

@@ -46,7 +46,11 @@ async fn with_a_token_the_api_and_its_streams_require_it_and_its_holder_sees_lab
         .await
         .unwrap();
     assert_eq!(stream.status(), 200);
-    assert!(stream.text().await.unwrap().contains("payroll: step 1 of 1"));
+    assert!(stream
+        .text()
+        .await
+        .unwrap()
+        .contains("payroll: step 1 of 1"));
     let listed: serde_json::Value = client
         .get(server.url("/api/tasks"))
         .bearer_auth("s3cret")
@@ -62,7 +66,11 @@ async fn with_a_token_the_api_and_its_streams_require_it_and_its_holder_sees_lab
 #[tokio::test]
 async fn without_the_token_the_list_hides_labels_but_the_task_itself_shows_its_own() {
     let server = TestServer::default().await;
-    let task = create_task(&server, json!({"steps": 1, "interval_ms": 0, "label": "payroll"})).await;
+    let task = create_task(
+        &server,
+        json!({"steps": 1, "interval_ms": 0, "label": "payroll"}),
+    )
+    .await;
     let (_, listed) = get_json(&server, "/api/tasks").await;
     assert_eq!(listed[0]["id"], task["id"]);
     assert_eq!(listed[0]["label"], serde_json::Value::Null);
@@ -119,15 +127,22 @@ async fn pages_of_other_origins_cannot_create_run_or_cancel_unless_allowed() {
         .await
         .unwrap();
     assert_eq!(allowed.status(), 201);
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "http://app.test");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "http://app.test"
+    );
 }
 
 #[tokio::test]
 async fn the_fault_endpoints_exist_only_with_the_faults_flag() {
     let plain = TestServer::start(ServerConfig::default()).await;
-    let response = reqwest::get(plain.url("/faults/ticks?count=1")).await.unwrap();
+    let response = reqwest::get(plain.url("/faults/ticks?count=1"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 404);
     let with_faults = TestServer::default().await;
-    let response = reqwest::get(with_faults.url("/faults/ticks?count=1")).await.unwrap();
+    let response = reqwest::get(with_faults.url("/faults/ticks?count=1"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
 }

@@ -23,7 +23,10 @@ async fn stream_to_end(base: &str, events_url: &str, last_event_id: Option<u64>)
     let response = request.send().await.unwrap();
     assert_eq!(response.status(), 200);
     let frames = parse_frames(&read_body(response, Duration::from_secs(30)).await);
-    frames.into_iter().filter(|frame| frame.data.is_some()).collect()
+    frames
+        .into_iter()
+        .filter(|frame| frame.data.is_some())
+        .collect()
 }
 
 /// The stream ended with one `failed` event without an id, after ids 1..=n
@@ -105,7 +108,10 @@ async fn a_deleted_database_file_ends_running_tasks_and_refuses_new_ones() {
     std::fs::remove_file(&db).unwrap();
     let task = wait_for_state(&base, &id, "failed").await;
     assert!(
-        task["message"].as_str().unwrap().contains("deleted or replaced"),
+        task["message"]
+            .as_str()
+            .unwrap()
+            .contains("deleted or replaced"),
         "{task}"
     );
     let refused = reqwest::Client::new()
@@ -116,7 +122,10 @@ async fn a_deleted_database_file_ends_running_tasks_and_refuses_new_ones() {
         .unwrap();
     assert_eq!(refused.status(), 503);
     let body: serde_json::Value = refused.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("deleted or replaced"));
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("deleted or replaced"));
     server.kill().unwrap();
     server.wait().unwrap();
 }
@@ -150,7 +159,9 @@ impl Drop for SmallDisk {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_fails_the_task_once_and_again_after_a_restart() {
     let Some(disk) = SmallDisk::mount() else {
-        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root); the other write faults still ran");
+        eprintln!(
+            "SKIPPED: cannot mount a tmpfs here (needs root); the other write faults still ran"
+        );
         return;
     };
     let db = disk.path().join("tasks.db");

@@ -165,9 +165,10 @@ impl WriterThread {
                 );
             }
             let flushes = last_of_each_target(&batch);
-            match self.write_with_retry(&batch) {
+            match self.write_with_retry(&batch, &flushes) {
                 Ok(outcomes) => {
-                    for ((command, outcome), flush) in batch.into_iter().zip(outcomes).zip(flushes) {
+                    for ((command, outcome), flush) in batch.into_iter().zip(outcomes).zip(flushes)
+                    {
                         (command.reply)(Ok(outcome), flush);
                     }
                 }
@@ -181,13 +182,17 @@ impl WriterThread {
         }
     }
 
-    fn write_with_retry(&mut self, batch: &[Command]) -> Result<Vec<Written>, WriteFailure> {
+    fn write_with_retry(
+        &mut self,
+        batch: &[Command],
+        flushes: &[bool],
+    ) -> Result<Vec<Written>, WriteFailure> {
         if let Some(broken) = &self.broken {
             return Err(broken.clone());
         }
         let mut attempt = 0;
         loop {
-            match self.write_batch(batch) {
+            match self.write_batch(batch, flushes) {
                 Ok(outcomes) => return Ok(outcomes),
                 Err(DbError::FileGone(path)) => {
                     let failure = WriteFailure(format!(
@@ -212,7 +217,11 @@ impl WriterThread {
         }
     }
 
-    fn write_batch(&mut self, batch: &[Command]) -> Result<Vec<Written>, DbError> {
+    fn write_batch(
+        &mut self,
+        batch: &[Command],
+        flushes: &[bool],
+    ) -> Result<Vec<Written>, DbError> {
         if let Some(expected) = self.identity {
             if self.location.identity()? != Some(expected) {
                 if let Location::File(path) = &self.location {
@@ -222,8 +231,8 @@ impl WriterThread {
         }
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
-        for command in batch {
-            outcomes.push(apply(&tx, &command.write)?);
+        for (command, last_of_task) in batch.iter().zip(flushes) {
+            outcomes.push(apply(&tx, &command.write, *last_of_task)?);
         }
         tx.commit()?;
         Ok(outcomes)
@@ -246,13 +255,18 @@ fn last_of_each_target(batch: &[Command]) -> Vec<bool> {
     flags
 }
 
-fn apply(conn: &Connection, write: &Write) -> Result<Written, DbError> {
+/// Runs one command in the batch's transaction; an event's task row is
+/// written only by the task's last command of the batch (the same
+/// transaction, so the stored row always matches the stored events).
+fn apply(conn: &Connection, write: &Write, last_of_task: bool) -> Result<Written, DbError> {
     match write {
         Write::InsertTask(row) => queries::insert_task(conn, row)?,
         Write::UpdateTask(row) => queries::update_task(conn, row)?,
         Write::Append { event, row } => {
             queries::insert_event(conn, &row.id, event)?;
-            queries::update_task(conn, row)?;
+            if last_of_task {
+                queries::update_task(conn, row)?;
+            }
         }
         Write::InsertMessage(message) => {
             return Ok(Written::MessageId(queries::insert_message(conn, message)?))

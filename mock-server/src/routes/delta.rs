@@ -164,7 +164,12 @@ pub async fn post_message(
             body.message.len()
         )));
     }
-    let id = match state.db.writer.write(Write::InsertMessage(body.message)).await {
+    let id = match state
+        .db
+        .writer
+        .write(Write::InsertMessage(body.message))
+        .await
+    {
         Ok(Written::MessageId(id)) => id,
         Ok(Written::Done) => return Err(ApiError::Unavailable("the message got no id".into())),
         Err(failure) => {

@@ -11,13 +11,13 @@
 //! - `GET /faults/flaky?key=&failures=N&count=M&retry_after=` answers 503 N times, then streams M ticks
 //! - `GET /faults/hits/{key}` answers `{"hits": n}`
 
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use axum::body::Bytes;
 use futures_util::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use sse_task_protocol::ProgressData;

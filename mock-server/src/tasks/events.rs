@@ -31,7 +31,10 @@ pub fn step(row: &TaskRow, step: u32) -> (StoredEvent, TaskRow) {
     row.last_seq += 1;
     let message = format!("{}step {step} of {}", prefix(&row), row.steps);
     let data = ProgressData::new(message, Some(progress));
-    (event(&row, row.last_seq.to_string(), EVENT_MESSAGE, &data), row)
+    (
+        event(&row, row.last_seq.to_string(), EVENT_MESSAGE, &data),
+        row,
+    )
 }
 
 /// The completion event (`id: CLOSE`).
@@ -57,7 +60,13 @@ pub fn cancellation(row: &TaskRow) -> (StoredEvent, TaskRow) {
         row.steps
     );
     let progress = percent(row.step, row.steps);
-    finish(row, TaskState::Cancelled, EVENT_CANCELLED, message, progress)
+    finish(
+        row,
+        TaskState::Cancelled,
+        EVENT_CANCELLED,
+        message,
+        progress,
+    )
 }
 
 /// A task whose event could not be stored ends `failed` with `reason`: the

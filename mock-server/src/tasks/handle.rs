@@ -7,12 +7,12 @@
 //! its last stored id, and every later write of the task is skipped.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use sse_task_protocol::{TaskSnapshot, TaskState};
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 use super::events::{self, percent};
 use super::tail::{Tail, TailRead, ENDED_EVENTS, LIVE_EVENTS};
@@ -68,14 +68,20 @@ pub struct TaskHandle {
     wake: Condvar,
     /// Bumped on every change streams must see; holds the committed last seq.
     published: watch::Sender<u64>,
+    /// Wakes the relay that bumps `published` on the runtime (see [`relay`]).
+    changed: Arc<Notify>,
+    /// False when no runtime ran the relay: the writer bumps `published` itself.
+    relayed: AtomicBool,
     /// Set once a write failed: later writes of this task are skipped.
     doomed: Arc<AtomicBool>,
 }
 
 impl TaskHandle {
-    /// Wraps a row that is stored.
+    /// Wraps a row that is stored; a task that has not ended gets its relay
+    /// (when a runtime is there to run it).
     pub fn new(row: TaskRow) -> Arc<Self> {
-        Arc::new(Self {
+        let ended = row.state.is_terminal();
+        let handle = Arc::new(Self {
             id: row.id.clone(),
             published: watch::Sender::new(row.last_seq),
             inner: Mutex::new(Inner {
@@ -88,8 +94,17 @@ impl TaskHandle {
             }),
             submitting: Mutex::new(()),
             wake: Condvar::new(),
+            changed: Arc::new(Notify::new()),
+            relayed: AtomicBool::new(false),
             doomed: Arc::new(AtomicBool::new(false)),
-        })
+        });
+        if !ended {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(relay(Arc::downgrade(&handle), Arc::clone(&handle.changed)));
+                handle.relayed.store(true, Ordering::SeqCst);
+            }
+        }
+        handle
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Inner>, DbError> {
@@ -209,9 +224,7 @@ impl TaskHandle {
         loop {
             let done = self
                 .lock()
-                .map(|inner| {
-                    inner.committed.last_seq >= seq || inner.unstored_end.is_some()
-                })
+                .map(|inner| inner.committed.last_seq >= seq || inner.unstored_end.is_some())
                 .unwrap_or(true);
             if done || changes.changed().await.is_err() {
                 return;
@@ -295,7 +308,11 @@ impl TaskHandle {
         let seq = inner.committed.last_seq;
         drop(inner);
         self.wake.notify_all();
-        self.published.send_replace(seq);
+        if self.relayed.load(Ordering::SeqCst) {
+            self.changed.notify_one();
+        } else {
+            self.published.send_replace(seq);
+        }
     }
 
     /// Waits (on the job's thread) until fewer than [`WINDOW`] writes wait
@@ -358,6 +375,30 @@ impl TaskHandle {
     }
 }
 
+/// Bumps `published` on the runtime each time the writer says something
+/// changed: waking a thousand streams costs the writer thread one wake-up,
+/// and changes that come faster than the relay runs are announced once.
+async fn relay(handle: Weak<TaskHandle>, changed: Arc<Notify>) {
+    loop {
+        changed.notified().await;
+        let Some(handle) = handle.upgrade() else {
+            return;
+        };
+        let Ok((seq, ended)) = handle.lock().map(|inner| {
+            (
+                inner.committed.last_seq,
+                inner.committed.state.is_terminal(),
+            )
+        }) else {
+            return;
+        };
+        handle.published.send_replace(seq);
+        if ended {
+            return;
+        }
+    }
+}
+
 fn must_stop(inner: &Inner) -> bool {
     inner.interrupted || inner.planned.state.is_terminal()
 }
@@ -366,7 +407,14 @@ fn append((event, row): (StoredEvent, TaskRow)) -> (Write, TaskRow, Option<(u64,
     let mut frame = Vec::with_capacity(event.data.len() + 32);
     events::encode(&event, &mut frame);
     let seq = event.seq;
-    (Write::Append { event, row: row.clone() }, row, Some((seq, frame)))
+    (
+        Write::Append {
+            event,
+            row: row.clone(),
+        },
+        row,
+        Some((seq, frame)),
+    )
 }
 
 /// Moves the staged row and frames to `committed` and the tail.

@@ -32,4 +32,3 @@ pub fn run(job: Job, writer: &Writer) {
         }
     }
 }
-

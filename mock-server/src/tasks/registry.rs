@@ -9,10 +9,10 @@ use sse_task_protocol::{CreateTaskRequest, TaskSnapshot, TaskState, ValidationEr
 use thiserror::Error;
 
 use super::handle::{Cancel, TaskHandle};
+use super::now_rfc3339;
 use super::queue::{Job, JobQueue};
 use super::removed::RemovedIds;
 use super::retention::{expired, Retention};
-use super::now_rfc3339;
 use crate::db::{queries, Db, DbError, TaskRow, Write, WriteFailure};
 
 /// Why a task operation was refused.
@@ -174,7 +174,9 @@ impl TaskRegistry {
         let tasks: Vec<TaskSnapshot> = all.into_iter().skip(start).take(limit + 1).collect();
         let more = tasks.len() > limit;
         let tasks: Vec<TaskSnapshot> = tasks.into_iter().take(limit).collect();
-        let next = more.then(|| tasks.last().map(|task| task.id.clone())).flatten();
+        let next = more
+            .then(|| tasks.last().map(|task| task.id.clone()))
+            .flatten();
         Ok(TaskPage { tasks, next })
     }
 
@@ -247,7 +249,10 @@ impl TaskRegistry {
         if ids.is_empty() {
             return Ok(0);
         }
-        self.db.writer.write(Write::DeleteTasks(ids.clone())).await?;
+        self.db
+            .writer
+            .write(Write::DeleteTasks(ids.clone()))
+            .await?;
         let mut tasks = self.tasks.write().map_err(|_| DbError::Poisoned)?;
         let mut removed = self.removed.lock().map_err(|_| DbError::Poisoned)?;
         for id in &ids {

@@ -44,9 +44,7 @@ pub fn expired(rows: &[TaskRow], retention: &Retention, now: &str) -> Vec<String
         .enumerate()
         .filter(|(rank, (finished, _))| {
             *rank >= retention.max_count
-                || cutoff
-                    .as_deref()
-                    .is_some_and(|cutoff| *finished < cutoff)
+                || cutoff.as_deref().is_some_and(|cutoff| *finished < cutoff)
         })
         .map(|(_, (_, id))| id.to_owned())
         .collect()
@@ -79,9 +77,17 @@ mod tests {
         let rows = [
             row("running", TaskState::Running, None),
             row("queued", TaskState::Queued, None),
-            row("old", TaskState::Completed, Some("2026-01-01T10:00:00.000Z")),
+            row(
+                "old",
+                TaskState::Completed,
+                Some("2026-01-01T10:00:00.000Z"),
+            ),
             row("mid", TaskState::Failed, Some("2026-01-01T11:30:00.000Z")),
-            row("new", TaskState::Cancelled, Some("2026-01-01T11:59:00.000Z")),
+            row(
+                "new",
+                TaskState::Cancelled,
+                Some("2026-01-01T11:59:00.000Z"),
+            ),
         ];
         let by_age = Retention {
             max_age: Duration::from_secs(3600),

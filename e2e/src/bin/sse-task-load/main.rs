@@ -4,6 +4,7 @@
 //! process's peak RSS and CPU time (read from `/proc/<pid>`).
 
 mod client;
+mod fanout;
 mod procstat;
 
 use std::process::ExitCode;
@@ -38,6 +39,14 @@ struct Args {
     /// A label for the report line.
     #[arg(long, default_value = "server")]
     name: String,
+    /// Fan-out mode: `--url` is the server's base; create this task (JSON body)
+    /// queued behind a gate task, attach every client, then report the task's
+    /// run time on the server (run the server with `--workers 1`).
+    #[arg(long, value_name = "JSON")]
+    task: Option<String>,
+    /// How long the gate task holds the task back, in ms.
+    #[arg(long, default_value_t = 5000)]
+    gate_ms: u64,
 }
 
 #[tokio::main]
@@ -54,11 +63,30 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let gated = match &args.task {
+        Some(task) => {
+            let created = match serde_json::from_str(task) {
+                Ok(task) => fanout::create(&client, &args.url, &task, args.gate_ms).await,
+                Err(error) => Err(format!("--task is not JSON: {error}")),
+            };
+            match created {
+                Ok(gated) => Some(gated),
+                Err(error) => {
+                    eprintln!("load: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => None,
+    };
+    let url = gated
+        .as_ref()
+        .map_or_else(|| args.url.clone(), |gated| gated.events_url.clone());
     let sampler = args.server_pid.map(procstat::Sampler::start);
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(args.clients);
     for i in 0..args.clients {
-        tasks.push(tokio::spawn(read_stream(client.clone(), args.url.clone())));
+        tasks.push(tokio::spawn(read_stream(client.clone(), url.clone())));
         if (i + 1) % args.batch == 0 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -83,6 +111,30 @@ async fn main() -> ExitCode {
         .count();
     let events: u64 = reports.iter().map(|r| r.events).sum();
     let first_error = reports.iter().find_map(|r| r.error.clone());
+    if let Some(gated) = &gated {
+        // clients | complete in order | task run on the server (ms) | wall s
+        match fanout::run_time(&client, gated).await {
+            Ok(run) => println!(
+                "| {} | {} | {} | {} | {:.1} |",
+                args.name,
+                args.clients,
+                complete,
+                run.as_millis(),
+                wall.as_secs_f64()
+            ),
+            Err(error) => eprintln!("load: {error}"),
+        }
+        return if complete == args.clients {
+            ExitCode::SUCCESS
+        } else {
+            eprintln!(
+                "load: {} of {} clients incomplete",
+                args.clients - complete,
+                args.clients
+            );
+            ExitCode::FAILURE
+        };
+    }
     let (rss, cpu) = usage
         .map(|u| {
             (

@@ -1,0 +1,85 @@
+//! The fan-out measure: a task that is queued behind a short "gate" task, so
+//! that every client is attached to its stream before it starts; its run
+//! time is read from the server's own `started_at` / `finished_at`.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+/// The task to watch and how long its start is held back.
+pub struct Gated {
+    /// The task's events URL.
+    pub events_url: String,
+    /// The task's status URL.
+    pub status_url: String,
+}
+
+/// Creates the gate task (two steps `gate_ms` apart; the server must
+/// run with `--workers 1`), then `task` behind it.
+pub async fn create(
+    client: &reqwest::Client,
+    base: &str,
+    task: &serde_json::Value,
+    gate_ms: u64,
+) -> Result<Gated, String> {
+    post(client, base, &json!({"steps": 2, "interval_ms": gate_ms})).await?;
+    let created = post(client, base, task).await?;
+    let url = |key: &str| {
+        created[key]
+            .as_str()
+            .map(|path| format!("{base}{path}"))
+            .ok_or_else(|| format!("no {key} in {created}"))
+    };
+    Ok(Gated {
+        events_url: url("events_url")?,
+        status_url: url("status_url")?,
+    })
+}
+
+async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let response = client
+        .post(format!("{base}/api/tasks"))
+        .json(body)
+        .send()
+        .await
+        .map_err(|error| error.to_string())?;
+    if response.status() != 201 {
+        return Err(format!("creating a task: status {}", response.status()));
+    }
+    response.json().await.map_err(|error| error.to_string())
+}
+
+/// The task's run time on the server, from `started_at` to `finished_at`.
+pub async fn run_time(client: &reqwest::Client, gated: &Gated) -> Result<Duration, String> {
+    let task: serde_json::Value = client
+        .get(&gated.status_url)
+        .send()
+        .await
+        .map_err(|error| error.to_string())?
+        .json()
+        .await
+        .map_err(|error| error.to_string())?;
+    let millis = |key: &str| {
+        task[key]
+            .as_str()
+            .and_then(millis_of_day)
+            .ok_or_else(|| format!("no {key} in {task}"))
+    };
+    let (start, end) = (millis("started_at")?, millis("finished_at")?);
+    let day = 86_400_000;
+    Ok(Duration::from_millis((end + day - start) % day))
+}
+
+/// Milliseconds since midnight of an RFC 3339 UTC time (`...THH:MM:SS.mmmZ`).
+fn millis_of_day(time: &str) -> Option<u64> {
+    let clock = time.split_once('T')?.1.trim_end_matches('Z');
+    let mut parts = clock.split(':');
+    let hours: u64 = parts.next()?.parse().ok()?;
+    let minutes: u64 = parts.next()?.parse().ok()?;
+    let seconds: f64 = parts.next()?.parse().ok()?;
+    Some((hours * 3600 + minutes * 60) * 1000 + (seconds * 1000.0).round() as u64)
+}
