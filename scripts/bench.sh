@@ -49,6 +49,32 @@ echo "| total | | $total |"
 stop_mock_servers
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo
+echo "### Server: a 20 000-step task at interval 0 with 1 and with 1 000 streams attached"
+echo
+echo "Each run queues the task behind a 2-step gate task (\\`--workers 1\\`) so every client is attached"
+echo "before it starts; the run time is the task's \\`finished_at - started_at\\` on the server. Runs"
+echo "alternate 1 and 1 000 clients, three of each; clients run at \\`nice -n 10\\` (they stand for other machines)."
+echo
+echo "| streams | clients complete in order | task run on the server (ms) | wall (s) |"
+echo "| ---: | ---: | ---: | ---: |"
+start_mock_server --workers 1 --queue-capacity 1000
+FANOUT_TASK='{"steps": 20000, "interval_ms": 0}'
+declare -A FANOUT_RUNS=()
+for round in 1 2 3; do
+  for clients in 1 1000; do
+    line="$(nice -n 10 ./target/release/sse-task-load --url "$MOCK_URL" --task "$FANOUT_TASK" --gate-ms 3000 \
+      --clients "$clients" --expect-events 20000 --name "$clients" || true)"
+    echo "$line" | sed -E 's/^\| ([0-9]+) \| [0-9]+ \|/| \1 |/'
+    FANOUT_RUNS[$clients]+="$(echo "$line" | awk -F'|' '{print $5}') "
+  done
+done
+median() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n 2p; }
+one="$(echo "${FANOUT_RUNS[1]}" | median)"
+thousand="$(echo "${FANOUT_RUNS[1000]}" | median)"
+echo
+echo "Median run time: 1 stream ${one} ms, 1 000 streams ${thousand} ms: **$(awk -v a="$thousand" -v b="$one" 'BEGIN {printf "%.2f", a / b}')x** (target <= 1.2x)."
+stop_mock_servers
+echo
 echo "### Server: concurrent streams of one task (600 events, 100 ms apart), open-file limit $(ulimit -n)"
 echo
 echo "| server | clients | complete in order | events delivered | wall (s) | events/s | peak RSS (MiB) | CPU (s) |"
