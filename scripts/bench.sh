@@ -51,9 +51,9 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo
 echo "### Server: a 20 000-step task at interval 0 with 1 and with 1 000 streams attached"
 echo
-echo "Each run queues the task behind a 2-step gate task (\\`--workers 1\\`) so every client is attached"
-echo "before it starts; the run time is the task's \\`finished_at - started_at\\` on the server. Runs"
-echo "alternate 1 and 1 000 clients, three of each; clients run at \\`nice -n 10\\` (they stand for other machines)."
+echo 'Each run queues the task behind a 2-step gate task (`--workers 1`) so every client is attached'
+echo 'before it starts; the run time is the task'"'"'s `finished_at - started_at` on the server. Runs'
+echo 'alternate 1 and 1 000 clients, three of each; clients run at `nice -n 10` (they stand for other machines).'
 echo
 echo "| streams | clients complete in order | task run on the server (ms) | wall (s) |"
 echo "| ---: | ---: | ---: | ---: |"

@@ -114,16 +114,6 @@ impl OpenAcsSessions {
         tokio::spawn(run_job(Arc::clone(&session), interval));
         Ok(session)
     }
-
-    /// Sessions held now.
-    pub fn len(&self) -> usize {
-        self.sessions.lock().map(|s| s.len()).unwrap_or(0)
-    }
-
-    /// True when no session is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 async fn run_job(session: Arc<Session>, interval: Duration) {
@@ -144,5 +134,24 @@ async fn run_job(session: Arc<Session>, interval: Duration) {
     }
     if let Ok(mut finished) = session.job_finished_at.lock() {
         *finished = Some(Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finished(ago: Duration) -> Session {
+        let session = Session::default();
+        *session.job_finished_at.lock().unwrap() = Instant::now().checked_sub(ago);
+        session
+    }
+
+    #[test]
+    fn sessions_expire_a_while_after_their_job_finished_never_while_it_runs() {
+        let now = Instant::now();
+        assert!(!Session::default().expired(now));
+        assert!(!finished(Duration::from_secs(5)).expired(now));
+        assert!(finished(SESSION_TTL + Duration::from_secs(1)).expired(now));
     }
 }

@@ -121,13 +121,6 @@ impl TaskHandle {
         Ok(self.lock()?.committed.clone())
     }
 
-    /// True when a stream may end: the task ended and `seq` is its last stored event.
-    pub fn has_ended_by(&self, seq: u64) -> bool {
-        self.lock()
-            .map(|inner| inner.committed.state.is_terminal() && inner.committed.last_seq <= seq)
-            .unwrap_or(true)
-    }
-
     /// The last frame of a task whose end could not be stored.
     pub fn unstored_end(&self) -> Option<Bytes> {
         self.lock().ok()?.unstored_end.clone()
