@@ -33,6 +33,12 @@ pub const RETRY_PAUSES: [Duration; 2] = [Duration::from_millis(100), Duration::f
 #[error("{0}")]
 pub struct WriteFailure(pub String);
 
+impl WriteFailure {
+    fn writer_stopped() -> Self {
+        Self("the database writer has stopped".into())
+    }
+}
+
 /// One change to the database.
 #[derive(Debug)]
 pub enum Write {
@@ -111,10 +117,7 @@ impl Writer {
     pub fn submit(&self, write: Write, skip: Option<Arc<AtomicBool>>, reply: Reply) {
         let command = Command { write, skip, reply };
         if let Err(mpsc::SendError(command)) = self.commands.send(command) {
-            (command.reply)(
-                Err(WriteFailure("the database writer has stopped".into())),
-                true,
-            );
+            (command.reply)(Err(WriteFailure::writer_stopped()), true);
         }
     }
 
@@ -130,7 +133,7 @@ impl Writer {
         );
         answer
             .await
-            .unwrap_or_else(|_| Err(WriteFailure("the database writer has stopped".into())))
+            .unwrap_or_else(|_| Err(WriteFailure::writer_stopped()))
     }
 }
 

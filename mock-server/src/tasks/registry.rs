@@ -76,11 +76,6 @@ impl TaskRegistry {
         })
     }
 
-    /// The database the tasks live in.
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
     /// Validates `request`, stores the task, then queues its job.
     pub async fn create(&self, request: CreateTaskRequest) -> Result<Arc<TaskHandle>, TaskError> {
         request.validate()?;
