@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 #! The test command: installs what is missing, then runs cargo fmt --check,
 #! clippy (native and wasm, -D warnings), the native tests of every crate,
-#! the wasm-bindgen-test browser tests in headless Chromium against a mock
-#! server it starts on a free port, and the end-to-end test of the built
-#! site. Stops its servers even when a test fails; exits non-zero on any
+#! the server-side rendering test (`--features ssr`), the wasm-bindgen-test
+#! browser tests (`--features hydrate`, which also hydrates the markup the
+#! ssr test checked) in headless Chromium against a mock server it starts on
+#! a free port, and the end-to-end test of the built site. Stops its servers even when a test fails; exits non-zero on any
 #! failure; ends with one summary line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,17 +26,20 @@ cargo fmt --all -- --check
 
 echo "==> cargo clippy (native, then wasm32)"
 cargo clippy -q --workspace --all-targets -- -D warnings
-cargo clippy -q -p sse-task-progress --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -q -p sse-task-progress --features ssr --all-targets -- -D warnings
+cargo clippy -q -p sse-task-progress --features hydrate --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 echo "==> native tests"
 cargo test --workspace 2>&1 | tee "$LOGS/native.log"
+echo "==> server-side rendering test (--features ssr)"
+cargo test -p sse-task-progress --features ssr --test ssr_render 2>&1 | tee -a "$LOGS/native.log"
 NATIVE="$(count_passed "$LOGS/native.log")"
 
 echo "==> browser tests (headless Chromium)"
 cargo build -q -p sse-mock-server
 start_mock_server --allow-origin '*' --faults
 echo "mock server at $MOCK_URL"
-MOCK_SERVER_URL="$MOCK_URL" cargo test -p sse-task-progress --target wasm32-unknown-unknown --test browser 2>&1 \
+MOCK_SERVER_URL="$MOCK_URL" cargo test -p sse-task-progress --features hydrate --target wasm32-unknown-unknown --test browser 2>&1 \
   | tee "$LOGS/browser.log"
 BROWSER="$(count_passed "$LOGS/browser.log")"
 stop_mock_servers

@@ -1,14 +1,13 @@
 //! Live task progress over Server-Sent Events for Leptos.
 //!
-//! Drop [`components::TaskMonitor`] into a page, or build your own view on the
-//! signals of [`use_task_stream`]. Reconnects resume without losing or
-//! doubling a line, Stop cancels the job on the server, server text is always
-//! rendered as text, and the log stays bounded.
+//! Drop [`TaskMonitor`] into a page, or build your own view on the signals
+//! of [`use_task_stream`]. Reconnects resume without losing or doubling a
+//! line, Stop cancels the job on the server, server text is always rendered
+//! as text, and the log stays bounded.
 //!
 //! ```no_run
 //! use leptos::prelude::*;
-//! use sse_task_progress::components::TaskMonitor;
-//! use sse_task_progress::task::TaskSource;
+//! use sse_task_progress::{TaskMonitor, TaskSource};
 //!
 //! leptos::mount::mount_to_body(|| {
 //!     let source = TaskSource::Url { url: "/seeds/corebos/source".into() };
@@ -16,21 +15,39 @@
 //! });
 //! ```
 //!
+//! # Rendering modes
+//! The crate does not choose Leptos' rendering mode; turn on the one your
+//! app uses: `csr` (client-side rendering), `hydrate` (hydrating markup the
+//! server rendered) or `ssr` (rendering on the server). With `ssr` the hook
+//! and the components render their initial markup (idle, 0 %, an empty log)
+//! and touch no browser API; nothing connects until the page hydrates and
+//! the user presses Start.
+//!
 //! # Layout
-//! - [`task`]: pure state: parsing messages, the reducer, the bounded log,
-//!   reconnect and failure rules (natively tested).
-//! - [`stream`]: the hook, its options, and its two transports
-//!   (`EventSource`, `fetch`).
-//! - [`components`]: `<TaskMonitor>`, `<TaskControls>`, `<ProgressBar>`,
-//!   `<LogView>`, `<StatusBadge>`.
-//! - [`demo`]: the demo page that `main.rs` mounts.
+//! - `task/`: pure state: parsing messages, the reducer, the bounded log,
+//!   reconnect and failure rules (natively tested);
+//! - `stream/`: the hook, its options, and its two transports
+//!   (`EventSource`, `fetch`);
+//! - `components/`: [`TaskMonitor`], [`TaskControls`], [`ProgressBar`],
+//!   [`LogView`], [`StatusBadge`].
 
-pub mod components;
-pub mod demo;
-pub mod stream;
-pub mod task;
+#![deny(missing_docs)]
 
+mod components;
+mod stream;
+mod task;
+
+pub use components::{
+    LogView, LogViewProps, ProgressBar, ProgressBarProps, StatusBadge, StatusBadgeProps,
+    TaskControls, TaskControlsProps, TaskMonitor, TaskMonitorProps,
+};
+pub use sse_task_protocol::CreateTaskRequest;
 pub use stream::{
-    use_task_stream, use_task_stream_with_options, Credentials, FetchOptions, StreamTarget,
-    Transport, UseTaskStreamOptions, UseTaskStreamReturn,
+    use_task_stream, use_task_stream_with_options, Credentials, FetchOptions, HeadersFn, HttpError,
+    RefreshFn, StreamTarget, Transport, UseTaskStreamOptions, UseTaskStreamReturn,
+};
+pub use task::{
+    format_percent, LogLevel, LogLine, MessageReader, ReadyState, ReconnectPolicy, TaskLog,
+    TaskSource, TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY, INTERRUPTED,
+    RECONNECTED,
 };

@@ -9,10 +9,11 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use sse_task_progress::task::{ReconnectPolicy, TaskSource, CLOSED_COMPLETE, INTERRUPTED};
-use sse_task_progress::{FetchOptions, Transport, UseTaskStreamOptions};
-use sse_task_protocol::CreateTaskRequest;
-use support::{get_json, mount_monitor, post_json, server, sleep, unique_key};
+use sse_task_progress::{
+    CreateTaskRequest, FetchOptions, ReconnectPolicy, TaskSource, Transport, UseTaskStreamOptions,
+    CLOSED_COMPLETE, INTERRUPTED,
+};
+use support::{get_json, hydrate_monitor, mount_monitor, post_json, server, sleep, unique_key};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -84,6 +85,28 @@ async fn a_task_runs_to_completed_with_100_percent_and_every_line_in_order() {
         let status = get_json(&monitor.text("task-status-url")).await;
         assert_eq!(status["state"], "completed");
     }
+}
+
+/// The markup `ssr` rendered (before any wasm ran) becomes live: the same
+/// Start button starts the task, and it runs to 100 % with every line.
+#[wasm_bindgen_test]
+async fn server_rendered_markup_hydrates_and_runs_a_task_to_100_percent() {
+    let monitor = hydrate_monitor(task_api(5, 20, None, None));
+    let start_before = monitor.find("start");
+    assert_eq!(monitor.status(), "idle");
+    assert!(monitor.disabled("stop"));
+    monitor.click("start");
+    monitor.wait_for_status("completed", LONG).await;
+    assert!(
+        start_before.is_same_node(Some(&monitor.find("start"))),
+        "hydration replaced the server's markup instead of adopting it"
+    );
+    let mut expected = steps(5);
+    expected.extend(["Process complete".to_owned(), CLOSED_COMPLETE.to_owned()]);
+    assert_eq!(monitor.lines(), expected);
+    assert_eq!(monitor.progress(), 100.0);
+    assert_eq!(monitor.text("progress-label"), "100%");
+    assert_eq!(monitor.count(".task-monitor"), 1, "{}", monitor.describe());
 }
 
 #[wasm_bindgen_test]

@@ -7,8 +7,8 @@ mod progress_bar;
 mod status_badge;
 mod task_monitor;
 
-pub use controls::TaskControls;
-pub use log_view::LogView;
-pub use progress_bar::ProgressBar;
-pub use status_badge::StatusBadge;
-pub use task_monitor::TaskMonitor;
+pub use controls::{TaskControls, TaskControlsProps};
+pub use log_view::{LogView, LogViewProps};
+pub use progress_bar::{ProgressBar, ProgressBarProps};
+pub use status_badge::{StatusBadge, StatusBadgeProps};
+pub use task_monitor::{TaskMonitor, TaskMonitorProps};

@@ -23,7 +23,6 @@ use sse_task_protocol::CreateTaskRequest;
 pub use fetch_options::{Credentials, FetchOptions, HeadersFn, RefreshFn, Transport};
 pub use http::HttpError;
 pub use options::UseTaskStreamOptions;
-pub use transport::with_last_event_id;
 
 use crate::task::{ReadyState, TaskLog, TaskMeta, TaskStatus};
 use controller::{Controller, Shared, Signals};

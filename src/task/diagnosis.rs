@@ -38,6 +38,7 @@ impl Diagnosis {
         }
     }
 
+    #[cfg(test)]
     /// True unless the failure is permanent.
     pub fn retryable(&self) -> bool {
         self.kind != FailureKind::Permanent

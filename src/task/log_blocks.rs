@@ -89,11 +89,13 @@ impl LogBlocks {
         plan
     }
 
+    #[cfg(test)]
     /// Number of blocks on screen.
     pub fn len(&self) -> usize {
         self.blocks.len()
     }
 
+    #[cfg(test)]
     /// True when nothing is on screen.
     pub fn is_empty(&self) -> bool {
         self.blocks.is_empty()

@@ -16,19 +16,17 @@ mod state;
 mod status;
 mod view_model;
 
-pub use batch::{decode_batch, BATCH_SEPARATOR};
-pub use diagnosis::{
-    diagnose_response, is_event_stream, retry_after_ms, Diagnosis, FailedAnswer, FailureKind,
-};
+pub use batch::decode_batch;
+pub use diagnosis::{diagnose_response, is_event_stream, Diagnosis, FailedAnswer};
 pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY};
-pub use log_blocks::{block_text, Block, BlockPlan, LogBlocks, MAX_BLOCK_LINES};
-pub use message::{parse_message, MessageReader, ParsedEvent, RawMessage};
+pub use log_blocks::{block_text, Block, BlockPlan, LogBlocks};
+pub use message::{MessageReader, RawMessage};
 pub use reconnect::{ConnectionRules, Decision, Notice, ReconnectPolicy};
 pub use source::TaskSource;
 pub use sse_parser::{SseItem, SseParser};
 pub use state::{
-    apply, ConnectionEvent, Directive, TaskMeta, TaskState, CLOSED_COMPLETE, CONNECTION_LOST,
-    INTERRUPTED, RECONNECTED,
+    apply, ConnectionEvent, Directive, TaskMeta, CLOSED_COMPLETE, CONNECTION_LOST, INTERRUPTED,
+    RECONNECTED,
 };
 pub use status::{ReadyState, TaskStatus};
 pub use view_model::format_percent;

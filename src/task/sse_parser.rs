@@ -55,6 +55,7 @@ impl SseParser {
         }
     }
 
+    #[cfg(test)]
     /// The last event id seen (or carried over).
     pub fn last_event_id(&self) -> &str {
         &self.last_event_id

@@ -227,7 +227,8 @@ fn apply_message(
     }
 }
 
-/// The log and the meta together, for callers (and tests) that keep them in one place.
+#[cfg(test)]
+/// The log and the meta together, for the tests of the rules.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskState {
     /// The bounded log.
@@ -236,6 +237,7 @@ pub struct TaskState {
     pub meta: TaskMeta,
 }
 
+#[cfg(test)]
 impl TaskState {
     /// A state whose log keeps `capacity` lines.
     pub fn with_capacity(capacity: usize) -> Self {

@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use sse_task_progress::components::TaskMonitor;
-use sse_task_progress::task::TaskSource;
-use sse_task_progress::UseTaskStreamOptions;
+use sse_task_progress::{TaskMonitor, TaskSource, UseTaskStreamOptions};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlProgressElement};
 
@@ -64,8 +62,28 @@ pub fn mount_monitor(source: TaskSource, options: UseTaskStreamOptions) -> Mount
     }
 }
 
+/// Hydrates the server-rendered markup of `<TaskMonitor>` (the fixture that
+/// `tests/ssr_render.rs` checks is what `ssr` renders), streaming `source`.
+/// The buttons on the page before hydration are the ones that work after.
+pub fn hydrate_monitor(source: TaskSource) -> Mounted {
+    let root: HtmlElement = document()
+        .create_element("section")
+        .unwrap()
+        .unchecked_into();
+    root.set_inner_html(include_str!("../fixtures/task_monitor_ssr.html"));
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::hydrate_from(root.clone(), move || {
+        view! { <TaskMonitor source=Signal::stored(source) /> }
+    });
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
 impl Mounted {
-    fn find(&self, test_id: &str) -> web_sys::Element {
+    /// The element with this `data-testid`.
+    pub fn find(&self, test_id: &str) -> web_sys::Element {
         self.root
             .query_selector(&format!("[data-testid='{test_id}']"))
             .unwrap()

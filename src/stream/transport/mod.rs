@@ -16,7 +16,7 @@ mod yield_now;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-pub use event_source::{with_last_event_id, EventSourceTransport};
+pub use event_source::EventSourceTransport;
 pub use fetch::FetchTransport;
 pub use yield_now::yield_now;
 

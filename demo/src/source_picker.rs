@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::config::{DemoForm, SourceKind, TransportChoice};
-use super::field::FormField;
-use crate::task::TaskSource;
+use crate::config::{DemoForm, SourceKind, TransportChoice};
+use crate::field::FormField;
+use sse_task_progress::TaskSource;
 
 /// Source menu, task parameters, custom URL, and the URL that Start will use.
 #[component]

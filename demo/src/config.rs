@@ -3,7 +3,7 @@
 
 use sse_task_protocol::CreateTaskRequest;
 
-use crate::task::TaskSource;
+use sse_task_progress::TaskSource;
 
 /// The sources the demo offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -113,7 +113,7 @@ impl TransportChoice {
 }
 
 /// How the monitor must connect for the form's source: what the view turns
-/// into [`crate::stream::UseTaskStreamOptions`].
+/// into [`sse_task_progress::UseTaskStreamOptions`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportPlan {
     /// `EventSource`.

@@ -1,19 +1,13 @@
-//! The demo page: pick a source (the task API, a seed endpoint, any URL) and
-//! watch it in a [`TaskMonitor`].
-
-mod config;
-mod field;
-mod source_picker;
-mod transport;
+//! The demo page's root component: the source picker and a
+//! [`TaskMonitor`] over the chosen source.
 
 use leptos::either::Either;
 use leptos::prelude::*;
+use sse_task_progress::TaskMonitor;
 
-pub use config::{DemoForm, SourceKind, TransportChoice, TransportPlan};
-use source_picker::SourcePicker;
-use transport::demo_options;
-
-use crate::components::TaskMonitor;
+use crate::config::DemoForm;
+use crate::source_picker::SourcePicker;
+use crate::transport::demo_options;
 
 /// True when the browser has `EventSource`.
 fn supports_event_source() -> bool {

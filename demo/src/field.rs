@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::config::DemoForm;
+use crate::config::DemoForm;
 
 /// Picks one text field of the form.
 pub type FieldOf = fn(&mut DemoForm) -> &mut String;

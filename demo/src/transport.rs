@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use gloo_net::http::Request;
 use wasm_bindgen_futures::JsFuture;
 
-use super::config::TransportPlan;
-use crate::stream::{FetchOptions, Transport, UseTaskStreamOptions};
+use crate::config::TransportPlan;
+use sse_task_progress::{FetchOptions, Transport, UseTaskStreamOptions};
 
 /// Options for `plan`, listening to the delta seed's named events too.
 pub fn demo_options(plan: &TransportPlan) -> UseTaskStreamOptions {

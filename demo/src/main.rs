@@ -1,0 +1,13 @@
+//! The demo site: pick a source (the task API, a seed endpoint, any URL)
+//! and watch it in a `TaskMonitor`. `main` mounts [`app::DemoApp`] to the
+//! page body; trunk builds this crate (see `index.html`).
+
+mod app;
+mod config;
+mod field;
+mod source_picker;
+mod transport;
+
+fn main() {
+    leptos::mount::mount_to_body(app::DemoApp);
+}
