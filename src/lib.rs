@@ -47,7 +47,7 @@ pub use stream::{
     RefreshFn, StreamTarget, Transport, UseTaskStreamOptions, UseTaskStreamReturn,
 };
 pub use task::{
-    format_percent, LogLevel, LogLine, MessageReader, ReadyState, ReconnectPolicy, TaskLog,
-    TaskSource, TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY, INTERRUPTED,
-    RECONNECTED,
+    format_percent, LogLevel, LogLine, MessageReader, ParsedEvent, RawMessage, ReadyState,
+    ReconnectPolicy, TaskLog, TaskSource, TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST,
+    DEFAULT_CAPACITY, INTERRUPTED, RECONNECTED,
 };

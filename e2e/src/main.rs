@@ -3,6 +3,7 @@
 //! fantoccini against a mock server that serves `dist/`, checks what the user
 //! sees and what the server says, and saves a screenshot.
 
+mod element;
 mod restart;
 mod scenario;
 
@@ -49,6 +50,12 @@ async fn main() -> ExitCode {
         }
     };
     let mut result = scenario::run(&driver, &base, &args.screenshot).await;
+    if let Ok(steps) = &mut result {
+        match element::run(&driver, &base).await {
+            Ok(passed) => steps.extend(passed),
+            Err(error) => result = Err(error),
+        }
+    }
     if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
         match restart::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),

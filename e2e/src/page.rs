@@ -168,3 +168,29 @@ impl<'a> DemoPage<'a> {
         Ok(self.client.screenshot().await?)
     }
 }
+
+/// Polls the task API's `status_url` (relative to `base`, or absolute)
+/// until the task's `state` is `want`, for up to 5 s.
+pub async fn wait_for_server_state(
+    base: &str,
+    status_url: &str,
+    want: &str,
+) -> Result<String, PageError> {
+    let url = if status_url.starts_with("http") {
+        status_url.to_owned()
+    } else {
+        format!("{base}{status_url}")
+    };
+    let mut state = String::new();
+    for _ in 0..50 {
+        let body: serde_json::Value = reqwest::get(&url).await?.json().await?;
+        state = body["state"].as_str().unwrap_or_default().to_owned();
+        if state == want {
+            return Ok(state);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(PageError::Unexpected(format!(
+        "the server says the task is {state:?}, not {want}"
+    )))
+}

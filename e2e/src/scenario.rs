@@ -2,10 +2,9 @@
 //! seed endpoint to completion, a screenshot, and the fetch transport.
 
 use std::path::Path;
-use std::time::Duration;
 
 use sse_task_e2e::driver::Driver;
-use sse_task_e2e::page::{DemoPage, PageError};
+use sse_task_e2e::page::{wait_for_server_state, DemoPage, PageError};
 
 /// Runs every step; returns what passed.
 pub async fn run(driver: &Driver, base: &str, screenshot: &Path) -> Result<Vec<String>, PageError> {
@@ -128,30 +127,6 @@ async fn expect_completed(page: &DemoPage<'_>) -> Result<(), PageError> {
         )));
     }
     Ok(())
-}
-
-async fn wait_for_server_state(
-    base: &str,
-    status_url: &str,
-    want: &str,
-) -> Result<String, PageError> {
-    let url = if status_url.starts_with("http") {
-        status_url.to_owned()
-    } else {
-        format!("{base}{status_url}")
-    };
-    let mut state = String::new();
-    for _ in 0..50 {
-        let body: serde_json::Value = reqwest::get(&url).await?.json().await?;
-        state = body["state"].as_str().unwrap_or_default().to_owned();
-        if state == want {
-            return Ok(state);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(PageError::Unexpected(format!(
-        "the server says the task is {state:?}, not {want}"
-    )))
 }
 
 fn save(path: &Path, png: &[u8]) -> Result<(), PageError> {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::{LogView, ProgressBar, StatusBadge, TaskControls};
-use crate::stream::{use_task_stream_with_options, StreamTarget, UseTaskStreamOptions};
+use crate::stream::{use_task_stream_with_options, UseTaskStreamOptions};
 use crate::task::TaskSource;
 
 /// Start Long Task / Stop Task, the status, the progress bar and the log.
@@ -27,10 +27,7 @@ pub fn TaskMonitor(
             on_start.run(());
         }
         stream.set_options(options.get_untracked());
-        match source.get_untracked() {
-            TaskSource::TaskApi { server, request } => stream.start_task(server, request),
-            TaskSource::Url { url } => stream.start_url(StreamTarget::url(url)),
-        }
+        stream.start_source(source.get_untracked());
     });
     let stop = Callback::new(move |()| stream.stop());
     let can_start = Signal::derive(move || !stream.status.with(|s| s.is_active()));

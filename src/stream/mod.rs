@@ -24,7 +24,7 @@ pub use fetch_options::{Credentials, FetchOptions, HeadersFn, RefreshFn, Transpo
 pub use http::HttpError;
 pub use options::UseTaskStreamOptions;
 
-use crate::task::{ReadyState, TaskLog, TaskMeta, TaskStatus};
+use crate::task::{ReadyState, TaskLog, TaskMeta, TaskSource, TaskStatus};
 use controller::{Controller, Shared, Signals};
 
 /// What a stream reads, and where to cancel it.
@@ -100,6 +100,15 @@ impl UseTaskStreamReturn {
         let server = server.into().trim_end_matches('/').to_owned();
         self.controller
             .try_with_value(|c| c.borrow_mut().start_task(server, request));
+    }
+
+    /// Starts `source`: creates the task on the task API, or opens the URL
+    /// (replacing any current stream).
+    pub fn start_source(&self, source: TaskSource) {
+        match source {
+            TaskSource::TaskApi { server, request } => self.start_task(server, request),
+            TaskSource::Url { url } => self.start_url(StreamTarget::url(url)),
+        }
     }
 
     /// Uses `options` from the next start on (the current stream goes on as

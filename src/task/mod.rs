@@ -20,7 +20,7 @@ pub use batch::decode_batch;
 pub use diagnosis::{diagnose_response, is_event_stream, Diagnosis, FailedAnswer};
 pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY};
 pub use log_blocks::{block_text, Block, BlockPlan, LogBlocks};
-pub use message::{MessageReader, RawMessage};
+pub use message::{MessageReader, ParsedEvent, RawMessage};
 pub use reconnect::{ConnectionRules, Decision, Notice, ReconnectPolicy};
 pub use source::TaskSource;
 pub use sse_parser::{SseItem, SseParser};

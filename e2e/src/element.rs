@@ -1,0 +1,138 @@
+//! The `<task-monitor>` example pages end to end: the coreBOS page rewritten
+//! around the element runs to 100 % (after a changed `src` attribute) and
+//! its page script hears `task-completed`; three elements on one page run
+//! at once and independently, Stop in one cancels its task on the server,
+//! and removing an element closes its stream.
+
+use sse_task_e2e::driver::Driver;
+use sse_task_e2e::element_page::ElementPage;
+use sse_task_e2e::page::{wait_for_server_state, PageError};
+
+/// Wraps the page's `EventSource` so that the test can count open streams
+/// (`readyState` not CLOSED) as the browser sees them.
+const TRACK_EVENT_SOURCES: &str = "if (!window.__sources) {\
+       window.__sources = [];\
+       const Native = window.EventSource;\
+       window.EventSource = class extends Native {\
+         constructor(...args) { super(...args); window.__sources.push(this); }\
+       };\
+     }";
+
+const OPEN_EVENT_SOURCES: &str =
+    "return window.__sources.filter(s => s.readyState !== EventSource.CLOSED).length;";
+
+/// Runs both pages; returns what passed.
+pub async fn run(driver: &Driver, base: &str) -> Result<Vec<String>, PageError> {
+    let page = ElementPage::new(&driver.client);
+    crm_page(&page, base).await?;
+    let mut passed = vec![
+        "<task-monitor> on the rewritten coreBOS page ran to 100 % after its src changed; the page heard task-completed".to_owned(),
+    ];
+    three_monitors(&page, base).await?;
+    passed.push(
+        "three <task-monitor>s at once: two completed, Stop in the third cancelled its task on the server, removing one closed its stream"
+            .to_owned(),
+    );
+    Ok(passed)
+}
+
+async fn crm_page(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
+    const MONITOR: &str = "task-monitor";
+    page.open(&format!("{base}/element/es.html")).await?;
+    // A changed attribute takes effect at the next Start: a faster pace.
+    page.script(
+        "document.querySelector('task-monitor')\
+           .setAttribute('src', '/seeds/corebos/source?interval_ms=100');",
+        vec![],
+    )
+    .await?;
+    page.click(MONITOR, "start").await?;
+    page.wait_for_status(MONITOR, "completed").await?;
+    let lines = page.lines(MONITOR).await?;
+    let iterations: Vec<String> = lines
+        .iter()
+        .filter(|line| line.starts_with("on iteration"))
+        .cloned()
+        .collect();
+    let expected: Vec<String> = (1..=10)
+        .map(|i| format!("on iteration {i} of 10"))
+        .collect();
+    if iterations != expected || !lines.iter().any(|line| line == "Process complete") {
+        return Err(PageError::Unexpected(format!(
+            "the coreBOS page's log is not every iteration once then Process complete: {lines:?}"
+        )));
+    }
+    let label = page.text(MONITOR, "progress-label").await?;
+    let outcome = page.page_text("#outcome").await?;
+    if label != "100%" || outcome != "Import finished." {
+        return Err(PageError::Unexpected(format!(
+            "completed, but the bar says {label:?} and the page says {outcome:?}"
+        )));
+    }
+    Ok(())
+}
+
+async fn three_monitors(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
+    page.open(&format!("{base}/element/three.html")).await?;
+    page.script(TRACK_EVENT_SOURCES, vec![]).await?;
+    // The page's own button calls each element's start() method.
+    page.click_page("#start-all").await?;
+    page.wait_until("a few lines in #export", || async {
+        Ok(page.lines("#export").await?.len() >= 3)
+    })
+    .await?;
+    page.click("#export", "stop").await?;
+    page.wait_for_status("#export", "stopped").await?;
+    let status_url = page
+        .script(
+            "return document.getElementById('export').statusUrl;",
+            vec![],
+        )
+        .await?;
+    let status_url = status_url.as_str().unwrap_or_default().to_owned();
+    if status_url.is_empty() {
+        return Err(PageError::Unexpected(
+            "the element created no task (statusUrl is empty)".into(),
+        ));
+    }
+    let state = wait_for_server_state(base, &status_url, "cancelled").await?;
+    for monitor in ["#seed", "#import"] {
+        page.wait_for_status(monitor, "completed").await?;
+        let label = page.text(monitor, "progress-label").await?;
+        if label != "100%" {
+            return Err(PageError::Unexpected(format!(
+                "{monitor} completed at {label}"
+            )));
+        }
+    }
+    let finished = page.page_text("#finished").await?;
+    let export_lines = page.lines("#export").await?;
+    if finished != "2"
+        || page.status("#export").await? != "stopped"
+        || export_lines.last().map(String::as_str) != Some("Interrupted")
+    {
+        return Err(PageError::Unexpected(format!(
+            "expected 2 finished and #export stopped with Interrupted (server: {state}); \
+             the page says {finished} finished, #export's log {export_lines:?}"
+        )));
+    }
+
+    // Removing an element closes its stream.
+    page.click("#import", "start").await?;
+    page.wait_until("#import to stream again", || async {
+        Ok(page.status("#import").await? == "open")
+    })
+    .await?;
+    let open = page.script(OPEN_EVENT_SOURCES, vec![]).await?;
+    if open != serde_json::json!(1) {
+        return Err(PageError::Unexpected(format!(
+            "expected #import's one open EventSource, the browser has {open}"
+        )));
+    }
+    page.script("document.getElementById('import').remove();", vec![])
+        .await?;
+    page.wait_until("the removed element's stream to close", || async {
+        Ok(page.script(OPEN_EVENT_SOURCES, vec![]).await? == serde_json::json!(0))
+    })
+    .await
+}

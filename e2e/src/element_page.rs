@@ -1,0 +1,153 @@
+//! A page with `<task-monitor>` elements as a user sees it: each element
+//! found by its id, its controls clicked inside its shadow root (real
+//! WebDriver clicks), its status, bar and log read from there.
+
+use std::future::Future;
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
+
+use crate::page::{PageError, WAIT_LIMIT};
+
+/// A page holding `<task-monitor>` elements.
+pub struct ElementPage<'a> {
+    client: &'a Client,
+}
+
+impl<'a> ElementPage<'a> {
+    /// Wraps a session.
+    pub fn new(client: &'a Client) -> Self {
+        Self { client }
+    }
+
+    /// Opens `url` and waits until every `<task-monitor>` shows its Start button.
+    pub async fn open(&self, url: &str) -> Result<(), PageError> {
+        self.client.goto(url).await?;
+        self.wait_until("every task-monitor to be defined and rendered", || async {
+            let ready = self
+                .client
+                .execute(
+                    "const all = document.querySelectorAll('task-monitor');\
+                     return all.length > 0 && Array.from(all).every(m =>\
+                       m.shadowRoot && m.shadowRoot.querySelector('[data-testid=start]'));",
+                    vec![],
+                )
+                .await?;
+            Ok(ready == serde_json::Value::Bool(true))
+        })
+        .await
+    }
+
+    /// The element with this `data-testid` inside the shadow root of the
+    /// `<task-monitor>` matching `monitor` (a CSS selector).
+    pub async fn find(&self, monitor: &str, test_id: &str) -> Result<Element, PageError> {
+        let host = self.client.find(Locator::Css(monitor)).await?;
+        let root = host.shadow_root().await?;
+        Ok(root
+            .find(Locator::Css(&format!("[data-testid='{test_id}']")))
+            .await?)
+    }
+
+    /// Clicks the control with this `data-testid` in `monitor`.
+    pub async fn click(&self, monitor: &str, test_id: &str) -> Result<(), PageError> {
+        Ok(self.find(monitor, test_id).await?.click().await?)
+    }
+
+    /// Clicks the page's own element matching `selector`.
+    pub async fn click_page(&self, selector: &str) -> Result<(), PageError> {
+        Ok(self
+            .client
+            .find(Locator::Css(selector))
+            .await?
+            .click()
+            .await?)
+    }
+
+    /// The `data-status` of `monitor`'s status badge.
+    pub async fn status(&self, monitor: &str) -> Result<String, PageError> {
+        Ok(self
+            .find(monitor, "status")
+            .await?
+            .attr("data-status")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// The text of the control with this `data-testid` in `monitor`.
+    pub async fn text(&self, monitor: &str, test_id: &str) -> Result<String, PageError> {
+        Ok(self.find(monitor, test_id).await?.text().await?)
+    }
+
+    /// The text of the page's own element matching `selector`.
+    pub async fn page_text(&self, selector: &str) -> Result<String, PageError> {
+        Ok(self
+            .client
+            .find(Locator::Css(selector))
+            .await?
+            .text()
+            .await?)
+    }
+
+    /// `monitor`'s log lines (each block's `textContent`, split at `\n`).
+    pub async fn lines(&self, monitor: &str) -> Result<Vec<String>, PageError> {
+        let lines = self
+            .script(
+                "const m = document.querySelector(arguments[0]);\
+                 return Array.from(m.shadowRoot.querySelectorAll('.log-block'))\
+                   .flatMap(b => b.textContent.split('\\n'));",
+                vec![monitor.into()],
+            )
+            .await?;
+        serde_json::from_value(lines.clone())
+            .map_err(|_| PageError::Unexpected(format!("the log's lines are not strings: {lines}")))
+    }
+
+    /// Runs `script` in the page with `args`.
+    pub async fn script(
+        &self,
+        script: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value, PageError> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// Waits until `monitor`'s status is `status`.
+    pub async fn wait_for_status(&self, monitor: &str, status: &str) -> Result<(), PageError> {
+        self.wait_until(&format!("{monitor} to be {status}"), || async {
+            Ok(self.status(monitor).await? == status)
+        })
+        .await
+    }
+
+    /// Polls `condition` every 100 ms for up to [`WAIT_LIMIT`].
+    pub async fn wait_until<F, Fut>(&self, what: &str, condition: F) -> Result<(), PageError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<bool, PageError>>,
+    {
+        let start = tokio::time::Instant::now();
+        loop {
+            if condition().await? {
+                return Ok(());
+            }
+            if start.elapsed() > WAIT_LIMIT {
+                let seen = self
+                    .script(
+                        "return Array.from(document.querySelectorAll('task-monitor')).map(m =>\
+                           (m.id || m.getAttribute('src')) + ': ' + m.status + ' ' + m.progress);",
+                        vec![],
+                    )
+                    .await
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                return Err(PageError::Timeout {
+                    what: what.to_owned(),
+                    limit: WAIT_LIMIT,
+                    seen,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

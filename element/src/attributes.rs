@@ -1,0 +1,347 @@
+//! The element's attributes read into its settings: what Start streams and
+//! the hook's options. Pure, so every rule is tested natively; a bad value
+//! is named in a problem the element shows, and its default is used.
+
+use sse_task_progress::{
+    CreateTaskRequest, FetchOptions, MessageReader, TaskSource, Transport, UseTaskStreamOptions,
+    DEFAULT_CAPACITY,
+};
+use sse_task_protocol::{MAX_INTERVAL_MS, MAX_STEPS};
+use thiserror::Error;
+
+/// The attributes the element observes (its `observedAttributes`).
+pub const OBSERVED: &[&str] = &[
+    "src",
+    "server",
+    "steps",
+    "interval-ms",
+    "fail-at",
+    "label",
+    "events",
+    "capacity",
+    "transport",
+    "reader",
+    "close-on-first-error",
+    "autostart",
+];
+
+/// Most log lines an element may keep.
+pub const MAX_CAPACITY: usize = 1_000_000;
+
+/// An attribute value the element cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AttributeError {
+    /// Not a whole number in the allowed range.
+    #[error("{name}=\"{value}\" is not a whole number from {min} to {max}; using {default}")]
+    OutOfRange {
+        /// The attribute.
+        name: &'static str,
+        /// Its value, as given.
+        value: String,
+        /// Smallest allowed.
+        min: u64,
+        /// Largest allowed.
+        max: u64,
+        /// What is used instead.
+        default: String,
+    },
+    /// Not one of the words the attribute takes.
+    #[error("{name}=\"{value}\" is not one of {allowed}; using {default}")]
+    UnknownWord {
+        /// The attribute.
+        name: &'static str,
+        /// Its value, as given.
+        value: String,
+        /// The words it takes.
+        allowed: &'static str,
+        /// What is used instead.
+        default: &'static str,
+    },
+    /// Neither `src` nor a task (`server` or `steps`) was given.
+    #[error(
+        "nothing to stream: set src=\"…\" (an SSE URL) or steps=\"…\" (a task on the task API)"
+    )]
+    NoSource,
+}
+
+/// How the stream is fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TransportName {
+    /// `EventSource`.
+    #[default]
+    EventSource,
+    /// `fetch` with a streamed body.
+    Fetch,
+}
+
+/// How messages are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReaderName {
+    /// The coreBOS JSON `{"message", "progress"}`, falling back to text.
+    #[default]
+    CoreBos,
+    /// Every message is one line of text.
+    Text,
+}
+
+/// Everything the attributes say, comparable so that a change is noticed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementSettings {
+    /// What Start streams, when the attributes name something.
+    pub source: Option<TaskSource>,
+    /// Named events listened to besides `message`.
+    pub named_events: Vec<String>,
+    /// Log lines kept.
+    pub capacity: usize,
+    /// `EventSource` or `fetch`.
+    pub transport: TransportName,
+    /// How messages are read.
+    pub reader: ReaderName,
+    /// End on the first connection error, as the coreBOS seed does.
+    pub close_on_first_error: bool,
+    /// Start when connected to the page, and again when the source changes.
+    pub autostart: bool,
+    /// What could not be used, in words for the page.
+    pub problems: Vec<AttributeError>,
+}
+
+impl ElementSettings {
+    /// Reads the attributes through `attribute` (`None`: absent).
+    pub fn read(attribute: impl Fn(&str) -> Option<String>) -> Self {
+        let mut problems = Vec::new();
+        let source = read_source(&attribute, &mut problems);
+        let capacity = number(
+            &attribute,
+            "capacity",
+            (1, MAX_CAPACITY as u64),
+            DEFAULT_CAPACITY as u64,
+            &mut problems,
+        ) as usize;
+        let transport = match word(&attribute, "transport").as_deref() {
+            None | Some("eventsource") => TransportName::EventSource,
+            Some("fetch") => TransportName::Fetch,
+            Some(other) => {
+                problems.push(AttributeError::UnknownWord {
+                    name: "transport",
+                    value: other.to_owned(),
+                    allowed: "eventsource, fetch",
+                    default: "eventsource",
+                });
+                TransportName::EventSource
+            }
+        };
+        let reader = match word(&attribute, "reader").as_deref() {
+            None | Some("corebos") | Some("json") => ReaderName::CoreBos,
+            Some("text") => ReaderName::Text,
+            Some(other) => {
+                problems.push(AttributeError::UnknownWord {
+                    name: "reader",
+                    value: other.to_owned(),
+                    allowed: "json, text",
+                    default: "json",
+                });
+                ReaderName::CoreBos
+            }
+        };
+        let named_events = attribute("events")
+            .unwrap_or_default()
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|name| !name.is_empty())
+            .map(String::from)
+            .collect();
+        Self {
+            source,
+            named_events,
+            capacity,
+            transport,
+            reader,
+            close_on_first_error: flag(&attribute, "close-on-first-error"),
+            autostart: flag(&attribute, "autostart"),
+            problems,
+        }
+    }
+
+    /// The hook's options these settings describe.
+    pub fn options(&self) -> UseTaskStreamOptions {
+        let transport = match self.transport {
+            TransportName::EventSource => Transport::EventSource,
+            TransportName::Fetch => Transport::Fetch(FetchOptions::default()),
+        };
+        let reader = match self.reader {
+            ReaderName::CoreBos => MessageReader::CoreBos,
+            ReaderName::Text => MessageReader::PlainText,
+        };
+        UseTaskStreamOptions::default()
+            .named_events(self.named_events.iter().cloned())
+            .capacity(self.capacity)
+            .transport(transport)
+            .reader(reader)
+            .close_on_first_error(self.close_on_first_error)
+    }
+}
+
+/// `src` as a URL, or else a task on the task API when `server` or `steps`
+/// is given.
+fn read_source(
+    attribute: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<AttributeError>,
+) -> Option<TaskSource> {
+    if let Some(url) = attribute("src").map(|url| url.trim().to_owned()) {
+        if !url.is_empty() {
+            return Some(TaskSource::Url { url });
+        }
+    }
+    if attribute("server").is_none() && attribute("steps").is_none() {
+        problems.push(AttributeError::NoSource);
+        return None;
+    }
+    let steps = number(attribute, "steps", (1, MAX_STEPS.into()), 10, problems) as u32;
+    let interval_ms = number(
+        attribute,
+        "interval-ms",
+        (0, MAX_INTERVAL_MS),
+        1000,
+        problems,
+    );
+    let fail_at = attribute("fail-at")
+        .map(|_| number(attribute, "fail-at", (1, MAX_STEPS.into()), 1, problems) as u32);
+    Some(TaskSource::TaskApi {
+        server: attribute("server")
+            .unwrap_or_default()
+            .trim()
+            .trim_end_matches('/')
+            .to_owned(),
+        request: CreateTaskRequest {
+            steps,
+            interval_ms,
+            fail_at,
+            label: attribute("label").filter(|label| !label.is_empty()),
+        },
+    })
+}
+
+/// A whole number within `range`, or `default` with a problem.
+fn number(
+    attribute: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    (min, max): (u64, u64),
+    default: u64,
+    problems: &mut Vec<AttributeError>,
+) -> u64 {
+    let Some(value) = attribute(name) else {
+        return default;
+    };
+    match value.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => n,
+        _ => {
+            problems.push(AttributeError::OutOfRange {
+                name,
+                value,
+                min,
+                max,
+                default: default.to_string(),
+            });
+            default
+        }
+    }
+}
+
+/// A keyword attribute, trimmed and lowercased.
+fn word(attribute: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    attribute(name)
+        .map(|value| value.trim().to_ascii_lowercase())
+        .filter(|value| !value.is_empty())
+}
+
+/// A boolean attribute: present means on, unless it says `false`.
+fn flag(attribute: &impl Fn(&str) -> Option<String>, name: &str) -> bool {
+    attribute(name).is_some_and(|value| !value.trim().eq_ignore_ascii_case("false"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> ElementSettings {
+        ElementSettings::read(|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn src_is_streamed_as_it_is_with_the_seeds_defaults() {
+        let settings = read(&[("src", "source.php")]);
+        assert_eq!(
+            settings.source,
+            Some(TaskSource::Url {
+                url: "source.php".into()
+            })
+        );
+        assert_eq!(settings.capacity, DEFAULT_CAPACITY);
+        assert_eq!(settings.transport, TransportName::EventSource);
+        assert!(!settings.autostart && settings.problems.is_empty());
+    }
+
+    #[test]
+    fn a_task_on_the_task_api_from_its_attributes() {
+        let settings = read(&[
+            ("server", "http://127.0.0.1:8080/"),
+            ("steps", "25"),
+            ("interval-ms", "40"),
+            ("fail-at", "7"),
+            ("label", "import"),
+            ("events", "delta, progress  other"),
+            ("autostart", ""),
+            ("transport", "FETCH"),
+        ]);
+        assert_eq!(
+            settings.source,
+            Some(TaskSource::TaskApi {
+                server: "http://127.0.0.1:8080".into(),
+                request: CreateTaskRequest {
+                    steps: 25,
+                    interval_ms: 40,
+                    fail_at: Some(7),
+                    label: Some("import".into()),
+                },
+            })
+        );
+        assert_eq!(settings.named_events, ["delta", "progress", "other"]);
+        assert!(settings.autostart);
+        assert_eq!(settings.transport, TransportName::Fetch);
+        assert!(settings.problems.is_empty(), "{:?}", settings.problems);
+    }
+
+    #[test]
+    fn bad_values_are_named_and_replaced_by_their_defaults() {
+        let settings = read(&[
+            ("src", "/s"),
+            ("capacity", "lots"),
+            ("transport", "websocket"),
+            ("autostart", "false"),
+        ]);
+        assert_eq!(settings.capacity, DEFAULT_CAPACITY);
+        assert_eq!(settings.transport, TransportName::EventSource);
+        assert!(!settings.autostart);
+        let words: Vec<String> = settings.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            words,
+            [
+                "capacity=\"lots\" is not a whole number from 1 to 1000000; using 10000",
+                "transport=\"websocket\" is not one of eventsource, fetch; using eventsource",
+            ]
+        );
+        assert_eq!(read(&[("steps", "0")]).problems.len(), 1);
+        assert_eq!(read(&[("steps", "99999999999")]).problems.len(), 1);
+    }
+
+    #[test]
+    fn nothing_to_stream_is_a_problem_not_a_default_task() {
+        let settings = read(&[("src", "  ")]);
+        assert_eq!(settings.source, None);
+        assert_eq!(settings.problems, [AttributeError::NoSource]);
+    }
+}

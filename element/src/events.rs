@@ -1,0 +1,207 @@
+//! The DOM events the element dispatches, and when: pure rules (which
+//! status change is which event, which log lines are new) tested natively,
+//! and [`dispatch`], which sends one as a bubbling, composed `CustomEvent`.
+
+use serde_json::{json, Value};
+use sse_task_progress::{LogLine, TaskLog, TaskStatus};
+use wasm_bindgen::JsValue;
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+
+/// One event for the page's scripts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ElementEvent {
+    /// `task-started`: Start was pressed (or `start()` called).
+    Started,
+    /// `task-line`: a line was added to the log.
+    Line {
+        /// The line's text.
+        text: String,
+        /// `info`, `warning` or `error`.
+        level: &'static str,
+        /// Id of the event it came from.
+        event_id: Option<String>,
+    },
+    /// `task-progress`: the percentage changed.
+    Progress {
+        /// 0..=100.
+        progress: f64,
+    },
+    /// `task-completed`: the task finished.
+    Completed {
+        /// Id of the last event applied.
+        last_event_id: Option<String>,
+    },
+    /// `task-failed`: the task or the connection failed for good.
+    Failed {
+        /// Why, in words for the user.
+        reason: String,
+        /// Id of the last event applied.
+        last_event_id: Option<String>,
+    },
+    /// `task-stopped`: stopped by the user, or cancelled on the server.
+    Stopped {
+        /// Id of the last event applied.
+        last_event_id: Option<String>,
+    },
+}
+
+impl ElementEvent {
+    /// The event's type, as `addEventListener` takes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Started => "task-started",
+            Self::Line { .. } => "task-line",
+            Self::Progress { .. } => "task-progress",
+            Self::Completed { .. } => "task-completed",
+            Self::Failed { .. } => "task-failed",
+            Self::Stopped { .. } => "task-stopped",
+        }
+    }
+
+    /// The event's `detail`.
+    pub fn detail(&self) -> Value {
+        match self {
+            Self::Started => json!({}),
+            Self::Line {
+                text,
+                level,
+                event_id,
+            } => json!({ "text": text, "level": level, "eventId": event_id }),
+            Self::Progress { progress } => json!({ "progress": progress }),
+            Self::Completed { last_event_id } | Self::Stopped { last_event_id } => {
+                json!({ "lastEventId": last_event_id })
+            }
+            Self::Failed {
+                reason,
+                last_event_id,
+            } => json!({ "reason": reason, "lastEventId": last_event_id }),
+        }
+    }
+
+    /// A `task-line` event for `line`.
+    pub fn line(line: &LogLine) -> Self {
+        Self::Line {
+            text: line.text.clone(),
+            level: line.level.as_str(),
+            event_id: line.event_id.clone(),
+        }
+    }
+}
+
+/// The events a status change is: `started` when a stream begins, and one
+/// of `completed`, `failed`, `stopped` when it ends. A run that began and
+/// ended between two looks (a fast failure) is both, in that order.
+pub fn status_events(
+    previous: &TaskStatus,
+    next: &TaskStatus,
+    last_event_id: Option<String>,
+) -> Vec<ElementEvent> {
+    let mut events = Vec::new();
+    if previous == next || *next == TaskStatus::Idle {
+        return events;
+    }
+    if !previous.is_active() {
+        events.push(ElementEvent::Started);
+    }
+    match next {
+        TaskStatus::Completed => events.push(ElementEvent::Completed { last_event_id }),
+        TaskStatus::Failed { reason } => events.push(ElementEvent::Failed {
+            reason: reason.clone(),
+            last_event_id,
+        }),
+        TaskStatus::Stopped => events.push(ElementEvent::Stopped { last_event_id }),
+        _ => {}
+    }
+    events
+}
+
+/// Which of the log's lines the page has not been told of yet.
+#[derive(Debug, Default)]
+pub struct LineCursor {
+    next_key: u64,
+}
+
+impl LineCursor {
+    /// The lines added since the last call (those still kept), oldest first.
+    /// A new log (its keys start again) is read from its first line.
+    pub fn new_lines<'a>(&mut self, log: &'a TaskLog) -> impl Iterator<Item = &'a LogLine> {
+        if log.next_key() < self.next_key {
+            self.next_key = 0;
+        }
+        let from = self.next_key;
+        self.next_key = log.next_key();
+        log.lines_from(from)
+    }
+}
+
+/// Dispatches `event` on `host`, bubbling and crossing the shadow boundary.
+pub fn dispatch(host: &HtmlElement, event: &ElementEvent) {
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    let detail = js_sys::JSON::parse(&event.detail().to_string()).unwrap_or(JsValue::NULL);
+    init.set_detail(&detail);
+    if let Ok(custom) = CustomEvent::new_with_event_init_dict(event.name(), &init) {
+        let _ = host.dispatch_event(&custom);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sse_task_progress::LogLevel;
+
+    fn names(previous: &TaskStatus, next: &TaskStatus) -> Vec<&'static str> {
+        status_events(previous, next, None)
+            .iter()
+            .map(ElementEvent::name)
+            .collect()
+    }
+
+    #[test]
+    fn a_stream_starts_once_and_ends_with_the_event_of_its_end() {
+        use TaskStatus::*;
+        let failed = Failed {
+            reason: "gone".into(),
+        };
+        assert_eq!(names(&Idle, &Connecting), ["task-started"]);
+        assert_eq!(names(&Completed, &Connecting), ["task-started"]);
+        assert!(names(&Connecting, &Open).is_empty());
+        assert!(names(&Open, &Reconnecting { attempt: 1 }).is_empty());
+        assert!(names(&Reconnecting { attempt: 1 }, &Open).is_empty());
+        assert_eq!(names(&Open, &Completed), ["task-completed"]);
+        assert_eq!(names(&Waiting, &Stopped), ["task-stopped"]);
+        assert!(names(&failed, &failed).is_empty());
+        assert_eq!(names(&Idle, &failed), ["task-started", "task-failed"]);
+        assert_eq!(
+            status_events(&Open, &failed, Some("9".into()))[0].detail(),
+            json!({ "reason": "gone", "lastEventId": "9" })
+        );
+    }
+
+    #[test]
+    fn each_line_is_told_once_even_across_drops_and_a_new_log() {
+        let mut log = TaskLog::with_capacity(3);
+        let mut cursor = LineCursor::default();
+        let texts = |cursor: &mut LineCursor, log: &TaskLog| -> Vec<String> {
+            cursor.new_lines(log).map(|l| l.text.clone()).collect()
+        };
+        log.push(LogLevel::Info, "a", None, 0.0);
+        log.push(LogLevel::Info, "b", None, 0.0);
+        assert_eq!(texts(&mut cursor, &log), ["a", "b"]);
+        assert!(texts(&mut cursor, &log).is_empty());
+        for text in ["c", "d", "e", "f"] {
+            log.push(LogLevel::Warning, text, Some("1".into()), 0.0);
+        }
+        // Capacity 3: "c" was dropped before anyone could be told.
+        assert_eq!(texts(&mut cursor, &log), ["d", "e", "f"]);
+        let mut fresh = TaskLog::with_capacity(10);
+        fresh.push(LogLevel::Info, "x", None, 0.0);
+        assert_eq!(texts(&mut cursor, &fresh), ["x"]);
+        let line = fresh.lines().next().unwrap();
+        assert_eq!(
+            ElementEvent::line(line).detail(),
+            json!({ "text": "x", "level": "info", "eventId": null })
+        );
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+#! Builds the <task-monitor> element into the site: compiles the
+#! `task-monitor-element` crate to wasm, runs wasm-bindgen (web target) and,
+#! for release, wasm-opt -Oz, then adds the element's script and its example
+#! pages. Trunk runs it as a post_build hook (Trunk.toml), so
+#! `trunk build --release` builds the element too, into dist/element/.
+#! Outside trunk: `scripts/build-element.sh [OUT_DIR]` (default dist/element,
+#! release). Uses the wasm-bindgen and wasm-opt on PATH; downloads nothing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+OUT="${1:-${TRUNK_STAGING_DIR:-dist}/element}"
+PROFILE="${TRUNK_PROFILE:-release}"
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+
+if [[ "$PROFILE" == "release" ]]; then
+  cargo build -q --release --target wasm32-unknown-unknown -p task-monitor-element
+else
+  cargo build -q --target wasm32-unknown-unknown -p task-monitor-element
+fi
+WASM="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/task_monitor_element.wasm"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+wasm-bindgen --target web --no-typescript --out-dir "$OUT" "$WASM"
+if [[ "$PROFILE" == "release" ]]; then
+  wasm-opt -Oz --output="$OUT/task_monitor_element_bg.opt.wasm" "$OUT/task_monitor_element_bg.wasm"
+  mv "$OUT/task_monitor_element_bg.opt.wasm" "$OUT/task_monitor_element_bg.wasm"
+fi
+cp element/js/task-monitor.js element/pages/*.html "$OUT/"
+echo "task-monitor element ($PROFILE) in $OUT"
