@@ -32,18 +32,29 @@ echo "### Ingest throughput (scripts/bench.sh, sizes ${SIZES:-10000,100000,10000
 echo
 ./target/release/sse-task-bench --demo-url "$DEMO_URL" --pages-url "$PAGES_URL" --sizes "${SIZES:-10000,100000,1000000}"
 fi
+# size_table TITLE FILE...: one row per file (hashes dropped from names), then the total.
+size_table() {
+  local title="$1" total=0 file raw gz
+  shift
+  echo "#### $title"
+  echo
+  echo "| file | raw (B) | gzipped (B) |"
+  echo "| --- | ---: | ---: |"
+  for file in "$@"; do
+    raw=$(stat -c %s "$file")
+    gz=$(gzip -9c "$file" | wc -c)
+    total=$((total + gz))
+    echo "| \`$(echo "${file#dist/}" | sed -E 's/-[0-9a-f]{12,16}(\/|_bg\.wasm$|\.js$)/\1/g')\` | $raw | $gz |"
+  done
+  echo "| total | | $total |"
+  echo
+}
 echo "### Size of the release site (gzip -9)"
 echo
-echo "| file | raw (B) | gzipped (B) |"
-echo "| --- | ---: | ---: |"
-total=0
-for file in $(find dist -name '*_bg.wasm' -o -name '*.js' | sort); do
-  raw=$(stat -c %s "$file")
-  gz=$(gzip -9c "$file" | wc -c)
-  total=$((total + gz))
-  echo "| \`$(echo "${file#dist/}" | sed -E 's/-[0-9a-f]{12,16}(\/|_bg\.wasm$|\.js$)/\1/g')\` | $raw | $gz |"
-done
-echo "| total | | $total |"
+# shellcheck disable=SC2046
+size_table "The demo (\`dist/\`)" $(find dist -path dist/element -prune -o \( -name '*_bg.wasm' -o -name '*.js' \) -print | sort)
+# shellcheck disable=SC2046
+size_table "The \`<task-monitor>\` element (\`dist/element/\`)" $(find dist/element \( -name '*_bg.wasm' -o -name '*.js' \) -print | sort)
 
 [[ -n "${SKIP_SERVER:-}" ]] && exit 0
 stop_mock_servers

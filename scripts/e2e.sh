@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-#! End-to-end test of the built site: builds the release site with trunk,
-#! serves it with the mock server on a free port, and drives it in headless
-#! Chromium (fantoccini + Debian's chromedriver), then runs the crash
+#! End-to-end test of the built site: builds the release site with trunk
+#! (the demo and the <task-monitor> element), serves it with the mock server
+#! on a free port, and drives it in headless Chromium (fantoccini + Debian's
+#! chromedriver): the demo, the element's two example pages, the crash
 #! scenario (a server SIGKILLed mid-task and restarted on the same file
-#! database; the page resumes). Saves a screenshot to the
+#! database; the page resumes), and a plain page with the element served by
+#! `php -S`. Saves a screenshot to the
 #! path given as first argument (default target/e2e/demo.png);
 #! `scripts/e2e.sh docs/screenshot.png` regenerates the README's screenshot.
 #! Expects the tools of scripts/install-tools.sh on PATH.

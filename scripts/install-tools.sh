@@ -6,15 +6,15 @@
 #! prebuilt binaries outside the package registries (apt, crates.io, npm).
 #!
 #! Tools:
-#!   apt:      chromium, chromium-driver (headless browser tests), pkg-config
+#!   apt:      chromium, chromium-driver (headless browser tests), pkg-config,
+#!             php-cli (the end-to-end test serves a plain page with `php -S`)
 #!   rustup:   the wasm32-unknown-unknown target
 #!   cargo:    trunk (pinned), wasm-bindgen-cli (the exact version in Cargo.lock)
 #!   npm:      binaryen (wasm-opt), into $TOOLS_DIR, outside the repository
 #!
 #! Prints the PATH additions to stdout as `export PATH=...` when called with
 #! --print-env, so that callers can `eval "$(scripts/install-tools.sh --print-env)"`.
-#! With --bench it also installs what only the benchmark needs (apt: php-cli
-#! for the seed's PHP baseline, python3).
+#! With --bench it also installs what only the benchmark needs (apt: python3).
 set -euo pipefail
 
 TRUNK_VERSION="0.21.14"
@@ -51,8 +51,8 @@ install_apt_packages() {
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
   command -v gzip >/dev/null 2>&1 || missing+=(gzip)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v php >/dev/null 2>&1 || missing+=(php-cli)
   if [[ -n "$WITH_BENCH" ]]; then
-    command -v php >/dev/null 2>&1 || missing+=(php-cli)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
   fi
   if ((${#missing[@]} == 0)); then

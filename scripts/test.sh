@@ -28,6 +28,7 @@ echo "==> cargo clippy (native, then wasm32)"
 cargo clippy -q --workspace --all-targets -- -D warnings
 cargo clippy -q -p sse-task-progress --features ssr --all-targets -- -D warnings
 cargo clippy -q -p sse-task-progress --features hydrate --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy -q -p sse-task-progress-demo -p task-monitor-element --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 echo "==> native tests"
 cargo test --workspace 2>&1 | tee "$LOGS/native.log"

@@ -26,7 +26,7 @@ pub async fn run(driver: &Driver, base: &str) -> Result<Vec<String>, PageError> 
     let page = ElementPage::new(&driver.client);
     crm_page(&page, base).await?;
     let mut passed = vec![
-        "<task-monitor> on the rewritten coreBOS page ran to 100 % after its src changed; the page heard task-completed".to_owned(),
+        "<task-monitor> on the rewritten coreBOS page ran to 100 % after its src changed; page scripts heard started, every line, progress 100, completed; autostart ran a new src".to_owned(),
     ];
     three_monitors(&page, base).await?;
     passed.push(
@@ -46,9 +46,22 @@ async fn crm_page(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
         vec![],
     )
     .await?;
+    page.script(LISTEN, vec![]).await?;
     page.click(MONITOR, "start").await?;
     page.wait_for_status(MONITOR, "completed").await?;
     let lines = page.lines(MONITOR).await?;
+    let heard = page.script("return window.__heard;", vec![]).await?;
+    let told: Vec<String> = serde_json::from_value(heard["lines"].clone()).unwrap_or_default();
+    if told != lines
+        || heard["started"] != 1
+        || heard["progress"] != 100.0
+        || heard["completed"] != 1
+        || heard["order"] != "started,line,completed"
+    {
+        return Err(PageError::Unexpected(format!(
+            "the page's listeners heard {heard} while the log shows {lines:?}"
+        )));
+    }
     let iterations: Vec<String> = lines
         .iter()
         .filter(|line| line.starts_with("on iteration"))
@@ -69,8 +82,32 @@ async fn crm_page(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
             "completed, but the bar says {label:?} and the page says {outcome:?}"
         )));
     }
-    Ok(())
+    // With autostart, a new source starts by itself.
+    page.script(
+        "const m = document.querySelector('task-monitor');\
+         m.setAttribute('autostart', '');\
+         m.setAttribute('src', '/seeds/corebos/source?interval_ms=20');",
+        vec![],
+    )
+    .await?;
+    page.wait_until("autostart to run the new source to its end", || async {
+        let heard = page.script("return window.__heard;", vec![]).await?;
+        Ok(heard["started"] == 2 && heard["completed"] == 2)
+    })
+    .await
 }
+
+/// Listens on the document (the events bubble out of the shadow root) to
+/// what a page script would use: each event's kind in order (repeats
+/// folded), the lines told, the last progress.
+const LISTEN: &str = "window.__heard = { started: 0, completed: 0, lines: [], progress: null, order: '' };\
+     const kinds = [];\
+     const note = kind => { if (kinds[kinds.length - 1] !== kind) kinds.push(kind);\
+                            window.__heard.order = kinds.join(','); };\
+     document.addEventListener('task-started', () => { window.__heard.started++; note('started'); });\
+     document.addEventListener('task-line', e => { window.__heard.lines.push(e.detail.text); note('line'); });\
+     document.addEventListener('task-progress', e => { window.__heard.progress = e.detail.progress; });\
+     document.addEventListener('task-completed', () => { window.__heard.completed++; note('completed'); });";
 
 async fn three_monitors(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
     page.open(&format!("{base}/element/three.html")).await?;

@@ -4,8 +4,10 @@
 //! sees and what the server says, and saves a screenshot.
 
 mod element;
+mod php_page;
 mod restart;
 mod scenario;
+mod server_process;
 
 use sse_task_e2e::driver;
 
@@ -27,7 +29,8 @@ struct Args {
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
     /// The mock server binary: when given (with `--dist`), also runs the
-    /// crash scenario, where the e2e test starts, SIGKILLs and restarts it.
+    /// crash scenario, where the e2e test starts, SIGKILLs and restarts it,
+    /// and the plain page under `php -S` against a server it starts.
     #[arg(long)]
     server_bin: Option<PathBuf>,
     /// The built site, for the crash scenario's server.
@@ -58,6 +61,12 @@ async fn main() -> ExitCode {
     }
     if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
         match restart::run(&driver, bin, &args.dist).await {
+            Ok(step) => steps.push(step),
+            Err(error) => result = Err(error),
+        }
+    }
+    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+        match php_page::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
