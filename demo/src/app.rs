@@ -32,6 +32,11 @@ pub fn DemoApp() -> impl IntoView {
                 <p class="lede">
                     "A Leptos component over Server-Sent Events: start a long task, watch its log and progress, stop it on the server."
                 </p>
+                <p class="lede" data-testid="element-links">
+                    "The same monitor as a "<code>"<task-monitor>"</code>" element for any HTML page: "
+                    <a href="element/es.html">"the coreBOS page rewritten around it"</a>" · "
+                    <a href="element/three.html">"three monitors at once"</a>
+                </p>
             </header>
             {if supports_event_source() {
                 Either::Left(view! {

@@ -24,6 +24,11 @@ impl<'a> ElementPage<'a> {
     /// Opens `url` and waits until every `<task-monitor>` shows its Start button.
     pub async fn open(&self, url: &str) -> Result<(), PageError> {
         self.client.goto(url).await?;
+        self.wait_ready().await
+    }
+
+    /// Waits until every `<task-monitor>` on the current page shows its Start button.
+    pub async fn wait_ready(&self) -> Result<(), PageError> {
         self.wait_until("every task-monitor to be defined and rendered", || async {
             let ready = self
                 .client

@@ -7,6 +7,29 @@ use crate::stream::{use_task_stream_with_options, UseTaskStreamOptions};
 use crate::task::TaskSource;
 
 /// Start Long Task / Stop Task, the status, the progress bar and the log.
+///
+/// ## Usage
+/// ```no_run
+/// use leptos::prelude::*;
+/// use sse_task_progress::{CreateTaskRequest, TaskMonitor, TaskSource, UseTaskStreamOptions};
+///
+/// #[component]
+/// fn Import() -> impl IntoView {
+///     // A task created on the task API; Stop cancels it on the server.
+///     let source = TaskSource::TaskApi {
+///         server: String::new(),
+///         request: CreateTaskRequest { steps: 20, interval_ms: 250, fail_at: None, label: None },
+///     };
+///     let options = UseTaskStreamOptions::default().capacity(1_000);
+///     view! {
+///         <TaskMonitor
+///             source=Signal::stored(source)
+///             options=Signal::stored(options)
+///             on_start=Callback::new(|()| leptos::logging::log!("starting"))
+///         />
+///     }
+/// }
+/// ```
 #[component]
 pub fn TaskMonitor(
     /// What Start streams; read when Start is pressed.

@@ -149,6 +149,25 @@ pub fn use_task_stream(url: impl Into<Signal<String>>) -> UseTaskStreamReturn {
 
 /// Streams `url` with `options`. Nothing connects until `start()`; the
 /// stream closes when the calling component is dropped.
+///
+/// ## Usage
+/// ```no_run
+/// use leptos::prelude::*;
+/// use sse_task_progress::{use_task_stream_with_options, UseTaskStreamOptions};
+///
+/// #[component]
+/// fn Import() -> impl IntoView {
+///     let options = UseTaskStreamOptions::default()
+///         .close_on_first_error(true)
+///         .cancel_url("/import/cancel");
+///     let stream = use_task_stream_with_options("/import/events", options);
+///     view! {
+///         <button on:click=move |_| stream.start()>"Start"</button>
+///         <button on:click=move |_| stream.stop()>"Stop"</button>
+///         <p>{move || sse_task_progress::format_percent(stream.progress.get())}</p>
+///     }
+/// }
+/// ```
 pub fn use_task_stream_with_options(
     url: impl Into<Signal<String>>,
     options: UseTaskStreamOptions,

@@ -4,6 +4,25 @@ use super::fetch_options::Transport;
 use crate::task::{MessageReader, ReconnectPolicy, DEFAULT_CAPACITY};
 
 /// How the hook listens, reads, reconnects and bounds its log.
+///
+/// ## Usage
+/// ```no_run
+/// use leptos::prelude::*;
+/// use sse_task_progress::{use_task_stream_with_options, ReconnectPolicy, UseTaskStreamOptions};
+///
+/// #[component]
+/// fn Feed() -> impl IntoView {
+///     let options = UseTaskStreamOptions::default()
+///         .named_events(["delta"])
+///         .capacity(500)
+///         .reconnect(ReconnectPolicy { max_attempts: 3, ..ReconnectPolicy::default() });
+///     let stream = use_task_stream_with_options("/seeds/delta", options);
+///     view! {
+///         <button on:click=move |_| stream.start()>"Follow"</button>
+///         <p>{move || stream.lines.with(|log| log.len())} " lines"</p>
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct UseTaskStreamOptions {
     /// Named events to listen to besides `message`, `failed` and `cancelled`

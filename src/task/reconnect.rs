@@ -18,6 +18,22 @@ use super::diagnosis::{Diagnosis, FailureKind};
 ///
 /// A server that keeps answering correctly is never given up on; these
 /// numbers only apply while attempts fail one after the other.
+///
+/// ## Usage
+/// ```
+/// use sse_task_progress::{ReconnectPolicy, UseTaskStreamOptions};
+///
+/// // Give up after 3 failed attempts in a row, waiting 0.5 s then up to 2 s.
+/// let policy = ReconnectPolicy {
+///     max_attempts: 3,
+///     initial_delay_ms: 500,
+///     max_delay_ms: 2_000,
+///     ..ReconnectPolicy::default()
+/// };
+/// assert!(policy.allows(3) && !policy.allows(4));
+/// let options = UseTaskStreamOptions::default().reconnect(policy);
+/// # let _ = options;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReconnectPolicy {
     /// Failed attempts in a row before giving up. Default: 8.
