@@ -13,7 +13,10 @@ use sse_task_progress::{
     CreateTaskRequest, FetchOptions, ReconnectPolicy, TaskSource, Transport, UseTaskStreamOptions,
     CLOSED_COMPLETE, INTERRUPTED,
 };
-use support::{get_json, hydrate_monitor, mount_monitor, post_json, server, sleep, unique_key};
+use support::{
+    get_json, hydrate_monitor, mount_monitor, mount_remembering, page_query, post_json, server,
+    set_page_query, sleep, unique_key,
+};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -648,4 +651,52 @@ async fn the_log_follows_the_newest_line_unless_the_reader_scrolled_up() {
         monitor.lines().last().map(String::as_str),
         Some(CLOSED_COMPLETE)
     );
+}
+
+/// A reload mid-task: the page goes away with its monitor, a new one
+/// remembering the same name reattaches from the URL, replays the log so
+/// far once, and follows the task live to 100 %.
+#[wasm_bindgen_test]
+async fn a_reloaded_monitor_reattaches_to_its_task_and_shows_every_line_once() {
+    let key = unique_key("reattach");
+    let first = mount_remembering(task_api(30, 40, None, None), &key);
+    first.click("start");
+    first
+        .wait_until("a few steps", LONG, |m| m.lines().len() >= 5)
+        .await;
+    let query = page_query();
+    assert!(query.contains(&format!("{key}=")), "{query}");
+    let status_url = first.text("task-status-url");
+    drop(first);
+
+    let second = mount_remembering(task_api(30, 40, None, None), &key);
+    second.wait_for_status("completed", LONG).await;
+    let step_lines: Vec<String> = second
+        .lines()
+        .into_iter()
+        .filter(|line| line.starts_with("step "))
+        .collect();
+    assert_eq!(step_lines, steps(30), "{}", second.describe());
+    assert_eq!(second.progress(), 100.0);
+    assert_eq!(second.text("task-status-url"), status_url, "the same task");
+    set_page_query("");
+}
+
+/// A remembered id the server does not know: a clear message, Start
+/// enabled, and the id forgotten (no loop on the next load).
+#[wasm_bindgen_test]
+async fn an_unknown_remembered_task_says_so_and_is_forgotten() {
+    let key = unique_key("unknown");
+    let id = "0b7e5a2c-4d1f-4c6e-9a51-3f0d2b8c7e11";
+    set_page_query(&format!("?{key}={id}"));
+    let monitor = mount_remembering(task_api(3, 10, None, None), &key);
+    monitor.wait_for_status("failed", LONG).await;
+    let status = monitor.text("status");
+    assert!(
+        status.contains(&format!("task {id} is not on the server")),
+        "{status}"
+    );
+    assert!(!monitor.disabled("start"));
+    assert!(!page_query().contains(&key), "{}", page_query());
+    set_page_query("");
 }

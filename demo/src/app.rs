@@ -41,7 +41,7 @@ pub fn DemoApp() -> impl IntoView {
             {if supports_event_source() {
                 Either::Left(view! {
                     <SourcePicker form />
-                    <TaskMonitor source options on_start />
+                    <TaskMonitor source options on_start remember_as="task" />
                 })
             } else {
                 Either::Right(view! {

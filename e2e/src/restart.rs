@@ -1,6 +1,7 @@
-//! The crash scenario: the page streams a task from a server with a file
-//! database; the server is killed with SIGKILL in the middle and restarted
-//! on the same port; the page resumes and its log holds every step exactly
+//! The reload and crash scenario: the page streams a task from a server
+//! with a file database; the page is reloaded in the middle (it reattaches
+//! from its URL), then the server is killed with SIGKILL and restarted on
+//! the same port; the page resumes and its log holds every step exactly
 //! once.
 
 use std::ffi::OsString;
@@ -38,6 +39,21 @@ pub async fn run(driver: &Driver, bin: &Path, dist: &Path) -> Result<String, Pag
         Ok(page.lines().await?.len() >= 5)
     })
     .await?;
+    // A reload mid-task: the page reattaches from its URL (`?task=`),
+    // shows the log so far once, and goes on.
+    let before = page.lines().await?;
+    driver.client.refresh().await?;
+    page.wait_until("the reloaded page to show the log so far", || async {
+        let lines = page.lines().await?;
+        Ok(lines.len() >= before.len() && lines[..before.len()] == before[..])
+    })
+    .await?;
+    let query = driver.client.current_url().await?;
+    if !query.as_str().contains("task=") {
+        return Err(PageError::Unexpected(format!(
+            "the page URL does not name its task: {query}"
+        )));
+    }
     server.kill().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let restarted = ServerProcess::start(bin, port, &args).await?;
@@ -67,6 +83,6 @@ pub async fn run(driver: &Driver, bin: &Path, dist: &Path) -> Result<String, Pag
         )));
     }
     Ok(format!(
-        "server SIGKILLed mid-task and restarted: the page resumed, all {STEPS} steps exactly once"
+        "page reloaded mid-task (reattached from ?task=), then the server SIGKILLed and restarted: all {STEPS} steps exactly once"
     ))
 }

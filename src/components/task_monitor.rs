@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 
 use super::{LogView, ProgressBar, StatusBadge, TaskControls};
-use crate::stream::{use_task_stream_with_options, UseTaskStreamOptions};
-use crate::task::TaskSource;
+use crate::stream::page_memory;
+use crate::stream::{use_task_stream_with_options, UseTaskStreamOptions, UseTaskStreamReturn};
+use crate::task::{TaskSource, TaskStatus};
 
 /// Start Long Task / Stop Task, the status, the progress bar and the log.
 ///
@@ -43,8 +44,19 @@ pub fn TaskMonitor(
     /// Called just before each start (e.g. to make a fresh session id).
     #[prop(optional)]
     on_start: Option<Callback<()>>,
+    /// Remember the task across reloads under this name: each task the
+    /// monitor creates on the task API is kept in the page's URL
+    /// (`?{name}=<id>`, so the link can be shared) and in `sessionStorage`;
+    /// on load, the monitor reattaches to it (whole log replayed, then
+    /// live; a task that ended shows its final state). An unknown or removed
+    /// task shows why and is forgotten. Default: not remembered.
+    #[prop(optional, into)]
+    remember_as: Option<String>,
 ) -> impl IntoView {
     let stream = use_task_stream_with_options(String::new(), options.get_untracked());
+    if let Some(key) = remember_as {
+        remember_task(stream, source, key);
+    }
     let start = Callback::new(move |()| {
         if let Some(on_start) = on_start {
             on_start.run(());
@@ -66,4 +78,32 @@ pub fn TaskMonitor(
             </p>
         </section>
     }
+}
+
+/// On the client: reattaches once to the task remembered under `key` (when
+/// the source is the task API), then keeps the current task's id
+/// remembered, and forgets it when the monitor fails without a task (an
+/// unknown or removed id, or a failed creation).
+fn remember_task(stream: UseTaskStreamReturn, source: Signal<TaskSource>, key: String) {
+    let reattach_key = key.clone();
+    Effect::new(move |_| {
+        if let TaskSource::TaskApi { server, .. } = source.get_untracked() {
+            if let Some(id) = page_memory::remembered(&reattach_key) {
+                stream.attach_task(server, id);
+            }
+        }
+    });
+    Effect::new(move |_| {
+        let id = stream
+            .target
+            .with(|target| target.as_ref().and_then(|t| t.task_id.clone()));
+        let failed = stream
+            .status
+            .with(|status| matches!(status, TaskStatus::Failed { .. }));
+        match id {
+            Some(id) => page_memory::remember(&key, Some(&id)),
+            None if failed => page_memory::remember(&key, None),
+            None => {}
+        }
+    });
 }

@@ -130,12 +130,35 @@ impl Controller {
                         events_url: format!("{base}{}", task.events_url),
                         cancel_url: Some(format!("{base}{}", task.cancel_url)),
                         status_url: Some(format!("{base}{}", task.status_url)),
+                        task_id: Some(task.id),
                     };
                     controller.url = Some(target.events_url.clone());
                     controller.signals.target.set(Some(target));
                     controller.connect(None);
                 }
                 Err(error) => controller.fail(format!("could not create the task: {error}")),
+            });
+        });
+    }
+
+    /// Streams task `id` of `base`'s task API from its first event, once
+    /// the server confirms it has the task.
+    pub fn attach_task(&mut self, base: String, id: String) {
+        self.begin();
+        self.signals.target.set(None);
+        let this = self.this.clone();
+        let generation = self.generation;
+        spawn_local(async move {
+            let target = StreamTarget::task(&base, &id);
+            let status_url = target.status_url.clone().unwrap_or_default();
+            let found = http::check_task(&status_url).await;
+            with_current(&this, Some(generation), |controller| match found {
+                Ok(()) => {
+                    controller.url = Some(target.events_url.clone());
+                    controller.signals.target.set(Some(target));
+                    controller.connect(None);
+                }
+                Err(error) => controller.fail(attach_failure(&id, &error)),
             });
         });
     }
@@ -215,6 +238,19 @@ impl Controller {
     }
 }
 
+/// Why reattaching to task `id` failed, in words for the user.
+fn attach_failure(id: &str, error: &http::HttpError) -> String {
+    match error {
+        http::HttpError::Status { status: 404, .. } => {
+            format!("task {id} is not on the server; start a new one")
+        }
+        http::HttpError::Status { status: 410, .. } => {
+            format!("task {id} was removed from the server (its events expired); start a new one")
+        }
+        other => format!("could not reattach to task {id}: {other}"),
+    }
+}
+
 /// Fresh connection rules for `options`.
 fn rules_for(options: &UseTaskStreamOptions) -> ConnectionRules {
     ConnectionRules::new(
@@ -230,5 +266,30 @@ fn transport_for(transport: &Transport) -> Box<dyn StreamTransport> {
         Transport::Fetch(fetch) => Box::new(FetchTransport {
             options: fetch.clone(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_reattach_says_whether_the_task_is_unknown_or_removed() {
+        let status = |status: u16| http::HttpError::Status {
+            status,
+            message: "x".into(),
+        };
+        assert_eq!(
+            attach_failure("abc", &status(404)),
+            "task abc is not on the server; start a new one"
+        );
+        assert_eq!(
+            attach_failure("abc", &status(410)),
+            "task abc was removed from the server (its events expired); start a new one"
+        );
+        assert!(
+            attach_failure("abc", &http::HttpError::Network("down".into()))
+                .starts_with("could not reattach to task abc: cannot reach the server")
+        );
     }
 }

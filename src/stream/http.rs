@@ -52,6 +52,19 @@ pub async fn create_task(
         .map_err(|error| HttpError::Body(error.to_string()))
 }
 
+/// `GET status_url`: whether the server still has the task.
+pub async fn check_task(status_url: &str) -> Result<(), HttpError> {
+    let response = Request::get(status_url)
+        .send()
+        .await
+        .map_err(|error| HttpError::Network(error.to_string()))?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(status_error(response).await)
+    }
+}
+
 /// `POST cancel_url`.
 pub async fn cancel_task(cancel_url: &str) -> Result<(), HttpError> {
     let response = Request::post(cancel_url)

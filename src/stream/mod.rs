@@ -13,6 +13,7 @@ mod controller;
 mod fetch_options;
 mod http;
 mod options;
+pub(crate) mod page_memory;
 mod pump;
 mod transport;
 
@@ -36,6 +37,8 @@ pub struct StreamTarget {
     pub cancel_url: Option<String>,
     /// URL of the task's state (`GET`), when it came from the task API.
     pub status_url: Option<String>,
+    /// The task's id, when it came from the task API.
+    pub task_id: Option<String>,
 }
 
 impl StreamTarget {
@@ -45,6 +48,19 @@ impl StreamTarget {
             events_url: events_url.into(),
             cancel_url: None,
             status_url: None,
+            task_id: None,
+        }
+    }
+
+    /// Task `id` on the task API of `server` (an origin, or empty for the
+    /// page's own): its stream, cancel and state URLs.
+    pub fn task(server: &str, id: &str) -> Self {
+        let base = format!("{}/api/tasks/{id}", server.trim_end_matches('/'));
+        Self {
+            events_url: format!("{base}/events"),
+            cancel_url: Some(format!("{base}/cancel")),
+            status_url: Some(base),
+            task_id: Some(id.to_owned()),
         }
     }
 }
@@ -84,6 +100,7 @@ impl UseTaskStreamReturn {
             events_url: url,
             cancel_url,
             status_url: None,
+            task_id: None,
         });
     }
 
@@ -100,6 +117,19 @@ impl UseTaskStreamReturn {
         let server = server.into().trim_end_matches('/').to_owned();
         self.controller
             .try_with_value(|c| c.borrow_mut().start_task(server, request));
+    }
+
+    /// Reattaches to task `id` of `server`'s task API (after a reload, or
+    /// from a shared link): replays its whole log from the server, every
+    /// line once and in order, shows the bar where the task is, and goes on
+    /// live; a task that ended shows its final state. An unknown id, or a
+    /// task the server's retention removed, fails at once with a message
+    /// that says so. Stop cancels the task on the server.
+    pub fn attach_task(&self, server: impl Into<String>, id: impl Into<String>) {
+        let server = server.into().trim_end_matches('/').to_owned();
+        let id = id.into();
+        self.controller
+            .try_with_value(|c| c.borrow_mut().attach_task(server, id));
     }
 
     /// Starts `source`: creates the task on the task API, or opens the URL

@@ -14,6 +14,7 @@ mod source;
 mod sse_parser;
 mod state;
 mod status;
+mod task_param;
 mod view_model;
 
 pub use batch::decode_batch;
@@ -29,4 +30,5 @@ pub use state::{
     RECONNECTED,
 };
 pub use status::{ReadyState, TaskStatus};
+pub use task_param::{is_task_id, query_with_task_id, task_id_in_query};
 pub use view_model::format_percent;

@@ -62,6 +62,43 @@ pub fn mount_monitor(source: TaskSource, options: UseTaskStreamOptions) -> Mount
     }
 }
 
+/// Mounts a `<TaskMonitor>` streaming `source` that remembers its task
+/// under `key` (`remember_as`).
+pub fn mount_remembering(source: TaskSource, key: &str) -> Mounted {
+    let root: HtmlElement = document()
+        .create_element("section")
+        .unwrap()
+        .unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let key = key.to_owned();
+    let handle = mount_to(root.clone(), move || {
+        view! { <TaskMonitor source=Signal::stored(source) remember_as=key /> }
+    });
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
+/// The page URL's query (`?...`).
+pub fn page_query() -> String {
+    window().location().search().unwrap_or_default()
+}
+
+/// Replaces the page URL's query, keeping the path.
+pub fn set_page_query(query: &str) {
+    let path = window().location().pathname().unwrap_or_default();
+    window()
+        .history()
+        .unwrap()
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{query}")),
+        )
+        .unwrap();
+}
+
 /// Hydrates the server-rendered markup of `<TaskMonitor>` (the fixture that
 /// `tests/ssr_render.rs` checks is what `ssr` renders), streaming `source`.
 /// The buttons on the page before hydration are the ones that work after.
