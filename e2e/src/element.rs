@@ -30,7 +30,7 @@ pub async fn run(driver: &Driver, base: &str) -> Result<Vec<String>, PageError> 
     ];
     three_monitors(&page, base).await?;
     passed.push(
-        "three <task-monitor>s at once: two completed, Stop in the third cancelled its task on the server, removing one closed its stream"
+        "three <task-monitor>s at once: two completed, Stop in the third cancelled its task on the server; a fourth given task-id reattached to a running task and showed the same log; removing one closed its stream"
             .to_owned(),
     );
     Ok(passed)
@@ -129,6 +129,29 @@ async fn three_monitors(page: &ElementPage<'_>, base: &str) -> Result<(), PageEr
         Ok(page.lines("#export").await?.len() >= 3)
     })
     .await?;
+    // A second element given #import's task-id (which #import wrote back
+    // when it created the task) reattaches to the same running task.
+    let import_id = page
+        .script(
+            "return document.getElementById('import').getAttribute('task-id');",
+            vec![],
+        )
+        .await?;
+    let import_id = import_id.as_str().unwrap_or_default().to_owned();
+    if import_id.is_empty() {
+        return Err(PageError::Unexpected(
+            "#import did not write its task-id".into(),
+        ));
+    }
+    page.script(
+        "const again = document.createElement('task-monitor');\
+         again.id = 'again';\
+         again.setAttribute('task-id', arguments[0]);\
+         document.querySelector('.grid').append(again);",
+        vec![import_id.clone().into()],
+    )
+    .await?;
+    page.wait_ready().await?;
     page.click("#export", "stop").await?;
     page.wait_for_status("#export", "stopped").await?;
     let status_url = page
@@ -153,14 +176,21 @@ async fn three_monitors(page: &ElementPage<'_>, base: &str) -> Result<(), PageEr
             )));
         }
     }
+    page.wait_for_status("#again", "completed").await?;
+    let (import_lines, again_lines) = (page.lines("#import").await?, page.lines("#again").await?);
+    if import_lines != again_lines {
+        return Err(PageError::Unexpected(format!(
+            "the reattached element shows {again_lines:?}, the one that started it {import_lines:?}"
+        )));
+    }
     let finished = page.page_text("#finished").await?;
     let export_lines = page.lines("#export").await?;
-    if finished != "2"
+    if finished != "3"
         || page.status("#export").await? != "stopped"
         || export_lines.last().map(String::as_str) != Some("Interrupted")
     {
         return Err(PageError::Unexpected(format!(
-            "expected 2 finished and #export stopped with Interrupted (server: {state}); \
+            "expected 3 finished (#again too) and #export stopped with Interrupted (server: {state}); \
              the page says {finished} finished, #export's log {export_lines:?}"
         )));
     }

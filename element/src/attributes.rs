@@ -23,6 +23,7 @@ pub const OBSERVED: &[&str] = &[
     "reader",
     "close-on-first-error",
     "autostart",
+    "task-id",
 ];
 
 /// Most log lines an element may keep.
@@ -57,7 +58,7 @@ pub enum AttributeError {
         /// What is used instead.
         default: &'static str,
     },
-    /// Neither `src` nor a task (`server` or `steps`) was given.
+    /// Neither `src` nor a task (`server`, `steps` or `task-id`) was given.
     #[error(
         "nothing to stream: set src=\"…\" (an SSE URL) or steps=\"…\" (a task on the task API)"
     )]
@@ -101,6 +102,9 @@ pub struct ElementSettings {
     pub close_on_first_error: bool,
     /// Start when connected to the page, and again when the source changes.
     pub autostart: bool,
+    /// A task on the task API to reattach to (the element sets it on each
+    /// task it creates).
+    pub task_id: Option<String>,
     /// What could not be used, in words for the page.
     pub problems: Vec<AttributeError>,
 }
@@ -157,6 +161,9 @@ impl ElementSettings {
             reader,
             close_on_first_error: flag(&attribute, "close-on-first-error"),
             autostart: flag(&attribute, "autostart"),
+            task_id: attribute("task-id")
+                .map(|id| id.trim().to_owned())
+                .filter(|id| !id.is_empty()),
             problems,
         }
     }
@@ -191,7 +198,10 @@ fn read_source(
             return Some(TaskSource::Url { url });
         }
     }
-    if attribute("server").is_none() && attribute("steps").is_none() {
+    let names_a_task = ["server", "steps", "task-id"]
+        .iter()
+        .any(|name| attribute(name).is_some());
+    if !names_a_task {
         problems.push(AttributeError::NoSource);
         return None;
     }
@@ -311,6 +321,7 @@ mod tests {
         );
         assert_eq!(settings.named_events, ["delta", "progress", "other"]);
         assert!(settings.autostart);
+        assert_eq!(settings.task_id, None);
         assert_eq!(settings.transport, TransportName::Fetch);
         assert!(settings.problems.is_empty(), "{:?}", settings.problems);
     }
@@ -336,6 +347,17 @@ mod tests {
         );
         assert_eq!(read(&[("steps", "0")]).problems.len(), 1);
         assert_eq!(read(&[("steps", "99999999999")]).problems.len(), 1);
+    }
+
+    #[test]
+    fn a_task_id_alone_is_a_task_on_the_pages_own_server() {
+        let settings = read(&[("task-id", " 0b7e5a2c ")]);
+        assert_eq!(settings.task_id.as_deref(), Some("0b7e5a2c"));
+        assert!(matches!(
+            settings.source,
+            Some(TaskSource::TaskApi { ref server, .. }) if server.is_empty()
+        ));
+        assert!(settings.problems.is_empty(), "{:?}", settings.problems);
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn element_view(
         settings.with_untracked(ElementSettings::options),
     );
     let controls = ElementControls { settings, stream };
+    follow_task_id(SendWrapper::new(host.clone()), controls);
     tell_the_page(SendWrapper::new(host), stream);
     start_automatically(controls);
 
@@ -121,14 +122,17 @@ fn tell_the_page(host: SendWrapper<HtmlElement>, stream: UseTaskStreamReturn) {
     });
 }
 
-/// With `autostart`: starts once mounted, and again (stopping the current
-/// run first) whenever the source changes.
+/// With `autostart`: starts once mounted (unless `task-id` names a task to
+/// reattach to), and again (stopping the current run first) whenever the
+/// source changes.
 fn start_automatically(controls: ElementControls) {
     let settings = controls.settings;
     Effect::new(move |previous: Option<Option<TaskSource>>| {
-        let (autostart, source) = settings.with(|s| (s.autostart, s.source.clone()));
+        let (autostart, source, reattaching) =
+            settings.with(|s| (s.autostart, s.source.clone(), s.task_id.is_some()));
         let changed = previous.as_ref() != Some(&source);
-        if autostart && changed && source.is_some() {
+        let first = previous.is_none();
+        if autostart && changed && source.is_some() && !(first && reattaching) {
             let running = controls.stream.status.with_untracked(TaskStatus::is_active);
             if running {
                 controls.stop();
@@ -136,5 +140,43 @@ fn start_automatically(controls: ElementControls) {
             controls.start();
         }
         source
+    });
+}
+
+/// `task-id` both ways: a `task-id` that names another task than the
+/// current one reattaches to it (on the task API of `server`, or the page's
+/// own); each task the element creates is written back to `task-id`, so a
+/// page script can keep it (and a reload can reattach).
+fn follow_task_id(host: SendWrapper<HtmlElement>, controls: ElementControls) {
+    let (settings, stream) = (controls.settings, controls.stream);
+    let current = move || {
+        stream
+            .target
+            .with_untracked(|target| target.as_ref().and_then(|t| t.task_id.clone()))
+    };
+    Effect::new(move |_| {
+        let (wanted, server) = settings.with(|s| {
+            let server = match &s.source {
+                Some(TaskSource::TaskApi { server, .. }) => server.clone(),
+                _ => String::new(),
+            };
+            (s.task_id.clone(), server)
+        });
+        if let Some(id) = wanted.filter(|id| current().as_ref() != Some(id)) {
+            if stream.status.with_untracked(TaskStatus::is_active) {
+                stream.stop();
+            }
+            stream.attach_task(server, id);
+        }
+    });
+    Effect::new(move |_| {
+        let created = stream
+            .target
+            .with(|target| target.as_ref().and_then(|t| t.task_id.clone()));
+        if let Some(id) = created {
+            if host.get_attribute("task-id").as_deref() != Some(id.as_str()) {
+                let _ = host.set_attribute("task-id", &id);
+            }
+        }
     });
 }

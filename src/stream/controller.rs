@@ -14,7 +14,9 @@ use super::http;
 use super::options::UseTaskStreamOptions;
 use super::transport::{Connection, EventSourceTransport, FetchTransport, StreamTransport};
 use super::{StreamTarget, Transport};
-use crate::task::{ConnectionEvent, ConnectionRules, RawMessage, ReadyState, TaskLog, TaskMeta};
+use crate::task::{
+    is_task_id, ConnectionEvent, ConnectionRules, RawMessage, ReadyState, TaskLog, TaskMeta,
+};
 
 /// The hook's signals, written only by the controller.
 #[derive(Clone, Copy)]
@@ -146,6 +148,12 @@ impl Controller {
     pub fn attach_task(&mut self, base: String, id: String) {
         self.begin();
         self.signals.target.set(None);
+        if !is_task_id(&id) {
+            self.fail(format!(
+                "{id:?} is not a task id (1 to 64 letters, digits or dashes)"
+            ));
+            return;
+        }
         let this = self.this.clone();
         let generation = self.generation;
         spawn_local(async move {
