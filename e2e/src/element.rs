@@ -132,12 +132,8 @@ async fn three_monitors(page: &ElementPage<'_>, base: &str) -> Result<(), PageEr
     // A second element given #import's task-id (which #import wrote back
     // when it created the task) reattaches to the same running task.
     let import_id = page
-        .script(
-            "return document.getElementById('import').getAttribute('task-id');",
-            vec![],
-        )
+        .string("return document.getElementById('import').getAttribute('task-id');")
         .await?;
-    let import_id = import_id.as_str().unwrap_or_default().to_owned();
     if import_id.is_empty() {
         return Err(PageError::Unexpected(
             "#import did not write its task-id".into(),
@@ -155,12 +151,8 @@ async fn three_monitors(page: &ElementPage<'_>, base: &str) -> Result<(), PageEr
     page.click("#export", "stop").await?;
     page.wait_for_status("#export", "stopped").await?;
     let status_url = page
-        .script(
-            "return document.getElementById('export').statusUrl;",
-            vec![],
-        )
+        .string("return document.getElementById('export').statusUrl;")
         .await?;
-    let status_url = status_url.as_str().unwrap_or_default().to_owned();
     if status_url.is_empty() {
         return Err(PageError::Unexpected(
             "the element created no task (statusUrl is empty)".into(),

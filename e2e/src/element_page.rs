@@ -3,12 +3,11 @@
 //! WebDriver clicks), its status, bar and log read from there.
 
 use std::future::Future;
-use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 
-use crate::page::{PageError, WAIT_LIMIT};
+use crate::page::{poll_until, PageError};
 
 /// A page holding `<task-monitor>` elements.
 pub struct ElementPage<'a> {
@@ -117,6 +116,13 @@ impl<'a> ElementPage<'a> {
         Ok(self.client.execute(script, args).await?)
     }
 
+    /// Runs `script` (no arguments) and reads its answer as a string (`""`
+    /// for anything else).
+    pub async fn string(&self, script: &str) -> Result<String, PageError> {
+        let value = self.script(script, vec![]).await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
     /// Waits until `monitor`'s status is `status`.
     pub async fn wait_for_status(&self, monitor: &str, status: &str) -> Result<(), PageError> {
         self.wait_until(&format!("{monitor} to be {status}"), || async {
@@ -125,34 +131,24 @@ impl<'a> ElementPage<'a> {
         .await
     }
 
-    /// Polls `condition` every 100 ms for up to [`WAIT_LIMIT`].
+    /// Polls `condition` every 100 ms for up to [`crate::page::WAIT_LIMIT`].
     pub async fn wait_until<F, Fut>(&self, what: &str, condition: F) -> Result<(), PageError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<bool, PageError>>,
     {
-        let start = tokio::time::Instant::now();
-        loop {
-            if condition().await? {
-                return Ok(());
-            }
-            if start.elapsed() > WAIT_LIMIT {
-                let seen = self
-                    .script(
-                        "return Array.from(document.querySelectorAll('task-monitor')).map(m =>\
-                           (m.id || m.getAttribute('src')) + ': ' + m.status + ' ' + m.progress);",
-                        vec![],
-                    )
-                    .await
-                    .map(|v| v.to_string())
-                    .unwrap_or_default();
-                return Err(PageError::Timeout {
-                    what: what.to_owned(),
-                    limit: WAIT_LIMIT,
-                    seen,
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        poll_until(what, condition, || self.describe()).await
+    }
+
+    /// Each element's id (or `src`), status and progress, for error messages.
+    pub async fn describe(&self) -> String {
+        self.script(
+            "return Array.from(document.querySelectorAll('task-monitor')).map(m =>\
+               (m.id || m.getAttribute('src')) + ': ' + m.status + ' ' + m.progress);",
+            vec![],
+        )
+        .await
+        .map(|v| v.to_string())
+        .unwrap_or_default()
     }
 }

@@ -139,20 +139,7 @@ impl<'a> DemoPage<'a> {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<bool, PageError>>,
     {
-        let start = tokio::time::Instant::now();
-        loop {
-            if condition().await? {
-                return Ok(());
-            }
-            if start.elapsed() > WAIT_LIMIT {
-                return Err(PageError::Timeout {
-                    what: what.to_owned(),
-                    limit: WAIT_LIMIT,
-                    seen: self.describe().await,
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        poll_until(what, condition, || self.describe()).await
     }
 
     /// Waits until the status badge says `status`.
@@ -193,4 +180,33 @@ pub async fn wait_for_server_state(
     Err(PageError::Unexpected(format!(
         "the server says the task is {state:?}, not {want}"
     )))
+}
+
+/// Polls `condition` every 100 ms for up to [`WAIT_LIMIT`]; a timeout says
+/// what `describe` says the page shows.
+pub async fn poll_until<F, Fut, D, DFut>(
+    what: &str,
+    condition: F,
+    describe: D,
+) -> Result<(), PageError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<bool, PageError>>,
+    D: FnOnce() -> DFut,
+    DFut: Future<Output = String>,
+{
+    let start = tokio::time::Instant::now();
+    loop {
+        if condition().await? {
+            return Ok(());
+        }
+        if start.elapsed() > WAIT_LIMIT {
+            return Err(PageError::Timeout {
+                what: what.to_owned(),
+                limit: WAIT_LIMIT,
+                seen: describe().await,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -1,8 +1,10 @@
 //! Request counters per `?key=`, so a test can tell how often a client came
-//! back (the fault endpoints and the task streams count; bounded).
+//! back (the fault endpoints and the task streams count; bounded), and the
+//! number of task streams and multiplexed streams open now.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Keys counted at most; older counts are dropped beyond it.
 pub const MAX_KEYS: usize = 10_000;
@@ -33,5 +35,59 @@ impl RequestCounters {
             .lock()
             .map(|hits| hits.get(key).copied().unwrap_or(0))
             .unwrap_or(0)
+    }
+}
+
+/// Streams open now: one task's own streams, and the multiplexed feed.
+#[derive(Debug, Default)]
+pub struct StreamCounts {
+    task: AtomicUsize,
+    feed: AtomicUsize,
+}
+
+/// Which count a stream is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    /// `GET /api/tasks/{id}/events`.
+    Task,
+    /// `GET /api/tasks/events`.
+    Feed,
+}
+
+/// Counts one open stream until dropped (with the stream's body).
+#[derive(Debug)]
+pub struct OpenStream {
+    counts: Arc<StreamCounts>,
+    kind: StreamKind,
+}
+
+impl StreamCounts {
+    /// Counts a stream of `kind` until the guard is dropped.
+    pub fn open(self: &Arc<Self>, kind: StreamKind) -> OpenStream {
+        self.counter(kind).fetch_add(1, Ordering::SeqCst);
+        OpenStream {
+            counts: Arc::clone(self),
+            kind,
+        }
+    }
+
+    /// Streams of `kind` open now.
+    pub fn get(&self, kind: StreamKind) -> usize {
+        self.counter(kind).load(Ordering::SeqCst)
+    }
+
+    fn counter(&self, kind: StreamKind) -> &AtomicUsize {
+        match kind {
+            StreamKind::Task => &self.task,
+            StreamKind::Feed => &self.feed,
+        }
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.counts
+            .counter(self.kind)
+            .fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -59,7 +59,7 @@ pub use config::{Cli, ServerConfig};
 pub use state::AppState;
 
 use error::ApiError;
-use routes::{api, corebos, delta, demo, faults, openacs, tizen};
+use routes::{api, corebos, delta, demo, faults, feed_stream, openacs, tizen};
 
 /// Largest JSON body the API reads, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -86,6 +86,7 @@ pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
     let api = Router::new()
         .route("/api/tasks", post(api::create_task).get(api::list_tasks))
+        .route("/api/tasks/events", get(feed_stream::feed_route))
         .route("/api/tasks/{id}", get(api::get_task))
         .route("/api/tasks/{id}/events", get(api::task_events_route))
         .route("/api/tasks/{id}/cancel", post(api::cancel_task))
@@ -115,7 +116,8 @@ pub fn app(state: AppState) -> Router {
             .route("/faults/invalid-utf8", get(faults::invalid_utf8))
             .route("/faults/ticks", get(faults::ticks))
             .route("/faults/flaky", get(faults::flaky))
-            .route("/faults/hits/{key}", get(faults::hits));
+            .route("/faults/hits/{key}", get(faults::hits))
+            .route("/faults/streams", get(faults::streams));
     }
     let router = router
         .method_not_allowed_fallback(method_not_allowed)
@@ -192,7 +194,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 /// Checks what can make the server fail to start (today: the database file
 /// opens), so that `main` can say so in one line before it listens.
 pub fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
-    db::Db::open(config.db_path.as_deref())?;
+    db::Db::open(config.db_path.as_deref(), None)?;
     Ok(())
 }
 

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ServerConfig;
-use crate::counters::RequestCounters;
-use crate::db::{Db, DbError};
+use crate::counters::{RequestCounters, StreamCounts};
+use crate::db::{queries, Db, DbError};
 use crate::seeds::delta_feed::DeltaFeed;
 use crate::seeds::openacs_jobs::OpenAcsSessions;
-use crate::tasks::TaskRegistry;
+use crate::tasks::{Feed, TaskRegistry};
 use crate::tokens::TokenStore;
 
 /// Cheap to clone: everything inside is shared.
@@ -28,6 +28,10 @@ pub struct AppState {
     pub delta: Arc<DeltaFeed>,
     /// Request counters per `?key=`.
     pub counters: Arc<RequestCounters>,
+    /// Streams open now, per kind.
+    pub streams: Arc<StreamCounts>,
+    /// Every task's events, multiplexed (`GET /api/tasks/events`).
+    pub feed: Arc<Feed>,
     /// Bearer tokens of `/demo/secure`.
     pub tokens: Arc<TokenStore>,
     /// Fires on shutdown: streams end, jobs stop.
@@ -38,7 +42,9 @@ impl AppState {
     /// Opens the database, starts its writer and the job threads (tasks are
     /// not recovered yet: call [`TaskRegistry::recover`]).
     pub fn new(config: ServerConfig, shutdown: CancellationToken) -> Result<Self, DbError> {
-        let db = Db::open(config.db_path.as_deref())?;
+        let feed = Feed::new();
+        let db = Db::open(config.db_path.as_deref(), Some(feed.sink()))?;
+        feed.start_at(db.readers.read_now(queries::newest_feed)?)?;
         let tasks = Arc::new(TaskRegistry::new(
             db.clone(),
             config.workers,
@@ -51,6 +57,8 @@ impl AppState {
             openacs: Arc::new(OpenAcsSessions::default()),
             delta: Arc::new(DeltaFeed::default()),
             counters: Arc::new(RequestCounters::default()),
+            streams: Arc::new(StreamCounts::default()),
+            feed,
             tokens: Arc::new(TokenStore::default()),
             shutdown,
         })

@@ -54,20 +54,17 @@ pub async fn create_task(
 
 /// `GET status_url`: whether the server still has the task.
 pub async fn check_task(status_url: &str) -> Result<(), HttpError> {
-    let response = Request::get(status_url)
-        .send()
-        .await
-        .map_err(|error| HttpError::Network(error.to_string()))?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(status_error(response).await)
-    }
+    expect_ok(Request::get(status_url)).await
 }
 
 /// `POST cancel_url`.
 pub async fn cancel_task(cancel_url: &str) -> Result<(), HttpError> {
-    let response = Request::post(cancel_url)
+    expect_ok(Request::post(cancel_url)).await
+}
+
+/// Sends `request`; an answer that is not 2xx is an error.
+async fn expect_ok(request: gloo_net::http::RequestBuilder) -> Result<(), HttpError> {
+    let response = request
         .send()
         .await
         .map_err(|error| HttpError::Network(error.to_string()))?;

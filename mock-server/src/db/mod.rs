@@ -20,6 +20,35 @@ pub use connection::Location;
 pub use reader::ReadPool;
 pub use writer::{Reply, Write, WriteFailure, Writer, Written};
 
+/// The feed's data for a new task: `{"task", "event": "created", ...}`.
+pub fn created_feed_data(row: &TaskRow) -> String {
+    serde_json::json!({
+        "task": row.id,
+        "event": "created",
+        "state": row.state.as_str(),
+        "steps": row.steps,
+        "created_at": row.created_at,
+    })
+    .to_string()
+}
+
+/// The feed's data for a stored event of a task: `{"task", "event", "seq",
+/// "id", "data"}` (`event` is `message`, `failed` or `cancelled`; `data` the
+/// event's own JSON).
+pub fn event_feed_data(task_id: &str, event: &StoredEvent) -> String {
+    // The event's data is JSON the server wrote: embedded as it is, not
+    // parsed again (this runs on the writer thread for every event).
+    let text = |value: &str| serde_json::Value::from(value).to_string();
+    format!(
+        r#"{{"task":{},"event":{},"seq":{},"id":{},"data":{}}}"#,
+        text(task_id),
+        text(&event.kind),
+        event.seq,
+        text(&event.wire_id),
+        event.data
+    )
+}
+
 /// What can go wrong in the store.
 #[derive(Debug, Error)]
 pub enum DbError {
@@ -55,6 +84,22 @@ pub struct StoredEvent {
     /// The data, JSON text.
     pub data: String,
 }
+
+/// One entry of the server-wide feed of every task's events
+/// (`GET /api/tasks/events`), in commit order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRow {
+    /// Server-wide sequence number: increasing by one in commit order.
+    pub gseq: u64,
+    /// The task it is about.
+    pub task_id: String,
+    /// The frame's data: JSON naming the task and what happened.
+    pub data: String,
+}
+
+/// Told every committed batch's new feed rows, in order, on the writer
+/// thread, before any other reply of the batch.
+pub type FeedSink = std::sync::Arc<dyn Fn(Vec<FeedRow>) + Send + Sync>;
 
 /// A task row.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,10 +151,11 @@ pub struct Db {
 
 impl Db {
     /// Opens (and creates) the database at `path`, or a private in-memory one
-    /// for `None`, and starts its writer thread.
-    pub fn open(path: Option<&Path>) -> Result<Self, DbError> {
+    /// for `None`, and starts its writer thread, which tells `feed` of each
+    /// batch's new feed rows.
+    pub fn open(path: Option<&Path>, feed: Option<FeedSink>) -> Result<Self, DbError> {
         let location = Location::new(path);
-        let writer = Writer::start(&location)?;
+        let writer = Writer::start(&location, feed)?;
         let readers = ReadPool::open(&location)?;
         Ok(Self {
             writer,

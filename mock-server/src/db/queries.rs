@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection};
 use sse_task_protocol::TaskState;
 
-use super::{DbError, DeltaMessage, StoredEvent, TaskRow};
+use super::{DbError, DeltaMessage, FeedRow, StoredEvent, TaskRow};
 
 const TASK_COLUMNS: &str = "id, label, steps, interval_ms, fail_at, state, step, last_seq, \
                             message, created_at, started_at, finished_at";
@@ -64,9 +64,46 @@ pub fn insert_event(conn: &Connection, task_id: &str, event: &StoredEvent) -> Re
     Ok(())
 }
 
-/// Deletes tasks and their events.
+/// Appends a feed row; returns its server-wide sequence number.
+pub fn insert_feed(conn: &Connection, task_id: &str, data: &str) -> Result<u64, DbError> {
+    conn.prepare_cached("INSERT INTO feed (task_id, data) VALUES (?1, ?2)")?
+        .execute(params![task_id, data])?;
+    Ok(conn.last_insert_rowid() as u64)
+}
+
+/// The newest feed row's sequence number (0 when there is none).
+pub fn newest_feed(conn: &Connection) -> Result<u64, DbError> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(gseq), 0) FROM feed")?
+        .query_row([], |row| row.get::<_, i64>(0))? as u64)
+}
+
+/// Up to `limit` feed rows with a gseq in `after+1 ..= up_to`, in order.
+pub fn feed_between(
+    conn: &Connection,
+    after: u64,
+    up_to: u64,
+    limit: usize,
+) -> Result<Vec<FeedRow>, DbError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT gseq, task_id, data FROM feed WHERE gseq > ?1 AND gseq <= ?2 \
+         ORDER BY gseq LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![after, up_to, limit as i64], |row| {
+        Ok(FeedRow {
+            gseq: row.get(0)?,
+            task_id: row.get(1)?,
+            data: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Deletes tasks, their events and their feed rows.
 pub fn delete_tasks(conn: &Connection, ids: &[String]) -> Result<(), DbError> {
     for id in ids {
+        conn.prepare_cached("DELETE FROM feed WHERE task_id = ?1")?
+            .execute([id])?;
         conn.prepare_cached("DELETE FROM events WHERE task_id = ?1")?
             .execute([id])?;
         conn.prepare_cached("DELETE FROM tasks WHERE id = ?1")?

@@ -21,7 +21,9 @@ use rusqlite::Connection;
 use thiserror::Error;
 
 use super::connection::{FileIdentity, Location};
-use super::{queries, DbError, StoredEvent, TaskRow};
+use super::{
+    created_feed_data, event_feed_data, queries, DbError, FeedRow, FeedSink, StoredEvent, TaskRow,
+};
 
 /// Most commands in one transaction.
 pub const MAX_BATCH: usize = 1024;
@@ -91,8 +93,9 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Opens the write connection (creating the schema) and starts the thread.
-    pub fn start(location: &Location) -> Result<Self, DbError> {
+    /// Opens the write connection (creating the schema) and starts the
+    /// thread; `feed` is told each committed batch's feed rows.
+    pub fn start(location: &Location, feed: Option<FeedSink>) -> Result<Self, DbError> {
         let conn = location.open_writer()?;
         let identity = location.identity()?;
         let (commands, queue) = mpsc::channel();
@@ -105,6 +108,7 @@ impl Writer {
                     location,
                     identity,
                     broken: None,
+                    feed,
                 }
                 .run(&queue)
             })
@@ -143,6 +147,8 @@ struct WriterThread {
     identity: Option<FileIdentity>,
     /// Set once the file is gone: every later write fails with it.
     broken: Option<WriteFailure>,
+    /// Told each committed batch's feed rows.
+    feed: Option<FeedSink>,
 }
 
 impl WriterThread {
@@ -169,7 +175,10 @@ impl WriterThread {
             }
             let flushes = last_of_each_target(&batch);
             match self.write_with_retry(&batch, &flushes) {
-                Ok(outcomes) => {
+                Ok((outcomes, feed_rows)) => {
+                    if let (Some(feed), false) = (&self.feed, feed_rows.is_empty()) {
+                        feed(feed_rows);
+                    }
                     for ((command, outcome), flush) in batch.into_iter().zip(outcomes).zip(flushes)
                     {
                         (command.reply)(Ok(outcome), flush);
@@ -189,7 +198,7 @@ impl WriterThread {
         &mut self,
         batch: &[Command],
         flushes: &[bool],
-    ) -> Result<Vec<Written>, WriteFailure> {
+    ) -> Result<(Vec<Written>, Vec<FeedRow>), WriteFailure> {
         if let Some(broken) = &self.broken {
             return Err(broken.clone());
         }
@@ -224,7 +233,7 @@ impl WriterThread {
         &mut self,
         batch: &[Command],
         flushes: &[bool],
-    ) -> Result<Vec<Written>, DbError> {
+    ) -> Result<(Vec<Written>, Vec<FeedRow>), DbError> {
         if let Some(expected) = self.identity {
             if self.location.identity()? != Some(expected) {
                 if let Location::File(path) = &self.location {
@@ -234,11 +243,12 @@ impl WriterThread {
         }
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
+        let mut feed_rows = Vec::new();
         for (command, last_of_task) in batch.iter().zip(flushes) {
-            outcomes.push(apply(&tx, &command.write, *last_of_task)?);
+            outcomes.push(apply(&tx, &command.write, *last_of_task, &mut feed_rows)?);
         }
         tx.commit()?;
-        Ok(outcomes)
+        Ok((outcomes, feed_rows))
     }
 }
 
@@ -260,13 +270,32 @@ fn last_of_each_target(batch: &[Command]) -> Vec<bool> {
 
 /// Runs one command in the batch's transaction; an event's task row is
 /// written only by the task's last command of the batch (the same
-/// transaction, so the stored row always matches the stored events).
-fn apply(conn: &Connection, write: &Write, last_of_task: bool) -> Result<Written, DbError> {
+/// transaction, so the stored row always matches the stored events). A new
+/// task and each event also get a feed row, added to `feed`.
+fn apply(
+    conn: &Connection,
+    write: &Write,
+    last_of_task: bool,
+    feed: &mut Vec<FeedRow>,
+) -> Result<Written, DbError> {
+    let mut add_to_feed = |task_id: &str, data: String| -> Result<(), DbError> {
+        let gseq = queries::insert_feed(conn, task_id, &data)?;
+        feed.push(FeedRow {
+            gseq,
+            task_id: task_id.to_owned(),
+            data,
+        });
+        Ok(())
+    };
     match write {
-        Write::InsertTask(row) => queries::insert_task(conn, row)?,
+        Write::InsertTask(row) => {
+            queries::insert_task(conn, row)?;
+            add_to_feed(&row.id, created_feed_data(row))?;
+        }
         Write::UpdateTask(row) => queries::update_task(conn, row)?,
         Write::Append { event, row } => {
             queries::insert_event(conn, &row.id, event)?;
+            add_to_feed(&row.id, event_feed_data(&row.id, event))?;
             if last_of_task {
                 queries::update_task(conn, row)?;
             }

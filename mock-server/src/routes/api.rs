@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use futures_util::StreamExt;
 use serde::Deserialize;
 use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, TaskSnapshot, TaskState};
 
@@ -18,6 +19,7 @@ use crate::access::Access;
 
 use super::query;
 use super::task_stream::{task_events, StreamOptions};
+use crate::counters::StreamKind;
 use crate::error::ApiError;
 use crate::json_body::JsonObject;
 use crate::resume::{resume_from, ResumeFrom};
@@ -216,7 +218,11 @@ pub async fn task_events_route(
                 .map_or(state.config.retry, std::time::Duration::from_millis),
         ),
     };
-    let events = task_events(handle, state.db.clone(), options);
+    let open = state.streams.open(StreamKind::Task);
+    let events = task_events(handle, state.db.clone(), options).map(move |chunk| {
+        let _counted = &open;
+        chunk
+    });
     Ok(sse_bytes_response(
         events,
         state.config.keep_alive,

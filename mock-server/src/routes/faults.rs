@@ -24,6 +24,7 @@ use sse_task_protocol::ProgressData;
 
 use super::corebos::close_event;
 use super::query;
+use crate::counters::StreamKind;
 use crate::error::ApiError;
 use crate::sse::{sse_bytes_response, sse_response};
 use crate::state::AppState;
@@ -267,5 +268,23 @@ pub async fn flaky(
 pub async fn hits(State(state): State<AppState>, Path(key): Path<String>) -> Json<Hits> {
     Json(Hits {
         hits: state.counters.get(&key),
+    })
+}
+
+/// Streams open now (`GET /faults/streams`).
+#[derive(Debug, Serialize)]
+pub struct Streams {
+    /// One task's own streams (`/api/tasks/{id}/events`).
+    pub task_streams: usize,
+    /// Multiplexed streams of every task (`/api/tasks/events`).
+    pub feed_streams: usize,
+}
+
+/// `GET /faults/streams`: how many task streams and multiplexed streams are
+/// open, so a test can check that a dashboard uses one connection.
+pub async fn streams(State(state): State<AppState>) -> Json<Streams> {
+    Json(Streams {
+        task_streams: state.streams.get(StreamKind::Task),
+        feed_streams: state.streams.get(StreamKind::Feed),
     })
 }

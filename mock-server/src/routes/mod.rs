@@ -5,6 +5,7 @@ pub mod corebos;
 pub mod delta;
 pub mod demo;
 pub mod faults;
+pub mod feed_stream;
 pub mod openacs;
 pub mod task_stream;
 pub mod tizen;

@@ -7,6 +7,7 @@
 //! the database. Jobs run on their own threads, so no viewer delays a step.
 
 mod events;
+pub mod feed;
 mod handle;
 mod job;
 mod queue;
@@ -16,9 +17,11 @@ mod retention;
 mod tail;
 
 pub use events::encode;
+pub use feed::Feed;
 pub use handle::{StreamRead, TaskHandle};
 pub use registry::{TaskError, TaskPage, TaskRegistry};
 pub use retention::Retention;
+pub use tail::TailRead;
 
 /// Current time as RFC 3339, for the task timestamps.
 pub(crate) fn now_rfc3339() -> String {
