@@ -39,15 +39,18 @@ mod task;
 
 pub use components::{
     LogView, LogViewProps, ProgressBar, ProgressBarProps, StatusBadge, StatusBadgeProps,
-    TaskControls, TaskControlsProps, TaskMonitor, TaskMonitorProps,
+    TaskControls, TaskControlsProps, TaskLogPanel, TaskLogPanelProps, TaskMonitor,
+    TaskMonitorProps, TasksDashboard, TasksDashboardProps,
 };
 pub use sse_task_protocol::CreateTaskRequest;
 pub use stream::{
-    use_task_stream, use_task_stream_with_options, Credentials, FetchOptions, HeadersFn, HttpError,
-    RefreshFn, StreamTarget, Transport, UseTaskStreamOptions, UseTaskStreamReturn,
+    use_task_stream, use_task_stream_with_options, use_tasks_dashboard,
+    use_tasks_dashboard_with_options, Credentials, DashboardConnection, FetchOptions, HeadersFn,
+    HttpError, RefreshFn, StreamTarget, TasksDashboardOptions, Transport, UseTaskStreamOptions,
+    UseTaskStreamReturn, UseTasksDashboardReturn,
 };
 pub use task::{
-    format_percent, LogLevel, LogLine, MessageReader, ParsedEvent, RawMessage, ReadyState,
-    ReconnectPolicy, TaskLog, TaskSource, TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST,
-    DEFAULT_CAPACITY, INTERRUPTED, RECONNECTED,
+    format_percent, Dashboard, DashboardTask, FeedError, LogLevel, LogLine, MessageReader,
+    ParsedEvent, RawMessage, ReadyState, ReconnectPolicy, TaskLog, TaskPhase, TaskSource,
+    TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY, INTERRUPTED, RECONNECTED,
 };

@@ -14,8 +14,8 @@ use sse_task_progress::{
     CLOSED_COMPLETE, INTERRUPTED,
 };
 use support::{
-    get_json, hydrate_monitor, mount_monitor, mount_remembering, page_query, post_json, server,
-    set_page_query, sleep, unique_key,
+    get_json, hydrate_monitor, mount_dashboard, mount_monitor, mount_remembering, page_query,
+    post_json, server, set_page_query, sleep, unique_key,
 };
 use wasm_bindgen_test::*;
 
@@ -699,4 +699,42 @@ async fn an_unknown_remembered_task_says_so_and_is_forgotten() {
     assert!(!monitor.disabled("start"));
     assert!(!page_query().contains(&key), "{}", page_query());
     set_page_query("");
+}
+
+/// Twenty tasks at once on one page over one connection, which the server
+/// drops every 60 rows: the browser resumes it with `Last-Event-ID`, every
+/// task reaches completed at 100 % with no event missed, and the server
+/// counts one multiplexed stream and no task stream while they run.
+#[wasm_bindgen_test]
+async fn a_dashboard_follows_twenty_tasks_over_one_connection_and_resumes_without_loss() {
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let task = post_json("/api/tasks", json!({ "steps": 12, "interval_ms": 60 })).await;
+        ids.push(task["id"].as_str().unwrap().to_owned());
+    }
+    let board = mount_dashboard(&format!("{}/api/tasks/events?drop_every=60", server()));
+    let mut one_connection = false;
+    for _ in 0..200 {
+        let streams = get_json("/faults/streams").await;
+        if streams["feed_streams"] == 1 && streams["task_streams"] == 0 {
+            one_connection = true;
+            break;
+        }
+        sleep(25).await;
+    }
+    assert!(one_connection, "{}", get_json("/faults/streams").await);
+    board
+        .wait_until("every task completed", LONG, |b| {
+            ids.iter()
+                .all(|id| b.row_attr(id, "data-state").as_deref() == Some("completed"))
+        })
+        .await;
+    for id in &ids {
+        assert_eq!(
+            board.row_attr(id, "data-missed").as_deref(),
+            Some("0"),
+            "{id}"
+        );
+        assert_eq!(board.row_percent(id), "100%", "{id}");
+    }
 }

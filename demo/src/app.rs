@@ -1,11 +1,12 @@
 //! The demo page's root component: the source picker and a
-//! [`TaskMonitor`] over the chosen source.
+//! [`TaskMonitor`] over the chosen source, or the Tasks view
+//! ([`TasksDashboard`], `?view=tasks`).
 
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use sse_task_progress::TaskMonitor;
+use sse_task_progress::{TaskMonitor, TasksDashboard};
 
-use crate::config::DemoForm;
+use crate::config::{wants_tasks_view, DemoForm};
 use crate::source_picker::SourcePicker;
 use crate::transport::demo_options;
 
@@ -20,6 +21,7 @@ fn supports_event_source() -> bool {
 pub fn DemoApp() -> impl IntoView {
     let query = window().location().search().unwrap_or_default();
     let form = RwSignal::new(DemoForm::from_query(&query));
+    let tasks_view = wants_tasks_view(&query);
     let session_id = RwSignal::new(new_session_id());
     let source = Signal::derive(move || form.with(|f| f.source(session_id.get())));
     let on_start = Callback::new(move |()| session_id.set(new_session_id()));
@@ -38,16 +40,25 @@ pub fn DemoApp() -> impl IntoView {
                     <a href="element/three.html">"three monitors at once"</a>
                 </p>
             </header>
-            {if supports_event_source() {
-                Either::Left(view! {
-                    <SourcePicker form />
-                    <TaskMonitor source options on_start remember_as="task" />
-                })
-            } else {
-                Either::Right(view! {
+            <nav class="demo-views" aria-label="Views">
+                <a href="./" aria-current=if tasks_view { None } else { Some("page") }>"One task"</a>
+                " · "
+                <a href="?view=tasks" data-testid="tasks-view-link" aria-current=if tasks_view { Some("page") } else { None }>
+                    "Tasks (every task, one connection)"
+                </a>
+            </nav>
+            {if !supports_event_source() {
+                EitherOf3::C(view! {
                     <p class="unsupported" data-testid="unsupported" role="alert">
                         "Sorry, your browser does not support server-sent events."
                     </p>
+                })
+            } else if tasks_view {
+                EitherOf3::B(view! { <TasksDashboard server=form.with_untracked(|f| f.server.clone()) /> })
+            } else {
+                EitherOf3::A(view! {
+                    <SourcePicker form />
+                    <TaskMonitor source options on_start remember_as="task" />
                 })
             }}
         </main>

@@ -278,6 +278,12 @@ fn parse_number(text: &str, fallback: u64) -> u64 {
     }
 }
 
+/// True when the page URL asks for the Tasks view (`?view=tasks`).
+pub fn wants_tasks_view(query: &str) -> bool {
+    form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+        .any(|(key, value)| key == "view" && value == "tasks")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,5 +369,12 @@ mod tests {
     fn each_openacs_start_gets_its_own_session() {
         let form = DemoForm::from_query("source=openacs");
         assert_ne!(form.source(1), form.source(2));
+    }
+
+    #[test]
+    fn the_tasks_view_is_asked_for_by_its_parameter_only() {
+        assert!(wants_tasks_view("?server=x&view=tasks"));
+        assert!(!wants_tasks_view("?view=task"));
+        assert!(!wants_tasks_view("?review=tasks"));
     }
 }

@@ -10,6 +10,7 @@
 mod clock;
 mod connection;
 mod controller;
+mod dashboard;
 mod fetch_options;
 mod http;
 mod options;
@@ -21,6 +22,10 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use sse_task_protocol::CreateTaskRequest;
 
+pub use dashboard::{
+    use_tasks_dashboard, use_tasks_dashboard_with_options, DashboardConnection,
+    TasksDashboardOptions, UseTasksDashboardReturn,
+};
 pub use fetch_options::{Credentials, FetchOptions, HeadersFn, RefreshFn, Transport};
 pub use http::HttpError;
 pub use options::UseTaskStreamOptions;

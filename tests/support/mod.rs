@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use sse_task_progress::{TaskMonitor, TaskSource, UseTaskStreamOptions};
+use sse_task_progress::{TaskMonitor, TaskSource, TasksDashboard, UseTaskStreamOptions};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlProgressElement};
 
@@ -73,6 +73,23 @@ pub fn mount_remembering(source: TaskSource, key: &str) -> Mounted {
     let key = key.to_owned();
     let handle = mount_to(root.clone(), move || {
         view! { <TaskMonitor source=Signal::stored(source) remember_as=key /> }
+    });
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
+/// A `<TasksDashboard>` on the multiplexed stream at `events_url`.
+pub fn mount_dashboard(events_url: &str) -> Mounted {
+    let root: HtmlElement = document()
+        .create_element("section")
+        .unwrap()
+        .unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let events_url = events_url.to_owned();
+    let handle = mount_to(root.clone(), move || {
+        view! { <TasksDashboard server=server() events_url /> }
     });
     Mounted {
         root,
@@ -179,6 +196,23 @@ impl Mounted {
     pub fn log_at_bottom(&self) -> bool {
         let log = self.log();
         log.scroll_top() + log.client_height() >= log.scroll_height() - 8
+    }
+
+    /// Attribute `name` of the dashboard's row of task `id` (`None`: no row).
+    pub fn row_attr(&self, id: &str, name: &str) -> Option<String> {
+        self.root
+            .query_selector(&format!("tr[data-task-id='{id}']"))
+            .unwrap()
+            .and_then(|row| row.get_attribute(name))
+    }
+
+    /// The percentage label of the dashboard's row of task `id`.
+    pub fn row_percent(&self, id: &str) -> String {
+        self.root
+            .query_selector(&format!("tr[data-task-id='{id}'] .progress-label"))
+            .unwrap()
+            .and_then(|label| label.text_content())
+            .unwrap_or_default()
     }
 
     /// Number of elements matching `selector` inside the component.

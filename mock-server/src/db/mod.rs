@@ -98,7 +98,7 @@ pub struct FeedRow {
 }
 
 /// Told every committed batch's new feed rows, in order, on the writer
-/// thread, before any other reply of the batch.
+/// thread, after the batch's replies (so tasks' states are never behind it).
 pub type FeedSink = std::sync::Arc<dyn Fn(Vec<FeedRow>) + Send + Sync>;
 
 /// A task row.

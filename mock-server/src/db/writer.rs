@@ -176,12 +176,14 @@ impl WriterThread {
             let flushes = last_of_each_target(&batch);
             match self.write_with_retry(&batch, &flushes) {
                 Ok((outcomes, feed_rows)) => {
-                    if let (Some(feed), false) = (&self.feed, feed_rows.is_empty()) {
-                        feed(feed_rows);
-                    }
                     for ((command, outcome), flush) in batch.into_iter().zip(outcomes).zip(flushes)
                     {
                         (command.reply)(Ok(outcome), flush);
+                    }
+                    // After the replies: a task's state is never behind the
+                    // feed's position (a snapshot may only be ahead of it).
+                    if let (Some(feed), false) = (&self.feed, feed_rows.is_empty()) {
+                        feed(feed_rows);
                     }
                 }
                 Err(failure) => {
