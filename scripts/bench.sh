@@ -2,11 +2,13 @@
 #! The benchmark command: builds the release site and release binaries, starts
 #! two release mock servers on free loopback ports (one serving dist/, one
 #! serving bench/pages/), runs the browser ingest benchmark in headless
-#! Chromium, prints the size of the site, then measures the server with many
+#! Chromium, the demo's Tasks view with 200 tasks updating at once (frame gaps
+#! against the idle view), prints the size of the site, then measures the server with many
 #! concurrent streams (and the seed's PHP script under `php -S` as the
 #! baseline). Copy its output into BENCHMARKS.md. `SIZES=10000,100000,1000000` (the
 #! default) picks the browser stream sizes; `CLIENTS="100 1000 10000"` the
-#! server's; `SKIP_BROWSER=1` / `SKIP_SERVER=1` skip a part.
+#! server's; `SKIP_BROWSER=1` / `SKIP_DASHBOARD=1` / `SKIP_SERVER=1` skip a
+#! part (`SKIP_BROWSER=1 SKIP_SERVER=1` measures the Tasks view and the sizes).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/server.sh
@@ -49,6 +51,13 @@ size_table() {
   echo "| total | | $total |"
   echo
 }
+if [[ -z "${SKIP_DASHBOARD:-}" ]]; then
+echo "### Tasks view: ${DASHBOARD_TASKS:-200} tasks updating at once (sse-task-dashboard-bench)"
+echo
+start_mock_server --static-dir dist --workers "${DASHBOARD_TASKS:-200}" --queue-capacity 1000
+./target/release/sse-task-dashboard-bench --demo-url "$MOCK_URL" --tasks "${DASHBOARD_TASKS:-200}"
+echo
+fi
 echo "### Size of the release site (gzip -9)"
 echo
 # shellcheck disable=SC2046

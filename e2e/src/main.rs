@@ -8,6 +8,7 @@ mod php_page;
 mod restart;
 mod scenario;
 mod server_process;
+mod tasks_view;
 
 use sse_task_e2e::driver;
 
@@ -53,6 +54,12 @@ async fn main() -> ExitCode {
         }
     };
     let mut result = scenario::run(&driver, &base, &args.screenshot).await;
+    if let Ok(steps) = &mut result {
+        match tasks_view::run(&driver.client, &base).await {
+            Ok(step) => steps.push(step),
+            Err(error) => result = Err(error),
+        }
+    }
     if let Ok(steps) = &mut result {
         match element::run(&driver, &base).await {
             Ok(passed) => steps.extend(passed),

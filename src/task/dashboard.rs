@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use serde_json::Value;
 use thiserror::Error;
 
 /// Tasks kept at most; the oldest ended ones go first beyond it.
@@ -109,7 +108,17 @@ struct FeedMessage {
     #[serde(default)]
     label: Option<String>,
     #[serde(default)]
-    data: Option<Value>,
+    data: Option<EventData>,
+}
+
+/// The `data` of a task's event (the coreBOS JSON); typed, so that no
+/// generic JSON tree is compiled in.
+#[derive(Deserialize, Default)]
+struct EventData {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    progress: Option<f64>,
 }
 
 impl Dashboard {
@@ -158,11 +167,11 @@ impl Dashboard {
                 }
                 task.missed += seq - task.seq - 1;
                 task.seq = seq;
-                let data = message.data.unwrap_or(Value::Null);
-                if let Some(text) = data.get("message").and_then(Value::as_str) {
-                    task.last_line = Some(text.to_owned());
+                let data = message.data.unwrap_or_default();
+                if let Some(text) = data.message {
+                    task.last_line = Some(text);
                 }
-                if let Some(progress) = data.get("progress").and_then(Value::as_f64) {
+                if let Some(progress) = data.progress.filter(|p| p.is_finite()) {
                     task.progress = progress.clamp(0.0, 100.0);
                 }
                 task.phase = match kind {

@@ -1,0 +1,198 @@
+//! `sse-task-dashboard-bench`: the demo's Tasks view with N tasks updating
+//! at once (`scripts/bench.sh` runs it with 200). In headless Chromium it
+//! records every animation frame's gap and the main thread's long tasks
+//! while the tasks run, then the same for as long on the idle view (the
+//! same-run baseline), and prints a Markdown table. The server must run
+//! enough workers for every task at once (`--workers`).
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use serde_json::{json, Value};
+use sse_task_e2e::driver::Driver;
+use sse_task_e2e::page::PageError;
+
+/// Dashboard benchmark.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Mock server serving the release `dist/`, with `--workers` >= `--tasks`.
+    #[arg(long)]
+    demo_url: String,
+    /// Tasks running at once.
+    #[arg(long, default_value_t = 200)]
+    tasks: u32,
+    /// Steps of each task.
+    #[arg(long, default_value_t = 100)]
+    steps: u32,
+    /// Pause after each step, in ms (each task updates 1000 / this times a second).
+    #[arg(long, default_value_t = 50)]
+    interval_ms: u64,
+    /// The chromedriver binary.
+    #[arg(long, default_value = "/usr/bin/chromedriver")]
+    chromedriver: std::path::PathBuf,
+    /// The Chromium binary.
+    #[arg(long, default_value = "/usr/bin/chromium")]
+    chromium: std::path::PathBuf,
+}
+
+/// Starts recording frame gaps and long tasks in the page.
+const PROBE: &str = r#"
+window.__frames = { gaps: [], longTasks: [], running: true };
+var last = performance.now();
+function frame(now) {
+  window.__frames.gaps.push(now - last);
+  last = now;
+  if (window.__frames.running) requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) { window.__frames.longTasks.push(e.duration); });
+}).observe({ type: 'longtask', buffered: false });
+"#;
+
+/// Stops recording and returns the record.
+const READ: &str = "window.__frames.running = false; return window.__frames;";
+
+/// Completed rows on screen.
+const COMPLETED: &str =
+    "return document.querySelectorAll(\"tr[data-testid='task-row'][data-state='completed']\").length;";
+
+/// Frame gaps and long tasks of one period.
+struct Record {
+    seconds: f64,
+    frames: usize,
+    max_gap_ms: f64,
+    over_50: usize,
+    long_tasks: usize,
+    longest_task_ms: f64,
+}
+
+impl Record {
+    fn from(value: &Value, seconds: f64) -> Self {
+        let numbers = |key: &str| -> Vec<f64> {
+            value[key]
+                .as_array()
+                .map(|items| items.iter().filter_map(Value::as_f64).collect())
+                .unwrap_or_default()
+        };
+        // The first gap spans the probe's start, not a frame.
+        let gaps: Vec<f64> = numbers("gaps").into_iter().skip(1).collect();
+        let long = numbers("longTasks");
+        Self {
+            seconds,
+            frames: gaps.len(),
+            max_gap_ms: gaps.iter().copied().fold(0.0, f64::max),
+            over_50: gaps.iter().filter(|gap| **gap > 50.0).count(),
+            long_tasks: long.len(),
+            longest_task_ms: long.iter().copied().fold(0.0, f64::max),
+        }
+    }
+
+    fn row(&self, what: &str) -> String {
+        format!(
+            "| {what} | {:.1} | {} | {:.1} | {} | {} | {:.0} |",
+            self.seconds,
+            self.frames,
+            self.max_gap_ms,
+            self.over_50,
+            self.long_tasks,
+            self.longest_task_ms
+        )
+    }
+}
+
+async fn measure(args: &Args, driver: &Driver) -> Result<(Record, Record), PageError> {
+    let base = args.demo_url.trim_end_matches('/');
+    let client = &driver.client;
+    client.goto(&format!("{base}/?view=tasks")).await?;
+    sse_task_e2e::page::poll_until(
+        "the Tasks view to be live",
+        || async {
+            let state = client
+                .execute(
+                    "var c = document.querySelector(\"[data-testid='dashboard-connection']\");\
+                     return c && c.getAttribute('data-state');",
+                    vec![],
+                )
+                .await?;
+            Ok(state == "open")
+        },
+        || async { String::from("the Tasks view never connected") },
+    )
+    .await?;
+    client.execute(PROBE, vec![]).await?;
+    let started = Instant::now();
+    let http = reqwest::Client::new();
+    let creations = (0..args.tasks).map(|i| {
+        http.post(format!("{base}/api/tasks"))
+            .json(&json!({
+                "steps": args.steps,
+                "interval_ms": args.interval_ms,
+                "label": format!("task {i}"),
+            }))
+            .send()
+    });
+    for created in futures_util::future::join_all(creations).await {
+        let status = created?.status();
+        if !status.is_success() {
+            return Err(PageError::Unexpected(format!("creating a task: {status}")));
+        }
+    }
+    let limit = Duration::from_millis(args.steps as u64 * args.interval_ms * 4 + 30_000);
+    loop {
+        let done = client.execute(COMPLETED, vec![]).await?;
+        if done.as_u64() >= Some(args.tasks as u64) {
+            break;
+        }
+        if started.elapsed() > limit {
+            return Err(PageError::Unexpected(format!(
+                "only {done} of {} tasks completed on screen in {limit:?}",
+                args.tasks
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let busy_seconds = started.elapsed().as_secs_f64();
+    let busy = Record::from(&client.execute(READ, vec![]).await?, busy_seconds);
+    // The baseline: the same view, idle, for as long.
+    client.execute(PROBE, vec![]).await?;
+    tokio::time::sleep(Duration::from_secs_f64(busy_seconds)).await;
+    let idle = Record::from(&client.execute(READ, vec![]).await?, busy_seconds);
+    Ok((busy, idle))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let driver = match Driver::start(&args.chromedriver, &args.chromium).await {
+        Ok(driver) => driver,
+        Err(error) => {
+            eprintln!("dashboard bench: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = measure(&args, &driver).await;
+    driver.stop().await;
+    match result {
+        Ok((busy, idle)) => {
+            println!(
+                "| Tasks view | seconds | frames | longest frame gap (ms) | gaps > 50 ms | long tasks | longest task (ms) |"
+            );
+            println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            println!(
+                "{}",
+                busy.row(&format!(
+                    "{} tasks updating ({} steps, {} ms apart), until all completed on screen",
+                    args.tasks, args.steps, args.interval_ms
+                ))
+            );
+            println!("{}", idle.row("idle (same page, same length, baseline)"));
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("dashboard bench: FAILED: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
