@@ -3,8 +3,8 @@
 //! (`GET /api/tasks/events`), so a page with many tasks stays within the
 //! browser's six connections per origin. The browser reconnects by itself
 //! with `Last-Event-ID` (the feed's server-wide sequence), so a dropped
-//! connection resumes without loss; messages are applied once per
-//! animation frame, however many arrive.
+//! connection resumes without loss; messages are applied at most ten times
+//! a second, however many arrive.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,10 +14,17 @@ use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Event, EventSource, MessageEvent};
+use web_sys::{Event, EventSource};
 
 use super::http;
-use crate::task::Dashboard;
+use super::transport::inbox::Inbox;
+use crate::task::{decode_batch, Dashboard};
+
+/// Messages waiting in the inbox that make it apply them at once.
+const TAKE_EVERY: u32 = 2048;
+
+/// How often waiting messages are applied (and the table rendered) at most.
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// The dashboard's connection, for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -122,9 +129,10 @@ pub fn use_tasks_dashboard_with_options(
     }
 }
 
-/// The open source and its listeners (dropped with it).
+/// The open source, its inbox and its listeners (dropped with it).
 struct FeedSource {
     source: EventSource,
+    _inbox: Rc<Inbox>,
     _listeners: Vec<Closure<dyn FnMut(Event)>>,
 }
 
@@ -134,42 +142,58 @@ impl FeedSource {
     }
 }
 
-/// Opens the stream; messages wait in a queue applied once per frame.
+/// Opens the stream. Messages wait in the JS inbox (a listener as cheap as
+/// the browser's own counter: Chrome dispatches a whole network chunk's
+/// events in one task) and are applied together, at most once per
+/// [`FLUSH_EVERY`], or at once when [`TAKE_EVERY`] wait.
 fn open(
     url: &str,
     dashboard: RwSignal<Dashboard>,
     connection: RwSignal<DashboardConnection>,
 ) -> Result<FeedSource, String> {
     let source = EventSource::new(url).map_err(|_| format!("the browser refused {url}"))?;
-    let pending: Rc<RefCell<Vec<String>>> = Rc::default();
+    let inbox_slot: Rc<RefCell<Option<Rc<Inbox>>>> = Rc::default();
     let scheduled = Rc::new(RefCell::new(false));
-    let on_message = {
-        let pending = pending.clone();
-        Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-            let Some(data) = event
-                .dyn_ref::<MessageEvent>()
-                .and_then(|message| message.data().as_string())
-            else {
+    let flush = {
+        let inbox_slot = inbox_slot.clone();
+        move || {
+            let Some(inbox) = inbox_slot.borrow().clone() else {
                 return;
             };
-            pending.borrow_mut().push(data);
-            if scheduled.replace(true) {
-                return;
-            }
-            let (pending, scheduled) = (pending.clone(), scheduled.clone());
-            request_animation_frame(move || {
-                scheduled.replace(false);
-                let messages = std::mem::take(&mut *pending.borrow_mut());
-                dashboard.try_update(|board| {
-                    for data in &messages {
-                        if let Err(error) = board.apply(data) {
-                            leptos::logging::warn!("{error}");
-                        }
+            let batch = inbox.take();
+            dashboard.try_update(|board| {
+                for message in decode_batch(&batch) {
+                    if let Err(error) = board.apply(&message.data) {
+                        leptos::logging::warn!("{error}");
                     }
-                });
+                }
             });
-        })
+        }
     };
+    let wake = move |queued: u32| {
+        if queued >= TAKE_EVERY {
+            flush();
+            return;
+        }
+        if scheduled.replace(true) {
+            return;
+        }
+        let (flush, scheduled) = (flush.clone(), scheduled.clone());
+        set_timeout(
+            move || {
+                scheduled.replace(false);
+                flush();
+            },
+            FLUSH_EVERY,
+        );
+    };
+    let inbox = Rc::new(Inbox::listen(
+        &source,
+        vec!["message".to_owned()],
+        TAKE_EVERY,
+        wake,
+    ));
+    inbox_slot.replace(Some(inbox.clone()));
     let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
         connection.try_set(DashboardConnection::Open);
     });
@@ -186,11 +210,11 @@ fn open(
             connection.try_set(DashboardConnection::Reconnecting);
         }
     });
-    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Ok(FeedSource {
         source,
-        _listeners: vec![on_message, on_open, on_error],
+        _inbox: inbox,
+        _listeners: vec![on_open, on_error],
     })
 }

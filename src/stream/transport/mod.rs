@@ -10,7 +10,7 @@
 
 mod event_source;
 mod fetch;
-mod inbox;
+pub(in crate::stream) mod inbox;
 mod yield_now;
 
 use std::collections::VecDeque;

@@ -1,9 +1,11 @@
 //! `sse-task-dashboard-bench`: the demo's Tasks view with N tasks updating
 //! at once (`scripts/bench.sh` runs it with 200). In headless Chromium it
-//! records every animation frame's gap and the main thread's long tasks
-//! while the tasks run, then the same for as long on the idle view (the
-//! same-run baseline), and prints a Markdown table. The server must run
-//! enough workers for every task at once (`--workers`).
+//! records every animation frame's gap and the main thread's long tasks,
+//! first on the demo's one-task view (not streaming) while N tasks run on
+//! the server (the same-run baseline: the same load on the same two
+//! cores), then on the Tasks view following N new tasks until all show
+//! completed; prints a Markdown table. The server must run enough workers
+//! for every task at once (`--workers`).
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -38,7 +40,7 @@ struct Args {
 
 /// Starts recording frame gaps and long tasks in the page.
 const PROBE: &str = r#"
-window.__frames = { gaps: [], longTasks: [], running: true };
+window.__frames = { gaps: [], longTasks: [], running: true, t0: performance.now() };
 var last = performance.now();
 function frame(now) {
   window.__frames.gaps.push(now - last);
@@ -47,16 +49,18 @@ function frame(now) {
 }
 requestAnimationFrame(frame);
 new PerformanceObserver(function (list) {
-  list.getEntries().forEach(function (e) { window.__frames.longTasks.push(e.duration); });
+  list.getEntries().forEach(function (e) { window.__frames.longTasks.push(e.duration); (window.__frames.at = window.__frames.at || []).push(Math.round(e.startTime - window.__frames.t0)); });
 }).observe({ type: 'longtask', buffered: false });
 "#;
 
 /// Stops recording and returns the record.
 const READ: &str = "window.__frames.running = false; return window.__frames;";
 
-/// Completed rows on screen.
-const COMPLETED: &str =
-    "return document.querySelectorAll(\"tr[data-testid='task-row'][data-state='completed']\").length;";
+/// How many of the tasks named in `arguments[0]` show completed.
+const COMPLETED: &str = "return arguments[0].filter(function (id) {\
+       var row = document.querySelector(\"tr[data-task-id='\" + id + \"']\");\
+       return row && row.getAttribute('data-state') === 'completed';\
+     }).length;";
 
 /// Frame gaps and long tasks of one period.
 struct Record {
@@ -66,6 +70,8 @@ struct Record {
     over_50: usize,
     long_tasks: usize,
     longest_task_ms: f64,
+    /// When the long tasks started, ms after the probe started (JSON).
+    long_task_starts: String,
 }
 
 impl Record {
@@ -86,6 +92,7 @@ impl Record {
             over_50: gaps.iter().filter(|gap| **gap > 50.0).count(),
             long_tasks: long.len(),
             longest_task_ms: long.iter().copied().fold(0.0, f64::max),
+            long_task_starts: String::new(),
         }
     }
 
@@ -102,9 +109,85 @@ impl Record {
     }
 }
 
+/// Creates `args.tasks` tasks at once; returns their ids.
+async fn create_tasks(args: &Args, base: &str) -> Result<Vec<Value>, PageError> {
+    let http = reqwest::Client::new();
+    let creations = (0..args.tasks).map(|i| {
+        http.post(format!("{base}/api/tasks"))
+            .json(&json!({
+                "steps": args.steps,
+                "interval_ms": args.interval_ms,
+                "label": format!("task {i}"),
+            }))
+            .send()
+    });
+    let mut ids = Vec::new();
+    for created in futures_util::future::join_all(creations).await {
+        let created = created?;
+        let status = created.status();
+        if !status.is_success() {
+            return Err(PageError::Unexpected(format!("creating a task: {status}")));
+        }
+        let task: Value = created.json().await?;
+        ids.push(task["id"].clone());
+    }
+    Ok(ids)
+}
+
+/// Waits until `done()` says every task is completed, within the run's bound.
+async fn wait_done<F, Fut>(args: &Args, started: Instant, done: F) -> Result<(), PageError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<u64, PageError>>,
+{
+    let limit = Duration::from_millis(args.steps as u64 * args.interval_ms * 4 + 30_000);
+    loop {
+        let completed = done().await?;
+        if completed >= args.tasks as u64 {
+            return Ok(());
+        }
+        if started.elapsed() > limit {
+            return Err(PageError::Unexpected(format!(
+                "only {completed} of {} tasks completed in {limit:?}",
+                args.tasks
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The baseline, then the Tasks view, each while the same load runs on the
+/// server (the machine's two cores are shared by the server's job threads,
+/// the browser and this program).
 async fn measure(args: &Args, driver: &Driver) -> Result<(Record, Record), PageError> {
     let base = args.demo_url.trim_end_matches('/');
     let client = &driver.client;
+
+    // Baseline: the demo's one-task view (connected to nothing) while the
+    // server runs the tasks; done when the server says they completed.
+    client.goto(&format!("{base}/")).await?;
+    client.execute(PROBE, vec![]).await?;
+    let started = Instant::now();
+    let ids = create_tasks(args, base).await?;
+    wait_done(args, started, || async {
+        let mut completed = 0;
+        for id in &ids {
+            let id = id.as_str().unwrap_or_default();
+            let task: Value = reqwest::get(format!("{base}/api/tasks/{id}"))
+                .await?
+                .json()
+                .await?;
+            completed += u64::from(task["state"] == "completed");
+        }
+        Ok(completed)
+    })
+    .await?;
+    let idle = Record::from(
+        &client.execute(READ, vec![]).await?,
+        started.elapsed().as_secs_f64(),
+    );
+
+    // The Tasks view following the same load.
     client.goto(&format!("{base}/?view=tasks")).await?;
     sse_task_e2e::page::poll_until(
         "the Tasks view to be live",
@@ -123,42 +206,17 @@ async fn measure(args: &Args, driver: &Driver) -> Result<(Record, Record), PageE
     .await?;
     client.execute(PROBE, vec![]).await?;
     let started = Instant::now();
-    let http = reqwest::Client::new();
-    let creations = (0..args.tasks).map(|i| {
-        http.post(format!("{base}/api/tasks"))
-            .json(&json!({
-                "steps": args.steps,
-                "interval_ms": args.interval_ms,
-                "label": format!("task {i}"),
-            }))
-            .send()
-    });
-    for created in futures_util::future::join_all(creations).await {
-        let status = created?.status();
-        if !status.is_success() {
-            return Err(PageError::Unexpected(format!("creating a task: {status}")));
-        }
-    }
-    let limit = Duration::from_millis(args.steps as u64 * args.interval_ms * 4 + 30_000);
-    loop {
-        let done = client.execute(COMPLETED, vec![]).await?;
-        if done.as_u64() >= Some(args.tasks as u64) {
-            break;
-        }
-        if started.elapsed() > limit {
-            return Err(PageError::Unexpected(format!(
-                "only {done} of {} tasks completed on screen in {limit:?}",
-                args.tasks
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let busy_seconds = started.elapsed().as_secs_f64();
-    let busy = Record::from(&client.execute(READ, vec![]).await?, busy_seconds);
-    // The baseline: the same view, idle, for as long.
-    client.execute(PROBE, vec![]).await?;
-    tokio::time::sleep(Duration::from_secs_f64(busy_seconds)).await;
-    let idle = Record::from(&client.execute(READ, vec![]).await?, busy_seconds);
+    let ids = create_tasks(args, base).await?;
+    wait_done(args, started, || async {
+        let done = client
+            .execute(COMPLETED, vec![Value::Array(ids.clone())])
+            .await?;
+        Ok(done.as_u64().unwrap_or(0))
+    })
+    .await?;
+    let record = client.execute(READ, vec![]).await?;
+    let mut busy = Record::from(&record, started.elapsed().as_secs_f64());
+    busy.long_task_starts = record["at"].to_string();
     Ok((busy, idle))
 }
 
@@ -187,7 +245,14 @@ async fn main() -> ExitCode {
                     args.tasks, args.steps, args.interval_ms
                 ))
             );
-            println!("{}", idle.row("idle (same page, same length, baseline)"));
+            println!(
+                "{}",
+                idle.row("baseline: the one-task view, not streaming, while the same tasks run on the server")
+            );
+            println!(
+                "\nThe Tasks view's long tasks started at (ms after recording began): {}",
+                busy.long_task_starts
+            );
             ExitCode::SUCCESS
         }
         Err(error) => {
