@@ -42,7 +42,7 @@ pub use components::{
     TaskControls, TaskControlsProps, TaskLogPanel, TaskLogPanelProps, TaskMonitor,
     TaskMonitorProps, TasksDashboard, TasksDashboardProps,
 };
-pub use sse_task_protocol::CreateTaskRequest;
+pub use sse_task_protocol::{CreateTaskRequest, TaskState};
 pub use stream::{
     use_task_stream, use_task_stream_with_options, use_tasks_dashboard,
     use_tasks_dashboard_with_options, Credentials, DashboardConnection, FetchOptions, HeadersFn,
@@ -51,6 +51,6 @@ pub use stream::{
 };
 pub use task::{
     format_percent, Dashboard, DashboardTask, FeedError, LogLevel, LogLine, MessageReader,
-    ParsedEvent, RawMessage, ReadyState, ReconnectPolicy, TaskLog, TaskPhase, TaskSource,
-    TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY, INTERRUPTED, RECONNECTED,
+    ParsedEvent, RawMessage, ReadyState, ReconnectPolicy, TaskLog, TaskSource, TaskStatus,
+    CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY, INTERRUPTED, RECONNECTED,
 };

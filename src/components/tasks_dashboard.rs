@@ -92,13 +92,15 @@ fn TaskRow(
 ) -> impl IntoView {
     let row_id = id.clone();
     let task = Memo::new(move |_| {
-        board
-            .dashboard
-            .with(|d| d.task(&row_id).cloned().unwrap_or_default())
+        board.dashboard.with(|d| {
+            d.task(&row_id)
+                .cloned()
+                .unwrap_or_else(|| DashboardTask::new(&row_id))
+        })
     });
     let read = move |f: fn(&DashboardTask) -> String| move || task.with(f);
     let name = read(|t| t.label.clone().unwrap_or_else(|| short(&t.id)));
-    let phase = read(|t| t.phase.name().to_owned());
+    let phase = read(|t| t.phase.as_str().to_owned());
     let percent = read(|t| format_percent(t.progress));
     let last_line = read(|t| t.last_line.clone().unwrap_or_default());
     let missed = read(|t| t.missed.to_string());

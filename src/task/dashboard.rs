@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
+use sse_task_protocol::TaskState;
 use thiserror::Error;
 
 /// Tasks kept at most; the oldest ended ones go first beyond it.
@@ -19,59 +20,15 @@ pub enum FeedError {
     Malformed(String),
 }
 
-/// Where a task is, as the server says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TaskPhase {
-    /// Waiting for a worker.
-    #[default]
-    Queued,
-    /// Running its steps.
-    Running,
-    /// Every step ran.
-    Completed,
-    /// A step or a write failed.
-    Failed,
-    /// Cancelled.
-    Cancelled,
-}
-
-impl TaskPhase {
-    /// The server's name for it (`queued`, `running`, ...), also a CSS class.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    /// True once the task cannot change any more.
-    pub fn is_terminal(self) -> bool {
-        matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
-    }
-
-    fn parse(name: &str) -> Self {
-        match name {
-            "running" => Self::Running,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            "cancelled" => Self::Cancelled,
-            _ => Self::Queued,
-        }
-    }
-}
-
 /// One task on the dashboard.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DashboardTask {
     /// The task's id.
     pub id: String,
     /// Its label, when the server shows it (with the token).
     pub label: Option<String>,
-    /// Where it is.
-    pub phase: TaskPhase,
+    /// Where it is, as the server says it.
+    pub phase: TaskState,
     /// Percentage done, 0 to 100.
     pub progress: f64,
     /// The newest message.
@@ -80,6 +37,21 @@ pub struct DashboardTask {
     pub seq: u64,
     /// Events of this task that never arrived (a gap in its seqs).
     pub missed: u64,
+}
+
+impl DashboardTask {
+    /// Task `id`, queued at 0 %, nothing seen yet.
+    pub fn new(id: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            label: None,
+            phase: TaskState::Queued,
+            progress: 0.0,
+            last_line: None,
+            seq: 0,
+            missed: 0,
+        }
+    }
 }
 
 /// Every task seen, in the order first seen.
@@ -96,7 +68,7 @@ struct FeedMessage {
     task: Option<String>,
     event: String,
     #[serde(default)]
-    state: Option<String>,
+    state: Option<TaskState>,
     #[serde(default)]
     progress: Option<f64>,
     #[serde(default)]
@@ -153,7 +125,7 @@ impl Dashboard {
         let task = self.entry(&id);
         match message.event.as_str() {
             "snapshot" => {
-                task.phase = TaskPhase::parse(message.state.as_deref().unwrap_or_default());
+                task.phase = message.state.unwrap_or(task.phase);
                 task.progress = message.progress.unwrap_or(task.progress);
                 task.seq = task.seq.max(message.seq.unwrap_or(0));
                 task.last_line = message.message.or(task.last_line.take());
@@ -175,13 +147,13 @@ impl Dashboard {
                     task.progress = progress.clamp(0.0, 100.0);
                 }
                 task.phase = match kind {
-                    "failed" => TaskPhase::Failed,
-                    "cancelled" => TaskPhase::Cancelled,
+                    "failed" => TaskState::Failed,
+                    "cancelled" => TaskState::Cancelled,
                     _ if message.id.as_deref() == Some("CLOSE") => {
                         task.progress = 100.0;
-                        TaskPhase::Completed
+                        TaskState::Completed
                     }
-                    _ => TaskPhase::Running,
+                    _ => TaskState::Running,
                 };
             }
         }
@@ -202,10 +174,7 @@ impl Dashboard {
                 self.reindex();
             }
             self.index.insert(id.to_owned(), self.tasks.len());
-            self.tasks.push(DashboardTask {
-                id: id.to_owned(),
-                ..DashboardTask::default()
-            });
+            self.tasks.push(DashboardTask::new(id));
         }
         let i = self.index[id];
         &mut self.tasks[i]
@@ -237,13 +206,13 @@ mod tests {
         board
             .apply(r#"{"task":"a","event":"created","state":"queued","steps":2}"#)
             .unwrap();
-        assert_eq!(board.task("a").unwrap().phase, TaskPhase::Queued);
+        assert_eq!(board.task("a").unwrap().phase, TaskState::Queued);
         board.apply(&event("a", 1, "1", 50.0)).unwrap();
         let a = board.task("a").unwrap();
-        assert_eq!((a.phase, a.progress), (TaskPhase::Running, 50.0));
+        assert_eq!((a.phase, a.progress), (TaskState::Running, 50.0));
         assert_eq!(a.last_line.as_deref(), Some("step 1"));
         board.apply(&event("a", 2, "CLOSE", 100.0)).unwrap();
-        assert_eq!(board.task("a").unwrap().phase, TaskPhase::Completed);
+        assert_eq!(board.task("a").unwrap().phase, TaskState::Completed);
         assert_eq!(board.task("a").unwrap().missed, 0);
     }
 
@@ -260,7 +229,7 @@ mod tests {
         board
             .apply(r#"{"task":"b","event":"cancelled","seq":1,"id":"1","data":{"message":"Cancelled"}}"#)
             .unwrap();
-        assert_eq!(board.task("b").unwrap().phase, TaskPhase::Cancelled);
+        assert_eq!(board.task("b").unwrap().phase, TaskState::Cancelled);
         assert_eq!(
             board
                 .tasks()

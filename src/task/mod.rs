@@ -19,7 +19,7 @@ mod task_param;
 mod view_model;
 
 pub use batch::decode_batch;
-pub use dashboard::{Dashboard, DashboardTask, FeedError, TaskPhase};
+pub use dashboard::{Dashboard, DashboardTask, FeedError};
 pub use diagnosis::{diagnose_response, is_event_stream, Diagnosis, FailedAnswer};
 pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY};
 pub use log_blocks::{block_text, Block, BlockPlan, LogBlocks};
