@@ -1,5 +1,5 @@
 <?php
-// The coreBOS seed's source.php (shared/seeds/000), unchanged but for two
+// The coreBOS seed's source.php (from coreBOS's "Server Side Events" wiki page), unchanged but for two
 // things: ?interval_ms= sets the pace (default 1000, the seed's sleep(1)) so
 // the baseline runs at the same pace as our server in the same benchmark, and
 // $progress has a default, because PHP 8 refuses the seed's two-argument
