@@ -7,7 +7,7 @@
 //! a second, however many arrive.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -152,12 +152,14 @@ fn open(
     connection: RwSignal<DashboardConnection>,
 ) -> Result<FeedSource, String> {
     let source = EventSource::new(url).map_err(|_| format!("the browser refused {url}"))?;
-    let inbox_slot: Rc<RefCell<Option<Rc<Inbox>>>> = Rc::default();
+    // Weak: the inbox owns `wake`, which owns this slot; a strong reference
+    // here would keep the inbox (and its JS listener) alive forever.
+    let inbox_slot: Rc<RefCell<Weak<Inbox>>> = Rc::default();
     let scheduled = Rc::new(RefCell::new(false));
     let flush = {
         let inbox_slot = inbox_slot.clone();
         move || {
-            let Some(inbox) = inbox_slot.borrow().clone() else {
+            let Some(inbox) = inbox_slot.borrow().upgrade() else {
                 return;
             };
             let batch = inbox.take();
@@ -193,7 +195,7 @@ fn open(
         TAKE_EVERY,
         wake,
     ));
-    inbox_slot.replace(Some(inbox.clone()));
+    inbox_slot.replace(Rc::downgrade(&inbox));
     let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
         connection.try_set(DashboardConnection::Open);
     });
