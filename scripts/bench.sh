@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/server.sh
-trap stop_mock_servers EXIT
+source scripts/lib/scratch.sh
+trap 'stop_mock_servers; remove_scratch_tmpdir' EXIT
+use_scratch_tmpdir
 
 scripts/install-tools.sh --bench
 eval "$(scripts/install-tools.sh --print-env)"
