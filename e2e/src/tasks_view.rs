@@ -25,7 +25,7 @@ pub async fn run(client: &Client, base: &str) -> Result<String, PageError> {
             .await?;
         ids.push(task["id"].as_str().unwrap_or_default().to_owned());
     }
-    let row = |id: &str| format!("tr[data-task-id='{id}']");
+    let row = |id: &str| format!("[data-testid='task-row'][data-task-id='{id}']");
     // The long one: Stop in its row cancels it on the server.
     let long = ids[2].clone();
     wait(client, "the long task to run", || async {

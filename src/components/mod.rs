@@ -7,6 +7,7 @@ mod progress_bar;
 mod status_badge;
 mod task_log_panel;
 mod task_monitor;
+mod task_rows;
 mod tasks_dashboard;
 
 pub use controls::{TaskControls, TaskControlsProps};

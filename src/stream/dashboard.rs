@@ -6,7 +6,8 @@
 //! connection resumes without loss; messages are applied at most ten times
 //! a second, however many arrive.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
@@ -18,13 +19,19 @@ use web_sys::{Event, EventSource};
 
 use super::http;
 use super::transport::inbox::Inbox;
-use crate::task::{decode_batch, Dashboard};
+use crate::task::{decode_batch, Dashboard, RawMessage};
 
 /// Messages waiting in the inbox that make it apply them at once.
 const TAKE_EVERY: u32 = 2048;
 
 /// How often waiting messages are applied (and the table rendered) at most.
 const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Messages applied in one go at most; the rest wait for the next animation
+/// frame. A page opened on a busy server first reads a snapshot of every
+/// task plus what came meanwhile (~700 messages for 200 tasks), which in one
+/// go held a frame too long.
+const APPLY_AT_MOST: usize = 256;
 
 /// The dashboard's connection, for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -142,6 +149,44 @@ impl FeedSource {
     }
 }
 
+/// Applies the inbox's messages to the dashboard, at most
+/// [`APPLY_AT_MOST`] at a time.
+struct Applier {
+    // Weak: the inbox owns `wake`, which owns this; a strong reference here
+    // would keep the inbox (and its JS listener) alive forever.
+    inbox: Rc<RefCell<Weak<Inbox>>>,
+    /// Messages taken from the inbox and not applied yet, oldest first.
+    waiting: RefCell<VecDeque<RawMessage>>,
+    /// A flush is scheduled for the next animation frame.
+    again: Cell<bool>,
+    dashboard: RwSignal<Dashboard>,
+}
+
+impl Applier {
+    fn flush(self: &Rc<Self>) {
+        let Some(inbox) = self.inbox.borrow().upgrade() else {
+            return;
+        };
+        let mut waiting = self.waiting.borrow_mut();
+        waiting.extend(decode_batch(&inbox.take()));
+        let count = waiting.len().min(APPLY_AT_MOST);
+        self.dashboard.try_update(|board| {
+            for message in waiting.drain(..count) {
+                if let Err(error) = board.apply(&message.data) {
+                    leptos::logging::warn!("{error}");
+                }
+            }
+        });
+        if !waiting.is_empty() && !self.again.replace(true) {
+            let me = self.clone();
+            request_animation_frame(move || {
+                me.again.set(false);
+                me.flush();
+            });
+        }
+    }
+}
+
 /// Opens the stream. Messages wait in the JS inbox (a listener as cheap as
 /// the browser's own counter: Chrome dispatches a whole network chunk's
 /// events in one task) and are applied together, at most once per
@@ -152,26 +197,15 @@ fn open(
     connection: RwSignal<DashboardConnection>,
 ) -> Result<FeedSource, String> {
     let source = EventSource::new(url).map_err(|_| format!("the browser refused {url}"))?;
-    // Weak: the inbox owns `wake`, which owns this slot; a strong reference
-    // here would keep the inbox (and its JS listener) alive forever.
     let inbox_slot: Rc<RefCell<Weak<Inbox>>> = Rc::default();
     let scheduled = Rc::new(RefCell::new(false));
-    let flush = {
-        let inbox_slot = inbox_slot.clone();
-        move || {
-            let Some(inbox) = inbox_slot.borrow().upgrade() else {
-                return;
-            };
-            let batch = inbox.take();
-            dashboard.try_update(|board| {
-                for message in decode_batch(&batch) {
-                    if let Err(error) = board.apply(&message.data) {
-                        leptos::logging::warn!("{error}");
-                    }
-                }
-            });
-        }
-    };
+    let applier = Rc::new(Applier {
+        inbox: inbox_slot.clone(),
+        waiting: RefCell::default(),
+        again: Cell::new(false),
+        dashboard,
+    });
+    let flush = move || applier.flush();
     let wake = move |queued: u32| {
         if queued >= TAKE_EVERY {
             flush();

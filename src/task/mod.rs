@@ -6,6 +6,7 @@
 
 mod batch;
 mod dashboard;
+mod dashboard_rows;
 mod diagnosis;
 mod log;
 mod log_blocks;
@@ -20,6 +21,7 @@ mod view_model;
 
 pub use batch::decode_batch;
 pub use dashboard::{Dashboard, DashboardTask, FeedError};
+pub use dashboard_rows::{RowChange, RowPlan, RowsOnScreen};
 pub use diagnosis::{diagnose_response, is_event_stream, Diagnosis, FailedAnswer};
 pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY};
 pub use log_blocks::{block_text, Block, BlockPlan, LogBlocks};

@@ -201,7 +201,7 @@ impl Mounted {
     /// Attribute `name` of the dashboard's row of task `id` (`None`: no row).
     pub fn row_attr(&self, id: &str, name: &str) -> Option<String> {
         self.root
-            .query_selector(&format!("tr[data-task-id='{id}']"))
+            .query_selector(&format!("[data-testid='task-row'][data-task-id='{id}']"))
             .unwrap()
             .and_then(|row| row.get_attribute(name))
     }
@@ -209,7 +209,9 @@ impl Mounted {
     /// The percentage label of the dashboard's row of task `id`.
     pub fn row_percent(&self, id: &str) -> String {
         self.root
-            .query_selector(&format!("tr[data-task-id='{id}'] .progress-label"))
+            .query_selector(&format!(
+                "[data-testid='task-row'][data-task-id='{id}'] .progress-label"
+            ))
             .unwrap()
             .and_then(|label| label.text_content())
             .unwrap_or_default()

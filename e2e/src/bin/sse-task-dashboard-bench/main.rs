@@ -4,7 +4,8 @@
 //! first on the demo's one-task view (not streaming) while N tasks run on
 //! the server (the same-run baseline: the same load on the same two
 //! cores), then on the Tasks view following N new tasks until all show
-//! completed; prints a Markdown table. The server must run enough workers
+//! completed; prints a Markdown table and where the slow frames (if any)
+//! spent their time. The server must run enough workers
 //! for every task at once (`--workers`).
 
 use std::process::ExitCode;
@@ -51,6 +52,15 @@ requestAnimationFrame(frame);
 new PerformanceObserver(function (list) {
   list.getEntries().forEach(function (e) { window.__frames.longTasks.push(e.duration); (window.__frames.at = window.__frames.at || []).push(Math.round(e.startTime - window.__frames.t0)); });
 }).observe({ type: 'longtask', buffered: false });
+window.__frames.slowFrames = [];
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) {
+    if (e.duration <= 50) return;
+    var script = e.scripts.reduce(function (sum, s) { return sum + s.duration; }, 0);
+    window.__frames.slowFrames.push([Math.round(e.startTime - window.__frames.t0), Math.round(e.duration),
+      Math.round(e.startTime + e.duration - e.styleAndLayoutStart), Math.round(script)]);
+  });
+}).observe({ type: 'long-animation-frame', buffered: false });
 "#;
 
 /// Stops recording and returns the record.
@@ -58,7 +68,7 @@ const READ: &str = "window.__frames.running = false; return window.__frames;";
 
 /// How many of the tasks named in `arguments[0]` show completed.
 const COMPLETED: &str = "return arguments[0].filter(function (id) {\
-       var row = document.querySelector(\"tr[data-task-id='\" + id + \"']\");\
+       var row = document.querySelector(\"[data-testid='task-row'][data-task-id='\" + id + \"']\");\
        return row && row.getAttribute('data-state') === 'completed';\
      }).length;";
 
@@ -72,6 +82,8 @@ struct Record {
     longest_task_ms: f64,
     /// When the long tasks started, ms after the probe started (JSON).
     long_task_starts: String,
+    /// The animation frames over 50 ms, with where their time went.
+    slow_frames: String,
 }
 
 impl Record {
@@ -93,6 +105,7 @@ impl Record {
             long_tasks: long.len(),
             longest_task_ms: long.iter().copied().fold(0.0, f64::max),
             long_task_starts: String::new(),
+            slow_frames: String::new(),
         }
     }
 
@@ -106,6 +119,30 @@ impl Record {
             self.long_tasks,
             self.longest_task_ms
         )
+    }
+}
+
+/// The Long Animation Frames API's frames over 50 ms, as a sentence:
+/// start, length, and how much of it was style and layout, and script.
+fn slow_frames(frames: &Value) -> String {
+    let frames: Vec<String> = frames
+        .as_array()
+        .map(|frames| {
+            frames
+                .iter()
+                .map(|f| {
+                    format!(
+                        "at {} ms, {} ms long ({} ms style and layout, {} ms script)",
+                        f[0], f[1], f[2], f[3]
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if frames.is_empty() {
+        "none".to_owned()
+    } else {
+        frames.join("; ")
     }
 }
 
@@ -217,6 +254,7 @@ async fn measure(args: &Args, driver: &Driver) -> Result<(Record, Record), PageE
     let record = client.execute(READ, vec![]).await?;
     let mut busy = Record::from(&record, started.elapsed().as_secs_f64());
     busy.long_task_starts = record["at"].to_string();
+    busy.slow_frames = slow_frames(&record["slowFrames"]);
     Ok((busy, idle))
 }
 
@@ -252,6 +290,10 @@ async fn main() -> ExitCode {
             println!(
                 "\nThe Tasks view's long tasks started at (ms after recording began): {}",
                 busy.long_task_starts
+            );
+            println!(
+                "Its animation frames over 50 ms (Long Animation Frames API): {}",
+                busy.slow_frames
             );
             ExitCode::SUCCESS
         }
