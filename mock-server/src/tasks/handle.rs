@@ -7,7 +7,7 @@
 //! its last stored id, and every later write of the task is skipped.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, Weak};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -51,17 +51,30 @@ pub enum Cancel {
 struct Inner {
     planned: TaskRow,
     committed: TaskRow,
-    tail: Tail,
     /// Rows and frames stored in the current batch, published at its end.
     staged: Option<(TaskRow, Vec<u8>, Vec<usize>, u64)>,
     unstored_end: Option<Bytes>,
     interrupted: bool,
 }
 
+/// What streams read: the stored events' frames and how the task ended. Apart
+/// from [`Inner`], so that a thousand streams reading never hold the lock
+/// the job and the writer take for every event.
+struct ForStreams {
+    tail: Tail,
+    /// The newest stored seq.
+    last_seq: u64,
+    /// The stored state is final.
+    ended: bool,
+    /// The last frame of a task whose end could not be stored.
+    unstored_end: Option<Bytes>,
+}
+
 /// A task shared by its job, its streams and the API.
 pub struct TaskHandle {
     id: String,
     inner: Mutex<Inner>,
+    for_streams: RwLock<ForStreams>,
     /// Keeps submissions in order (held while handing a write to the writer).
     submitting: Mutex<()>,
     /// Wakes the job: room in the window, cancel, failure, shutdown.
@@ -84,8 +97,13 @@ impl TaskHandle {
         let handle = Arc::new(Self {
             id: row.id.clone(),
             published: watch::Sender::new(row.last_seq),
-            inner: Mutex::new(Inner {
+            for_streams: RwLock::new(ForStreams {
                 tail: Tail::new(row.last_seq),
+                last_seq: row.last_seq,
+                ended,
+                unstored_end: None,
+            }),
+            inner: Mutex::new(Inner {
                 planned: row.clone(),
                 committed: row,
                 staged: None,
@@ -152,15 +170,13 @@ impl TaskHandle {
 
     /// At most `limit` events after `cursor`, from memory when they are there.
     pub fn read_after(&self, cursor: u64, limit: usize) -> Result<StreamRead, DbError> {
-        let inner = self.lock()?;
-        Ok(match inner.tail.after(cursor, limit) {
+        let view = self.for_streams.read().map_err(|_| DbError::Poisoned)?;
+        Ok(match view.tail.after(cursor, limit) {
             TailRead::Frames(bytes, last) => StreamRead::Frames(bytes, last),
             TailRead::Older => StreamRead::Older {
-                up_to: inner.committed.last_seq,
+                up_to: view.last_seq,
             },
-            TailRead::UpToDate if inner.committed.state.is_terminal() => {
-                StreamRead::Ended(inner.unstored_end.clone())
-            }
+            TailRead::UpToDate if view.ended => StreamRead::Ended(view.unstored_end.clone()),
             TailRead::UpToDate => StreamRead::Waiting,
         })
     }
@@ -283,19 +299,25 @@ impl TaskHandle {
                     staged.2.push(staged.1.len());
                 }
                 if flush {
-                    publish(&mut inner);
+                    self.publish(&mut inner);
                 }
             }
             Err(failure) => {
                 if self.doomed.swap(true, Ordering::SeqCst) {
                     return;
                 }
-                publish(&mut inner);
+                self.publish(&mut inner);
                 tracing::error!(task = %self.id, error = %failure, "task stopped: its progress could not be stored");
                 let (row, frame) = events::unstored_failure(&inner.committed, &failure.0);
                 inner.planned = row.clone();
                 inner.committed = row;
-                inner.unstored_end = Some(frame.into());
+                let frame = Bytes::from(frame);
+                inner.unstored_end = Some(frame.clone());
+                if let Ok(mut view) = self.for_streams.write() {
+                    view.last_seq = inner.committed.last_seq;
+                    view.ended = true;
+                    view.unstored_end = Some(frame);
+                }
             }
         }
         let seq = inner.committed.last_seq;
@@ -358,6 +380,21 @@ impl TaskHandle {
         self.wake.notify_all();
     }
 
+    /// Moves the staged row and frames to `committed` and the streams' tail.
+    fn publish(&self, inner: &mut Inner) {
+        let Some((row, bytes, ends, first)) = inner.staged.take() else {
+            return;
+        };
+        let ended = row.state.is_terminal();
+        let keep = if ended { ENDED_EVENTS } else { LIVE_EVENTS };
+        if let Ok(mut view) = self.for_streams.write() {
+            view.tail.push(first, ends, bytes.into(), keep);
+            view.last_seq = row.last_seq;
+            view.ended = ended;
+        }
+        inner.committed = row;
+    }
+
     /// The task's steps and pause, as planned.
     pub fn plan(&self) -> Option<(u32, Duration)> {
         let inner = self.lock().ok()?;
@@ -410,16 +447,3 @@ fn append((event, row): (StoredEvent, TaskRow)) -> (Write, TaskRow, Option<(u64,
     )
 }
 
-/// Moves the staged row and frames to `committed` and the tail.
-fn publish(inner: &mut Inner) {
-    let Some((row, bytes, ends, first)) = inner.staged.take() else {
-        return;
-    };
-    let keep = if row.state.is_terminal() {
-        ENDED_EVENTS
-    } else {
-        LIVE_EVENTS
-    };
-    inner.committed = row;
-    inner.tail.push(first, ends, bytes.into(), keep);
-}
