@@ -21,7 +21,10 @@ fn main() -> ExitCode {
 /// Niceness of the runtime's threads (requests and streams) relative to the
 /// job and database-writer threads, which are created by the main thread
 /// and keep its priority: when the CPU is short, viewers wait, jobs do not.
-const VIEWER_NICENESS: i32 = 10;
+/// The lowest priority (19): measured on 2 cores with 1 000 streams of a
+/// 20 000-step task, 10 left the job ~1.9x slower than with one stream, 19
+/// about 1.35x (`scripts/bench.sh`).
+const VIEWER_NICENESS: i32 = 19;
 
 fn yield_to_jobs() {
     #[cfg(target_os = "linux")]
