@@ -298,9 +298,12 @@ impl TaskHandle {
                     staged.1.extend_from_slice(&bytes);
                     staged.2.push(staged.1.len());
                 }
-                if flush {
-                    self.publish(&mut inner);
+                if !flush {
+                    // Staged only: nothing a stream, the API or the job's
+                    // window sees changed until the batch's last reply.
+                    return;
                 }
+                self.publish(&mut inner);
             }
             Err(failure) => {
                 if self.doomed.swap(true, Ordering::SeqCst) {
@@ -414,12 +417,13 @@ async fn relay(handle: Weak<TaskHandle>, changed: Arc<Notify>) {
         let Some(handle) = handle.upgrade() else {
             return;
         };
-        let Ok((seq, ended)) = handle.lock().map(|inner| {
-            (
-                inner.committed.last_seq,
-                inner.committed.state.is_terminal(),
-            )
-        }) else {
+        // From what streams read, not `inner`: this runs on a viewer thread
+        // and must not hold the lock the job and the writer take.
+        let Ok((seq, ended)) = handle
+            .for_streams
+            .read()
+            .map(|view| (view.last_seq, view.ended))
+        else {
             return;
         };
         handle.published.send_replace(seq);
@@ -446,4 +450,3 @@ fn append((event, row): (StoredEvent, TaskRow)) -> (Write, TaskRow, Option<(u64,
         Some((seq, frame)),
     )
 }
-
