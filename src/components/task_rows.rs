@@ -141,11 +141,21 @@ impl RowElements {
                 .toggle_attribute_with_force("disabled", phase.is_terminal());
         }
         if let Some((value, percent)) = &change.progress {
-            // A transform: the bar moves without laying anything out.
-            let _ = self.bar.set_attribute("aria-valuenow", &value.to_string());
+            // Whole numbers only: formatting an f64 would link float
+            // printing (several KB of wasm) for one attribute.
+            let permille = (value.clamp(0.0, 100.0) * 10.0).round() as u32;
             let _ = self
-                .bar_fill
-                .set_attribute("style", &format!("transform:scaleX({})", value / 100.0));
+                .bar
+                .set_attribute("aria-valuenow", &(permille / 10).to_string());
+            // A transform: the bar moves without laying anything out.
+            let _ = self.bar_fill.set_attribute(
+                "style",
+                &format!(
+                    "transform:scaleX({}.{:03})",
+                    permille / 1000,
+                    permille % 1000
+                ),
+            );
             self.percent.set_text_content(Some(percent));
         }
         if let Some(line) = &change.last_line {

@@ -163,6 +163,17 @@ fn short_id(id: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A dashboard that saw tasks `ids` created, in that order.
+    fn created(ids: &[&str]) -> Dashboard {
+        let mut board = Dashboard::default();
+        for id in ids {
+            board
+                .apply(&format!(r#"{{"task":"{id}","event":"created"}}"#))
+                .unwrap();
+        }
+        board
+    }
+
     fn message(task: &str, seq: u64, text: &str, progress: f64) -> String {
         format!(
             r#"{{"task":"{task}","event":"message","seq":{seq},"id":"{seq}","data":{{"message":"{text}","progress":{progress}}}}}"#
@@ -211,24 +222,14 @@ mod tests {
 
     #[test]
     fn tasks_the_dashboard_dropped_are_removed_and_order_follows_the_dashboard() {
-        let mut board = Dashboard::default();
+        let board = created(&["a", "b"]);
         let mut screen = RowsOnScreen::default();
-        for id in ["a", "b"] {
-            board
-                .apply(&format!(r#"{{"task":"{id}","event":"created"}}"#))
-                .unwrap();
-        }
         let plan = screen.update(&board, 10);
         let order: Vec<&str> = plan.append.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(order, ["a", "b"]);
 
         // A dashboard that no longer has "a" (as after its bound) and has "c".
-        let mut later = Dashboard::default();
-        for id in ["b", "c"] {
-            later
-                .apply(&format!(r#"{{"task":"{id}","event":"created"}}"#))
-                .unwrap();
-        }
+        let later = created(&["b", "c"]);
         let plan = screen.update(&later, 10);
         assert_eq!(plan.remove, ["a"]);
         assert!(plan.update.is_empty());
@@ -238,13 +239,8 @@ mod tests {
 
     #[test]
     fn rows_beyond_the_cap_come_in_the_next_renders_in_order() {
-        let mut board = Dashboard::default();
+        let mut board = created(&["a", "b", "c"]);
         let mut screen = RowsOnScreen::default();
-        for id in ["a", "b", "c"] {
-            board
-                .apply(&format!(r#"{{"task":"{id}","event":"created"}}"#))
-                .unwrap();
-        }
         let first = screen.update(&board, 2);
         assert!(first.more);
         board.apply(&message("a", 1, "step 1", 10.0)).unwrap();
