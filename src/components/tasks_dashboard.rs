@@ -11,8 +11,10 @@ use super::TaskLogPanel;
 use crate::stream::{use_tasks_dashboard_with_options, DashboardConnection, TasksDashboardOptions};
 use crate::task::RowsOnScreen;
 
-/// Rows created in one render at most (measured: 400 at once held a frame
-/// for ~35 ms of script on two cores).
+/// Rows created in one render at most; the rest come on the next animation
+/// frames. Measured on two cores (`BENCHMARKS.md`): 400 rows at once held
+/// one frame for 82 ms of script; 100, 50 and 25 still let the first frame
+/// reach 50 to 83 ms; with 10, no frame went over 33 ms.
 const ROWS_PER_RENDER: usize = 10;
 
 /// The live table of every task of `server`.
