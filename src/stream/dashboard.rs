@@ -33,6 +33,11 @@ const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 /// go held a frame too long.
 const APPLY_AT_MOST: usize = 256;
 
+/// Messages left waiting at most: in a flood faster than
+/// [`APPLY_AT_MOST`] per frame, the surplus is applied at once, so memory
+/// stays bounded and the table does not fall further and further behind.
+const WAITING_AT_MOST: usize = 8192;
+
 /// The dashboard's connection, for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum DashboardConnection {
@@ -149,8 +154,15 @@ impl FeedSource {
     }
 }
 
+/// How many of `waiting` messages to apply in this frame.
+fn to_apply_now(waiting: usize) -> usize {
+    waiting
+        .min(APPLY_AT_MOST)
+        .max(waiting.saturating_sub(WAITING_AT_MOST))
+}
+
 /// Applies the inbox's messages to the dashboard, at most
-/// [`APPLY_AT_MOST`] at a time.
+/// [`APPLY_AT_MOST`] at a time (unless more than [`WAITING_AT_MOST`] wait).
 struct Applier {
     // Weak: the inbox owns `wake`, which owns this; a strong reference here
     // would keep the inbox (and its JS listener) alive forever.
@@ -169,7 +181,7 @@ impl Applier {
         };
         let mut waiting = self.waiting.borrow_mut();
         waiting.extend(decode_batch(&inbox.take()));
-        let count = waiting.len().min(APPLY_AT_MOST);
+        let count = to_apply_now(waiting.len());
         self.dashboard.try_update(|board| {
             for message in waiting.drain(..count) {
                 if let Err(error) = board.apply(&message.data) {
@@ -253,4 +265,18 @@ fn open(
         _inbox: inbox,
         _listeners: vec![on_open, on_error],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_applies_a_slice_and_a_flood_never_leaves_more_than_the_bound_waiting() {
+        assert_eq!(to_apply_now(0), 0);
+        assert_eq!(to_apply_now(100), 100);
+        assert_eq!(to_apply_now(700), APPLY_AT_MOST);
+        assert_eq!(to_apply_now(WAITING_AT_MOST), APPLY_AT_MOST);
+        assert_eq!(to_apply_now(WAITING_AT_MOST + 10_000), 10_000);
+    }
 }
