@@ -20,6 +20,11 @@ pub use connection::Location;
 pub use reader::ReadPool;
 pub use writer::{Reply, Write, WriteFailure, Writer, Written};
 
+/// Current time as RFC 3339 (milliseconds, UTC), for the task timestamps.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// The feed's data for a new task: `{"task", "event": "created", ...}`.
 pub fn created_feed_data(row: &TaskRow) -> String {
     serde_json::json!({

@@ -64,10 +64,16 @@ pub enum Write {
 }
 
 /// What a successful write returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Written {
     /// Stored.
     Done,
+    /// Stored, and it ended its task: `finished_at` as stored, stamped in
+    /// the transaction that stores the end (not when the end was planned).
+    Ended {
+        /// The stored end time (RFC 3339).
+        finished_at: String,
+    },
     /// The id of the inserted delta message.
     MessageId(u64),
 }
@@ -270,6 +276,22 @@ fn last_of_each_target(batch: &[Command]) -> Vec<bool> {
     flags
 }
 
+/// Writes a task's row; a row that ends its task gets its `finished_at`
+/// stamped now, in the transaction that stores the end.
+fn update_task_row(conn: &Connection, row: &TaskRow) -> Result<Written, DbError> {
+    if !row.state.is_terminal() {
+        queries::update_task(conn, row)?;
+        return Ok(Written::Done);
+    }
+    let finished_at = super::now_rfc3339();
+    let stamped = TaskRow {
+        finished_at: Some(finished_at.clone()),
+        ..row.clone()
+    };
+    queries::update_task(conn, &stamped)?;
+    Ok(Written::Ended { finished_at })
+}
+
 /// Runs one command in the batch's transaction; an event's task row is
 /// written only by the task's last command of the batch (the same
 /// transaction, so the stored row always matches the stored events). A new
@@ -294,12 +316,12 @@ fn apply(
             queries::insert_task(conn, row)?;
             add_to_feed(&row.id, created_feed_data(row))?;
         }
-        Write::UpdateTask(row) => queries::update_task(conn, row)?,
+        Write::UpdateTask(row) => return update_task_row(conn, row),
         Write::Append { event, row } => {
             queries::insert_event(conn, &row.id, event)?;
             add_to_feed(&row.id, event_feed_data(&row.id, event))?;
             if last_of_task {
-                queries::update_task(conn, row)?;
+                return update_task_row(conn, row);
             }
         }
         Write::InsertMessage(message) => {
@@ -309,4 +331,48 @@ fn apply(
         Write::Barrier => {}
     }
     Ok(Written::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use sse_task_protocol::TaskState;
+
+    use super::*;
+    use crate::db::Db;
+
+    fn task(state: TaskState, finished_at: Option<&str>) -> TaskRow {
+        TaskRow {
+            id: "t".into(),
+            label: None,
+            steps: 1,
+            interval_ms: 0,
+            fail_at: None,
+            state,
+            step: 0,
+            last_seq: 0,
+            message: None,
+            created_at: "2000-01-01T00:00:00.000Z".into(),
+            started_at: None,
+            finished_at: finished_at.map(str::to_owned),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_end_of_a_task_is_stamped_when_it_is_stored_not_when_it_was_planned() {
+        let db = Db::open(None, None).unwrap();
+        let write = |row| db.writer.write(row);
+        assert_eq!(
+            write(Write::InsertTask(task(TaskState::Queued, None))).await,
+            Ok(Written::Done)
+        );
+        let planned = "2000-01-01T00:00:01.000Z";
+        let Ok(Written::Ended { finished_at }) =
+            write(Write::UpdateTask(task(TaskState::Completed, Some(planned)))).await
+        else {
+            panic!("the end was not reported as stamped");
+        };
+        assert!(finished_at.as_str() > "2026", "stamped now: {finished_at}");
+        let stored = db.readers.read_now(queries::all_tasks).unwrap();
+        assert_eq!(stored[0].finished_at.as_deref(), Some(finished_at.as_str()));
+    }
 }

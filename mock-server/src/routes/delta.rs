@@ -171,7 +171,9 @@ pub async fn post_message(
         .await
     {
         Ok(Written::MessageId(id)) => id,
-        Ok(Written::Done) => return Err(ApiError::Unavailable("the message got no id".into())),
+        Ok(Written::Done | Written::Ended { .. }) => {
+            return Err(ApiError::Unavailable("the message got no id".into()))
+        }
         Err(failure) => {
             return Err(ApiError::Unavailable(format!(
                 "the message could not be stored: {failure}"

@@ -286,7 +286,11 @@ impl TaskHandle {
             return;
         };
         match result {
-            Ok(_) => {
+            Ok(written) => {
+                let mut row = row;
+                if let Written::Ended { finished_at } = written {
+                    row.finished_at = Some(finished_at);
+                }
                 let staged = inner
                     .staged
                     .get_or_insert_with(|| (row.clone(), Vec::new(), Vec::new(), 0));

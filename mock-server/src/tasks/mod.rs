@@ -23,7 +23,4 @@ pub use registry::{TaskError, TaskPage, TaskRegistry};
 pub use retention::Retention;
 pub use tail::TailRead;
 
-/// Current time as RFC 3339, for the task timestamps.
-pub(crate) fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+pub(crate) use crate::db::now_rfc3339;
