@@ -135,6 +135,27 @@ pub struct TaskRow {
     pub finished_at: Option<String>,
 }
 
+#[cfg(test)]
+impl TaskRow {
+    /// A one-step task row for tests, created 2026-01-01.
+    pub fn sample(id: &str, state: TaskState, finished_at: Option<&str>) -> Self {
+        Self {
+            id: id.into(),
+            label: None,
+            steps: 1,
+            interval_ms: 0,
+            fail_at: None,
+            state,
+            step: 0,
+            last_seq: 0,
+            message: None,
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+            started_at: None,
+            finished_at: finished_at.map(str::to_owned),
+        }
+    }
+}
+
 /// A message of the delta seed's `messages` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeltaMessage {

@@ -341,20 +341,7 @@ mod tests {
     use crate::db::Db;
 
     fn task(state: TaskState, finished_at: Option<&str>) -> TaskRow {
-        TaskRow {
-            id: "t".into(),
-            label: None,
-            steps: 1,
-            interval_ms: 0,
-            fail_at: None,
-            state,
-            step: 0,
-            last_seq: 0,
-            message: None,
-            created_at: "2000-01-01T00:00:00.000Z".into(),
-            started_at: None,
-            finished_at: finished_at.map(str::to_owned),
-        }
+        TaskRow::sample("t", state, finished_at)
     }
 
     #[tokio::test]

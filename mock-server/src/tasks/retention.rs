@@ -56,20 +56,7 @@ mod tests {
     use sse_task_protocol::TaskState;
 
     fn row(id: &str, state: TaskState, finished: Option<&str>) -> TaskRow {
-        TaskRow {
-            id: id.into(),
-            label: None,
-            steps: 1,
-            interval_ms: 0,
-            fail_at: None,
-            state,
-            step: 0,
-            last_seq: 0,
-            message: None,
-            created_at: "2026-01-01T00:00:00.000Z".into(),
-            started_at: None,
-            finished_at: finished.map(str::to_owned),
-        }
+        TaskRow::sample(id, state, finished)
     }
 
     #[test]
