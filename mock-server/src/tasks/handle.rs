@@ -53,7 +53,6 @@ struct Inner {
     committed: TaskRow,
     /// Rows and frames stored in the current batch, published at its end.
     staged: Option<(TaskRow, Vec<u8>, Vec<usize>, u64)>,
-    unstored_end: Option<Bytes>,
     interrupted: bool,
 }
 
@@ -107,7 +106,6 @@ impl TaskHandle {
                 planned: row.clone(),
                 committed: row,
                 staged: None,
-                unstored_end: None,
                 interrupted: false,
             }),
             submitting: Mutex::new(()),
@@ -141,7 +139,7 @@ impl TaskHandle {
 
     /// The last frame of a task whose end could not be stored.
     pub fn unstored_end(&self) -> Option<Bytes> {
-        self.lock().ok()?.unstored_end.clone()
+        self.for_streams.read().ok()?.unstored_end.clone()
     }
 
     /// The API's view of the task (what is stored).
@@ -232,8 +230,9 @@ impl TaskHandle {
         let mut changes = self.subscribe();
         loop {
             let done = self
-                .lock()
-                .map(|inner| inner.committed.last_seq >= seq || inner.unstored_end.is_some())
+                .for_streams
+                .read()
+                .map(|view| view.last_seq >= seq || view.unstored_end.is_some())
                 .unwrap_or(true);
             if done || changes.changed().await.is_err() {
                 return;
@@ -318,12 +317,10 @@ impl TaskHandle {
                 let (row, frame) = events::unstored_failure(&inner.committed, &failure.0);
                 inner.planned = row.clone();
                 inner.committed = row;
-                let frame = Bytes::from(frame);
-                inner.unstored_end = Some(frame.clone());
                 if let Ok(mut view) = self.for_streams.write() {
                     view.last_seq = inner.committed.last_seq;
                     view.ended = true;
-                    view.unstored_end = Some(frame);
+                    view.unstored_end = Some(frame.into());
                 }
             }
         }
