@@ -74,6 +74,10 @@ pub struct Cli {
     /// Seconds an ended task is kept.
     #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
     pub retain_secs: u64,
+    /// Milliseconds a stream holds back its next chunk while a task at interval 0
+    /// runs flat out (jobs first; every event still arrives, in order); 0: never.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub jobs_first_ms: u64,
 }
 
 /// What the server needs to know to run; built from [`Cli`] or by tests.
@@ -115,6 +119,8 @@ pub struct ServerConfig {
     pub retention: Retention,
     /// Pause between two retention sweeps.
     pub retention_sweep: Duration,
+    /// Longest a stream waits for a flat-out job (zero: never).
+    pub jobs_first: Duration,
 }
 
 impl Default for ServerConfig {
@@ -141,6 +147,7 @@ impl Default for ServerConfig {
                 max_count: 1000,
             },
             retention_sweep: Duration::from_secs(60),
+            jobs_first: Duration::from_secs(1),
         }
     }
 }
@@ -166,6 +173,7 @@ impl From<&Cli> for ServerConfig {
                 max_age: Duration::from_secs(cli.retain_secs),
                 max_count: cli.retain_tasks as usize,
             },
+            jobs_first: Duration::from_millis(cli.jobs_first_ms),
             ..Self::default()
         }
     }

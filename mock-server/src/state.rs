@@ -10,7 +10,7 @@ use crate::counters::{RequestCounters, StreamCounts};
 use crate::db::{queries, Db, DbError};
 use crate::seeds::delta_feed::DeltaFeed;
 use crate::seeds::openacs_jobs::OpenAcsSessions;
-use crate::tasks::{Feed, TaskRegistry};
+use crate::tasks::{Feed, JobsFirst, TaskRegistry};
 use crate::tokens::TokenStore;
 
 /// Cheap to clone: everything inside is shared.
@@ -34,6 +34,8 @@ pub struct AppState {
     pub feed: Arc<Feed>,
     /// Bearer tokens of `/demo/secure`.
     pub tokens: Arc<TokenStore>,
+    /// Streams hold back while a task at interval 0 runs flat out.
+    pub jobs_first: Arc<JobsFirst>,
     /// Fires on shutdown: streams end, jobs stop.
     pub shutdown: CancellationToken,
 }
@@ -45,10 +47,12 @@ impl AppState {
         let feed = Feed::new();
         let db = Db::open(config.db_path.as_deref(), Some(feed.sink()))?;
         feed.start_at(db.readers.read_now(queries::newest_feed)?)?;
+        let jobs_first = JobsFirst::new(config.jobs_first);
         let tasks = Arc::new(TaskRegistry::new(
             db.clone(),
             config.workers,
             config.queue_capacity,
+            Arc::clone(&jobs_first),
         )?);
         Ok(Self {
             config: Arc::new(config),
@@ -60,6 +64,7 @@ impl AppState {
             streams: Arc::new(StreamCounts::default()),
             feed,
             tokens: Arc::new(TokenStore::default()),
+            jobs_first,
             shutdown,
         })
     }

@@ -6,6 +6,8 @@
 //! - `POST /api/tasks/{id}/cancel` -> the cancelled task, 409 once it ended
 //! - `GET /api/run?steps=&interval_ms=` -> creates a task and streams it at once
 
+use std::sync::Arc;
+
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -219,7 +221,13 @@ pub async fn task_events_route(
         ),
     };
     let open = state.streams.open(StreamKind::Task);
-    let events = task_events(handle, state.db.clone(), options).map(move |chunk| {
+    let events = task_events(
+        handle,
+        state.db.clone(),
+        Arc::clone(&state.jobs_first),
+        options,
+    )
+    .map(move |chunk| {
         let _counted = &open;
         chunk
     });
@@ -262,7 +270,12 @@ pub async fn run_task(
         retry: Some(state.config.retry),
         ..StreamOptions::default()
     };
-    let events = task_events(handle, state.db.clone(), options);
+    let events = task_events(
+        handle,
+        state.db.clone(),
+        Arc::clone(&state.jobs_first),
+        options,
+    );
     let mut response = sse_bytes_response(events, state.config.keep_alive, &state.shutdown);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(TASK_ID_HEADER, value);

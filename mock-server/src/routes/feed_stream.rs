@@ -10,7 +10,8 @@
 //! absolute (a state, a progress), so an event both in the snapshot and
 //! after the position is harmless; clients drop a task's events whose seq
 //! is not above the one they have. Per client it keeps a cursor and at
-//! most one page, like a task's own streams.
+//! most one page, like a task's own streams, and waits its turn behind
+//! flat-out jobs like them.
 
 use std::sync::Arc;
 
@@ -33,7 +34,7 @@ use crate::resume::{resume_from, ResumeFrom};
 use crate::sse::{encode_frame, sse_bytes_response};
 use crate::state::AppState;
 use crate::tasks::feed::encode;
-use crate::tasks::{Feed, TailRead};
+use crate::tasks::{Feed, JobsFirst, TailRead};
 
 /// Rows sent in one chunk at most.
 const PAGE: usize = 1024;
@@ -77,6 +78,7 @@ pub async fn feed_route(
         changes: state.feed.subscribe(),
         feed: Arc::clone(&state.feed),
         db: state.db.clone(),
+        jobs_first: Arc::clone(&state.jobs_first),
         after,
         left: params.drop_every,
         _open: state.streams.open(StreamKind::Feed),
@@ -125,6 +127,7 @@ fn snapshot(state: &AppState, access: Access, position: u64) -> Result<Bytes, Ap
 struct Cursor {
     feed: Arc<Feed>,
     db: Db,
+    jobs_first: Arc<JobsFirst>,
     changes: watch::Receiver<u64>,
     after: u64,
     left: Option<u32>,
@@ -137,6 +140,7 @@ async fn next_chunk(mut cursor: Cursor) -> Option<(Bytes, Cursor)> {
             return None;
         }
         let limit = cursor.left.map_or(PAGE, |left| (left as usize).min(PAGE));
+        cursor.jobs_first.turn().await;
         let newest = *cursor.changes.borrow_and_update();
         let read = match cursor.feed.after(cursor.after, limit) {
             Ok(read) => read,

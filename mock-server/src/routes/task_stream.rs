@@ -5,7 +5,9 @@
 //! chunk per committed batch, shared by every stream); a cursor older than
 //! the tail reads a page from the database on a blocking thread. Each stream
 //! keeps only its cursor and at most one page: a client that stops reading
-//! costs no more, and never holds back the job or other clients.
+//! costs no more, and never holds back the job or other clients. While a
+//! task at interval 0 runs flat out, each chunk waits its turn
+//! (`tasks/jobs_first.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +18,7 @@ use futures_util::StreamExt;
 use tokio::sync::watch;
 
 use crate::db::{queries, Db};
-use crate::tasks::{encode, StreamRead, TaskHandle};
+use crate::tasks::{encode, JobsFirst, StreamRead, TaskHandle};
 
 /// Events sent in one chunk at most.
 const PAGE: usize = 1024;
@@ -39,22 +41,26 @@ pub struct StreamOptions {
 struct Cursor {
     handle: Arc<TaskHandle>,
     db: Db,
+    jobs_first: Arc<JobsFirst>,
     after: u64,
     changes: watch::Receiver<u64>,
     left: Option<u32>,
     done: bool,
 }
 
-/// The stream of `handle`'s events as encoded SSE bytes.
+/// The stream of `handle`'s events as encoded SSE bytes; each chunk waits
+/// its turn behind flat-out jobs (`jobs_first`).
 pub fn task_events(
     handle: Arc<TaskHandle>,
     db: Db,
+    jobs_first: Arc<JobsFirst>,
     options: StreamOptions,
 ) -> impl Stream<Item = Bytes> {
     let cursor = Cursor {
         changes: handle.subscribe(),
         handle,
         db,
+        jobs_first,
         after: options.after,
         left: options.drop_after,
         done: false,
@@ -82,6 +88,7 @@ async fn next_chunk(mut cursor: Cursor) -> Option<(Bytes, Cursor)> {
             return None;
         }
         let limit = cursor.left.map_or(PAGE, |left| (left as usize).min(PAGE));
+        cursor.jobs_first.turn().await;
         cursor.changes.borrow_and_update();
         let read = match cursor.handle.read_after(cursor.after, limit) {
             Ok(read) => read,

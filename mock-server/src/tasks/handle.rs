@@ -354,6 +354,20 @@ impl TaskHandle {
         }
     }
 
+    /// Waits (on the job's thread) until every write handed to the writer
+    /// is stored, or the task failed, or the server is shutting down.
+    pub fn wait_until_stored(&self) {
+        let Ok(mut inner) = self.lock() else {
+            return;
+        };
+        while !inner.interrupted && inner.planned.last_seq > inner.committed.last_seq {
+            inner = match self.wake.wait(inner) {
+                Ok(inner) => inner,
+                Err(_) => return,
+            };
+        }
+    }
+
     /// Sleeps `interval` (on the job's thread). False when the job must stop.
     pub fn pause(&self, interval: Duration) -> bool {
         let deadline = Instant::now() + interval;

@@ -1,12 +1,19 @@
 //! The job of one task, on a job thread: queue each step's write, keep at
 //! most a window of writes waiting for the database, pause between steps,
-//! and stop at once on cancel, failure or shutdown.
+//! and stop at once on cancel, failure or shutdown. A task at interval 0
+//! runs flat out: streams hold back until its last write is stored (see
+//! `jobs_first.rs`).
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::handle::TaskHandle;
+use super::jobs_first::JobsFirst;
 use super::queue::Job;
 use crate::db::Writer;
 
 /// Runs `job` to its end (or until it must stop).
-pub fn run(job: Job, writer: &Writer) {
+pub fn run(job: Job, writer: &Writer, jobs_first: &Arc<JobsFirst>) {
     let Job {
         handle,
         done_steps,
@@ -16,6 +23,23 @@ pub fn run(job: Job, writer: &Writer) {
     let Some((steps, interval)) = handle.plan() else {
         return;
     };
+    if !interval.is_zero() {
+        run_steps(&handle, writer, done_steps, steps, interval);
+        return;
+    }
+    let flat_out = jobs_first.flat_out();
+    run_steps(&handle, writer, done_steps, steps, interval);
+    handle.wait_until_stored();
+    drop(flat_out);
+}
+
+fn run_steps(
+    handle: &Arc<TaskHandle>,
+    writer: &Writer,
+    done_steps: u32,
+    steps: u32,
+    interval: Duration,
+) {
     if !handle.submit_start(writer) {
         return;
     }

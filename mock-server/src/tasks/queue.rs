@@ -10,6 +10,7 @@ use std::sync::{mpsc, Arc, Mutex};
 
 use super::handle::TaskHandle;
 use super::job;
+use super::jobs_first::JobsFirst;
 use crate::db::{DbError, Writer};
 
 /// A place in the queue, given back on drop.
@@ -42,8 +43,14 @@ pub struct JobQueue {
 }
 
 impl JobQueue {
-    /// Starts `workers` job threads that write through `writer`.
-    pub fn start(workers: u32, capacity: u32, writer: &Writer) -> Result<Self, DbError> {
+    /// Starts `workers` job threads that write through `writer` and tell
+    /// `jobs_first` while they run a task at interval 0.
+    pub fn start(
+        workers: u32,
+        capacity: u32,
+        writer: &Writer,
+        jobs_first: Arc<JobsFirst>,
+    ) -> Result<Self, DbError> {
         let (sender, jobs) = mpsc::channel::<Job>();
         let jobs = Arc::new(Mutex::new(jobs));
         let closed = Arc::new(AtomicBool::new(false));
@@ -51,6 +58,7 @@ impl JobQueue {
             let jobs = Arc::clone(&jobs);
             let closed = Arc::clone(&closed);
             let writer = writer.clone();
+            let jobs_first = Arc::clone(&jobs_first);
             std::thread::Builder::new()
                 .name(format!("job-{index}"))
                 .spawn(move || loop {
@@ -62,7 +70,7 @@ impl JobQueue {
                     if closed.load(Ordering::SeqCst) {
                         continue;
                     }
-                    job::run(next, &writer);
+                    job::run(next, &writer, &jobs_first);
                 })
                 .map_err(|error| DbError::Thread(error.to_string()))?;
         }

@@ -9,6 +9,7 @@ use sse_task_protocol::{CreateTaskRequest, TaskSnapshot, TaskState, ValidationEr
 use thiserror::Error;
 
 use super::handle::{Cancel, TaskHandle};
+use super::jobs_first::JobsFirst;
 use super::now_rfc3339;
 use super::queue::{Job, JobQueue};
 use super::removed::RemovedIds;
@@ -65,9 +66,14 @@ pub struct TaskRegistry {
 
 impl TaskRegistry {
     /// An empty registry with `workers` job threads and room for
-    /// `queue_capacity` waiting tasks.
-    pub fn new(db: Db, workers: u32, queue_capacity: u32) -> Result<Self, DbError> {
-        let queue = JobQueue::start(workers, queue_capacity, &db.writer)?;
+    /// `queue_capacity` waiting tasks; flat-out jobs tell `jobs_first`.
+    pub fn new(
+        db: Db,
+        workers: u32,
+        queue_capacity: u32,
+        jobs_first: Arc<JobsFirst>,
+    ) -> Result<Self, DbError> {
+        let queue = JobQueue::start(workers, queue_capacity, &db.writer, jobs_first)?;
         Ok(Self {
             db,
             tasks: RwLock::new(HashMap::new()),
