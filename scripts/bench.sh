@@ -71,31 +71,42 @@ size_table "The \`<task-monitor>\` element (\`dist/element/\`)" $(find dist/elem
 stop_mock_servers
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo
+# fanout_table TITLE SERVER_FLAG...: five alternating runs of 1 and 1 000 clients, then the medians' ratio.
+fanout_table() {
+  local title="$1" round clients line one thousand
+  shift
+  echo "#### $title"
+  echo
+  echo "| streams | clients complete in order | task run on the server (ms) | wall (s) |"
+  echo "| ---: | ---: | ---: | ---: |"
+  start_mock_server --workers 1 --queue-capacity 1000 "$@"
+  declare -A runs=()
+  for round in 1 2 3 4 5; do
+    for clients in 1 1000; do
+      line="$(nice -n 10 ./target/release/sse-task-load --url "$MOCK_URL" --task '{"steps": 20000, "interval_ms": 0}' \
+        --gate-ms 3000 --clients "$clients" --expect-events 20000 --name "$clients" || true)"
+      echo "$line" | sed -E 's/^\| ([0-9]+) \| [0-9]+ \|/| \1 |/'
+      runs[$clients]+="$(echo "$line" | awk -F'|' '{print $5}') "
+    done
+  done
+  one="$(echo "${runs[1]}" | median)"
+  thousand="$(echo "${runs[1000]}" | median)"
+  echo
+  echo "Median run time: 1 stream ${one} ms, 1 000 streams ${thousand} ms: **$(awk -v a="$thousand" -v b="$one" 'BEGIN {printf "%.2f", a / b}')x** (target <= 1.2x)."
+  echo
+  stop_mock_servers
+}
+median() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n 3p; }
 echo "### Server: a 20 000-step task at interval 0 with 1 and with 1 000 streams attached"
 echo
 echo 'Each run queues the task behind a 2-step gate task (`--workers 1`) so every client is attached'
 echo 'before it starts; the run time is the task'"'"'s `finished_at - started_at` on the server. Runs'
 echo 'alternate 1 and 1 000 clients, five of each; clients run at `nice -n 10` (they stand for other machines).'
+echo 'First as the server runs by default (streams wait for a flat-out job, `--jobs-first-ms 1000`),'
+echo 'then with that turned off (`--jobs-first-ms 0`: streams send while the job runs).'
 echo
-echo "| streams | clients complete in order | task run on the server (ms) | wall (s) |"
-echo "| ---: | ---: | ---: | ---: |"
-start_mock_server --workers 1 --queue-capacity 1000
-FANOUT_TASK='{"steps": 20000, "interval_ms": 0}'
-declare -A FANOUT_RUNS=()
-for round in 1 2 3 4 5; do
-  for clients in 1 1000; do
-    line="$(nice -n 10 ./target/release/sse-task-load --url "$MOCK_URL" --task "$FANOUT_TASK" --gate-ms 3000 \
-      --clients "$clients" --expect-events 20000 --name "$clients" || true)"
-    echo "$line" | sed -E 's/^\| ([0-9]+) \| [0-9]+ \|/| \1 |/'
-    FANOUT_RUNS[$clients]+="$(echo "$line" | awk -F'|' '{print $5}') "
-  done
-done
-median() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n 3p; }
-one="$(echo "${FANOUT_RUNS[1]}" | median)"
-thousand="$(echo "${FANOUT_RUNS[1000]}" | median)"
-echo
-echo "Median run time: 1 stream ${one} ms, 1 000 streams ${thousand} ms: **$(awk -v a="$thousand" -v b="$one" 'BEGIN {printf "%.2f", a / b}')x** (target <= 1.2x)."
-stop_mock_servers
+fanout_table "Default: jobs first"
+fanout_table "Jobs first off (\`--jobs-first-ms 0\`)" --jobs-first-ms 0
 echo
 echo "### Server: concurrent streams of one task (600 events, 100 ms apart), open-file limit $(ulimit -n)"
 echo
