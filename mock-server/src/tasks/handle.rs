@@ -337,35 +337,26 @@ impl TaskHandle {
     /// Waits (on the job's thread) until fewer than [`WINDOW`] writes wait
     /// for the writer. False when the job must stop (ended, cancelled, shutdown).
     pub fn wait_for_room(&self) -> bool {
-        let Ok(mut inner) = self.lock() else {
+        let Ok(inner) = self.lock() else {
             return false;
         };
-        loop {
-            if must_stop(&inner) {
-                return false;
-            }
-            if inner.planned.last_seq - inner.committed.last_seq < WINDOW {
-                return true;
-            }
-            inner = match self.wake.wait(inner) {
-                Ok(inner) => inner,
-                Err(_) => return false,
-            };
-        }
+        self.wake
+            .wait_while(inner, |inner| {
+                !must_stop(inner) && inner.planned.last_seq - inner.committed.last_seq >= WINDOW
+            })
+            .is_ok_and(|inner| !must_stop(&inner))
     }
 
     /// Waits (on the job's thread) until every write handed to the writer
     /// is stored, or the task failed, or the server is shutting down.
     pub fn wait_until_stored(&self) {
-        let Ok(mut inner) = self.lock() else {
+        let Ok(inner) = self.lock() else {
             return;
         };
-        while !inner.interrupted && inner.planned.last_seq > inner.committed.last_seq {
-            inner = match self.wake.wait(inner) {
-                Ok(inner) => inner,
-                Err(_) => return,
-            };
-        }
+        // The guard (or a poisoned lock) is released at once: only the wait matters.
+        drop(self.wake.wait_while(inner, |inner| {
+            !inner.interrupted && inner.planned.last_seq > inner.committed.last_seq
+        }));
     }
 
     /// Sleeps `interval` (on the job's thread). False when the job must stop.

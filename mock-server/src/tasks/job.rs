@@ -23,14 +23,13 @@ pub fn run(job: Job, writer: &Writer, jobs_first: &Arc<JobsFirst>) {
     let Some((steps, interval)) = handle.plan() else {
         return;
     };
-    if !interval.is_zero() {
-        run_steps(&handle, writer, done_steps, steps, interval);
-        return;
-    }
-    let flat_out = jobs_first.flat_out();
+    let flat_out = interval.is_zero().then(|| jobs_first.flat_out());
     run_steps(&handle, writer, done_steps, steps, interval);
-    handle.wait_until_stored();
-    drop(flat_out);
+    if let Some(flat_out) = flat_out {
+        // Streams go once the job's last write is stored, not merely queued.
+        handle.wait_until_stored();
+        drop(flat_out);
+    }
 }
 
 fn run_steps(
