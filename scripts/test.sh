@@ -31,6 +31,8 @@ cargo clippy -q --workspace --all-targets -- -D warnings
 # (No separate clippy with --features ssr: the library has no code gated on a
 # mode, and the ssr test below compiles it with ssr anyway.)
 cargo clippy -q -p sse-task-progress --features hydrate --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The library without Leptos, as the <task-monitor> element builds it.
+cargo clippy -q -p sse-task-progress --no-default-features --target wasm32-unknown-unknown -- -D warnings
 # (The demo and the element have no wasm-only code paths: the native
 # workspace clippy above lints all of their code; a wasm32 pass for them
 # cost a separate Leptos csr build on a fresh machine.)

@@ -29,28 +29,44 @@
 //! - `stream/`: the hook, its options, and its two transports
 //!   (`EventSource`, `fetch`);
 //! - `components/`: [`TaskMonitor`], [`TaskControls`], [`ProgressBar`],
-//!   [`LogView`], [`StatusBadge`].
+//!   [`LogView`], [`StatusBadge`];
+//! - `dom/`: [`LogRenderer`], the log written straight into the DOM, which
+//!   [`LogView`] and the `<task-monitor>` element share.
+//!
+//! # Without Leptos
+//! [`TaskStream`] is the hook's stream on its own, writing to any
+//! [`StreamView`]: the `<task-monitor>` element is built on it and on
+//! [`LogRenderer`], with no Leptos in its wasm.
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "leptos")]
 mod components;
+mod dom;
 mod stream;
 mod task;
 
+#[cfg(feature = "leptos")]
 pub use components::{
     LogView, LogViewProps, ProgressBar, ProgressBarProps, StatusBadge, StatusBadgeProps,
     TaskControls, TaskControlsProps, TaskLogPanel, TaskLogPanelProps, TaskMonitor,
     TaskMonitorProps, TasksDashboard, TasksDashboardProps,
 };
+pub use dom::LogRenderer;
 pub use sse_task_protocol::{CreateTaskRequest, TaskState};
+#[cfg(feature = "leptos")]
 pub use stream::{
     use_task_stream, use_task_stream_with_options, use_tasks_dashboard,
-    use_tasks_dashboard_with_options, Credentials, DashboardConnection, FetchOptions, HeadersFn,
-    HttpError, RefreshFn, StreamTarget, TasksDashboardOptions, Transport, UseTaskStreamOptions,
+    use_tasks_dashboard_with_options, DashboardConnection, TasksDashboardOptions,
     UseTaskStreamReturn, UseTasksDashboardReturn,
 };
+pub use stream::{
+    Credentials, FetchOptions, HeadersFn, HttpError, RefreshFn, StreamTarget, StreamView,
+    TaskStream, Transport, UseTaskStreamOptions,
+};
 pub use task::{
-    format_percent, Dashboard, DashboardTask, FeedError, LogLevel, LogLine, MessageReader,
-    ParsedEvent, RawMessage, ReadyState, ReconnectPolicy, TaskLog, TaskSource, TaskStatus,
-    CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY, INTERRUPTED, RECONNECTED,
+    format_percent, whole_percent, Dashboard, DashboardTask, FeedError, LogLevel, LogLine,
+    MessageReader, ParsedEvent, RawMessage, ReadyState, ReconnectPolicy, TaskLog, TaskMeta,
+    TaskSource, TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY, INTERRUPTED,
+    RECONNECTED,
 };

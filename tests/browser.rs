@@ -6,11 +6,14 @@
 
 mod support;
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use serde_json::json;
 use sse_task_progress::{
-    CreateTaskRequest, FetchOptions, ReconnectPolicy, TaskSource, Transport, UseTaskStreamOptions,
+    CreateTaskRequest, FetchOptions, ReadyState, ReconnectPolicy, StreamTarget, StreamView,
+    TaskLog, TaskMeta, TaskSource, TaskStatus, TaskStream, Transport, UseTaskStreamOptions,
     CLOSED_COMPLETE, INTERRUPTED,
 };
 use support::{
@@ -736,5 +739,78 @@ async fn a_dashboard_follows_twenty_tasks_over_one_connection_and_resumes_withou
             "{id}"
         );
         assert_eq!(board.row_percent(id), "100%", "{id}");
+    }
+}
+
+/// What a view without Leptos saw: the stream's log and state, how often it
+/// was asked to show them, and the target.
+#[derive(Default)]
+struct Seen {
+    log: TaskLog,
+    meta: TaskMeta,
+    shows: u32,
+    task_id: Option<String>,
+}
+
+/// A [`StreamView`] that keeps everything in a shared cell.
+struct PlainView(Rc<RefCell<Seen>>);
+
+impl StreamView for PlainView {
+    fn update(&mut self, change: &mut dyn FnMut(&mut TaskLog, &mut TaskMeta)) {
+        let mut seen = self.0.borrow_mut();
+        let seen = &mut *seen;
+        change(&mut seen.log, &mut seen.meta);
+    }
+    fn show(&mut self) {
+        self.0.borrow_mut().shows += 1;
+    }
+    fn set_ready_state(&mut self, _state: ReadyState) {}
+    fn set_target(&mut self, target: Option<&StreamTarget>) {
+        self.0.borrow_mut().task_id = target.and_then(|t| t.task_id.clone());
+    }
+}
+
+/// `TaskStream` with a view of the user's own (no Leptos, no signals): a
+/// task on the real server runs to 100 % with every line once and in
+/// order, on both transports; dropping the stream in the middle of another
+/// run closes it (nothing is shown after) and the task goes on on the server.
+#[wasm_bindgen_test]
+async fn a_task_stream_without_leptos_shows_every_line_and_closes_when_dropped() {
+    for transport in transports() {
+        let seen = Rc::new(RefCell::new(Seen::default()));
+        let stream = TaskStream::new(on(&transport), PlainView(seen.clone()));
+        stream.start_source(task_api(8, 20, None, None));
+        let done = || seen.borrow().meta.status == TaskStatus::Completed;
+        wait_for(&transport, "completed", done).await;
+        let lines: Vec<String> = seen.borrow().log.lines().map(|l| l.text.clone()).collect();
+        let mut expected = steps(8);
+        expected.extend(["Process complete".to_owned(), CLOSED_COMPLETE.to_owned()]);
+        assert_eq!(lines, expected, "{}", transport.name());
+        assert_eq!(seen.borrow().meta.progress, 100.0);
+        assert!(seen.borrow().task_id.is_some());
+
+        stream.start_source(task_api(40, 50, None, None));
+        wait_for(&transport, "a few steps", || seen.borrow().log.len() >= 3).await;
+        let id = seen.borrow().task_id.clone().unwrap_or_default();
+        drop(stream);
+        let shows = seen.borrow().shows;
+        sleep(300).await;
+        assert_eq!(seen.borrow().shows, shows, "nothing shown once dropped");
+        let state = get_json(&format!("/api/tasks/{id}")).await;
+        assert_eq!(state["state"], "running", "{state}");
+    }
+}
+
+/// Polls `done` every 25 ms for up to [`LONG`].
+async fn wait_for(transport: &Transport, what: &str, done: impl Fn() -> bool) {
+    let mut waited = 0;
+    while !done() {
+        assert!(
+            waited < LONG.as_millis() as u64,
+            "timed out waiting for {what} ({})",
+            transport.name()
+        );
+        sleep(25).await;
+        waited += 25;
     }
 }

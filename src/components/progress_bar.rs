@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::task::format_percent;
+use crate::task::{format_percent, whole_percent};
 
 /// The bar and its "42%" label.
 #[component]
@@ -28,15 +28,5 @@ pub fn ProgressBar(
                 {move || label.get()}
             </span>
         </div>
-    }
-}
-
-/// The percentage as a whole number (rendering an `f64` would pull float
-/// formatting into the wasm).
-fn whole_percent(progress: f64) -> u32 {
-    if progress.is_finite() {
-        progress.clamp(0.0, 100.0).floor() as u32
-    } else {
-        0
     }
 }

@@ -3,7 +3,7 @@
 
 /// Milliseconds since the page started.
 pub(crate) fn now_ms() -> f64 {
-    leptos::prelude::window()
-        .performance()
+    super::browser::window()
+        .and_then(|window| window.performance())
         .map_or(0.0, |performance| performance.now())
 }

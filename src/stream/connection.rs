@@ -2,13 +2,10 @@
 //! the transport, and what happens when it opens, ends or fails, decided by
 //! the pure [`crate::task::ConnectionRules`] the same way for every transport.
 
-use std::time::Duration;
-
-use leptos::prelude::*;
-use leptos::task::spawn_local;
-
+use super::browser::{set_timeout, spawn_local};
 use super::clock::now_ms;
 use super::controller::{with_current, Controller};
+use super::stream_view::read_meta;
 use super::transport::{EventSink, OpenRequest, TransportEvent};
 use crate::task::{ConnectionEvent, Decision, Notice, ReadyState};
 
@@ -27,7 +24,7 @@ impl Controller {
         };
         match self.transport.open(request, sink) {
             Ok(connection) => {
-                self.signals.ready_state.set(connection.ready_state());
+                self.view.set_ready_state(connection.ready_state());
                 self.connection = Some(connection);
             }
             Err(detail) => self.fail(format!("cannot open {url}: {detail}")),
@@ -43,7 +40,7 @@ impl Controller {
                 if !self.apply_everything_queued() {
                     return;
                 }
-                self.signals.ready_state.set(ReadyState::Open);
+                self.view.set_ready_state(ReadyState::Open);
                 let after_failed_attempts = match self.rules.on_open() {
                     Some(Notice::Reconnected { attempts }) => attempts,
                     _ => 0,
@@ -88,11 +85,8 @@ impl Controller {
         self.connection.is_some() && self.is_running()
     }
 
-    fn is_running(&self) -> bool {
-        self.signals
-            .meta
-            .try_with_untracked(|meta| !meta.status.is_terminal())
-            .unwrap_or(false)
+    fn is_running(&mut self) -> bool {
+        read_meta(self.view.as_mut(), |meta| !meta.status.is_terminal()).unwrap_or(false)
     }
 
     /// Carries out the rules' decision.
@@ -110,7 +104,7 @@ impl Controller {
                 self.apply_now(ConnectionEvent::Waiting);
                 if reconnecting_itself {
                     if let Some(connection) = &self.connection {
-                        self.signals.ready_state.set(connection.ready_state());
+                        self.view.set_ready_state(connection.ready_state());
                     }
                 } else {
                     self.reconnect_after(delay_ms);
@@ -139,10 +133,10 @@ impl Controller {
     /// after the last event applied.
     fn reconnect_after(&mut self, delay_ms: u32) {
         self.connection = None;
-        self.signals.ready_state.set(ReadyState::Connecting);
+        self.view.set_ready_state(ReadyState::Connecting);
         let this = self.this.clone();
         let generation = self.generation;
-        let timer = set_timeout_with_handle(
+        self.retry_timer = set_timeout(
             move || {
                 with_current(&this, Some(generation), |controller| {
                     controller.retry_timer = None;
@@ -150,9 +144,8 @@ impl Controller {
                     controller.connect(resume);
                 });
             },
-            Duration::from_millis(u64::from(delay_ms)),
+            delay_ms,
         );
-        self.retry_timer = timer.ok();
     }
 
     /// A 401 / 403: the user's hook refreshes the credentials, then the
@@ -163,7 +156,7 @@ impl Controller {
             return self.fail("the server refused the credentials".into());
         };
         self.connection = None;
-        self.signals.ready_state.set(ReadyState::Connecting);
+        self.view.set_ready_state(ReadyState::Connecting);
         let this = self.this.clone();
         let generation = self.generation;
         spawn_local(async move {
@@ -176,10 +169,7 @@ impl Controller {
     }
 
     /// The id of the last event applied, to resume after.
-    fn last_event_id(&self) -> Option<String> {
-        self.signals
-            .meta
-            .try_with_untracked(|meta| meta.last_event_id.clone())
-            .flatten()
+    fn last_event_id(&mut self) -> Option<String> {
+        read_meta(self.view.as_mut(), |meta| meta.last_event_id.clone()).flatten()
     }
 }

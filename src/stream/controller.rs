@@ -6,30 +6,15 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use sse_task_protocol::CreateTaskRequest;
 
+use super::browser::{spawn_local, warn, Timeout};
 use super::http;
 use super::options::UseTaskStreamOptions;
+use super::stream_view::{read_meta, StreamView};
 use super::transport::{Connection, EventSourceTransport, FetchTransport, StreamTransport};
 use super::{StreamTarget, Transport};
-use crate::task::{
-    is_task_id, ConnectionEvent, ConnectionRules, RawMessage, ReadyState, TaskLog, TaskMeta,
-};
-
-/// The hook's signals, written only by the controller.
-#[derive(Clone, Copy)]
-pub struct Signals {
-    /// The bounded log.
-    pub log: RwSignal<TaskLog>,
-    /// Progress, status, ids.
-    pub meta: RwSignal<TaskMeta>,
-    /// The connection's `readyState`.
-    pub ready_state: RwSignal<ReadyState>,
-    /// What is being streamed.
-    pub target: RwSignal<Option<StreamTarget>>,
-}
+use crate::task::{is_task_id, ConnectionEvent, ConnectionRules, RawMessage, ReadyState, TaskLog};
 
 /// Shared handle to a controller.
 pub type Shared = Rc<RefCell<Controller>>;
@@ -38,7 +23,10 @@ pub type Shared = Rc<RefCell<Controller>>;
 /// ending, retrying, stopping) and `pump.rs` (applying messages).
 pub struct Controller {
     pub(super) options: UseTaskStreamOptions,
-    pub(super) signals: Signals,
+    /// Where the log and state live, and how they are shown.
+    pub(super) view: Box<dyn StreamView>,
+    /// What is being streamed.
+    pub(super) target: Option<StreamTarget>,
     pub(super) transport: Box<dyn StreamTransport>,
     pub(super) connection: Option<Box<dyn Connection>>,
     pub(super) rules: ConnectionRules,
@@ -47,12 +35,12 @@ pub struct Controller {
     /// Incremented by every start, stop and connection: callbacks of an
     /// older one are ignored.
     pub(super) generation: u64,
-    pub(super) retry_timer: Option<TimeoutHandle>,
+    pub(super) retry_timer: Option<Timeout>,
     /// Messages taken from the connection but not applied yet.
     pub(super) pending: VecDeque<RawMessage>,
     pub(super) drain_scheduled: bool,
     pub(super) flush_pending: bool,
-    /// When signals were last notified (`performance.now()`, ms).
+    /// When the view was last shown (`performance.now()`, ms).
     pub(super) last_flush_ms: f64,
     pub(super) this: Weak<RefCell<Controller>>,
 }
@@ -76,14 +64,15 @@ pub(super) fn with_current(
 }
 
 impl Controller {
-    /// A controller writing to `signals`.
-    pub fn new(options: UseTaskStreamOptions, signals: Signals) -> Shared {
+    /// A controller writing to `view`.
+    pub fn new(options: UseTaskStreamOptions, view: Box<dyn StreamView>) -> Shared {
         let transport = transport_for(&options.transport);
         let rules = rules_for(&options);
         Rc::new_cyclic(|this| {
             RefCell::new(Self {
                 options,
-                signals,
+                view,
+                target: None,
                 transport,
                 connection: None,
                 rules,
@@ -113,15 +102,14 @@ impl Controller {
     /// Starts streaming `target`, replacing any current stream.
     pub fn start_url(&mut self, target: StreamTarget) {
         self.begin();
-        self.url = Some(target.events_url.clone());
-        self.signals.target.set(Some(target));
+        self.set_target(Some(target));
         self.connect(None);
     }
 
     /// Creates a task on `base`'s task API, then streams it.
     pub fn start_task(&mut self, base: String, request: CreateTaskRequest) {
         self.begin();
-        self.signals.target.set(None);
+        self.set_target(None);
         let this = self.this.clone();
         let generation = self.generation;
         spawn_local(async move {
@@ -134,8 +122,7 @@ impl Controller {
                         status_url: Some(format!("{base}{}", task.status_url)),
                         task_id: Some(task.id),
                     };
-                    controller.url = Some(target.events_url.clone());
-                    controller.signals.target.set(Some(target));
+                    controller.set_target(Some(target));
                     controller.connect(None);
                 }
                 Err(error) => controller.fail(format!("could not create the task: {error}")),
@@ -147,10 +134,10 @@ impl Controller {
     /// the server confirms it has the task.
     pub fn attach_task(&mut self, base: String, id: String) {
         self.begin();
-        self.signals.target.set(None);
+        self.set_target(None);
         if !is_task_id(&id) {
             self.fail(format!(
-                "{id:?} is not a task id (1 to 64 letters, digits or dashes)"
+                "\"{id}\" is not a task id (1 to 64 letters, digits or dashes)"
             ));
             return;
         }
@@ -162,8 +149,7 @@ impl Controller {
             let found = http::check_task(&status_url).await;
             with_current(&this, Some(generation), |controller| match found {
                 Ok(()) => {
-                    controller.url = Some(target.events_url.clone());
-                    controller.signals.target.set(Some(target));
+                    controller.set_target(Some(target));
                     controller.connect(None);
                 }
                 Err(error) => controller.fail(attach_failure(&id, &error)),
@@ -175,11 +161,8 @@ impl Controller {
     /// nothing later, and asks the server to cancel the task when it has a
     /// cancel URL.
     pub fn stop(&mut self) {
-        let was_active = self
-            .signals
-            .meta
-            .try_with_untracked(|meta| meta.status.is_active())
-            .unwrap_or(false);
+        let was_active =
+            read_meta(self.view.as_mut(), |meta| meta.status.is_active()).unwrap_or(false);
         self.generation += 1;
         self.close();
         if !was_active {
@@ -187,15 +170,14 @@ impl Controller {
         }
         self.apply_now(ConnectionEvent::Stopped);
         let cancel_url = self
-            .signals
             .target
-            .try_with_untracked(|target| target.as_ref().and_then(|t| t.cancel_url.clone()))
-            .flatten()
+            .as_ref()
+            .and_then(|target| target.cancel_url.clone())
             .or_else(|| self.options.cancel_url.clone());
         if let Some(url) = cancel_url {
             spawn_local(async move {
                 if let Err(error) = http::cancel_task(&url).await {
-                    leptos::logging::warn!("could not cancel the task on the server: {error}");
+                    warn(&format!("could not cancel the task on the server: {error}"));
                 }
             });
         }
@@ -223,9 +205,11 @@ impl Controller {
         self.transport = transport_for(&self.options.transport);
         self.rules = rules_for(&self.options);
         let capacity = self.options.capacity;
-        if self.signals.log.with_untracked(TaskLog::capacity) != capacity {
-            self.signals.log.set(TaskLog::with_capacity(capacity));
-        }
+        self.view.update(&mut |log, _| {
+            if log.capacity() != capacity {
+                *log = TaskLog::with_capacity(capacity);
+            }
+        });
         self.apply_now(ConnectionEvent::Starting);
     }
 
@@ -236,7 +220,14 @@ impl Controller {
         if let Some(timer) = self.retry_timer.take() {
             timer.clear();
         }
-        self.signals.ready_state.set(ReadyState::Closed);
+        self.view.set_ready_state(ReadyState::Closed);
+    }
+
+    /// Streams `target` from now on (`None`: not known yet), and tells the view.
+    fn set_target(&mut self, target: Option<StreamTarget>) {
+        self.url = target.as_ref().map(|target| target.events_url.clone());
+        self.view.set_target(target.as_ref());
+        self.target = target;
     }
 
     /// Ends the stream for good with `reason`.

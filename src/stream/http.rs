@@ -1,16 +1,17 @@
 //! The hook's HTTP calls: create a task, cancel it, and ask a failed stream's
-//! URL why it failed.
-
-use gloo_net::http::Request;
-use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, ErrorBody};
-use thiserror::Error;
-use web_sys::AbortController;
+//! URL why it failed. On the page's `fetch` through `web-sys` (as the fetch
+//! transport is), not an HTTP client crate: gloo-net's `http` module and the
+//! stream and I/O code it brings weighed ~6 KB gzipped in the
+//! `<task-monitor>` element for three requests.
 
 use js_sys::Reflect;
-use wasm_bindgen::JsCast;
+use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse};
+use thiserror::Error;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestInit, Response};
+use web_sys::{AbortController, Headers, RequestInit, Response};
 
+use super::browser::window;
 use crate::task::{diagnose_response, Diagnosis, FailedAnswer};
 
 /// What can go wrong calling the task API.
@@ -37,51 +38,82 @@ pub async fn create_task(
     base: &str,
     request: &CreateTaskRequest,
 ) -> Result<CreateTaskResponse, HttpError> {
-    let response = Request::post(&format!("{base}/api/tasks"))
-        .json(request)
-        .map_err(|error| HttpError::Body(error.to_string()))?
-        .send()
+    let body = serde_json::to_string(request).map_err(body_error)?;
+    let response = send("POST", &format!("{base}/api/tasks"), Some(&body)).await?;
+    let text = JsFuture::from(response.text().map_err(network_error)?)
         .await
-        .map_err(|error| HttpError::Network(error.to_string()))?;
-    if !response.ok() {
-        return Err(status_error(response).await);
-    }
-    response
-        .json()
-        .await
-        .map_err(|error| HttpError::Body(error.to_string()))
+        .map_err(network_error)?
+        .as_string()
+        .unwrap_or_default();
+    serde_json::from_str(&text).map_err(body_error)
+}
+
+/// A body that is not the expected JSON, said by where it went wrong. Not
+/// serde_json's own words: their formatting (escaped strings, floats)
+/// weighed ~2.5 KB gzipped in the `<task-monitor>` element.
+fn body_error(error: serde_json::Error) -> HttpError {
+    let what = match error.classify() {
+        serde_json::error::Category::Io => "could not be read",
+        serde_json::error::Category::Syntax => "is not JSON",
+        serde_json::error::Category::Data => "lacks a field of a task or has one of the wrong type",
+        serde_json::error::Category::Eof => "ends too early",
+    };
+    HttpError::Body(format!(
+        "the JSON {what} (line {}, column {})",
+        error.line(),
+        error.column()
+    ))
 }
 
 /// `GET status_url`: whether the server still has the task.
 pub async fn check_task(status_url: &str) -> Result<(), HttpError> {
-    expect_ok(Request::get(status_url)).await
+    send("GET", status_url, None).await.map(drop)
 }
 
 /// `POST cancel_url`.
 pub async fn cancel_task(cancel_url: &str) -> Result<(), HttpError> {
-    expect_ok(Request::post(cancel_url)).await
+    send("POST", cancel_url, None).await.map(drop)
 }
 
-/// Sends `request`; an answer that is not 2xx is an error.
-async fn expect_ok(request: gloo_net::http::RequestBuilder) -> Result<(), HttpError> {
-    let response = request
-        .send()
-        .await
-        .map_err(|error| HttpError::Network(error.to_string()))?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(status_error(response).await)
+/// Sends `method url` (with a JSON body when given) with the page's
+/// `fetch`; an answer that is not 2xx is an error carrying the server's
+/// `error` field, or the status text.
+async fn send(method: &str, url: &str, json_body: Option<&str>) -> Result<Response, HttpError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = json_body {
+        let headers = Headers::new().map_err(network_error)?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(network_error)?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(body));
     }
+    let window = window().ok_or_else(|| HttpError::Network("the page has no window".into()))?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(network_error)?
+        .unchecked_into();
+    if response.ok() {
+        return Ok(response);
+    }
+    let message = json_error(&response)
+        .await
+        .unwrap_or_else(|| response.status_text());
+    Err(HttpError::Status {
+        status: response.status(),
+        message,
+    })
 }
 
-async fn status_error(response: gloo_net::http::Response) -> HttpError {
-    let status = response.status();
-    let message = match response.json::<ErrorBody>().await {
-        Ok(body) => body.error,
-        Err(_) => response.status_text(),
-    };
-    HttpError::Status { status, message }
+/// A request that did not reach the server, with the browser's words.
+fn network_error(error: JsValue) -> HttpError {
+    let words = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the request failed".into());
+    HttpError::Network(words)
 }
 
 /// Requests `url` once more to learn why its stream failed (`EventSource`
@@ -95,7 +127,10 @@ pub async fn diagnose(url: &str) -> Diagnosis {
         init.set_headers(&headers);
     }
     init.set_signal(abort.as_ref().map(AbortController::signal).as_ref());
-    let request = leptos::prelude::window().fetch_with_str_and_init(url, &init);
+    let Some(window) = window() else {
+        return Diagnosis::unreachable();
+    };
+    let request = window.fetch_with_str_and_init(url, &init);
     let Ok(response) = JsFuture::from(request).await else {
         return Diagnosis::unreachable();
     };
@@ -128,6 +163,11 @@ async fn error_field(response: &Response, content_type: Option<&str>) -> Option<
     if response.status() < 400 || !content_type.is_some_and(|kind| kind.contains("json")) {
         return None;
     }
+    json_error(response).await
+}
+
+/// The `error` field of the body, when it is JSON with one.
+async fn json_error(response: &Response) -> Option<String> {
     let json = JsFuture::from(response.json().ok()?).await.ok()?;
     Reflect::get(&json, &"error".into()).ok()?.as_string()
 }

@@ -3,11 +3,7 @@
 //! blocks the main thread for long), and coalesces signal updates to one per
 //! animation frame in a flood, while a slow stream's lines show at once.
 
-use std::time::Duration;
-
-use leptos::prelude::*;
-use leptos::task::spawn_local;
-
+use super::browser::{request_animation_frame, set_timeout, spawn_local};
 use super::clock::now_ms;
 use super::controller::{with_current, Controller};
 use super::transport::yield_now;
@@ -106,14 +102,13 @@ impl Controller {
     pub(super) fn apply_later(&mut self, event: ConnectionEvent) -> Directive {
         let reader = &self.options.reader;
         let now = js_sys::Date::now();
-        let Self { signals, .. } = self;
-        let (log, meta) = (signals.log, signals.meta);
-        let directive = log
-            .try_update_untracked(|log| {
-                meta.try_update_untracked(|meta| apply(log, meta, event, reader, now))
-            })
-            .flatten()
-            .unwrap_or(Directive::Ignored);
+        let mut event = Some(event);
+        let mut directive = Directive::Ignored;
+        self.view.update(&mut |log, meta| {
+            if let Some(event) = event.take() {
+                directive = apply(log, meta, event, reader, now);
+            }
+        });
         if directive != Directive::Ignored {
             self.schedule_flush();
         }
@@ -141,13 +136,12 @@ impl Controller {
         };
         request_animation_frame(flush.clone());
         // Hidden tabs get no animation frames; a slow timer keeps them current.
-        let _ = set_timeout_with_handle(flush, Duration::from_millis(250));
+        let _ = set_timeout(flush, 250);
     }
 
     fn flush(&mut self) {
         self.flush_pending = false;
         self.last_flush_ms = now_ms();
-        self.signals.log.notify();
-        self.signals.meta.notify();
+        self.view.show();
     }
 }

@@ -6,6 +6,7 @@
 
 mod batch;
 mod dashboard;
+#[cfg(feature = "leptos")]
 mod dashboard_rows;
 mod diagnosis;
 mod log;
@@ -21,6 +22,7 @@ mod view_model;
 
 pub use batch::decode_batch;
 pub use dashboard::{Dashboard, DashboardTask, FeedError};
+#[cfg(feature = "leptos")]
 pub use dashboard_rows::{RowChange, RowPlan, RowsOnScreen};
 pub use diagnosis::{diagnose_response, is_event_stream, Diagnosis, FailedAnswer};
 pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY};
@@ -34,5 +36,7 @@ pub use state::{
     RECONNECTED,
 };
 pub use status::{ReadyState, TaskStatus};
-pub use task_param::{is_task_id, query_with_task_id, task_id_in_query};
-pub use view_model::format_percent;
+pub use task_param::is_task_id;
+#[cfg(feature = "leptos")]
+pub use task_param::{query_with_task_id, task_id_in_query};
+pub use view_model::{format_percent, whole_percent};

@@ -13,6 +13,8 @@ pub fn is_task_id(id: &str) -> bool {
 
 /// The task id under `key` in `query` (with or without its `?`), when it
 /// looks like one.
+// Read only by the components' page memory (the `leptos` feature).
+#[cfg_attr(not(feature = "leptos"), allow(dead_code))]
 pub fn task_id_in_query(query: &str, key: &str) -> Option<String> {
     query
         .trim_start_matches('?')
@@ -25,6 +27,7 @@ pub fn task_id_in_query(query: &str, key: &str) -> Option<String> {
 
 /// `query` with `key` set to `id`, or removed when `id` is `None`; the other
 /// parameters keep their order. Returns `""` or `"?..."`.
+#[cfg_attr(not(feature = "leptos"), allow(dead_code))]
 pub fn query_with_task_id(query: &str, key: &str, id: Option<&str>) -> String {
     let mut pairs: Vec<String> = query
         .trim_start_matches('?')

@@ -1,14 +1,19 @@
-//! Small pure helpers of the components: the percentage label.
+//! Small pure helpers of the views: the percentage and its label.
 
 /// The bar's label: whole percent, rounded down so 99.6 % never reads "100%"
 /// before the task is done.
 pub fn format_percent(progress: f64) -> String {
-    let clamped = if progress.is_finite() {
-        progress.clamp(0.0, 100.0)
+    format!("{}%", whole_percent(progress))
+}
+
+/// The percentage as a whole number from 0 to 100, rounded down (`NaN` is
+/// 0). Rendering a whole number keeps float formatting out of the wasm.
+pub fn whole_percent(progress: f64) -> u32 {
+    if progress.is_finite() {
+        progress.clamp(0.0, 100.0).floor() as u32
     } else {
-        0.0
-    };
-    format!("{}%", clamped.floor() as u32)
+        0
+    }
 }
 
 #[cfg(test)]

@@ -9,13 +9,13 @@
 
 use std::collections::VecDeque;
 
-use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventSource};
 
 use super::inbox::Inbox;
 use super::{delivered_types, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
+use crate::stream::browser::{spawn_local, window};
 use crate::stream::http;
 use crate::task::{decode_batch, RawMessage, ReadyState};
 
@@ -132,9 +132,8 @@ impl Drop for EventSourceConnection {
 /// `url` with `lastEventId=id` in its query, for a new `EventSource` that
 /// cannot send the `Last-Event-ID` header.
 pub fn with_last_event_id(url: &str, id: &str) -> String {
-    let base = leptos::prelude::window()
-        .location()
-        .href()
+    let base = window()
+        .and_then(|window| window.location().href().ok())
         .unwrap_or_default();
     match web_sys::Url::new_with_base(url, &base) {
         Ok(parsed) => {

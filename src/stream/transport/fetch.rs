@@ -12,7 +12,6 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Reflect, Uint8Array};
-use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -23,6 +22,7 @@ use web_sys::{
 use super::{
     delivered_types, yield_now, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
+use crate::stream::browser::{spawn_local, window};
 use crate::stream::clock::now_ms;
 use crate::stream::fetch_options::{Credentials, FetchOptions};
 use crate::stream::http;
@@ -49,7 +49,9 @@ impl StreamTransport for FetchTransport {
         let abort = AbortController::new().map_err(|_| "cannot create an AbortController")?;
         let init = self.request_init(request.last_event_id)?;
         init.set_signal(Some(&abort.signal()));
-        let promise = leptos::prelude::window().fetch_with_str_and_init(request.url, &init);
+        let promise = window()
+            .ok_or("the page has no window")?
+            .fetch_with_str_and_init(request.url, &init);
         let shared = Rc::new(Shared {
             queue: RefCell::new(VecDeque::new()),
             state: Cell::new(ReadyState::Connecting),

@@ -1,0 +1,56 @@
+//! The few browser services the stream core needs (the window, tasks,
+//! timers, animation frames, console warnings), on `web-sys` and
+//! `wasm-bindgen-futures` alone, so the core runs under any view: the Leptos
+//! hook, or the `<task-monitor>` element, which links no Leptos at all.
+
+use std::future::Future;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::Window;
+
+/// The page's window, when there is one.
+pub(crate) fn window() -> Option<Window> {
+    web_sys::window()
+}
+
+/// Runs `future` on the page's event loop.
+pub(crate) fn spawn_local(future: impl Future<Output = ()> + 'static) {
+    wasm_bindgen_futures::spawn_local(future);
+}
+
+/// Writes `message` to the console as a warning.
+pub(crate) fn warn(message: &str) {
+    web_sys::console::warn_1(&message.into());
+}
+
+/// A pending `setTimeout`, cleared with [`Timeout::clear`].
+#[derive(Debug)]
+pub(crate) struct Timeout(i32);
+
+impl Timeout {
+    /// Cancels the call, if it has not run yet.
+    pub(crate) fn clear(self) {
+        if let Some(window) = window() {
+            window.clear_timeout_with_handle(self.0);
+        }
+    }
+}
+
+/// Calls `callback` once after `delay_ms`; `None` when the page has no window.
+pub(crate) fn set_timeout(callback: impl FnOnce() + 'static, delay_ms: u32) -> Option<Timeout> {
+    let callback = Closure::once_into_js(callback);
+    let delay = i32::try_from(delay_ms).unwrap_or(i32::MAX);
+    window()?
+        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), delay)
+        .ok()
+        .map(Timeout)
+}
+
+/// Calls `callback` once before the next repaint.
+pub(crate) fn request_animation_frame(callback: impl FnOnce() + 'static) {
+    let callback = Closure::once_into_js(callback);
+    if let Some(window) = window() {
+        let _ = window.request_animation_frame(callback.unchecked_ref());
+    }
+}
