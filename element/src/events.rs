@@ -2,10 +2,27 @@
 //! status change is which event, which log lines are new) tested natively,
 //! and [`dispatch`], which sends one as a bubbling, composed `CustomEvent`.
 
-use serde_json::{json, Value};
+use js_sys::{Object, Reflect};
 use sse_task_progress::{LogLine, TaskLog, TaskStatus};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+
+/// A value in an event's `detail`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailValue {
+    /// A string.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// `null` (no event id yet).
+    Null,
+}
+
+impl From<Option<String>> for DetailValue {
+    fn from(text: Option<String>) -> Self {
+        text.map_or(Self::Null, Self::Text)
+    }
+}
 
 /// One event for the page's scripts.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,23 +75,31 @@ impl ElementEvent {
         }
     }
 
-    /// The event's `detail`.
-    pub fn detail(&self) -> Value {
+    /// The event's `detail`: its fields, in order.
+    pub fn detail(&self) -> Vec<(&'static str, DetailValue)> {
+        use DetailValue::{Number, Text};
         match self {
-            Self::Started => json!({}),
+            Self::Started => vec![],
             Self::Line {
                 text,
                 level,
                 event_id,
-            } => json!({ "text": text, "level": level, "eventId": event_id }),
-            Self::Progress { progress } => json!({ "progress": progress }),
+            } => vec![
+                ("text", Text(text.clone())),
+                ("level", Text((*level).to_owned())),
+                ("eventId", event_id.clone().into()),
+            ],
+            Self::Progress { progress } => vec![("progress", Number(*progress))],
             Self::Completed { last_event_id } | Self::Stopped { last_event_id } => {
-                json!({ "lastEventId": last_event_id })
+                vec![("lastEventId", last_event_id.clone().into())]
             }
             Self::Failed {
                 reason,
                 last_event_id,
-            } => json!({ "reason": reason, "lastEventId": last_event_id }),
+            } => vec![
+                ("reason", Text(reason.clone())),
+                ("lastEventId", last_event_id.clone().into()),
+            ],
         }
     }
 
@@ -139,7 +164,15 @@ pub fn dispatch(host: &HtmlElement, event: &ElementEvent) {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
-    let detail = js_sys::JSON::parse(&event.detail().to_string()).unwrap_or(JsValue::NULL);
+    let detail = Object::new();
+    for (key, value) in event.detail() {
+        let value = match value {
+            DetailValue::Text(text) => JsValue::from_str(&text),
+            DetailValue::Number(number) => JsValue::from_f64(number),
+            DetailValue::Null => JsValue::NULL,
+        };
+        let _ = Reflect::set(&detail, &JsValue::from_str(key), &value);
+    }
     init.set_detail(&detail);
     if let Ok(custom) = CustomEvent::new_with_event_init_dict(event.name(), &init) {
         let _ = host.dispatch_event(&custom);
@@ -175,7 +208,10 @@ mod tests {
         assert_eq!(names(&Idle, &failed), ["task-started", "task-failed"]);
         assert_eq!(
             status_events(&Open, &failed, Some("9".into()))[0].detail(),
-            json!({ "reason": "gone", "lastEventId": "9" })
+            [
+                ("reason", DetailValue::Text("gone".into())),
+                ("lastEventId", DetailValue::Text("9".into()))
+            ]
         );
     }
 
@@ -201,7 +237,11 @@ mod tests {
         let line = fresh.lines().next().unwrap();
         assert_eq!(
             ElementEvent::line(line).detail(),
-            json!({ "text": "x", "level": "info", "eventId": null })
+            [
+                ("text", DetailValue::Text("x".into())),
+                ("level", DetailValue::Text("info".into())),
+                ("eventId", DetailValue::Null)
+            ]
         );
     }
 }

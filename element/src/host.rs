@@ -1,31 +1,24 @@
 //! The Rust half of `<task-monitor>`: `js/task-monitor.js` defines the
 //! custom element and creates one [`TaskMonitorHost`] per connected
 //! element, forwarding attribute changes and `start()` / `stop()`. Freeing
-//! the host (the element left the page) unmounts the view and closes its
+//! the host (the element left the page) removes the panel and closes its
 //! stream.
 
-use std::any::Any;
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use leptos::mount::mount_to;
-use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot};
 
-use crate::attributes::{ElementSettings, OBSERVED};
-use crate::view::{element_view, ElementControls};
+use crate::attributes::OBSERVED;
+use crate::monitor::Monitor;
 
 /// The stylesheet of the shadow root: the element's look and its custom properties.
-const STYLE: &str = include_str!("../style/task-monitor.css");
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/task-monitor.min.css"));
 
 /// One mounted `<task-monitor>`.
 #[wasm_bindgen]
 pub struct TaskMonitorHost {
-    host: HtmlElement,
-    controls: ElementControls,
-    /// Unmounts the view (and closes the stream) when dropped.
-    _mounted: Box<dyn Any>,
+    monitor: Rc<Monitor>,
 }
 
 #[wasm_bindgen]
@@ -40,27 +33,11 @@ impl TaskMonitorHost {
         let style = document.create_element("style")?;
         style.set_text_content(Some(STYLE));
         root.append_child(&style)?;
-        let container: HtmlElement = document.create_element("div")?.unchecked_into();
+        let container = document.create_element("div")?;
         container.set_class_name("task-monitor-root");
         root.append_child(&container)?;
-
-        let settings = read_settings(&host);
-        let slot = Rc::new(RefCell::new(None));
-        let out = slot.clone();
-        let view_host = host.clone();
-        let mounted = mount_to(container, move || {
-            let (view, controls) = element_view(view_host, settings);
-            *out.borrow_mut() = Some(controls);
-            view
-        });
-        let controls = slot
-            .borrow_mut()
-            .take()
-            .ok_or_else(|| JsValue::from_str("the view did not mount"))?;
         Ok(Self {
-            host,
-            controls,
-            _mounted: Box::new(mounted),
+            monitor: Monitor::mount(host, &container)?,
         })
     }
 
@@ -71,62 +48,38 @@ impl TaskMonitorHost {
     }
 
     /// Reads the attributes again (one changed): the next start uses them;
-    /// with `autostart`, a new source starts at once.
+    /// with `autostart`, a new source starts at once; a new `task-id`
+    /// reattaches.
     #[wasm_bindgen(js_name = attributesChanged)]
     pub fn attributes_changed(&self) {
-        let settings = read_settings(&self.host);
-        self.controls.settings.try_maybe_update(|current| {
-            let changed = *current != settings;
-            if changed {
-                *current = settings;
-            }
-            (changed, ())
-        });
+        self.monitor.attributes_changed();
     }
 
     /// Starts what the attributes name (replacing a finished run).
     pub fn start(&self) {
-        self.controls.start();
+        self.monitor.start();
     }
 
     /// Stops the run and cancels its task on the server, when it has one.
     pub fn stop(&self) {
-        self.controls.stop();
+        self.monitor.stop();
     }
 
     /// The status's short name: `idle`, `connecting`, `open`, `waiting`,
     /// `reconnecting`, `completed`, `failed` or `stopped`.
     pub fn status(&self) -> String {
-        self.controls
-            .stream
-            .status
-            .try_with_untracked(|status| status.name().to_owned())
-            .unwrap_or_default()
+        self.monitor.status()
     }
 
     /// The URL of the task's state on the task API (`GET` it), once the
     /// element created a task; empty otherwise.
     #[wasm_bindgen(js_name = statusUrl)]
     pub fn status_url(&self) -> String {
-        self.controls
-            .stream
-            .target
-            .try_with_untracked(|target| target.as_ref().and_then(|t| t.status_url.clone()))
-            .flatten()
-            .unwrap_or_default()
+        self.monitor.status_url()
     }
 
     /// The percentage done, 0 to 100.
     pub fn progress(&self) -> f64 {
-        self.controls
-            .stream
-            .progress
-            .try_get_untracked()
-            .unwrap_or_default()
+        self.monitor.progress()
     }
-}
-
-/// The host's observed attributes, read into settings.
-fn read_settings(host: &HtmlElement) -> ElementSettings {
-    ElementSettings::read(|name| host.get_attribute(name))
 }

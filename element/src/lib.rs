@@ -1,12 +1,17 @@
 //! `<task-monitor>`: the monitor of `sse-task-progress` as a custom element
-//! for any HTML page (PHP, Tcl, plain HTML), built from the same Leptos
-//! components. `scripts/build-element.sh` (run by trunk) builds it into
+//! for any HTML page (PHP, Tcl, plain HTML). It is built from the library's
+//! core without Leptos: the same stream ([`sse_task_progress::TaskStream`]:
+//! controller, reconnect rules, transports, bounded log) and the same log
+//! renderer ([`sse_task_progress::LogRenderer`]) as the Leptos components,
+//! with the components' markup, so its wasm carries no reactive system or
+//! renderer. `scripts/build-element.sh` (run by trunk) builds it into
 //! `dist/element/`: `task-monitor.js` defines the element and loads this
 //! crate's wasm.
 //!
 //! - `attributes.rs`: the attributes read into settings (pure);
 //! - `events.rs`: which DOM events to send, and sending them;
-//! - `view.rs`: the view in the shadow root, autostart, the page events;
+//! - `panel.rs` (and `panel.html`): the panel in the shadow root;
+//! - `monitor.rs`: one element's stream, rendering, autostart, `task-id`;
 //! - `host.rs`: what `task-monitor.js` calls.
 
 #![deny(missing_docs)]
@@ -14,6 +19,7 @@
 pub mod attributes;
 pub mod events;
 mod host;
-mod view;
+mod monitor;
+mod panel;
 
 pub use host::TaskMonitorHost;

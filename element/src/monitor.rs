@@ -1,0 +1,309 @@
+//! One `<task-monitor>`: its settings, its stream (the library's
+//! [`TaskStream`], the same core as the Leptos hook), and rendering. The
+//! stream writes into [`StreamState`]; each change schedules one render in a
+//! microtask, which updates the panel and the log, writes a created task's
+//! id back to `task-id`, and then tells the page (its DOM events) with no
+//! borrow held, so a page script may call `start()` / `stop()` from a
+//! handler.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use sse_task_progress::{
+    LogRenderer, ReadyState, StreamTarget, StreamView, TaskLog, TaskMeta, TaskSource, TaskStatus,
+    TaskStream,
+};
+use wasm_bindgen::JsValue;
+use web_sys::{Element, HtmlElement};
+
+use crate::attributes::ElementSettings;
+use crate::events::{dispatch, status_events, ElementEvent, LineCursor};
+use crate::panel::{Listener, Panel};
+
+/// What the stream wrote, read by each render.
+#[derive(Default)]
+struct StreamState {
+    log: TaskLog,
+    meta: TaskMeta,
+    target: Option<StreamTarget>,
+    render_scheduled: bool,
+}
+
+/// What the page was last told: the status and progress, and the lines.
+#[derive(Default)]
+struct Told {
+    status: TaskStatus,
+    progress: f64,
+    lines: LineCursor,
+}
+
+/// One mounted element.
+pub struct Monitor {
+    host: HtmlElement,
+    panel: Panel,
+    log: RefCell<LogRenderer>,
+    settings: RefCell<ElementSettings>,
+    /// The source autostart last saw (`None`: it has not looked yet).
+    autostart_seen: RefCell<Option<Option<TaskSource>>>,
+    state: Rc<RefCell<StreamState>>,
+    told: RefCell<Told>,
+    stream: TaskStream,
+    this: Weak<Monitor>,
+    _listeners: Vec<Listener>,
+}
+
+impl Monitor {
+    /// Mounts the panel for `host` at the end of `root`, with the host's
+    /// attributes; reattaches to `task-id`, or starts with `autostart`.
+    pub fn mount(host: HtmlElement, root: &Element) -> Result<Rc<Self>, JsValue> {
+        let document = host
+            .owner_document()
+            .ok_or_else(|| JsValue::from_str("the element has no document"))?;
+        let panel = Panel::build(&document, root)?;
+        let settings = read_settings(&host);
+        let state = Rc::new(RefCell::new(StreamState::default()));
+        let monitor = Rc::new_cyclic(|this: &Weak<Monitor>| {
+            let view = ElementView {
+                state: state.clone(),
+                monitor: this.clone(),
+            };
+            let on = |target: &Element, name, act: fn(&Monitor)| {
+                let this = this.clone();
+                Listener::new(target, name, move |_| {
+                    if let Some(monitor) = this.upgrade() {
+                        act(&monitor);
+                    }
+                })
+            };
+            let listeners = vec![
+                on(&panel.start, "click", Monitor::start),
+                on(&panel.stop, "click", Monitor::stop),
+                on(&panel.log, "scroll", |m| m.log.borrow_mut().on_scroll()),
+            ];
+            Monitor {
+                stream: TaskStream::new(settings.options(), view),
+                log: RefCell::new(LogRenderer::new(panel.log.clone())),
+                panel,
+                host,
+                settings: RefCell::new(settings),
+                autostart_seen: RefCell::new(None),
+                state,
+                told: RefCell::new(Told::default()),
+                this: this.clone(),
+                _listeners: listeners,
+            }
+        });
+        monitor.settings_changed();
+        Ok(monitor)
+    }
+
+    /// Starts what the attributes name, with their options. Nothing
+    /// happens without a source (the panel already shows why).
+    pub fn start(&self) {
+        let settings = self.settings.borrow().clone();
+        if let Some(source) = settings.source.clone() {
+            self.stream.set_options(settings.options());
+            self.stream.start_source(source);
+        }
+    }
+
+    /// Stops the stream and cancels the task on the server when it has a
+    /// cancel URL (a task created on the task API).
+    pub fn stop(&self) {
+        self.stream.stop();
+    }
+
+    /// Reads the attributes again; acts only when something changed.
+    pub fn attributes_changed(&self) {
+        let settings = read_settings(&self.host);
+        if *self.settings.borrow() == settings {
+            return;
+        }
+        *self.settings.borrow_mut() = settings;
+        self.settings_changed();
+    }
+
+    /// The status's short name (`idle`, `open`, `completed`, ...).
+    pub fn status(&self) -> String {
+        self.read(|state| state.meta.status.name().to_owned())
+    }
+
+    /// The percentage done, 0 to 100.
+    pub fn progress(&self) -> f64 {
+        self.read(|state| state.meta.progress)
+    }
+
+    /// The task's state URL on the task API, once the element created or
+    /// attached to one; empty otherwise.
+    pub fn status_url(&self) -> String {
+        self.read(|state| state.target.as_ref().and_then(|t| t.status_url.clone()))
+            .unwrap_or_default()
+    }
+
+    fn read<T: Default>(&self, read: impl FnOnce(&StreamState) -> T) -> T {
+        self.state
+            .try_borrow()
+            .map(|state| read(&state))
+            .unwrap_or_default()
+    }
+
+    fn is_active(&self) -> bool {
+        self.read(|state| state.meta.status.is_active())
+    }
+
+    /// Shows the problems, follows `task-id`, autostarts, and renders
+    /// (Start needs a source).
+    fn settings_changed(&self) {
+        self.panel.show_problems(&self.settings.borrow().problems);
+        self.follow_task_id();
+        self.start_automatically();
+        schedule_render(&self.state, &self.this);
+    }
+
+    /// A `task-id` that names another task than the current one reattaches
+    /// to it, on the task API of `server` (or the page's own).
+    fn follow_task_id(&self) {
+        let (wanted, server) = {
+            let settings = self.settings.borrow();
+            let server = match &settings.source {
+                Some(TaskSource::TaskApi { server, .. }) => server.clone(),
+                _ => String::new(),
+            };
+            (settings.task_id.clone(), server)
+        };
+        let current = self.read(|state| state.target.as_ref().and_then(|t| t.task_id.clone()));
+        if let Some(id) = wanted.filter(|id| current.as_ref() != Some(id)) {
+            if self.is_active() {
+                self.stream.stop();
+            }
+            self.stream.attach_task(&server, &id);
+        }
+    }
+
+    /// With `autostart`: starts once mounted (unless `task-id` names a task
+    /// to reattach to), and again (stopping the current run first) whenever
+    /// the source changes.
+    fn start_automatically(&self) {
+        let (autostart, source, reattaching) = {
+            let s = self.settings.borrow();
+            (s.autostart, s.source.clone(), s.task_id.is_some())
+        };
+        let previous = self.autostart_seen.replace(Some(source.clone()));
+        let changed = previous.as_ref() != Some(&source);
+        let first = previous.is_none();
+        if autostart && changed && source.is_some() && !(first && reattaching) {
+            if self.is_active() {
+                self.stop();
+            }
+            self.start();
+        }
+    }
+
+    /// Brings the panel and the log up to date, writes a created task's id
+    /// to `task-id`, then dispatches the page's events: `started` first,
+    /// then each new line, the progress, and the end of a run.
+    fn render(&self) {
+        let (events, created) = {
+            let Ok(mut state) = self.state.try_borrow_mut() else {
+                return;
+            };
+            state.render_scheduled = false;
+            let can_start =
+                !state.meta.status.is_active() && self.settings.borrow().source.is_some();
+            self.panel.show(
+                &state.meta.status,
+                state.meta.progress,
+                can_start,
+                &state.log,
+            );
+            self.log.borrow_mut().render(&state.log);
+            let events = self.told.borrow_mut().news(&state.log, &state.meta);
+            let created = state.target.as_ref().and_then(|t| t.task_id.clone());
+            (events, created)
+        };
+        if let Some(id) = created {
+            if self.host.get_attribute("task-id").as_deref() != Some(id.as_str()) {
+                let _ = self.host.set_attribute("task-id", &id);
+            }
+        }
+        for event in &events {
+            dispatch(&self.host, event);
+        }
+    }
+}
+
+impl Told {
+    /// The events since the last call, in the order the page hears them.
+    fn news(&mut self, log: &TaskLog, meta: &TaskMeta) -> Vec<ElementEvent> {
+        let (mut events, end): (Vec<_>, Vec<_>) =
+            status_events(&self.status, &meta.status, meta.last_event_id.clone())
+                .into_iter()
+                .partition(|event| *event == ElementEvent::Started);
+        events.extend(self.lines.new_lines(log).map(ElementEvent::line));
+        if meta.progress != self.progress {
+            events.push(ElementEvent::Progress {
+                progress: meta.progress,
+            });
+        }
+        events.extend(end);
+        self.status = meta.status.clone();
+        self.progress = meta.progress;
+        events
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        self.panel.remove();
+    }
+}
+
+/// The stream's view: it writes into the shared state and schedules a render.
+struct ElementView {
+    state: Rc<RefCell<StreamState>>,
+    monitor: Weak<Monitor>,
+}
+
+impl StreamView for ElementView {
+    fn update(&mut self, change: &mut dyn FnMut(&mut TaskLog, &mut TaskMeta)) {
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            let state = &mut *state;
+            change(&mut state.log, &mut state.meta);
+        }
+    }
+
+    fn show(&mut self) {
+        schedule_render(&self.state, &self.monitor);
+    }
+
+    fn set_ready_state(&mut self, _state: ReadyState) {}
+
+    fn set_target(&mut self, target: Option<&StreamTarget>) {
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            state.target = target.cloned();
+        }
+        schedule_render(&self.state, &self.monitor);
+    }
+}
+
+/// Renders `monitor` in a microtask, once however many changes come first.
+fn schedule_render(state: &RefCell<StreamState>, monitor: &Weak<Monitor>) {
+    let Ok(mut state) = state.try_borrow_mut() else {
+        return;
+    };
+    if state.render_scheduled {
+        return;
+    }
+    state.render_scheduled = true;
+    let monitor = monitor.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(monitor) = monitor.upgrade() {
+            monitor.render();
+        }
+    });
+}
+
+/// The host's observed attributes, read into settings.
+fn read_settings(host: &HtmlElement) -> ElementSettings {
+    ElementSettings::read(|name| host.get_attribute(name))
+}

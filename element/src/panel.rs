@@ -1,0 +1,143 @@
+//! The element's panel in its shadow root: the same markup, classes and
+//! test ids as the library's Leptos components (controls, status, bar, log),
+//! built once from a constant template and then updated in place. Every
+//! text that comes from the server or the attributes is set with
+//! `textContent`, never parsed as HTML.
+
+use sse_task_progress::{format_percent, whole_percent, TaskLog, TaskStatus};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, Event, HtmlElement, HtmlProgressElement};
+
+use crate::attributes::AttributeError;
+
+/// The panel's markup: constant, with no data in it.
+const MARKUP: &str = include_str!("panel.html");
+
+/// The panel's elements that change.
+pub struct Panel {
+    section: Element,
+    problems: Element,
+    /// Start Long Task.
+    pub start: Element,
+    /// Stop Task.
+    pub stop: Element,
+    status: Element,
+    bar: HtmlProgressElement,
+    label: Element,
+    dropped: Element,
+    /// The scrolling log, which a `LogRenderer` fills.
+    pub log: HtmlElement,
+}
+
+impl Panel {
+    /// Builds the panel at the end of `parent`.
+    pub fn build(document: &Document, parent: &Element) -> Result<Self, JsValue> {
+        let section = document.create_element("section")?;
+        section.set_class_name("task-monitor");
+        section.set_attribute("part", "panel")?;
+        section.set_attribute("aria-label", "Task progress")?;
+        section.set_inner_html(MARKUP);
+        let find = |selector: &str| -> Result<Element, JsValue> {
+            section
+                .query_selector(selector)?
+                .ok_or_else(|| JsValue::from_str("the panel's markup lacks a part"))
+        };
+        let panel = Self {
+            problems: find(".problems")?,
+            start: find("[data-testid=start]")?,
+            stop: find("[data-testid=stop]")?,
+            status: find("[data-testid=status]")?,
+            bar: find("progress")?.unchecked_into(),
+            label: find("[data-testid=progress-label]")?,
+            dropped: find("[data-testid=log-dropped]")?,
+            log: find("[data-testid=log]")?.unchecked_into(),
+            section,
+        };
+        parent.append_child(&panel.section)?;
+        Ok(panel)
+    }
+
+    /// Lists the attributes that could not be used (hidden when none).
+    pub fn show_problems(&self, problems: &[AttributeError]) {
+        self.problems.set_text_content(None);
+        let document = self.problems.owner_document();
+        for problem in problems {
+            if let Some(item) = document.as_ref().and_then(|d| d.create_element("li").ok()) {
+                item.set_text_content(Some(&problem.to_string()));
+                let _ = self.problems.append_child(&item);
+            }
+        }
+        let _ = self
+            .problems
+            .toggle_attribute_with_force("hidden", problems.is_empty());
+    }
+
+    /// Shows the status, the percentage, which button can act, and how
+    /// many lines the log holds and dropped.
+    pub fn show(&self, status: &TaskStatus, progress: f64, can_start: bool, log: &TaskLog) {
+        let name = status.name();
+        self.status.set_class_name(&format!("status status-{name}"));
+        let _ = self.status.set_attribute("data-status", name);
+        self.status.set_text_content(Some(&status.label()));
+
+        let label = format_percent(progress);
+        self.bar.set_value(progress);
+        let _ = self
+            .bar
+            .set_attribute("aria-valuenow", &whole_percent(progress).to_string());
+        let _ = self.bar.set_attribute("aria-valuetext", &label);
+        self.label.set_text_content(Some(&label));
+
+        let _ = self
+            .start
+            .toggle_attribute_with_force("disabled", !can_start);
+        let _ = self
+            .stop
+            .toggle_attribute_with_force("disabled", !status.is_active());
+
+        let dropped = log.dropped();
+        let _ = self
+            .dropped
+            .toggle_attribute_with_force("hidden", dropped == 0);
+        if dropped > 0 {
+            self.dropped
+                .set_text_content(Some(&format!("{dropped} earlier lines not shown")));
+        }
+        let _ = self.log.set_attribute("data-count", &log.len().to_string());
+    }
+
+    /// Takes the panel out of the shadow root.
+    pub fn remove(&self) {
+        self.section.remove();
+    }
+}
+
+/// An event listener, removed when dropped (so the browser never calls a
+/// freed closure).
+pub struct Listener {
+    target: Element,
+    name: &'static str,
+    closure: Closure<dyn FnMut(Event)>,
+}
+
+impl Listener {
+    /// Calls `handler` on each `name` event of `target`.
+    pub fn new(target: &Element, name: &'static str, handler: impl FnMut(Event) + 'static) -> Self {
+        let closure = Closure::<dyn FnMut(Event)>::new(handler);
+        let _ = target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        Self {
+            target: target.clone(),
+            name,
+            closure,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.name, self.closure.as_ref().unchecked_ref());
+    }
+}
