@@ -26,7 +26,7 @@ pub async fn run(driver: &Driver, base: &str) -> Result<Vec<String>, PageError> 
     let page = ElementPage::new(&driver.client);
     crm_page(driver, &page, base).await?;
     let mut passed = vec![
-        "<task-monitor> on the rewritten coreBOS page ran to 100 % after its src changed; page scripts heard started, every line, progress 100, completed; autostart ran a new src".to_owned(),
+        "<task-monitor> on the rewritten coreBOS page ran to 100 % after its src changed; page scripts heard started, every line, progress 100, completed; autostart ran a new src; stop() from a task-line handler stopped it at that line".to_owned(),
     ];
     three_monitors(&page, base).await?;
     passed.push(
@@ -105,7 +105,35 @@ async fn crm_page(driver: &Driver, page: &ElementPage<'_>, base: &str) -> Result
         let heard = page.script("return window.__heard;", vec![]).await?;
         Ok(heard["started"] == 2 && heard["completed"] == 2)
     })
-    .await
+    .await?;
+    // A page script may call stop() from the element's own event handler:
+    // the stream stops right there, at the line it named.
+    page.script(
+        "const m = document.querySelector('task-monitor');\
+         m.removeAttribute('autostart');\
+         m.setAttribute('src', '/seeds/corebos/source?interval_ms=100');\
+         m.addEventListener('task-line', e => {\
+           if (e.detail.text === 'on iteration 2 of 10') m.stop();\
+         });\
+         m.start();",
+        vec![],
+    )
+    .await?;
+    page.wait_for_status(MONITOR, "stopped").await?;
+    let lines = page.lines(MONITOR).await?;
+    let tail: Vec<&str> = lines
+        .iter()
+        .rev()
+        .take(2)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    if tail != ["on iteration 2 of 10", "Interrupted"] {
+        return Err(PageError::Unexpected(format!(
+            "stop() from a task-line handler should end the log at iteration 2: {lines:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// Listens on the document (the events bubble out of the shadow root) to
