@@ -39,6 +39,8 @@
 //! [`LogRenderer`], with no Leptos in its wasm.
 
 #![deny(missing_docs)]
+// The crate's docs link to the components, which only the `leptos` feature has.
+#![cfg_attr(not(feature = "leptos"), allow(rustdoc::broken_intra_doc_links))]
 
 #[cfg(feature = "leptos")]
 mod components;
