@@ -12,7 +12,9 @@ use crate::task::{ConnectionEvent, Decision, Notice, ReadyState};
 impl Controller {
     /// Opens the stream's URL, resuming after `last_event_id` when given.
     pub(super) fn connect(&mut self, last_event_id: Option<String>) {
-        let Some(url) = self.url.clone() else { return };
+        let Some(url) = self.target.as_ref().map(|t| t.events_url.clone()) else {
+            return;
+        };
         self.generation += 1;
         self.connection = None;
         self.rules.on_attempt();

@@ -25,13 +25,11 @@ pub struct Controller {
     pub(super) options: UseTaskStreamOptions,
     /// Where the log and state live, and how they are shown.
     pub(super) view: Box<dyn StreamView>,
-    /// What is being streamed.
+    /// What is being streamed; its `events_url` is what connections open.
     pub(super) target: Option<StreamTarget>,
     pub(super) transport: Box<dyn StreamTransport>,
     pub(super) connection: Option<Box<dyn Connection>>,
     pub(super) rules: ConnectionRules,
-    /// The URL being streamed.
-    pub(super) url: Option<String>,
     /// Incremented by every start, stop and connection: callbacks of an
     /// older one are ignored.
     pub(super) generation: u64,
@@ -76,7 +74,6 @@ impl Controller {
                 transport,
                 connection: None,
                 rules,
-                url: None,
                 generation: 0,
                 retry_timer: None,
                 pending: VecDeque::new(),
@@ -225,7 +222,6 @@ impl Controller {
 
     /// Streams `target` from now on (`None`: not known yet), and tells the view.
     fn set_target(&mut self, target: Option<StreamTarget>) {
-        self.url = target.as_ref().map(|target| target.events_url.clone());
         self.view.set_target(target.as_ref());
         self.target = target;
     }
