@@ -67,8 +67,8 @@ pub use stream::{
     TaskStream, Transport, UseTaskStreamOptions,
 };
 pub use task::{
-    format_percent, whole_percent, Dashboard, DashboardTask, FeedError, LogLevel, LogLine,
-    MessageReader, ParsedEvent, RawMessage, ReadyState, ReconnectPolicy, TaskLog, TaskMeta,
-    TaskSource, TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY, INTERRUPTED,
-    RECONNECTED,
+    dropped_notice, format_percent, whole_percent, Dashboard, DashboardTask, FeedError, LogLevel,
+    LogLine, MessageReader, ParsedEvent, RawMessage, ReadyState, ReconnectPolicy, TaskLog,
+    TaskMeta, TaskSource, TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY,
+    INTERRUPTED, RECONNECTED,
 };

@@ -4,7 +4,7 @@
 //! text that comes from the server or the attributes is set with
 //! `textContent`, never parsed as HTML.
 
-use sse_task_progress::{format_percent, whole_percent, TaskLog, TaskStatus};
+use sse_task_progress::{dropped_notice, format_percent, whole_percent, TaskLog, TaskStatus};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event, HtmlElement, HtmlProgressElement};
@@ -77,7 +77,7 @@ impl Panel {
     /// many lines the log holds and dropped.
     pub fn show(&self, status: &TaskStatus, progress: f64, can_start: bool, log: &TaskLog) {
         let name = status.name();
-        self.status.set_class_name(&format!("status status-{name}"));
+        self.status.set_class_name(&status.badge_class());
         let _ = self.status.set_attribute("data-status", name);
         self.status.set_text_content(Some(&status.label()));
 
@@ -102,7 +102,7 @@ impl Panel {
             .toggle_attribute_with_force("hidden", dropped == 0);
         if dropped > 0 {
             self.dropped
-                .set_text_content(Some(&format!("{dropped} earlier lines not shown")));
+                .set_text_content(Some(&dropped_notice(dropped)));
         }
         let _ = self.log.set_attribute("data-count", &log.len().to_string());
     }

@@ -6,7 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::dom::LogRenderer;
-use crate::task::TaskLog;
+use crate::task::{dropped_notice, TaskLog};
 
 /// The scrolling log with its "N earlier lines not shown" notice.
 #[component]
@@ -39,7 +39,7 @@ pub fn LogView(
     view! {
         <div class="log-panel">
             <p class="log-dropped" data-testid="log-dropped" hidden=move || dropped.get() == 0>
-                {move || format!("{} earlier lines not shown", dropped.get())}
+                {move || dropped_notice(dropped.get())}
             </p>
             <div
                 class="log"

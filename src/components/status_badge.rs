@@ -13,7 +13,7 @@ pub fn StatusBadge(
 ) -> impl IntoView {
     view! {
         <p
-            class=move || format!("status status-{}", status.with(|s| s.name()))
+            class=move || status.with(TaskStatus::badge_class)
             data-testid="status"
             data-status=move || status.with(|s| s.name())
             role="status"

@@ -39,4 +39,4 @@ pub use status::{ReadyState, TaskStatus};
 pub use task_param::is_task_id;
 #[cfg(feature = "leptos")]
 pub use task_param::{query_with_task_id, task_id_in_query};
-pub use view_model::{format_percent, whole_percent};
+pub use view_model::{dropped_notice, format_percent, whole_percent};

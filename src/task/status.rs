@@ -56,6 +56,11 @@ impl TaskStatus {
         }
     }
 
+    /// The status badge's classes: `status` and `status-{name}`.
+    pub fn badge_class(&self) -> String {
+        format!("status status-{}", self.name())
+    }
+
     /// Words for the status badge.
     pub fn label(&self) -> String {
         match self {

@@ -1,4 +1,5 @@
-//! Small pure helpers of the views: the percentage and its label.
+//! Small pure helpers of the views (the components and the element): the
+//! percentage and its label, the notice of dropped lines.
 
 /// The bar's label: whole percent, rounded down so 99.6 % never reads "100%"
 /// before the task is done.
@@ -14,6 +15,11 @@ pub fn whole_percent(progress: f64) -> u32 {
     } else {
         0
     }
+}
+
+/// The log's notice of older lines it no longer keeps.
+pub fn dropped_notice(dropped: u64) -> String {
+    format!("{dropped} earlier lines not shown")
 }
 
 #[cfg(test)]
