@@ -1,13 +1,14 @@
-//! Writes the element's stylesheet without its comments and extra
-//! whitespace into `OUT_DIR`, for `host.rs` to embed: the documented source
-//! (`style/task-monitor.css`) stays readable, the wasm carries ~half its bytes.
+//! Writes the components' stylesheet, which the element's shadow root
+//! shares, without its comments and extra whitespace into `OUT_DIR`, for
+//! `host.rs` to embed: the documented source (`style/task-monitor.css` at
+//! the workspace root) stays readable, the wasm carries ~half its bytes.
 
 use std::{env, fs, path::PathBuf};
 
 fn main() {
-    let source = "style/task-monitor.css";
+    let source = "../style/task-monitor.css";
     println!("cargo:rerun-if-changed={source}");
-    let css = fs::read_to_string(source).expect("element/style/task-monitor.css is readable");
+    let css = fs::read_to_string(source).expect("style/task-monitor.css is readable");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("task-monitor.min.css"), minify(&css)).expect("OUT_DIR is writable");
 }

@@ -15,60 +15,59 @@
 //! });
 //! ```
 //!
+//! # Where to start
+//! - [`TaskMonitor`]: the whole panel (Start / Stop, status, bar, log).
+//! - [`use_task_stream`] / [`use_task_stream_with_options`]: the signals, for
+//!   a view of your own; [`UseTaskStreamOptions`] lists every option.
+//! - [`TasksDashboard`] / [`use_tasks_dashboard`]: every task of a server
+//!   over one connection.
+//! - [`TaskStream`] with a [`StreamView`] of your own: the same stream
+//!   without Leptos (the `<task-monitor>` element is built on it).
+//!
 //! # Rendering modes
 //! The crate does not choose Leptos' rendering mode; turn on the one your
 //! app uses: `csr` (client-side rendering), `hydrate` (hydrating markup the
 //! server rendered) or `ssr` (rendering on the server). With `ssr` the hook
 //! and the components render their initial markup (idle, 0 %, an empty log)
 //! and touch no browser API; nothing connects until the page hydrates and
-//! the user presses Start.
-//!
-//! # Layout
-//! - `task/`: pure state: parsing messages, the reducer, the bounded log,
-//!   reconnect and failure rules (natively tested);
-//! - `stream/`: the hook, its options, and its two transports
-//!   (`EventSource`, `fetch`);
-//! - `components/`: [`TaskMonitor`], [`TaskControls`], [`ProgressBar`],
-//!   [`LogView`], [`StatusBadge`];
-//! - `dom/`: [`LogRenderer`], the log written straight into the DOM, which
-//!   [`LogView`] and the `<task-monitor>` element share.
-//!
-//! # Without Leptos
-//! [`TaskStream`] is the hook's stream on its own, writing to any
-//! [`StreamView`]: the `<task-monitor>` element is built on it and on
-//! [`LogRenderer`], with no Leptos in its wasm.
+//! the user presses Start. Without the default `leptos` feature the crate is
+//! its core alone: [`TaskStream`], [`StreamView`] and [`render`].
 
 #![deny(missing_docs)]
 // The crate's docs link to the components, which only the `leptos` feature has.
 #![cfg_attr(not(feature = "leptos"), allow(rustdoc::broken_intra_doc_links))]
 
 #[cfg(feature = "leptos")]
-mod components;
-mod dom;
+mod dashboard;
+pub mod render;
+mod state;
 mod stream;
-mod task;
+#[cfg(feature = "leptos")]
+mod ui;
+mod wire;
 
 #[cfg(feature = "leptos")]
-pub use components::{
-    LogView, LogViewProps, ProgressBar, ProgressBarProps, StatusBadge, StatusBadgeProps,
-    TaskControls, TaskControlsProps, TaskLogPanel, TaskLogPanelProps, TaskMonitor,
-    TaskMonitorProps, TasksDashboard, TasksDashboardProps,
+pub use dashboard::{
+    use_tasks_dashboard, use_tasks_dashboard_with_options, Dashboard, DashboardConnection,
+    DashboardTask, FeedError, TaskLogPanel, TaskLogPanelProps, TasksDashboard,
+    TasksDashboardOptions, TasksDashboardProps, UseTasksDashboardReturn,
 };
-pub use dom::LogRenderer;
 pub use sse_task_protocol::{CreateTaskRequest, TaskState};
+pub use state::{LogLevel, LogLine, ReadyState, TaskLog, TaskMeta, TaskSource, TaskStatus};
+pub use stream::{
+    Credentials, FetchOptions, HeadersFn, ReaderKind, ReconnectPolicy, RefreshFn, StreamTarget,
+    StreamView, TaskStream, Transport, TransportKind, UseTaskStreamOptions,
+};
 #[cfg(feature = "leptos")]
-pub use stream::{
-    use_task_stream, use_task_stream_with_options, use_tasks_dashboard,
-    use_tasks_dashboard_with_options, DashboardConnection, TasksDashboardOptions,
-    UseTaskStreamReturn, UseTasksDashboardReturn,
+pub use ui::{
+    use_task_stream, use_task_stream_with_options, LogView, LogViewProps, ProgressBar,
+    ProgressBarProps, StatusBadge, StatusBadgeProps, TaskControls, TaskControlsProps, TaskMonitor,
+    TaskMonitorProps, UseTaskStreamReturn,
 };
-pub use stream::{
-    Credentials, FetchOptions, HeadersFn, HttpError, RefreshFn, StreamTarget, StreamView,
-    TaskStream, Transport, UseTaskStreamOptions,
-};
-pub use task::{
-    dropped_notice, format_percent, whole_percent, Dashboard, DashboardTask, FeedError, LogLevel,
-    LogLine, MessageReader, ParsedEvent, RawMessage, ReadyState, ReconnectPolicy, TaskLog,
-    TaskMeta, TaskSource, TaskStatus, CLOSED_COMPLETE, CONNECTION_LOST, DEFAULT_CAPACITY,
-    INTERRUPTED, RECONNECTED,
-};
+pub use wire::{MessageReader, ParsedEvent, RawMessage};
+
+/// The lines the stream itself writes to the log (not the server's), for
+/// views that style them and for tests that look for them.
+pub mod notices {
+    pub use crate::state::{CLOSED_COMPLETE, CONNECTION_LOST, INTERRUPTED, RECONNECTED};
+}

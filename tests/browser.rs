@@ -11,10 +11,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use serde_json::json;
+use sse_task_progress::notices::{CLOSED_COMPLETE, INTERRUPTED};
 use sse_task_progress::{
     CreateTaskRequest, FetchOptions, ReadyState, ReconnectPolicy, StreamTarget, StreamView,
     TaskLog, TaskMeta, TaskSource, TaskStatus, TaskStream, Transport, UseTaskStreamOptions,
-    CLOSED_COMPLETE, INTERRUPTED,
 };
 use support::{
     get_json, hydrate_monitor, mount_dashboard, mount_monitor, mount_remembering, page_query,
@@ -611,7 +611,7 @@ async fn a_fetch_flood_is_read_with_backpressure_to_its_last_event() {
 
 #[wasm_bindgen_test]
 async fn the_log_follows_the_newest_line_unless_the_reader_scrolled_up() {
-    support::use_demo_stylesheet();
+    support::use_components_stylesheet();
     // A flood: the log ends scrolled to its last line.
     let flood = mount_monitor(
         url("/faults/ticks?count=5000&interval_ms=0"),
@@ -705,17 +705,28 @@ async fn an_unknown_remembered_task_says_so_and_is_forgotten() {
 }
 
 /// Twenty tasks at once on one page over one connection, which the server
-/// drops every 60 rows: the browser resumes it with `Last-Event-ID`, every
+/// drops every 60 rows: the stream resumes it with `Last-Event-ID`, every
 /// task reaches completed at 100 % with no event missed, and the server
-/// counts one multiplexed stream and no task stream while they run.
+/// counts one multiplexed stream and no task stream while they run; on
+/// both transports.
 #[wasm_bindgen_test]
 async fn a_dashboard_follows_twenty_tasks_over_one_connection_and_resumes_without_loss() {
+    for transport in transports() {
+        dashboard_follows_twenty_tasks(transport).await;
+    }
+}
+
+async fn dashboard_follows_twenty_tasks(transport: Transport) {
     let mut ids = Vec::new();
     for _ in 0..20 {
         let task = post_json("/api/tasks", json!({ "steps": 12, "interval_ms": 60 })).await;
         ids.push(task["id"].as_str().unwrap().to_owned());
     }
-    let board = mount_dashboard(&format!("{}/api/tasks/events?drop_every=60", server()));
+    let name = transport.name();
+    let board = mount_dashboard(
+        &format!("{}/api/tasks/events?drop_every=60", server()),
+        transport,
+    );
     let mut one_connection = false;
     for _ in 0..200 {
         let streams = get_json("/faults/streams").await;
@@ -725,7 +736,11 @@ async fn a_dashboard_follows_twenty_tasks_over_one_connection_and_resumes_withou
         }
         sleep(25).await;
     }
-    assert!(one_connection, "{}", get_json("/faults/streams").await);
+    assert!(
+        one_connection,
+        "{name}: {}",
+        get_json("/faults/streams").await
+    );
     board
         .wait_until("every task completed", LONG, |b| {
             ids.iter()
@@ -736,9 +751,9 @@ async fn a_dashboard_follows_twenty_tasks_over_one_connection_and_resumes_withou
         assert_eq!(
             board.row_attr(id, "data-missed").as_deref(),
             Some("0"),
-            "{id}"
+            "{name} {id}"
         );
-        assert_eq!(board.row_percent(id), "100%", "{id}");
+        assert_eq!(board.row_percent(id), "100%", "{name} {id}");
     }
 }
 

@@ -3,7 +3,7 @@
 
 use sse_task_protocol::CreateTaskRequest;
 
-use sse_task_progress::TaskSource;
+use sse_task_progress::{TaskSource, TransportKind};
 
 /// The sources the demo offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -85,33 +85,6 @@ impl SourceKind {
     }
 }
 
-/// The transport the user picked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TransportChoice {
-    /// The browser's `EventSource`.
-    #[default]
-    EventSource,
-    /// `fetch` with our own parser.
-    Fetch,
-}
-
-impl TransportChoice {
-    /// The value used in `?transport=` and in the menu.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Self::EventSource => "eventsource",
-            Self::Fetch => "fetch",
-        }
-    }
-
-    /// The choice with this slug.
-    pub fn from_slug(slug: &str) -> Option<Self> {
-        [Self::EventSource, Self::Fetch]
-            .into_iter()
-            .find(|choice| choice.slug() == slug)
-    }
-}
-
 /// How the monitor must connect for the form's source: what the view turns
 /// into [`sse_task_progress::UseTaskStreamOptions`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +115,7 @@ pub struct DemoForm {
     /// Which source.
     pub kind: SourceKind,
     /// Which transport (sources that need `fetch` use it whatever this says).
-    pub transport: TransportChoice,
+    pub transport: TransportKind,
     /// Origin of the mock server; empty for the page's own.
     pub server: String,
     /// Task API: number of steps.
@@ -159,7 +132,7 @@ impl Default for DemoForm {
     fn default() -> Self {
         Self {
             kind: SourceKind::TaskApi,
-            transport: TransportChoice::EventSource,
+            transport: TransportKind::EventSource,
             server: String::new(),
             steps: "10".into(),
             interval_ms: "500".into(),
@@ -189,7 +162,7 @@ impl DemoForm {
                     None => {}
                 },
                 "transport" => {
-                    if let Some(choice) = TransportChoice::from_slug(&value) {
+                    if let Some(choice) = TransportKind::from_name(&value) {
                         form.transport = choice;
                     }
                 }
@@ -254,15 +227,15 @@ impl DemoForm {
                     parse_number(&self.interval_ms, 0)
                 ),
             },
-            _ if self.transport == TransportChoice::Fetch => TransportPlan::Fetch,
+            _ if self.transport == TransportKind::Fetch => TransportPlan::Fetch,
             _ => TransportPlan::EventSource,
         }
     }
 
     /// The transport shown in the menu.
-    pub fn effective_transport(&self) -> TransportChoice {
+    pub fn effective_transport(&self) -> TransportKind {
         if self.kind.needs_fetch() {
-            TransportChoice::Fetch
+            TransportKind::Fetch
         } else {
             self.transport
         }
@@ -343,7 +316,7 @@ mod tests {
             TransportPlan::EventSource
         );
         let secure = DemoForm::from_query("source=secure&steps=30&interval_ms=100&server=http://h");
-        assert_eq!(secure.effective_transport(), TransportChoice::Fetch);
+        assert_eq!(secure.effective_transport(), TransportKind::Fetch);
         assert_eq!(
             secure.transport_plan(),
             TransportPlan::Bearer {

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::config::{DemoForm, SourceKind, TransportChoice};
+use sse_task_progress::TransportKind;
+
+use crate::config::{DemoForm, SourceKind};
 use crate::field::FormField;
 use sse_task_progress::TaskSource;
 
@@ -58,10 +60,10 @@ pub fn SourcePicker(
                 <span>"Transport"</span>
                 <select
                     data-testid="transport"
-                    prop:value=move || transport.get().slug()
+                    prop:value=move || transport.get().name()
                     prop:disabled=move || kind.get().needs_fetch()
                     on:change=move |ev| {
-                        if let Some(choice) = TransportChoice::from_slug(&event_target_value(&ev)) {
+                        if let Some(choice) = TransportKind::from_name(&event_target_value(&ev)) {
                             form.update(|f| f.transport = choice);
                         }
                     }

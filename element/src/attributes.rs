@@ -3,8 +3,7 @@
 //! is named in a problem the element shows, and its default is used.
 
 use sse_task_progress::{
-    CreateTaskRequest, FetchOptions, MessageReader, TaskSource, Transport, UseTaskStreamOptions,
-    DEFAULT_CAPACITY,
+    CreateTaskRequest, ReaderKind, TaskSource, TransportKind, UseTaskStreamOptions,
 };
 use sse_task_protocol::{MAX_INTERVAL_MS, MAX_STEPS};
 use thiserror::Error;
@@ -65,26 +64,6 @@ pub enum AttributeError {
     NoSource,
 }
 
-/// How the stream is fetched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TransportName {
-    /// `EventSource`.
-    #[default]
-    EventSource,
-    /// `fetch` with a streamed body.
-    Fetch,
-}
-
-/// How messages are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ReaderName {
-    /// The coreBOS JSON `{"message", "progress"}`, falling back to text.
-    #[default]
-    CoreBos,
-    /// Every message is one line of text.
-    Text,
-}
-
 /// Everything the attributes say, comparable so that a change is noticed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ElementSettings {
@@ -95,9 +74,9 @@ pub struct ElementSettings {
     /// Log lines kept.
     pub capacity: usize,
     /// `EventSource` or `fetch`.
-    pub transport: TransportName,
+    pub transport: TransportKind,
     /// How messages are read.
-    pub reader: ReaderName,
+    pub reader: ReaderKind,
     /// End on the first connection error, as the coreBOS seed does.
     pub close_on_first_error: bool,
     /// Start when connected to the page, and again when the source changes.
@@ -118,35 +97,23 @@ impl ElementSettings {
             &attribute,
             "capacity",
             (1, MAX_CAPACITY as u64),
-            DEFAULT_CAPACITY as u64,
+            UseTaskStreamOptions::default().capacity as u64,
             &mut problems,
         ) as usize;
-        let transport = match word(&attribute, "transport").as_deref() {
-            None | Some("eventsource") => TransportName::EventSource,
-            Some("fetch") => TransportName::Fetch,
-            Some(other) => {
-                problems.push(AttributeError::UnknownWord {
-                    name: "transport",
-                    value: other.to_owned(),
-                    allowed: "eventsource, fetch",
-                    default: "eventsource",
-                });
-                TransportName::EventSource
-            }
-        };
-        let reader = match word(&attribute, "reader").as_deref() {
-            None | Some("corebos") | Some("json") => ReaderName::CoreBos,
-            Some("text") => ReaderName::Text,
-            Some(other) => {
-                problems.push(AttributeError::UnknownWord {
-                    name: "reader",
-                    value: other.to_owned(),
-                    allowed: "json, text",
-                    default: "json",
-                });
-                ReaderName::CoreBos
-            }
-        };
+        let transport = keyword(
+            &attribute,
+            "transport",
+            TransportKind::from_name,
+            (TransportKind::names(), TransportKind::default().name()),
+            &mut problems,
+        );
+        let reader = keyword(
+            &attribute,
+            "reader",
+            ReaderKind::from_name,
+            (ReaderKind::names(), ReaderKind::default().name()),
+            &mut problems,
+        );
         let named_events = attribute("events")
             .unwrap_or_default()
             .split(|c: char| c == ',' || c.is_whitespace())
@@ -170,19 +137,11 @@ impl ElementSettings {
 
     /// The hook's options these settings describe.
     pub fn options(&self) -> UseTaskStreamOptions {
-        let transport = match self.transport {
-            TransportName::EventSource => Transport::EventSource,
-            TransportName::Fetch => Transport::Fetch(FetchOptions::default()),
-        };
-        let reader = match self.reader {
-            ReaderName::CoreBos => MessageReader::CoreBos,
-            ReaderName::Text => MessageReader::PlainText,
-        };
         UseTaskStreamOptions::default()
             .named_events(self.named_events.iter().cloned())
             .capacity(self.capacity)
-            .transport(transport)
-            .reader(reader)
+            .transport(self.transport.transport())
+            .reader(self.reader.reader())
             .close_on_first_error(self.close_on_first_error)
     }
 }
@@ -256,6 +215,29 @@ fn number(
     }
 }
 
+/// The keyword attribute `name` read by `parse`, or the default (with a
+/// problem naming the `(allowed, default)` words when it is not one).
+fn keyword<T: Default>(
+    attribute: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    parse: impl Fn(&str) -> Option<T>,
+    (allowed, default): (&'static str, &'static str),
+    problems: &mut Vec<AttributeError>,
+) -> T {
+    let Some(value) = word(attribute, name) else {
+        return T::default();
+    };
+    parse(&value).unwrap_or_else(|| {
+        problems.push(AttributeError::UnknownWord {
+            name,
+            value,
+            allowed,
+            default,
+        });
+        T::default()
+    })
+}
+
 /// A keyword attribute, trimmed and lowercased.
 fn word(attribute: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
     attribute(name)
@@ -290,8 +272,8 @@ mod tests {
                 url: "source.php".into()
             })
         );
-        assert_eq!(settings.capacity, DEFAULT_CAPACITY);
-        assert_eq!(settings.transport, TransportName::EventSource);
+        assert_eq!(settings.capacity, UseTaskStreamOptions::default().capacity);
+        assert_eq!(settings.transport, TransportKind::EventSource);
         assert!(!settings.autostart && settings.problems.is_empty());
     }
 
@@ -322,7 +304,7 @@ mod tests {
         assert_eq!(settings.named_events, ["delta", "progress", "other"]);
         assert!(settings.autostart);
         assert_eq!(settings.task_id, None);
-        assert_eq!(settings.transport, TransportName::Fetch);
+        assert_eq!(settings.transport, TransportKind::Fetch);
         assert!(settings.problems.is_empty(), "{:?}", settings.problems);
     }
 
@@ -334,8 +316,8 @@ mod tests {
             ("transport", "websocket"),
             ("autostart", "false"),
         ]);
-        assert_eq!(settings.capacity, DEFAULT_CAPACITY);
-        assert_eq!(settings.transport, TransportName::EventSource);
+        assert_eq!(settings.capacity, UseTaskStreamOptions::default().capacity);
+        assert_eq!(settings.transport, TransportKind::EventSource);
         assert!(!settings.autostart);
         let words: Vec<String> = settings.problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(

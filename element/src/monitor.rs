@@ -10,8 +10,8 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use sse_task_progress::{
-    LogRenderer, ReadyState, StreamTarget, StreamView, TaskLog, TaskMeta, TaskSource, TaskStatus,
-    TaskStream,
+    render::LogRenderer, ReadyState, StreamTarget, StreamView, TaskLog, TaskMeta, TaskSource,
+    TaskStatus, TaskStream,
 };
 use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlElement};

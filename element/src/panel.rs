@@ -4,7 +4,8 @@
 //! text that comes from the server or the attributes is set with
 //! `textContent`, never parsed as HTML.
 
-use sse_task_progress::{dropped_notice, format_percent, whole_percent, TaskLog, TaskStatus};
+use sse_task_progress::render::{dropped_notice, format_percent, whole_percent};
+use sse_task_progress::{TaskLog, TaskStatus};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event, HtmlElement, HtmlProgressElement};
@@ -139,5 +140,54 @@ impl Drop for Listener {
         let _ = self
             .target
             .remove_event_listener_with_callback(self.name, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MARKUP;
+
+    /// The components' markup as the server renders it (checked by the
+    /// library's `ssr_render` test).
+    const COMPONENTS: &str = include_str!("../../tests/fixtures/task_monitor_ssr.html");
+
+    /// Every element's `(data-testid, classes)` in `html`, in order (a tag
+    /// without a class or a test id is skipped).
+    fn parts(html: &str) -> Vec<(String, String)> {
+        let attribute = |tag: &str, name: &str| {
+            let key = format!(" {name}=\"");
+            tag.find(&key).map(|start| {
+                let value = &tag[start + key.len()..];
+                value[..value.find('"').unwrap_or(value.len())].to_owned()
+            })
+        };
+        html.split('<')
+            .filter(|tag| !tag.starts_with('/'))
+            .map(|tag| &tag[..tag.find('>').unwrap_or(tag.len())])
+            .map(|tag| {
+                (
+                    attribute(tag, "data-testid").unwrap_or_default(),
+                    attribute(tag, "class").unwrap_or_default(),
+                )
+            })
+            .filter(|(id, class)| !id.is_empty() || !class.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn the_panel_has_the_components_classes_and_test_ids_in_their_order() {
+        // The element's own part (its attribute problems) and the
+        // components' own (the panel's root, which the element builds in
+        // code, and the task's URL line) aside, the two must be the same.
+        let element: Vec<_> = parts(MARKUP)
+            .into_iter()
+            .filter(|(_, class)| class != "problems")
+            .collect();
+        let components: Vec<_> = parts(COMPONENTS)
+            .into_iter()
+            .filter(|(id, _)| id != "task-monitor" && id != "task-status-url")
+            .collect();
+        assert!(components.len() >= 9, "{components:?}");
+        assert_eq!(element, components);
     }
 }

@@ -11,20 +11,28 @@
 //!   `__CLOSE_SSE__` ([`OPENACS_CLOSE_DATA`]);
 //! - failure and cancellation are the named events [`EVENT_FAILED`] and
 //!   [`EVENT_CANCELLED`];
+//! - frames are encoded by [`encode_frame`]; the feed of every task speaks
+//!   [`FeedMessage`];
 //! - the task API speaks [`CreateTaskRequest`], [`CreateTaskResponse`],
 //!   [`TaskSnapshot`] and [`ErrorBody`].
 //!
 //! # Layout
 //! - [`events`]: event names, ids and the progress payload.
+//! - [`frame`]: the SSE frame encoding.
+//! - [`feed`]: the typed messages of the feed of every task.
 //! - [`task`]: the task API's requests, responses and limits.
 
 pub mod events;
+pub mod feed;
+pub mod frame;
 pub mod task;
 
 pub use events::{
     ProgressData, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_DELTA, EVENT_FAILED, EVENT_MESSAGE,
     OPENACS_CLOSE_DATA,
 };
+pub use feed::{FeedEventData, FeedMessage, FEED_CREATED, FEED_SNAPSHOT, FEED_SYNCED};
+pub use frame::{encode_frame, normalize_newlines, retry_frame, KEEP_ALIVE_FRAME};
 pub use task::{
     validate_interval_ms, CreateTaskRequest, CreateTaskResponse, ErrorBody, TaskSnapshot,
     TaskState, ValidationError, MAX_INTERVAL_MS, MAX_LABEL_CHARS, MAX_STEPS,

@@ -1,53 +1,62 @@
-//! The hook's controller: the state one stream shares between its
-//! connection lifecycle (`connection.rs`) and its message pump (`pump.rs`),
-//! and the one place that checks whether a callback is still current.
+//! The engine of one stream: the [`Controller`] owns what it rules (the
+//! model, whether the stream runs, the id to resume after), opens
+//! connections with the transport, carries out the pure
+//! [`ConnectionRules`]' decisions the same way for every transport, and
+//! applies messages through the [`Pump`]. Every browser callback checks
+//! that it is still current before it touches anything.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use sse_task_protocol::CreateTaskRequest;
 
-use super::browser::{spawn_local, warn, Timeout};
-use super::http;
+use super::browser::{request_animation_frame, set_timeout, spawn_local, warn, Timeout};
+use super::clock::now_ms;
+use super::fetch_options::Transport;
+use super::http::{self, HttpError};
+use super::model::StreamModel;
 use super::options::UseTaskStreamOptions;
-use super::stream_view::{read_meta, StreamView};
-use super::transport::{Connection, EventSourceTransport, FetchTransport, StreamTransport};
-use super::{StreamTarget, Transport};
-use crate::task::{is_task_id, ConnectionEvent, ConnectionRules, RawMessage, ReadyState, TaskLog};
+use super::pump::{Drained, Pace, Pump, APPLY_SLICE_MS, HIDDEN_SHOW_MS, TAKE_EVERY};
+use super::rules::{ConnectionRules, Decision, Notice};
+use super::target::StreamTarget;
+use super::transport::{
+    yield_now, Connection, EventSink, EventSourceTransport, FetchTransport, OpenRequest,
+    StreamTransport, TransportEvent,
+};
+use crate::state::{is_task_id, ConnectionEvent, Directive, ReadyState};
+use crate::wire::RawMessage;
 
 /// Shared handle to a controller.
-pub type Shared = Rc<RefCell<Controller>>;
+pub(crate) type Shared = Rc<RefCell<Controller>>;
 
-/// One stream's state. Its methods live in `connection.rs` (opening,
-/// ending, retrying, stopping) and `pump.rs` (applying messages).
-pub struct Controller {
-    pub(super) options: UseTaskStreamOptions,
-    /// Where the log and state live, and how they are shown.
-    pub(super) view: Box<dyn StreamView>,
+/// One stream's engine.
+pub(crate) struct Controller {
+    options: UseTaskStreamOptions,
+    model: Box<dyn StreamModel>,
     /// What is being streamed; its `events_url` is what connections open.
-    pub(super) target: Option<StreamTarget>,
-    pub(super) transport: Box<dyn StreamTransport>,
-    pub(super) connection: Option<Box<dyn Connection>>,
-    pub(super) rules: ConnectionRules,
+    target: Option<StreamTarget>,
+    transport: Box<dyn StreamTransport>,
+    connection: Option<Box<dyn Connection>>,
+    rules: ConnectionRules,
+    pump: Pump,
+    /// Between a start and the end (completed, failed, stopped).
+    running: bool,
+    /// The id of the last event applied, to resume after ("" for none).
+    resume_from: String,
+    /// The id of the message being applied (a buffer reused for every one).
+    scratch: String,
     /// Incremented by every start, stop and connection: callbacks of an
     /// older one are ignored.
-    pub(super) generation: u64,
-    pub(super) retry_timer: Option<Timeout>,
-    /// Messages taken from the connection but not applied yet.
-    pub(super) pending: VecDeque<RawMessage>,
-    pub(super) drain_scheduled: bool,
-    pub(super) flush_pending: bool,
-    /// When the view was last shown (`performance.now()`, ms).
-    pub(super) last_flush_ms: f64,
-    pub(super) this: Weak<RefCell<Controller>>,
+    generation: u64,
+    retry_timer: Option<Timeout>,
+    this: Weak<RefCell<Controller>>,
 }
 
 /// Runs `f` on the controller behind `this` when it still exists, is not
 /// busy (a handler never runs inside another: a failed borrow means the
 /// browser re-entered us, and the call is stale), and `generation` (when
 /// given) is still current.
-pub(super) fn with_current(
+fn with_current(
     this: &Weak<RefCell<Controller>>,
     generation: Option<u64>,
     f: impl FnOnce(&mut Controller),
@@ -62,49 +71,44 @@ pub(super) fn with_current(
 }
 
 impl Controller {
-    /// A controller writing to `view`.
-    pub fn new(options: UseTaskStreamOptions, view: Box<dyn StreamView>) -> Shared {
+    /// A controller applying to `model`, shown at `pace`.
+    pub(crate) fn new(
+        options: UseTaskStreamOptions,
+        model: Box<dyn StreamModel>,
+        pace: Pace,
+    ) -> Shared {
         let transport = transport_for(&options.transport);
         let rules = rules_for(&options);
         Rc::new_cyclic(|this| {
             RefCell::new(Self {
                 options,
-                view,
+                model,
                 target: None,
                 transport,
                 connection: None,
                 rules,
+                pump: Pump::new(pace),
+                running: false,
+                resume_from: String::new(),
+                scratch: String::new(),
                 generation: 0,
                 retry_timer: None,
-                pending: VecDeque::new(),
-                drain_scheduled: false,
-                flush_pending: false,
-                last_flush_ms: 0.0,
                 this: this.clone(),
             })
         })
     }
 
-    /// A closure that calls `handler` on this controller while the current
-    /// generation lasts.
-    pub(super) fn callback<T: 'static>(
-        &self,
-        handler: impl Fn(&mut Controller, T) + 'static,
-    ) -> impl Fn(T) + 'static {
-        let this = self.this.clone();
-        let generation = self.generation;
-        move |value: T| with_current(&this, Some(generation), |c| handler(c, value))
-    }
+    // ---- Starting and stopping ----
 
     /// Starts streaming `target`, replacing any current stream.
-    pub fn start_url(&mut self, target: StreamTarget) {
+    pub(crate) fn start_url(&mut self, target: StreamTarget) {
         self.begin();
         self.set_target(Some(target));
-        self.connect(None);
+        self.connect();
     }
 
     /// Creates a task on `base`'s task API, then streams it.
-    pub fn start_task(&mut self, base: String, request: CreateTaskRequest) {
+    pub(crate) fn start_task(&mut self, base: String, request: CreateTaskRequest) {
         self.begin();
         self.set_target(None);
         let this = self.this.clone();
@@ -120,7 +124,7 @@ impl Controller {
                         task_id: Some(task.id),
                     };
                     controller.set_target(Some(target));
-                    controller.connect(None);
+                    controller.connect();
                 }
                 Err(error) => controller.fail(format!("could not create the task: {error}")),
             });
@@ -129,7 +133,7 @@ impl Controller {
 
     /// Streams task `id` of `base`'s task API from its first event, once
     /// the server confirms it has the task.
-    pub fn attach_task(&mut self, base: String, id: String) {
+    pub(crate) fn attach_task(&mut self, base: String, id: String) {
         self.begin();
         self.set_target(None);
         if !is_task_id(&id) {
@@ -147,7 +151,7 @@ impl Controller {
             with_current(&this, Some(generation), |controller| match found {
                 Ok(()) => {
                     controller.set_target(Some(target));
-                    controller.connect(None);
+                    controller.connect();
                 }
                 Err(error) => controller.fail(attach_failure(&id, &error)),
             });
@@ -157,12 +161,11 @@ impl Controller {
     /// Stops at once: closes the connection, logs "Interrupted", applies
     /// nothing later, and asks the server to cancel the task when it has a
     /// cancel URL.
-    pub fn stop(&mut self) {
-        let was_active =
-            read_meta(self.view.as_mut(), |meta| meta.status.is_active()).unwrap_or(false);
+    pub(crate) fn stop(&mut self) {
+        let was_running = self.running;
         self.generation += 1;
         self.close();
-        if !was_active {
+        if !was_running {
             return;
         }
         self.apply_now(ConnectionEvent::Stopped);
@@ -181,17 +184,17 @@ impl Controller {
     }
 
     /// Uses `options` from the next start on.
-    pub fn set_options(&mut self, options: UseTaskStreamOptions) {
+    pub(crate) fn set_options(&mut self, options: UseTaskStreamOptions) {
         self.options = options;
     }
 
     /// The cancel URL given in the options.
-    pub fn cancel_url(&self) -> Option<String> {
+    pub(crate) fn cancel_url(&self) -> Option<String> {
         self.options.cancel_url.clone()
     }
 
-    /// Closes everything without touching the log (the component went away).
-    pub fn dispose(&mut self) {
+    /// Closes everything without touching the model (the view went away).
+    pub(crate) fn dispose(&mut self) {
         self.generation += 1;
         self.close();
     }
@@ -201,45 +204,341 @@ impl Controller {
         self.close();
         self.transport = transport_for(&self.options.transport);
         self.rules = rules_for(&self.options);
-        let capacity = self.options.capacity;
-        self.view.update(&mut |log, _| {
-            if log.capacity() != capacity {
-                *log = TaskLog::with_capacity(capacity);
-            }
-        });
+        self.model.restart(&self.options);
+        self.resume_from.clear();
         self.apply_now(ConnectionEvent::Starting);
     }
 
     /// Closes the connection, drops what was not applied, cancels a retry.
-    pub(super) fn close(&mut self) {
+    fn close(&mut self) {
         self.connection = None;
-        self.pending.clear();
+        self.pump.clear();
         if let Some(timer) = self.retry_timer.take() {
             timer.clear();
         }
-        self.view.set_ready_state(ReadyState::Closed);
+        self.model.set_ready_state(ReadyState::Closed);
     }
 
-    /// Streams `target` from now on (`None`: not known yet), and tells the view.
+    /// Streams `target` from now on (`None`: not known yet), and tells the model.
     fn set_target(&mut self, target: Option<StreamTarget>) {
-        self.view.set_target(target.as_ref());
+        self.model.set_target(target.as_ref());
         self.target = target;
     }
 
     /// Ends the stream for good with `reason`.
-    pub(super) fn fail(&mut self, reason: String) {
+    fn fail(&mut self, reason: String) {
         self.close();
         self.apply_now(ConnectionEvent::Failed { reason });
     }
+
+    // ---- The connection lifecycle ----
+
+    /// Opens the target's URL, resuming after the last event applied.
+    fn connect(&mut self) {
+        let Some(url) = self.target.as_ref().map(|t| t.events_url.clone()) else {
+            return;
+        };
+        self.generation += 1;
+        self.connection = None;
+        self.rules.on_attempt();
+        let this = self.this.clone();
+        let generation = self.generation;
+        let sink: EventSink = Rc::new(move |event: TransportEvent| {
+            with_current(&this, Some(generation), |c| c.on_transport_event(event));
+        });
+        let request = OpenRequest {
+            url: &url,
+            last_event_id: (!self.resume_from.is_empty()).then_some(self.resume_from.as_str()),
+            named_events: &self.options.named_events,
+            queue: self.pump.queue(),
+        };
+        match self.transport.open(request, sink) {
+            Ok(connection) => {
+                self.model.set_ready_state(connection.ready_state());
+                self.connection = Some(connection);
+            }
+            Err(detail) => self.fail(format!("cannot open {url}: {detail}")),
+        }
+    }
+
+    /// What the current connection reports.
+    fn on_transport_event(&mut self, event: TransportEvent) {
+        match event {
+            TransportEvent::Messages { queued } => self.on_messages(queued),
+            TransportEvent::Retry(ms) => self.rules.on_retry(ms),
+            TransportEvent::Opened => {
+                if !self.apply_everything_queued() {
+                    return;
+                }
+                self.model.set_ready_state(ReadyState::Open);
+                let after_failed_attempts = match self.rules.on_open() {
+                    Some(Notice::Reconnected { attempts }) => attempts,
+                    _ => 0,
+                };
+                self.apply_now(ConnectionEvent::Opened {
+                    after_failed_attempts,
+                });
+            }
+            TransportEvent::Ended {
+                reconnecting_itself,
+            } => {
+                if !self.apply_everything_queued() {
+                    return;
+                }
+                if self.options.close_on_first_error {
+                    return self.fail("the connection failed".into());
+                }
+                let outcome = self.rules.on_end(now_ms(), js_sys::Math::random());
+                self.follow(outcome, reconnecting_itself);
+            }
+            TransportEvent::Failed(diagnosis) => {
+                if !self.apply_everything_queued() {
+                    return;
+                }
+                self.connection = None;
+                if self.options.close_on_first_error {
+                    return self.fail(diagnosis.reason);
+                }
+                let outcome = self
+                    .rules
+                    .on_failure(&diagnosis, now_ms(), js_sys::Math::random());
+                self.follow(outcome, false);
+            }
+        }
+    }
+
+    /// Applies every message the connection queued before it changed
+    /// state; false when that ended the stream (completion, failure).
+    fn apply_everything_queued(&mut self) -> bool {
+        self.drain(f64::INFINITY);
+        self.connection.is_some() && self.running
+    }
+
+    /// Carries out the rules' decision.
+    fn follow(
+        &mut self,
+        (decision, notice): (Decision, Option<Notice>),
+        reconnecting_itself: bool,
+    ) {
+        match decision {
+            Decision::Reconnect {
+                delay_ms,
+                planned: true,
+                ..
+            } => {
+                self.apply_now(ConnectionEvent::Waiting);
+                if reconnecting_itself {
+                    if let Some(connection) = &self.connection {
+                        self.model.set_ready_state(connection.ready_state());
+                    }
+                } else {
+                    self.reconnect_after(delay_ms);
+                }
+            }
+            Decision::Reconnect {
+                delay_ms, attempt, ..
+            } => {
+                let outage_reason = match notice {
+                    Some(Notice::OutageStarted { reason }) => Some(reason),
+                    _ => None,
+                };
+                self.apply_now(ConnectionEvent::Reconnecting {
+                    attempt,
+                    outage_reason,
+                });
+                // Our own backoff, not the browser's fixed delay.
+                self.reconnect_after(delay_ms);
+            }
+            Decision::RefreshCredentials => self.refresh_then_reconnect(),
+            Decision::Fail { reason } => self.fail(reason),
+        }
+    }
+
+    /// Closes the connection and opens a new one after `delay_ms`, resuming
+    /// after the last event applied.
+    fn reconnect_after(&mut self, delay_ms: u32) {
+        self.connection = None;
+        self.model.set_ready_state(ReadyState::Connecting);
+        let this = self.this.clone();
+        let generation = self.generation;
+        self.retry_timer = set_timeout(
+            move || {
+                with_current(&this, Some(generation), |controller| {
+                    controller.retry_timer = None;
+                    controller.connect();
+                });
+            },
+            delay_ms,
+        );
+    }
+
+    /// A 401 / 403: the user's hook refreshes the credentials, then the
+    /// attempt is made again at once.
+    fn refresh_then_reconnect(&mut self) {
+        // The rules ask for a refresh only when there is a hook.
+        let Some(refresh) = self.options.transport.on_unauthorized() else {
+            return self.fail("the server refused the credentials".into());
+        };
+        self.connection = None;
+        self.model.set_ready_state(ReadyState::Connecting);
+        let this = self.this.clone();
+        let generation = self.generation;
+        spawn_local(async move {
+            refresh().await;
+            with_current(&this, Some(generation), Controller::connect);
+        });
+    }
+
+    // ---- Applying messages ----
+
+    /// The connection holds `queued` messages: move them to the queue now
+    /// when that is [`TAKE_EVERY`] or more, and apply them soon, or now when
+    /// a connection that cannot be held back left too many waiting.
+    fn on_messages(&mut self, queued: u32) {
+        let moved = queued >= TAKE_EVERY
+            && self
+                .connection
+                .as_ref()
+                .is_some_and(|connection| connection.refill());
+        if moved && self.pump.overflowing() {
+            self.drain(f64::INFINITY);
+        } else {
+            self.schedule_drain();
+        }
+    }
+
+    /// Applies queued messages in a later task, so that the browser's
+    /// dispatch of a network chunk stays cheap.
+    fn schedule_drain(&mut self) {
+        if !self.pump.claim_drain() {
+            return;
+        }
+        let this = self.this.clone();
+        spawn_local(async move {
+            yield_now().await;
+            with_current(&this, None, |controller| {
+                controller.pump.drain_started();
+                controller.drain(APPLY_SLICE_MS);
+            });
+        });
+    }
+
+    /// Applies queued messages for up to `budget_ms`, then schedules the rest.
+    fn drain(&mut self, budget_ms: f64) {
+        let Self {
+            pump,
+            connection,
+            model,
+            running,
+            resume_from,
+            scratch,
+            ..
+        } = self;
+        let mut changed = false;
+        let refill = || {
+            if let Some(connection) = connection.as_ref() {
+                connection.refill();
+            }
+        };
+        let drained = pump.drain(budget_ms, refill, |raw| {
+            let directive = apply_message(model.as_mut(), running, resume_from, scratch, raw);
+            changed |= directive != Directive::Ignored;
+            directive
+        });
+        if changed {
+            self.schedule_show();
+        }
+        match drained {
+            Drained::Closed => {
+                self.close();
+                self.show();
+            }
+            Drained::More => self.schedule_drain(),
+            Drained::Empty { show_now: true } => self.show(),
+            Drained::Empty { show_now: false } => {}
+        }
+    }
+
+    /// Applies `event` without showing it; the show comes later.
+    fn apply_later(&mut self, event: ConnectionEvent) {
+        let directive = self.model.apply(event, js_sys::Date::now());
+        match directive {
+            Directive::Close => self.running = false,
+            Directive::Continue => self.running = true,
+            Directive::Ignored => return,
+        }
+        self.schedule_show();
+    }
+
+    /// Applies `event` and shows it at once.
+    fn apply_now(&mut self, event: ConnectionEvent) {
+        self.apply_later(event);
+        self.show();
+    }
+
+    /// Shows the model at the pump's pace.
+    fn schedule_show(&mut self) {
+        if !self.pump.want_show() {
+            return;
+        }
+        let this = self.this.clone();
+        let show = move || {
+            with_current(&this, None, |controller| {
+                if controller.pump.show_pending() {
+                    controller.show();
+                }
+            });
+        };
+        match self.pump.pace() {
+            Pace::EveryFrame => {
+                request_animation_frame(show.clone());
+                let _ = set_timeout(show, HIDDEN_SHOW_MS);
+            }
+            Pace::AtMostEvery(ms) => {
+                let _ = set_timeout(show, ms);
+            }
+        }
+    }
+
+    fn show(&mut self) {
+        self.pump.shown();
+        self.model.show();
+    }
+}
+
+/// Applies one message to `model`: a message that ends the stream stops it
+/// running, and the id of every message applied with one is the resume
+/// point (`scratch` holds it while the model takes the message, whose id
+/// moves to its log line).
+fn apply_message(
+    model: &mut dyn StreamModel,
+    running: &mut bool,
+    resume_from: &mut String,
+    scratch: &mut String,
+    raw: RawMessage,
+) -> Directive {
+    let has_id = !raw.last_event_id.is_empty();
+    if has_id {
+        scratch.clear();
+        scratch.push_str(&raw.last_event_id);
+    }
+    let directive = model.apply(ConnectionEvent::Message(raw), js_sys::Date::now());
+    if directive == Directive::Close {
+        *running = false;
+    }
+    if has_id && directive != Directive::Ignored {
+        std::mem::swap(resume_from, scratch);
+    }
+    directive
 }
 
 /// Why reattaching to task `id` failed, in words for the user.
-fn attach_failure(id: &str, error: &http::HttpError) -> String {
+fn attach_failure(id: &str, error: &HttpError) -> String {
     match error {
-        http::HttpError::Status { status: 404, .. } => {
+        HttpError::Status { status: 404, .. } => {
             format!("task {id} is not on the server; start a new one")
         }
-        http::HttpError::Status { status: 410, .. } => {
+        HttpError::Status { status: 410, .. } => {
             format!("task {id} was removed from the server (its events expired); start a new one")
         }
         other => format!("could not reattach to task {id}: {other}"),
@@ -270,7 +569,7 @@ mod tests {
 
     #[test]
     fn a_failed_reattach_says_whether_the_task_is_unknown_or_removed() {
-        let status = |status: u16| http::HttpError::Status {
+        let status = |status: u16| HttpError::Status {
             status,
             message: "x".into(),
         };
@@ -282,9 +581,7 @@ mod tests {
             attach_failure("abc", &status(410)),
             "task abc was removed from the server (its events expired); start a new one"
         );
-        assert!(
-            attach_failure("abc", &http::HttpError::Network("down".into()))
-                .starts_with("could not reattach to task abc: cannot reach the server")
-        );
+        assert!(attach_failure("abc", &HttpError::Network("down".into()))
+            .starts_with("could not reattach to task abc: cannot reach the server"));
     }
 }

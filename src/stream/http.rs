@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, Response};
 
 use super::browser::window;
-use crate::task::{diagnose_response, Diagnosis, FailedAnswer};
+use super::diagnosis::{diagnose_response, Diagnosis, FailedAnswer};
 
 /// What can go wrong calling the task API.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -1,7 +1,9 @@
 //! Options of [`crate::use_task_stream_with_options`], each with its default.
 
 use super::fetch_options::Transport;
-use crate::task::{MessageReader, ReconnectPolicy, DEFAULT_CAPACITY};
+use super::rules::ReconnectPolicy;
+use crate::state::DEFAULT_CAPACITY;
+use crate::wire::MessageReader;
 
 /// How the hook listens, reads, reconnects and bounds its log.
 ///

@@ -1,147 +1,273 @@
-//! The controller's message pump: takes messages from the connection,
-//! applies them to the pure state in time-budgeted slices (so a flood never
-//! blocks the main thread for long), and coalesces signal updates to one per
-//! animation frame in a flood, while a slow stream's lines show at once.
+//! The pump: every flow constant of a stream, and the loop that applies
+//! queued messages in time-budgeted slices, so that no flood blocks the main
+//! thread for long and a flood is shown once per animation frame while a
+//! slow stream's lines show at once.
+//!
+//! One queue holds what arrived and is not applied yet ([`MessageQueue`]):
+//! the fetch transport pushes into it and stops reading while it holds
+//! [`MAX_QUEUED`]; the `EventSource` transport, which the browser cannot
+//! hold back, moves its JS inbox into it when the pump finds it empty, or at
+//! once when [`TAKE_EVERY`] wait in the inbox.
 
-use super::browser::{request_animation_frame, set_timeout, spawn_local};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
 use super::clock::now_ms;
-use super::controller::{with_current, Controller};
-use super::transport::yield_now;
-use crate::task::{apply, ConnectionEvent, Directive};
+use crate::state::Directive;
+use crate::wire::RawMessage;
 
-/// A queue emptied this long after the last notification is shown at once;
-/// sooner, at the next animation frame (a flood renders once per frame).
-const EAGER_FLUSH_GAP_MS: f64 = 8.0;
+/// Messages waiting in the `EventSource`'s JS inbox at which they are moved
+/// at once: taken that soon, the event strings die young, which keeps the
+/// garbage collector's pauses short (measured: 100 ms pauses at 32 768).
+pub(crate) const TAKE_EVERY: u32 = 1024;
+/// Messages queued and not applied, at most: the fetch transport reads no
+/// further until there is room; beyond it (an `EventSource` cannot be held
+/// back, e.g. in a background tab whose timers are throttled) they are
+/// applied at once. Applying 8 192 messages takes about 8 ms; the rest of a
+/// flood waits in the browser's buffers, not in ours.
+pub(crate) const MAX_QUEUED: usize = 8_192;
+/// Work the fetch transport's read loop does in one task before it yields, in ms.
+pub(crate) const READ_SLICE_MS: f64 = 6.0;
 /// Time one slice may spend applying queued messages, in ms.
-const SLICE_BUDGET_MS: f64 = 8.0;
-/// Queued messages at which the connection's queue is emptied at once (the
-/// `EventSource` inbox's strings are young then, so collecting them is cheap).
-const TAKE_EVERY: u32 = 1024;
-/// Messages taken but not applied, at most; beyond it (an `EventSource`
-/// cannot be held back, e.g. in a background tab whose timers are
-/// throttled) they are applied at once. Applying 8 192 messages takes about
-/// 8 ms; the rest of a flood waits in the browser's buffers, not in ours.
-const MAX_PENDING: usize = 8_192;
+pub(crate) const APPLY_SLICE_MS: f64 = 8.0;
+/// Messages applied between two looks at the clock.
+const CLOCK_EVERY: u32 = 64;
+/// A queue emptied this long after the last show is shown at once; sooner,
+/// at the next animation frame (a flood renders once per frame).
+const EAGER_SHOW_GAP_MS: f64 = 8.0;
+/// Hidden tabs get no animation frames: a timer this slow keeps them current.
+pub(crate) const HIDDEN_SHOW_MS: u32 = 250;
+/// How often the dashboard's table is shown at most, in ms: hundreds of
+/// tasks updating at once cost one render per tenth of a second.
+#[cfg_attr(not(feature = "leptos"), allow(dead_code))]
+pub(crate) const DASHBOARD_SHOW_EVERY_MS: u32 = 100;
 
-impl Controller {
-    /// The connection holds `queued` messages: take them now when that is
-    /// [`TAKE_EVERY`] or more, and apply them soon, or now when too many
-    /// wait.
-    pub(super) fn on_messages(&mut self, queued: u32) {
-        if queued >= TAKE_EVERY {
-            self.take_messages();
+/// How often a stream's model is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Pace {
+    /// Once per animation frame in a flood, at once for a slow stream.
+    #[default]
+    EveryFrame,
+    /// At most once per this many ms (the dashboard's).
+    #[cfg_attr(not(feature = "leptos"), allow(dead_code))]
+    AtMostEvery(u32),
+}
+
+impl Pace {
+    /// A queue emptied this long after the last show is shown at once.
+    fn eager_gap_ms(self) -> f64 {
+        match self {
+            Self::EveryFrame => EAGER_SHOW_GAP_MS,
+            Self::AtMostEvery(ms) => f64::from(ms),
         }
-        if self.pending.len() > MAX_PENDING {
-            self.drain(f64::INFINITY);
-        } else {
-            self.schedule_drain();
+    }
+}
+
+/// What arrived and is not applied yet, oldest first; shared by the
+/// stream's engine and its connection.
+pub(crate) type MessageQueue = Rc<RefCell<VecDeque<RawMessage>>>;
+
+/// How one [`Pump::drain`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Drained {
+    /// A message ended the stream.
+    Closed,
+    /// The budget ran out with messages left: drain again in a later task.
+    More,
+    /// The queue is empty; `show_now`: a slow stream, show it at once.
+    Empty {
+        /// Show now rather than at the next frame.
+        show_now: bool,
+    },
+}
+
+/// The pump's state: the queue, and whether a drain or a show is scheduled.
+pub(crate) struct Pump {
+    pace: Pace,
+    /// The monotonic clock, in ms (`performance.now()` in the page).
+    clock: fn() -> f64,
+    queue: MessageQueue,
+    drain_scheduled: bool,
+    show_pending: bool,
+    /// When the model was last shown (`performance.now()`, ms).
+    last_show_ms: f64,
+}
+
+impl Pump {
+    /// A pump that shows at `pace`, on the page's clock.
+    pub(crate) fn new(pace: Pace) -> Self {
+        Self::with_clock(pace, now_ms)
+    }
+
+    /// A pump on `clock`.
+    fn with_clock(pace: Pace, clock: fn() -> f64) -> Self {
+        Self {
+            pace,
+            clock,
+            queue: MessageQueue::default(),
+            drain_scheduled: false,
+            show_pending: false,
+            last_show_ms: 0.0,
         }
     }
 
-    /// Moves the connection's messages to the queue, as many as fit.
-    pub(super) fn take_messages(&mut self) {
-        if let Some(connection) = self.connection.as_ref() {
-            let room = MAX_PENDING.saturating_sub(self.pending.len());
-            connection.take(&mut self.pending, room);
-        }
+    /// How often it shows.
+    pub(crate) fn pace(&self) -> Pace {
+        self.pace
     }
 
-    /// Applies queued messages in a later task, so that the browser's
-    /// dispatch of a network chunk stays cheap.
-    fn schedule_drain(&mut self) {
-        if self.drain_scheduled {
-            return;
-        }
-        self.drain_scheduled = true;
-        let this = self.this.clone();
-        spawn_local(async move {
-            yield_now().await;
-            with_current(&this, None, |controller| {
-                controller.drain_scheduled = false;
-                controller.drain(SLICE_BUDGET_MS);
-            });
-        });
+    /// The queue, for a connection to fill.
+    pub(crate) fn queue(&self) -> &MessageQueue {
+        &self.queue
     }
 
-    /// Applies queued messages for up to `budget_ms`, then schedules the rest.
-    pub(super) fn drain(&mut self, budget_ms: f64) {
-        let deadline = now_ms() + budget_ms;
+    /// Drops every queued message (the connection closed).
+    pub(crate) fn clear(&mut self) {
+        self.queue.borrow_mut().clear();
+    }
+
+    /// True when more than [`MAX_QUEUED`] wait: apply them at once.
+    pub(crate) fn overflowing(&self) -> bool {
+        self.queue.borrow().len() > MAX_QUEUED
+    }
+
+    /// Marks a drain as scheduled; false when one already is.
+    pub(crate) fn claim_drain(&mut self) -> bool {
+        !std::mem::replace(&mut self.drain_scheduled, true)
+    }
+
+    /// The scheduled drain runs now.
+    pub(crate) fn drain_started(&mut self) {
+        self.drain_scheduled = false;
+    }
+
+    /// Marks a show as wanted; true when one must be scheduled.
+    pub(crate) fn want_show(&mut self) -> bool {
+        !std::mem::replace(&mut self.show_pending, true)
+    }
+
+    /// True while a show is wanted and has not happened.
+    pub(crate) fn show_pending(&self) -> bool {
+        self.show_pending
+    }
+
+    /// The model is shown now.
+    pub(crate) fn shown(&mut self) {
+        self.show_pending = false;
+        self.last_show_ms = (self.clock)();
+    }
+
+    /// Applies queued messages with `apply` for up to `budget_ms`, calling
+    /// `refill` whenever the queue is empty (the connection moves what it
+    /// holds). `apply` returns [`Directive::Close`] to end the stream.
+    pub(crate) fn drain(
+        &mut self,
+        budget_ms: f64,
+        refill: impl Fn(),
+        mut apply: impl FnMut(RawMessage) -> Directive,
+    ) -> Drained {
+        let deadline = (self.clock)() + budget_ms;
         let mut applied: u32 = 0;
         loop {
-            if self.pending.is_empty() {
-                self.take_messages();
+            if self.queue.borrow().is_empty() {
+                refill();
             }
-            let Some(raw) = self.pending.pop_front() else {
+            let Some(raw) = self.queue.borrow_mut().pop_front() else {
                 break;
             };
-            if self.apply_later(ConnectionEvent::Message(raw)) == Directive::Close {
-                self.close();
-                self.flush();
-                return;
+            if apply(raw) == Directive::Close {
+                return Drained::Closed;
             }
             applied += 1;
-            if applied % 64 == 0 && now_ms() > deadline {
+            if applied % CLOCK_EVERY == 0 && (self.clock)() > deadline {
                 break;
             }
         }
-        if self.pending.is_empty() {
+        if self.queue.borrow().is_empty() {
             // The budget may run out just as the queue empties while the
-            // connection still holds messages (and waits for room to read more).
-            self.take_messages();
+            // connection still holds messages.
+            refill();
         }
-        if !self.pending.is_empty() {
-            self.schedule_drain();
-        } else if self.flush_pending && now_ms() - self.last_flush_ms >= EAGER_FLUSH_GAP_MS {
-            // A slow stream: show it now rather than at the next frame.
-            self.flush();
-        }
-    }
-
-    /// Applies `event` to the state without notifying; the notification
-    /// comes with the next animation frame.
-    pub(super) fn apply_later(&mut self, event: ConnectionEvent) -> Directive {
-        let reader = &self.options.reader;
-        let now = js_sys::Date::now();
-        let mut event = Some(event);
-        let mut directive = Directive::Ignored;
-        self.view.update(&mut |log, meta| {
-            if let Some(event) = event.take() {
-                directive = apply(log, meta, event, reader, now);
+        if !self.queue.borrow().is_empty() {
+            Drained::More
+        } else {
+            Drained::Empty {
+                show_now: self.show_pending
+                    && (self.clock)() - self.last_show_ms >= self.pace.eager_gap_ms(),
             }
-        });
-        if directive != Directive::Ignored {
-            self.schedule_flush();
         }
-        directive
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pump() -> Pump {
+        Pump::with_clock(Pace::EveryFrame, || 0.0)
     }
 
-    /// Applies `event` and notifies at once.
-    pub(super) fn apply_now(&mut self, event: ConnectionEvent) {
-        self.apply_later(event);
-        self.flush();
+    fn queued(pump: &Pump, count: usize) {
+        let mut queue = pump.queue().borrow_mut();
+        for i in 0..count {
+            queue.push_back(RawMessage::message("x", i.to_string()));
+        }
     }
 
-    fn schedule_flush(&mut self) {
-        if self.flush_pending {
-            return;
-        }
-        self.flush_pending = true;
-        let this = self.this.clone();
-        let flush = move || {
-            with_current(&this, None, |controller| {
-                if controller.flush_pending {
-                    controller.flush();
+    #[test]
+    fn a_drain_applies_in_order_refills_when_empty_and_stops_at_a_close() {
+        let mut pump = pump();
+        queued(&pump, 3);
+        let refills = std::cell::Cell::new(0);
+        let mut seen = Vec::new();
+        let drained = pump.drain(
+            f64::INFINITY,
+            || refills.set(refills.get() + 1),
+            |raw| {
+                seen.push(raw.last_event_id.clone());
+                Directive::Continue
+            },
+        );
+        assert_eq!(seen, ["0", "1", "2"]);
+        assert_eq!(drained, Drained::Empty { show_now: false });
+        assert!(refills.get() >= 1, "an empty queue asks the connection");
+
+        queued(&pump, 3);
+        let drained = pump.drain(
+            f64::INFINITY,
+            || {},
+            |raw| {
+                if raw.last_event_id == "1" {
+                    Directive::Close
+                } else {
+                    Directive::Continue
                 }
-            });
-        };
-        request_animation_frame(flush.clone());
-        // Hidden tabs get no animation frames; a slow timer keeps them current.
-        let _ = set_timeout(flush, 250);
+            },
+        );
+        assert_eq!(drained, Drained::Closed);
+        assert_eq!(
+            pump.queue().borrow().len(),
+            1,
+            "nothing after the close is applied"
+        );
+        pump.clear();
+        assert!(!pump.overflowing());
+        queued(&pump, MAX_QUEUED + 1);
+        assert!(pump.overflowing());
     }
 
-    fn flush(&mut self) {
-        self.flush_pending = false;
-        self.last_flush_ms = now_ms();
-        self.view.show();
+    #[test]
+    fn drains_and_shows_are_scheduled_once() {
+        let mut pump = pump();
+        assert!(pump.claim_drain());
+        assert!(!pump.claim_drain());
+        pump.drain_started();
+        assert!(pump.claim_drain());
+        assert!(pump.want_show());
+        assert!(!pump.want_show());
+        assert!(pump.show_pending());
+        pump.shown();
+        assert!(!pump.show_pending());
     }
 }

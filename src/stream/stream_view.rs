@@ -2,8 +2,8 @@
 //! Leptos signals; the `<task-monitor>` element's is its own DOM, with no
 //! Leptos at all. Both get the same controller, rules and transports.
 
-use super::StreamTarget;
-use crate::task::{ReadyState, TaskLog, TaskMeta};
+use super::target::StreamTarget;
+use crate::state::{ReadyState, TaskLog, TaskMeta};
 
 /// Where a [`crate::TaskStream`] keeps its log and state, and how it shows
 /// them.
@@ -30,19 +30,4 @@ pub trait StreamView {
     /// What is streamed changed: `None` while a task is being created or
     /// checked, then its URLs.
     fn set_target(&mut self, target: Option<&StreamTarget>);
-}
-
-/// Reads `read` from the state of `view`, or `None` when it no longer exists.
-pub(crate) fn read_meta<T>(
-    view: &mut dyn StreamView,
-    read: impl FnOnce(&TaskMeta) -> T,
-) -> Option<T> {
-    let mut read = Some(read);
-    let mut answer = None;
-    view.update(&mut |_, meta| {
-        if let Some(read) = read.take() {
-            answer = Some(read(meta));
-        }
-    });
-    answer
 }

@@ -7,10 +7,12 @@
 use sse_task_protocol::CreateTaskRequest;
 
 use super::controller::{Controller, Shared};
+use super::model::TaskModel;
 use super::options::UseTaskStreamOptions;
+use super::pump::Pace;
 use super::stream_view::StreamView;
-use super::StreamTarget;
-use crate::task::TaskSource;
+use super::target::StreamTarget;
+use crate::state::TaskSource;
 
 /// A task stream writing to a [`StreamView`]. Nothing connects until a
 /// start; dropping it closes the stream (the task goes on on the server).
@@ -50,7 +52,11 @@ impl TaskStream {
     /// A stream with `options`, writing to `view`.
     pub fn new(options: UseTaskStreamOptions, view: impl StreamView + 'static) -> Self {
         Self {
-            controller: Controller::new(options, Box::new(view)),
+            controller: Controller::new(
+                options,
+                Box::new(TaskModel::new(Box::new(view))),
+                Pace::EveryFrame,
+            ),
         }
     }
 

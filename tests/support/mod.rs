@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use sse_task_progress::{TaskMonitor, TaskSource, TasksDashboard, UseTaskStreamOptions};
+use sse_task_progress::{TaskMonitor, TaskSource, TasksDashboard, Transport, UseTaskStreamOptions};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlProgressElement};
 
@@ -21,15 +21,18 @@ pub fn server() -> &'static str {
     }
 }
 
-/// Adds the demo's stylesheet to the test page (once), for tests of what
-/// depends on it, like the log's scrolling.
-pub fn use_demo_stylesheet() {
-    if document().get_element_by_id("demo-stylesheet").is_some() {
+/// Adds the components' stylesheet to the test page (once), for tests of
+/// what depends on it, like the log's scrolling.
+pub fn use_components_stylesheet() {
+    if document()
+        .get_element_by_id("components-stylesheet")
+        .is_some()
+    {
         return;
     }
     let style = document().create_element("style").unwrap();
-    style.set_id("demo-stylesheet");
-    style.set_text_content(Some(include_str!("../../style/main.css")));
+    style.set_id("components-stylesheet");
+    style.set_text_content(Some(include_str!("../../style/task-monitor.css")));
     document().head().unwrap().append_child(&style).unwrap();
 }
 
@@ -80,8 +83,9 @@ pub fn mount_remembering(source: TaskSource, key: &str) -> Mounted {
     }
 }
 
-/// A `<TasksDashboard>` on the multiplexed stream at `events_url`.
-pub fn mount_dashboard(events_url: &str) -> Mounted {
+/// A `<TasksDashboard>` on the multiplexed stream at `events_url`, read
+/// over `transport`.
+pub fn mount_dashboard(events_url: &str, transport: Transport) -> Mounted {
     let root: HtmlElement = document()
         .create_element("section")
         .unwrap()
@@ -89,7 +93,7 @@ pub fn mount_dashboard(events_url: &str) -> Mounted {
     document().body().unwrap().append_child(&root).unwrap();
     let events_url = events_url.to_owned();
     let handle = mount_to(root.clone(), move || {
-        view! { <TasksDashboard server=server() events_url /> }
+        view! { <TasksDashboard server=server() events_url transport=transport.clone() /> }
     });
     Mounted {
         root,

@@ -7,22 +7,17 @@
 //! content type) it hides the answer, so the URL is asked once more with
 //! `fetch` to learn why ([`TransportEvent::Failed`]).
 
-use std::collections::VecDeque;
-
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventSource};
 
 use super::inbox::Inbox;
+use super::inbox_batch::decode_batch;
 use super::{delivered_types, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
+use crate::state::ReadyState;
 use crate::stream::browser::{spawn_local, window};
 use crate::stream::http;
-use crate::task::{decode_batch, RawMessage, ReadyState};
-
-/// Messages the JS inbox may hold before wasm is woken to take them: taking
-/// them soon keeps the browser's garbage collector from promoting thousands
-/// of event strings to its old generation (measured: 100 ms pauses at 32 768).
-const TAKE_EVERY: u32 = 1024;
+use crate::stream::pump::{MessageQueue, TAKE_EVERY};
 
 type Listener = Closure<dyn FnMut(Event)>;
 
@@ -60,6 +55,7 @@ impl StreamTransport for EventSourceTransport {
         let mut source = EventSourceConnection {
             inner,
             inbox,
+            queue: request.queue.clone(),
             listeners: Vec::with_capacity(2),
         };
         for name in ["open", "error"] {
@@ -103,14 +99,19 @@ fn on_state(source: &EventSource, event: &Event, sink: &EventSink) {
 struct EventSourceConnection {
     inner: EventSource,
     inbox: Inbox,
+    queue: MessageQueue,
     listeners: Vec<(&'static str, Listener)>,
 }
 
 impl Connection for EventSourceConnection {
-    /// Takes every queued message: the browser cannot be held back.
-    fn take(&self, into: &mut VecDeque<RawMessage>, _limit: usize) {
+    /// Moves every message of the inbox: the browser cannot be held back.
+    fn refill(&self) -> bool {
         let batch = self.inbox.take();
-        into.extend(decode_batch(&batch));
+        if batch.is_empty() {
+            return false;
+        }
+        self.queue.borrow_mut().extend(decode_batch(&batch));
+        true
     }
 
     fn ready_state(&self) -> ReadyState {

@@ -3,12 +3,12 @@
 //! chunks, and our own parser ([`SseParser`]).
 //!
 //! It reads no faster than the page applies: a chunk is parsed only while
-//! fewer than [`HIGH_WATER`] messages wait, and the loop yields to the event
-//! loop after [`SLICE_MS`] of work, so no task of ours runs long whatever
-//! the server sends. Dropping the connection aborts the request.
+//! fewer than [`MAX_QUEUED`] messages wait in the stream's queue, and the
+//! loop yields to the event loop after [`READ_SLICE_MS`] of work, so no task
+//! of ours runs long whatever the server sends. Dropping the connection
+//! aborts the request.
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::{Reflect, Uint8Array};
@@ -22,16 +22,14 @@ use web_sys::{
 use super::{
     delivered_types, yield_now, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
+use crate::state::ReadyState;
 use crate::stream::browser::{spawn_local, window};
 use crate::stream::clock::now_ms;
+use crate::stream::diagnosis::{is_event_stream, Diagnosis};
 use crate::stream::fetch_options::{Credentials, FetchOptions};
 use crate::stream::http;
-use crate::task::{is_event_stream, Diagnosis, RawMessage, ReadyState, SseItem, SseParser};
-
-/// Messages that may wait to be applied before reading pauses.
-pub const HIGH_WATER: usize = 8_192;
-/// Work the read loop does in one task before yielding, in ms.
-pub const SLICE_MS: f64 = 6.0;
+use crate::stream::pump::{MessageQueue, MAX_QUEUED, READ_SLICE_MS};
+use crate::wire::{SseItem, SseParser};
 
 /// Opens streams with `fetch`.
 #[derive(Debug, Clone, Default)]
@@ -53,7 +51,7 @@ impl StreamTransport for FetchTransport {
             .ok_or("the page has no window")?
             .fetch_with_str_and_init(request.url, &init);
         let shared = Rc::new(Shared {
-            queue: RefCell::new(VecDeque::new()),
+            queue: request.queue.clone(),
             state: Cell::new(ReadyState::Connecting),
             closed: Cell::new(false),
         });
@@ -107,7 +105,8 @@ impl FetchTransport {
 
 /// What the connection and its read loop share.
 struct Shared {
-    queue: RefCell<VecDeque<RawMessage>>,
+    /// The stream's queue, which the loop fills.
+    queue: MessageQueue,
     state: Cell<ReadyState>,
     /// Set when the connection was dropped: the loop stops without a word.
     closed: Cell<bool>,
@@ -120,10 +119,9 @@ struct FetchConnection {
 }
 
 impl Connection for FetchConnection {
-    fn take(&self, into: &mut VecDeque<RawMessage>, limit: usize) {
-        let mut queue = self.shared.queue.borrow_mut();
-        let count = limit.min(queue.len());
-        into.extend(queue.drain(..count));
+    /// Nothing to move: the read loop fills the queue itself.
+    fn refill(&self) -> bool {
+        false
     }
 
     fn ready_state(&self) -> ReadyState {
@@ -135,7 +133,6 @@ impl Drop for FetchConnection {
     fn drop(&mut self) {
         self.shared.closed.set(true);
         self.shared.state.set(ReadyState::Closed);
-        self.shared.queue.borrow_mut().clear();
         self.abort.abort();
     }
 }
@@ -189,10 +186,10 @@ impl ReadLoop {
         loop {
             loop {
                 let queued = self.shared.queue.borrow().len();
-                if queued < HIGH_WATER && now_ms() - slice_start <= SLICE_MS {
+                if queued < MAX_QUEUED && now_ms() - slice_start <= READ_SLICE_MS {
                     break;
                 }
-                if queued >= HIGH_WATER {
+                if queued >= MAX_QUEUED {
                     // Waiting for room: make sure the page is applying.
                     (self.sink)(TransportEvent::Messages {
                         queued: u32::try_from(queued).unwrap_or(u32::MAX),

@@ -46,7 +46,7 @@ impl Inbox {
         Self { inner, _wake: wake }
     }
 
-    /// Every queued message, joined as [`crate::task::decode_batch`] reads them.
+    /// Every queued message, joined as `inbox_batch::decode_batch` reads them.
     pub fn take(&self) -> String {
         self.inner.take()
     }

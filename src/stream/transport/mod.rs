@@ -1,6 +1,7 @@
 //! The transports: how bytes become messages. Both implement
-//! [`StreamTransport`]; the connection rules above them exist once
-//! (`connection.rs`), whatever the transport.
+//! [`StreamTransport`] and fill the stream's one [`MessageQueue`]; the
+//! connection rules above them exist once (the controller), whatever the
+//! transport.
 //!
 //! - [`event_source`]: the browser's `EventSource` (the default); it
 //!   reconnects by itself after a planned end, sending `Last-Event-ID`.
@@ -10,26 +11,30 @@
 
 mod event_source;
 mod fetch;
-pub(in crate::stream) mod inbox;
+mod inbox;
+mod inbox_batch;
 mod yield_now;
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub use event_source::EventSourceTransport;
 pub use fetch::FetchTransport;
 pub use yield_now::yield_now;
 
-use crate::task::{Diagnosis, RawMessage, ReadyState};
+use super::diagnosis::Diagnosis;
+use super::pump::MessageQueue;
+use crate::state::ReadyState;
 
 /// What a connection tells the connection layer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TransportEvent {
     /// The server answered 200 `text/event-stream`.
     Opened,
-    /// Messages are queued: `queued` of them. Take them with [`Connection::take`].
+    /// Messages arrived: `queued` of them wait in the connection (the
+    /// `EventSource`'s JS inbox, which [`Connection::refill`] moves to the
+    /// queue) or in the queue (fetch).
     Messages {
-        /// How many wait in the connection's queue.
+        /// How many wait.
         queued: u32,
     },
     /// The server sent `retry: ms`.
@@ -57,13 +62,16 @@ pub struct OpenRequest<'a> {
     pub last_event_id: Option<&'a str>,
     /// Named events to deliver besides `message`, `failed` and `cancelled`.
     pub named_events: &'a [String],
+    /// Where the connection puts its messages, oldest first.
+    pub queue: &'a MessageQueue,
 }
 
 /// One open connection; dropping it closes it at once.
 pub trait Connection {
-    /// Moves up to `limit` queued messages, oldest first, into `into`.
-    /// A transport that cannot hold messages back may move more.
-    fn take(&self, into: &mut VecDeque<RawMessage>, limit: usize);
+    /// Moves the messages the connection holds into the queue; false when
+    /// it moved none (a transport that fills the queue as it reads never
+    /// has any to move).
+    fn refill(&self) -> bool;
     /// Where the connection is, as `EventSource.readyState` says it.
     fn ready_state(&self) -> ReadyState;
 }

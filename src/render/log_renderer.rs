@@ -8,7 +8,8 @@
 
 use web_sys::{Document, Element, HtmlElement};
 
-use crate::task::{block_text, Block, BlockPlan, LogBlocks, LogLevel, TaskLog};
+use super::log_blocks::{block_text, Block, BlockPlan, LogBlocks};
+use crate::state::{LogLevel, TaskLog};
 
 /// Distance from the bottom, in pixels, that still counts as "at the newest line".
 const FOLLOW_SLACK_PX: i32 = 8;

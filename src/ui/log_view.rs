@@ -5,8 +5,8 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::dom::LogRenderer;
-use crate::task::{dropped_notice, TaskLog};
+use crate::render::{dropped_notice, LogRenderer};
+use crate::state::TaskLog;
 
 /// The scrolling log with its "N earlier lines not shown" notice.
 #[component]

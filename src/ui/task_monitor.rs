@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 
+use super::hook::{use_task_stream_with_options, UseTaskStreamReturn};
+use super::page_memory;
 use super::{LogView, ProgressBar, StatusBadge, TaskControls};
-use crate::stream::page_memory;
-use crate::stream::{use_task_stream_with_options, UseTaskStreamOptions, UseTaskStreamReturn};
-use crate::task::{TaskSource, TaskStatus};
+use crate::state::{TaskSource, TaskStatus};
+use crate::stream::UseTaskStreamOptions;
 
 /// Start Long Task / Stop Task, the status, the progress bar and the log.
 ///

@@ -6,7 +6,8 @@
 use leptos::prelude::window;
 use wasm_bindgen::JsValue;
 
-use crate::task::{is_task_id, query_with_task_id, task_id_in_query};
+use super::page_query::{query_with_task_id, task_id_in_query};
+use crate::state::is_task_id;
 
 /// Prefix of the `sessionStorage` keys.
 const STORAGE_PREFIX: &str = "sse-task-progress:";

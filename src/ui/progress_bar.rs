@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::task::{format_percent, whole_percent};
+use crate::render::{format_percent, whole_percent};
 
 /// The bar and its "42%" label.
 #[component]

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use sse_task_protocol::TaskState;
 
-use super::{format_percent, Dashboard, DashboardTask};
+use super::board::{Dashboard, DashboardTask};
+use crate::render::format_percent;
 
 /// What one row shows, as text and values ready for the DOM.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::task::TaskStatus;
+use crate::state::TaskStatus;
 
 /// "Running", "Waiting for the next connection…", "Reconnecting (2 failed attempts)…", "Failed: <reason>", ...
 #[component]

@@ -15,7 +15,7 @@
 //!
 //! Bytes that are not UTF-8 become U+FFFD, as browsers decode them.
 
-use super::RawMessage;
+use super::message::RawMessage;
 
 /// What the parser found in the bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,19 +1,19 @@
-//! Ready-made components, one per file: the whole [`TaskMonitor`] panel and
-//! the parts it is built from.
+//! Leptos: the hook over one stream's signals, and the components of the
+//! task panel, one per file.
 
 mod controls;
+mod hook;
 mod log_view;
+mod page_memory;
+mod page_query;
 mod progress_bar;
+mod signal_view;
 mod status_badge;
-mod task_log_panel;
 mod task_monitor;
-mod task_rows;
-mod tasks_dashboard;
 
 pub use controls::{TaskControls, TaskControlsProps};
+pub use hook::{use_task_stream, use_task_stream_with_options, UseTaskStreamReturn};
 pub use log_view::{LogView, LogViewProps};
 pub use progress_bar::{ProgressBar, ProgressBarProps};
 pub use status_badge::{StatusBadge, StatusBadgeProps};
-pub use task_log_panel::{TaskLogPanel, TaskLogPanelProps};
 pub use task_monitor::{TaskMonitor, TaskMonitorProps};
-pub use tasks_dashboard::{TasksDashboard, TasksDashboardProps};

@@ -3,9 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::stream_view::StreamView;
-use super::StreamTarget;
-use crate::task::{ReadyState, TaskLog, TaskMeta};
+use crate::state::{ReadyState, TaskLog, TaskMeta};
+use crate::stream::{StreamTarget, StreamView};
 
 /// The hook's signals, written only by its stream.
 #[derive(Clone, Copy)]

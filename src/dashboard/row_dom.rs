@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event};
 
-use crate::task::{RowChange, RowPlan};
+use super::rows::{RowChange, RowPlan};
 
 /// What a click on a row's button asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]

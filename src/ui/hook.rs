@@ -5,11 +5,9 @@
 use leptos::prelude::*;
 use sse_task_protocol::CreateTaskRequest;
 
-use super::options::UseTaskStreamOptions;
 use super::signal_view::SignalView;
-use super::task_stream::TaskStream;
-use super::StreamTarget;
-use crate::task::{ReadyState, TaskLog, TaskSource, TaskStatus};
+use crate::state::{ReadyState, TaskLog, TaskSource, TaskStatus};
+use crate::stream::{StreamTarget, TaskStream, UseTaskStreamOptions};
 
 /// What [`use_task_stream`] returns: read-only signals and the controls.
 ///
@@ -130,7 +128,7 @@ pub fn use_task_stream(url: impl Into<Signal<String>>) -> UseTaskStreamReturn {
 ///     view! {
 ///         <button on:click=move |_| stream.start()>"Start"</button>
 ///         <button on:click=move |_| stream.stop()>"Stop"</button>
-///         <p>{move || sse_task_progress::format_percent(stream.progress.get())}</p>
+///         <p>{move || sse_task_progress::render::format_percent(stream.progress.get())}</p>
 ///     }
 /// }
 /// ```

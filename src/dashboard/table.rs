@@ -1,15 +1,16 @@
 //! `<TasksDashboard>`: every task of a server, live over one connection: a
 //! table with each task's state, bar, percentage and last line, Stop per
 //! task, and its full log on demand. The rows are plain DOM updated in
-//! place (see `task_rows`), so 200 tasks updating cost what changed.
+//! place (see `row_dom.rs`), so 200 tasks updating cost what changed.
 
 use leptos::html;
 use leptos::prelude::*;
 
-use super::task_rows::{clicked_row_action, RowAction, TaskRows};
-use super::TaskLogPanel;
-use crate::stream::{use_tasks_dashboard_with_options, DashboardConnection, TasksDashboardOptions};
-use crate::task::RowsOnScreen;
+use super::hook::{use_tasks_dashboard_with_options, DashboardConnection, TasksDashboardOptions};
+use super::log_panel::TaskLogPanel;
+use super::row_dom::{clicked_row_action, RowAction, TaskRows};
+use super::rows::RowsOnScreen;
+use crate::stream::Transport;
 
 /// Rows created in one render at most; the rest come on the next animation
 /// frames. Measured on two cores (`BENCHMARKS.md`): 400 rows at once held
@@ -34,9 +35,16 @@ pub fn TasksDashboard(
     /// The multiplexed stream's URL (default: `{server}/api/tasks/events`).
     #[prop(optional, into)]
     events_url: Option<String>,
+    /// How the stream is read (default: the browser's `EventSource`).
+    #[prop(optional)]
+    transport: Transport,
 ) -> impl IntoView {
-    let board =
-        use_tasks_dashboard_with_options(server.clone(), TasksDashboardOptions { events_url });
+    let options = TasksDashboardOptions {
+        events_url,
+        transport,
+        ..TasksDashboardOptions::default()
+    };
+    let board = use_tasks_dashboard_with_options(server.clone(), options);
     let open_task = RwSignal::new(None::<String>);
     let count = Memo::new(move |_| board.dashboard.with(|d| d.tasks().len()));
     let connection = move || {

@@ -3,8 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{LogView, ProgressBar, StatusBadge};
-use crate::stream::use_task_stream;
+use crate::ui::{use_task_stream, LogView, ProgressBar, StatusBadge};
 
 /// The full log of task `task_id` on `server`'s task API.
 #[component]

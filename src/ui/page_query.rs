@@ -1,20 +1,11 @@
 //! A monitor's task id in the page's URL query (`?task=<id>`): reading it,
 //! and the query with it set or removed. Pure, natively tested;
-//! `stream/page_memory.rs` applies it to the page.
+//! `page_memory.rs` applies it to the page.
 
-/// Longest id kept (a UUID is 36 characters).
-const MAX_ID_CHARS: usize = 64;
-
-/// True for an id worth keeping in a URL: 1 to 64 ASCII letters, digits or `-`.
-pub fn is_task_id(id: &str) -> bool {
-    (1..=MAX_ID_CHARS).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
+use crate::state::is_task_id;
 
 /// The task id under `key` in `query` (with or without its `?`), when it
 /// looks like one.
-// Read only by the components' page memory (the `leptos` feature).
-#[cfg_attr(not(feature = "leptos"), allow(dead_code))]
 pub fn task_id_in_query(query: &str, key: &str) -> Option<String> {
     query
         .trim_start_matches('?')
@@ -27,7 +18,6 @@ pub fn task_id_in_query(query: &str, key: &str) -> Option<String> {
 
 /// `query` with `key` set to `id`, or removed when `id` is `None`; the other
 /// parameters keep their order. Returns `""` or `"?..."`.
-#[cfg_attr(not(feature = "leptos"), allow(dead_code))]
 pub fn query_with_task_id(query: &str, key: &str, id: Option<&str>) -> String {
     let mut pairs: Vec<String> = query
         .trim_start_matches('?')

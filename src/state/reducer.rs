@@ -8,8 +8,8 @@
 //! - `failed` / `cancelled` events end as failed / stopped with the server's words.
 
 use super::log::{LogLevel, TaskLog};
-use super::message::{parse_message, MessageReader, ParsedEvent, RawMessage};
 use super::status::TaskStatus;
+use crate::wire::{parse_message, MessageReader, ParsedEvent, RawMessage};
 
 /// The line logged when the user stops the stream.
 pub const INTERRUPTED: &str = "Interrupted";
@@ -439,7 +439,7 @@ mod tests {
         )));
         state.apply(progress(2, 4));
         let first = state.log.lines().next().unwrap();
-        assert_eq!(first.level, crate::task::LogLevel::Warning);
+        assert_eq!(first.level, crate::state::LogLevel::Warning);
         assert_eq!(first.text, r#"Malformed JSON: {"message": "<b>"#);
         assert_eq!(state.meta.status, TaskStatus::Open);
         assert_eq!(state.meta.progress, 50.0);

@@ -1,4 +1,4 @@
-//! Decoding a batch of messages that the JS inbox (`src/stream/inbox.js`)
+//! Decoding a batch of messages that the JS inbox (`inbox.js`)
 //! collected: one string per batch instead of three string copies per event.
 //!
 //! The inbox joins each event's type, `lastEventId` and data with a carriage
@@ -6,7 +6,7 @@
 //! LF, so a field value never contains either, and `data:` lines are joined
 //! with LF only.
 
-use super::RawMessage;
+use crate::wire::RawMessage;
 
 /// Separator between fields in a batch (see the module's header).
 pub const BATCH_SEPARATOR: char = '\r';

@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 
-use super::{LogLevel, TaskLog};
+use crate::state::{LogLevel, TaskLog};
 
 /// Most lines in one block: bounds the text rewritten when the log drops the
 /// oldest lines of the first block.
