@@ -9,6 +9,7 @@ use axum::http::{header, HeaderName};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
+use sse_task_protocol::KEEP_ALIVE_FRAME;
 use tokio_util::sync::CancellationToken;
 
 /// `X-Accel-Buffering: no` keeps nginx-style proxies from holding events back.
@@ -32,37 +33,6 @@ where
 pub fn retry_event(retry: Duration) -> Event {
     Event::default().retry(retry)
 }
-
-/// Makes `text` safe for `Event::data`: CR LF and lone CR become LF, so each
-/// line of the text becomes exactly one `data:` line and nothing can break the
-/// framing.
-pub fn normalize_newlines(text: &str) -> String {
-    text.replace("\r\n", "\n").replace('\r', "\n")
-}
-
-/// One SSE frame as bytes: `id:` when given, `event:` when given, one `data:`
-/// line per line of `data` (newlines normalised), and the blank line.
-pub fn encode_frame(out: &mut Vec<u8>, id: Option<&str>, event: Option<&str>, data: &str) {
-    if let Some(id) = id {
-        out.extend_from_slice(b"id: ");
-        out.extend_from_slice(id.as_bytes());
-        out.push(b'\n');
-    }
-    if let Some(event) = event {
-        out.extend_from_slice(b"event: ");
-        out.extend_from_slice(event.as_bytes());
-        out.push(b'\n');
-    }
-    for line in normalize_newlines(data).split('\n') {
-        out.extend_from_slice(b"data: ");
-        out.extend_from_slice(line.as_bytes());
-        out.push(b'\n');
-    }
-    out.push(b'\n');
-}
-
-/// The `: keep-alive` comment sent on idle byte streams.
-const KEEP_ALIVE_FRAME: &[u8] = b": keep-alive\n\n";
 
 /// Wraps already-encoded SSE bytes as a `text/event-stream` response with the
 /// same headers, keep-alive comments and shutdown end as [`sse_response`].

@@ -5,8 +5,10 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
-use sse_task_protocol::TaskState;
+use sse_task_protocol::{
+    FeedEventData, FeedMessage, TaskState, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED,
+    FEED_CREATED, FEED_SNAPSHOT, FEED_SYNCED,
+};
 use thiserror::Error;
 
 /// Tasks kept at most; the oldest ended ones go first beyond it.
@@ -62,37 +64,6 @@ pub struct Dashboard {
     synced: bool,
 }
 
-#[derive(Deserialize)]
-struct FeedMessage {
-    #[serde(default)]
-    task: Option<String>,
-    event: String,
-    #[serde(default)]
-    state: Option<TaskState>,
-    #[serde(default)]
-    progress: Option<f64>,
-    #[serde(default)]
-    seq: Option<u64>,
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    label: Option<String>,
-    #[serde(default)]
-    data: Option<EventData>,
-}
-
-/// The `data` of a task's event (the coreBOS JSON); typed, so that no
-/// generic JSON tree is compiled in.
-#[derive(Deserialize, Default)]
-struct EventData {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    progress: Option<f64>,
-}
-
 impl Dashboard {
     /// The tasks, in the order first seen.
     pub fn tasks(&self) -> &[DashboardTask] {
@@ -113,9 +84,9 @@ impl Dashboard {
     /// not above the task's is a repeat and changes nothing; a seq that
     /// skips some counts them as missed.
     pub fn apply(&mut self, data: &str) -> Result<(), FeedError> {
-        let message: FeedMessage = serde_json::from_str(data)
+        let message: FeedMessage<FeedEventData> = serde_json::from_str(data)
             .map_err(|error| FeedError::Malformed(format!("{error}: {data}")))?;
-        if message.event == "synced" {
+        if message.event == FEED_SYNCED {
             self.synced = true;
             return Ok(());
         }
@@ -124,14 +95,14 @@ impl Dashboard {
         };
         let task = self.entry(&id);
         match message.event.as_str() {
-            "snapshot" => {
+            FEED_SNAPSHOT => {
                 task.phase = message.state.unwrap_or(task.phase);
                 task.progress = message.progress.unwrap_or(task.progress);
                 task.seq = task.seq.max(message.seq.unwrap_or(0));
                 task.last_line = message.message.or(task.last_line.take());
                 task.label = message.label.or(task.label.take());
             }
-            "created" => {}
+            FEED_CREATED => {}
             kind => {
                 let seq = message.seq.unwrap_or(0);
                 if seq <= task.seq {
@@ -147,9 +118,9 @@ impl Dashboard {
                     task.progress = progress.clamp(0.0, 100.0);
                 }
                 task.phase = match kind {
-                    "failed" => TaskState::Failed,
-                    "cancelled" => TaskState::Cancelled,
-                    _ if message.id.as_deref() == Some("CLOSE") => {
+                    EVENT_FAILED => TaskState::Failed,
+                    EVENT_CANCELLED => TaskState::Cancelled,
+                    _ if message.id.as_deref() == Some(CLOSE_EVENT_ID) => {
                         task.progress = 100.0;
                         TaskState::Completed
                     }

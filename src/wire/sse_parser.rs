@@ -206,6 +206,38 @@ mod tests {
         out
     }
 
+    #[test]
+    fn what_the_servers_encoder_writes_reads_back_as_the_same_messages() {
+        let mut bytes = sse_task_protocol::retry_frame(1500).into_bytes();
+        let frames = [
+            (Some("1"), None, "{\"message\":\"a\"}"),
+            (Some("2"), Some("failed"), "line one\r\nline two"),
+            (None, Some("delta"), ""),
+        ];
+        for (id, event, data) in frames {
+            sse_task_protocol::encode_frame(&mut bytes, id, event, data);
+        }
+        // Split mid-frame, as a network would.
+        let (first, rest) = bytes.split_at(bytes.len() / 2);
+        assert_eq!(
+            parse_chunks(&[first, rest]),
+            vec![
+                SseItem::Retry(1500),
+                SseItem::Event(RawMessage::message("{\"message\":\"a\"}", "1")),
+                SseItem::Event(RawMessage {
+                    event_type: "failed".into(),
+                    data: "line one\nline two".into(),
+                    last_event_id: "2".into(),
+                }),
+                SseItem::Event(RawMessage {
+                    event_type: "delta".into(),
+                    data: String::new(),
+                    last_event_id: "2".into(),
+                }),
+            ]
+        );
+    }
+
     fn event(event_type: &str, data: &str, id: &str) -> SseItem {
         SseItem::Event(RawMessage {
             event_type: event_type.into(),

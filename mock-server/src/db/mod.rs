@@ -13,7 +13,8 @@ mod writer;
 
 use std::path::Path;
 
-use sse_task_protocol::TaskState;
+use serde_json::value::RawValue;
+use sse_task_protocol::{FeedMessage, TaskState, FEED_CREATED};
 use thiserror::Error;
 
 pub use connection::Location;
@@ -25,33 +26,27 @@ pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// The feed's data for a new task: `{"task", "event": "created", ...}`.
+/// The feed's data for a new task (a `created` [`FeedMessage`]).
 pub fn created_feed_data(row: &TaskRow) -> String {
-    serde_json::json!({
-        "task": row.id,
-        "event": "created",
-        "state": row.state.as_str(),
-        "steps": row.steps,
-        "created_at": row.created_at,
-    })
-    .to_string()
+    FeedMessage::<&RawValue> {
+        task: Some(row.id.clone()),
+        state: Some(row.state),
+        steps: Some(row.steps),
+        created_at: Some(row.created_at.clone()),
+        ..FeedMessage::new(FEED_CREATED)
+    }
+    .to_json()
 }
 
-/// The feed's data for a stored event of a task: `{"task", "event", "seq",
-/// "id", "data"}` (`event` is `message`, `failed` or `cancelled`; `data` the
-/// event's own JSON).
+/// The feed's data for a stored event of a task (its kind, seq, wire id
+/// and its own JSON data, as a [`FeedMessage`]).
 pub fn event_feed_data(task_id: &str, event: &StoredEvent) -> String {
     // The event's data is JSON the server wrote: embedded as it is, not
     // parsed again (this runs on the writer thread for every event).
-    let text = |value: &str| serde_json::Value::from(value).to_string();
-    format!(
-        r#"{{"task":{},"event":{},"seq":{},"id":{},"data":{}}}"#,
-        text(task_id),
-        text(&event.kind),
-        event.seq,
-        text(&event.wire_id),
-        event.data
-    )
+    let Ok(data) = serde_json::from_str::<&RawValue>(&event.data) else {
+        return FeedMessage::<&RawValue>::new(&event.kind).to_json();
+    };
+    FeedMessage::task_event(task_id, &event.kind, event.seq, &event.wire_id, data).to_json()
 }
 
 /// What can go wrong in the store.

@@ -20,14 +20,13 @@ use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, TaskSnapshot, Tas
 use crate::access::Access;
 
 use super::query;
-use super::task_stream::{task_events, StreamOptions};
 use crate::counters::StreamKind;
 use crate::error::ApiError;
 use crate::json_body::JsonObject;
 use crate::resume::{resume_from, ResumeFrom};
 use crate::sse::sse_bytes_response;
 use crate::state::AppState;
-use crate::tasks::TaskError;
+use crate::tasks::{stream_of, StreamOptions, TaskError, TaskEvents, TaskHandle};
 
 /// Header naming the task that `GET /api/run` created.
 pub const TASK_ID_HEADER: HeaderName = HeaderName::from_static("x-task-id");
@@ -221,13 +220,7 @@ pub async fn task_events_route(
         ),
     };
     let open = state.streams.open(StreamKind::Task);
-    let events = task_events(
-        handle,
-        state.db.clone(),
-        Arc::clone(&state.jobs_first),
-        options,
-    )
-    .map(move |chunk| {
+    let events = task_stream(&state, handle, options).map(move |chunk| {
         let _counted = &open;
         chunk
     });
@@ -270,15 +263,30 @@ pub async fn run_task(
         retry: Some(state.config.retry),
         ..StreamOptions::default()
     };
-    let events = task_events(
-        handle,
-        state.db.clone(),
-        Arc::clone(&state.jobs_first),
-        options,
-    );
+    let events = task_stream(&state, handle, options);
     let mut response = sse_bytes_response(events, state.config.keep_alive, &state.shutdown);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(TASK_ID_HEADER, value);
     }
     Ok(response)
+}
+
+/// The SSE bytes of `handle`'s events with `options`.
+fn task_stream(
+    state: &AppState,
+    handle: Arc<TaskHandle>,
+    options: StreamOptions,
+) -> impl futures_util::Stream<Item = axum::body::Bytes> {
+    let changes = handle.subscribe();
+    let source = TaskEvents {
+        handle,
+        db: state.db.clone(),
+    };
+    stream_of(
+        source,
+        changes,
+        Arc::clone(&state.jobs_first),
+        options,
+        axum::body::Bytes::new(),
+    )
 }

@@ -7,7 +7,6 @@ pub mod demo;
 pub mod faults;
 pub mod feed_stream;
 pub mod openacs;
-pub mod task_stream;
 pub mod tizen;
 
 use axum::extract::rejection::QueryRejection;

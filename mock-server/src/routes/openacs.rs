@@ -26,7 +26,9 @@ use tokio::sync::watch;
 use super::query;
 use crate::error::ApiError;
 use crate::seeds::openacs_jobs::{Session, SessionError};
-use crate::sse::{normalize_newlines, sse_response};
+use sse_task_protocol::normalize_newlines;
+
+use crate::sse::sse_response;
 use crate::state::AppState;
 
 impl From<SessionError> for ApiError {

@@ -2,12 +2,12 @@
 //! row to the event to store and the row after it.
 
 use sse_task_protocol::{
-    ProgressData, TaskState, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED, EVENT_MESSAGE,
+    encode_frame, ProgressData, TaskState, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED,
+    EVENT_MESSAGE,
 };
 
 use super::now_rfc3339;
 use crate::db::{StoredEvent, TaskRow};
-use crate::sse::encode_frame;
 
 /// The row of a task that starts running.
 pub fn started(row: &TaskRow) -> TaskRow {

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use super::tail::{Tail, TailRead};
 use crate::db::{DbError, FeedRow, FeedSink};
-use crate::sse::encode_frame;
+use sse_task_protocol::encode_frame;
 
 /// Feed rows kept in memory (older ones are read from the database): about
 /// 0.4 MB of frames with labelled events.

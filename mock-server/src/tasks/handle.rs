@@ -14,6 +14,7 @@ use axum::body::Bytes;
 use sse_task_protocol::{TaskSnapshot, TaskState};
 use tokio::sync::{watch, Notify};
 
+use super::cursor::Read;
 use super::events::{self, percent};
 use super::tail::{Tail, TailRead, ENDED_EVENTS, LIVE_EVENTS};
 use crate::db::{DbError, StoredEvent, TaskRow, Write, WriteFailure, Writer, Written};
@@ -21,23 +22,6 @@ use crate::db::{DbError, StoredEvent, TaskRow, Write, WriteFailure, Writer, Writ
 /// Writes of one task that may wait for the writer at a time; the job pauses
 /// beyond it (interval-0 tasks are paced by the database, not by memory).
 pub const WINDOW: u64 = 2048;
-
-/// What a stream finds after its cursor.
-#[derive(Debug)]
-pub enum StreamRead {
-    /// Frames of stored events, and the seq of the last one.
-    Frames(Bytes, u64),
-    /// The cursor is older than the in-memory tail: read stored events up to `up_to`.
-    Older {
-        /// The newest stored seq.
-        up_to: u64,
-    },
-    /// Nothing new yet.
-    Waiting,
-    /// The task ended and the cursor has its last stored event; a task whose
-    /// end could not be stored has a last frame (without an id) to send.
-    Ended(Option<Bytes>),
-}
 
 /// What a cancel request did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,15 +151,15 @@ impl TaskHandle {
     }
 
     /// At most `limit` events after `cursor`, from memory when they are there.
-    pub fn read_after(&self, cursor: u64, limit: usize) -> Result<StreamRead, DbError> {
+    pub fn read_after(&self, cursor: u64, limit: usize) -> Result<Read, DbError> {
         let view = self.for_streams.read().map_err(|_| DbError::Poisoned)?;
         Ok(match view.tail.after(cursor, limit) {
-            TailRead::Frames(bytes, last) => StreamRead::Frames(bytes, last),
-            TailRead::Older => StreamRead::Older {
+            TailRead::Frames(bytes, last) => Read::Frames(bytes, last),
+            TailRead::Older => Read::Older {
                 up_to: view.last_seq,
             },
-            TailRead::UpToDate if view.ended => StreamRead::Ended(view.unstored_end.clone()),
-            TailRead::UpToDate => StreamRead::Waiting,
+            TailRead::UpToDate if view.ended => Read::Ended(view.unstored_end.clone()),
+            TailRead::UpToDate => Read::Waiting,
         })
     }
 

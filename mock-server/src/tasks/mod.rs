@@ -6,6 +6,7 @@
 //! tail and wakes its streams. Live streams read the tail; older cursors read
 //! the database. Jobs run on their own threads, so no viewer delays a step.
 
+mod cursor;
 mod events;
 pub mod feed;
 mod handle;
@@ -17,9 +18,9 @@ mod removed;
 mod retention;
 mod tail;
 
-pub use events::encode;
+pub use cursor::{stream_of, FeedEvents, Read, Source, StreamOptions, TaskEvents};
 pub use feed::Feed;
-pub use handle::{StreamRead, TaskHandle};
+pub use handle::TaskHandle;
 pub use jobs_first::JobsFirst;
 pub use registry::{TaskError, TaskPage, TaskRegistry};
 pub use retention::Retention;
