@@ -6,39 +6,27 @@
 //!
 //! # Layout
 //! - [`config`]: command-line flags ([`Cli`]) and [`ServerConfig`].
-//! - [`serve`]: the accept loop (connection cap, timeouts, shutdown deadline);
-//!   [`stall`]: closing connections whose client stopped reading.
-//! - [`access`]: the optional API token and the cross-origin guard.
+//! - [`http`]: plumbing every route shares: the token and cross-origin
+//!   guard, JSON errors and bodies, resume points, SSE responses, the accept
+//!   loop (connection cap, timeouts, shutdown deadline), stalled clients,
+//!   request and stream counts.
 //! - [`db`]: the SQLite store: one writer thread, read connections.
-//! - [`tasks`]: the task registry, the per-task handle and tail, the job
-//!   queue and threads, retention.
-//! - [`seeds`]: the seed endpoints' state; [`counters`]: requests per `?key=`.
-//! - [`routes`]: one file per route family: the task API and its streams, the
-//!   four seeds (`corebos`, `openacs`, `tizen`, `delta`), the fetch-transport
-//!   demos (`demo`) and the fault endpoints.
-//! - [`ticks`]: tick streams computed from the id (benchmarks, fetch demos).
-//! - [`tokens`]: the demo's short-lived bearer tokens.
-//! - [`sse`]: SSE responses with the contract's headers, keep-alive and shutdown.
-//! - [`resume`]: reading `Last-Event-ID` / `?lastEventId=`.
-//! - [`error`]: the JSON error answer; [`json_body`]: JSON bodies that must be objects.
+//! - [`tasks`]: the domain: the task registry, the per-task handle and tail,
+//!   the one stream cursor, the job queue and threads, the feed, retention.
+//! - [`seeds`]: the seeds' and the demo's state and helpers (tick streams,
+//!   short-lived tokens).
+//! - [`routes`]: handlers only, one file per route family: the task API and
+//!   the feed, the four seeds (`corebos`, `openacs`, `tizen`, `delta`), the
+//!   fetch-transport demos (`demo`) and the fault endpoints.
 //! - [`state`]: what every route shares.
 
-pub mod access;
 pub mod config;
-pub mod counters;
 pub mod db;
-pub mod error;
-pub mod json_body;
-pub mod resume;
+pub mod http;
 pub mod routes;
 pub mod seeds;
-pub mod serve;
-pub mod sse;
-pub mod stall;
 pub mod state;
 pub mod tasks;
-pub mod ticks;
-pub mod tokens;
 
 use std::future::Future;
 
@@ -58,7 +46,8 @@ use tower_http::trace::TraceLayer;
 pub use config::{Cli, ServerConfig};
 pub use state::AppState;
 
-use error::ApiError;
+use http::error::ApiError;
+use http::{access, serve};
 use routes::{api, corebos, delta, demo, faults, feed_stream, openacs, tizen};
 
 /// Largest JSON body the API reads, in bytes.

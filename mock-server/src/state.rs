@@ -6,12 +6,12 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ServerConfig;
-use crate::counters::{RequestCounters, StreamCounts};
 use crate::db::{queries, Db, DbError};
+use crate::http::counters::{RequestCounters, StreamCounts};
 use crate::seeds::delta_feed::DeltaFeed;
 use crate::seeds::openacs_jobs::OpenAcsSessions;
+use crate::seeds::tokens::TokenStore;
 use crate::tasks::{Feed, JobsFirst, TaskRegistry};
-use crate::tokens::TokenStore;
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]

@@ -17,14 +17,14 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, TaskSnapshot, TaskState};
 
-use crate::access::Access;
+use crate::http::access::Access;
 
 use super::query;
-use crate::counters::StreamKind;
-use crate::error::ApiError;
-use crate::json_body::JsonObject;
-use crate::resume::{resume_from, ResumeFrom};
-use crate::sse::sse_bytes_response;
+use crate::http::counters::StreamKind;
+use crate::http::error::ApiError;
+use crate::http::json_body::JsonObject;
+use crate::http::resume::{resume_from, ResumeFrom};
+use crate::http::sse::sse_bytes_response;
 use crate::state::AppState;
 use crate::tasks::{stream_of, StreamOptions, TaskError, TaskEvents, TaskHandle};
 

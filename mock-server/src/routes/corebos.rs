@@ -14,12 +14,13 @@ use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use serde::Deserialize;
-use sse_task_protocol::{validate_interval_ms, ProgressData, CLOSE_EVENT_ID};
+use sse_task_protocol::{validate_interval_ms, ProgressData};
 
 use super::query;
-use crate::error::ApiError;
-use crate::resume::{resume_from, ResumeFrom};
-use crate::sse::sse_response;
+use crate::http::error::ApiError;
+use crate::http::resume::{resume_from, ResumeFrom};
+use crate::http::sse::completion_event;
+use crate::http::sse::sse_response;
 use crate::state::AppState;
 
 /// Iterations of the seed's loop.
@@ -42,12 +43,6 @@ pub fn iteration_event(i: u32) -> Event {
         Some(f64::from(i * 10)),
     );
     Event::default().id(i.to_string()).data(data.to_json())
-}
-
-/// The seed's final `send_message('CLOSE', 'Process complete')`.
-pub fn close_event() -> Event {
-    let data = ProgressData::new("Process complete", None);
-    Event::default().id(CLOSE_EVENT_ID).data(data.to_json())
 }
 
 /// `GET /seeds/corebos/source`.
@@ -80,7 +75,7 @@ pub async fn source(
             }
             i if i == ITERATIONS + 1 => {
                 tokio::time::sleep(interval).await;
-                Some((close_event(), i + 1))
+                Some((completion_event(), i + 1))
             }
             _ => None,
         }

@@ -21,10 +21,10 @@ use tokio::time::Instant;
 
 use super::query;
 use crate::db::{queries, Db, DeltaMessage, Write, Written};
-use crate::error::ApiError;
-use crate::json_body::JsonObject;
-use crate::resume::{resume_from, ResumeFrom};
-use crate::sse::sse_response;
+use crate::http::error::ApiError;
+use crate::http::json_body::JsonObject;
+use crate::http::resume::{resume_from, ResumeFrom};
+use crate::http::sse::sse_response;
 use crate::state::AppState;
 
 /// Longest message accepted by `POST /seeds/delta/messages`, in bytes.

@@ -22,13 +22,13 @@ use futures_util::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use sse_task_protocol::ProgressData;
 
-use super::corebos::close_event;
 use super::query;
-use crate::counters::StreamKind;
-use crate::error::ApiError;
-use crate::sse::{sse_bytes_response, sse_response};
+use crate::http::counters::StreamKind;
+use crate::http::error::ApiError;
+use crate::http::sse::completion_event;
+use crate::http::sse::{sse_bytes_response, sse_response};
+use crate::seeds::ticks::{resume_after, ticks_after, MAX_TICKS};
 use crate::state::AppState;
-use crate::ticks::{resume_after, ticks_after, MAX_TICKS};
 
 /// Query of the fault endpoints.
 #[derive(Debug, Deserialize)]
@@ -105,7 +105,7 @@ pub async fn malformed(
             .id("2")
             .data(r#"{"message": "broken <b>json</b>", "progress": "#),
         good(3, 60.0),
-        close_event(),
+        completion_event(),
     ]);
     Ok(sse_response(
         events,
@@ -195,7 +195,7 @@ pub struct TicksQuery {
 }
 
 /// `GET /faults/ticks`: `id: i`, `{"message":"tick i sent <epoch ms>","progress":p}`
-/// for i in 1..=count, `interval_ms` apart, then `CLOSE` (see [`crate::ticks`]).
+/// for i in 1..=count, `interval_ms` apart, then `CLOSE` (see [`crate::seeds::ticks`]).
 /// Nothing is stored: this is a load source for the benchmarks.
 pub async fn ticks(
     State(state): State<AppState>,

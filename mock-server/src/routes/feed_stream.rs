@@ -24,11 +24,11 @@ use serde_json::value::RawValue;
 use sse_task_protocol::{encode_frame, FeedMessage, FEED_SNAPSHOT};
 
 use super::query;
-use crate::access::Access;
-use crate::counters::StreamKind;
-use crate::error::ApiError;
-use crate::resume::{resume_from, ResumeFrom};
-use crate::sse::sse_bytes_response;
+use crate::http::access::Access;
+use crate::http::counters::StreamKind;
+use crate::http::error::ApiError;
+use crate::http::resume::{resume_from, ResumeFrom};
+use crate::http::sse::sse_bytes_response;
 use crate::state::AppState;
 use crate::tasks::{stream_of, FeedEvents, StreamOptions};
 

@@ -12,7 +12,7 @@ pub mod tizen;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// Turns a query-string rejection into a JSON 400.
 pub(crate) fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {

@@ -24,11 +24,11 @@ use sse_task_protocol::validate_interval_ms;
 use tokio::sync::watch;
 
 use super::query;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::seeds::openacs_jobs::{Session, SessionError};
 use sse_task_protocol::normalize_newlines;
 
-use crate::sse::sse_response;
+use crate::http::sse::sse_response;
 use crate::state::AppState;
 
 impl From<SessionError> for ApiError {

@@ -14,8 +14,8 @@ use futures_util::stream;
 use serde::Deserialize;
 
 use super::query;
-use crate::error::ApiError;
-use crate::sse::{retry_event, sse_response};
+use crate::http::error::ApiError;
+use crate::http::sse::{retry_event, sse_response};
 use crate::state::AppState;
 
 /// The seed's reconnection interval.

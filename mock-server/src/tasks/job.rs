@@ -9,17 +9,11 @@ use std::time::Duration;
 
 use super::handle::TaskHandle;
 use super::jobs_first::JobsFirst;
-use super::queue::Job;
 use crate::db::Writer;
 
-/// Runs `job` to its end (or until it must stop).
-pub fn run(job: Job, writer: &Writer, jobs_first: &Arc<JobsFirst>) {
-    let Job {
-        handle,
-        done_steps,
-        slot,
-    } = job;
-    drop(slot);
+/// Runs task `handle` from the step after `done_steps` to its end (or
+/// until it must stop).
+pub fn run(handle: Arc<TaskHandle>, done_steps: u32, writer: &Writer, jobs_first: &Arc<JobsFirst>) {
     let Some((steps, interval)) = handle.plan() else {
         return;
     };

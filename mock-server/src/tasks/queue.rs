@@ -70,7 +70,14 @@ impl JobQueue {
                     if closed.load(Ordering::SeqCst) {
                         continue;
                     }
-                    job::run(next, &writer, &jobs_first);
+                    let Job {
+                        handle,
+                        done_steps,
+                        slot,
+                    } = next;
+                    // The job leaves the queue as it starts.
+                    drop(slot);
+                    job::run(handle, done_steps, &writer, &jobs_first);
                 })
                 .map_err(|error| DbError::Thread(error.to_string()))?;
         }

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, Request};
 use axum::Json;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// A request body that is a JSON object read as `T`.
 #[derive(Debug)]

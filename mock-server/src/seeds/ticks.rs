@@ -10,8 +10,8 @@ use axum::response::sse::Event;
 use futures_util::stream::{self, Stream};
 use sse_task_protocol::ProgressData;
 
-use crate::resume::{resume_from, ResumeError, ResumeFrom};
-use crate::routes::corebos::close_event;
+use crate::http::resume::{resume_from, ResumeError, ResumeFrom};
+use crate::http::sse::completion_event;
 
 /// Most events a tick stream sends.
 pub const MAX_TICKS: u64 = 10_000_000;
@@ -36,7 +36,7 @@ pub fn ticks_after(
                 tokio::time::sleep(interval).await;
             }
             if i == count + 1 {
-                return Some((close_event(), i + 1));
+                return Some((completion_event(), i + 1));
             }
             Some((tick_event(i, count, label.as_deref()), i + 1))
         }

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use crate::stall::StallGuard;
+use crate::http::stall::StallGuard;
 
 /// The connection limits of [`serve`].
 #[derive(Debug, Clone, Copy)]

@@ -8,7 +8,7 @@ use sse_task_protocol::ErrorBody;
 use thiserror::Error;
 
 use crate::db::DbError;
-use crate::resume::ResumeError;
+use crate::http::resume::ResumeError;
 
 /// Every way a request can fail, each mapped to one HTTP status.
 #[derive(Debug, Error)]

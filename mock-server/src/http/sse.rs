@@ -9,7 +9,7 @@ use axum::http::{header, HeaderName};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
-use sse_task_protocol::KEEP_ALIVE_FRAME;
+use sse_task_protocol::{ProgressData, CLOSE_EVENT_ID, KEEP_ALIVE_FRAME};
 use tokio_util::sync::CancellationToken;
 
 /// `X-Accel-Buffering: no` keeps nginx-style proxies from holding events back.
@@ -27,6 +27,13 @@ where
         .map(Ok::<_, Infallible>);
     let sse = Sse::new(events).keep_alive(KeepAlive::new().interval(keep_alive).text("keep-alive"));
     ([(X_ACCEL_BUFFERING, "no")], sse).into_response()
+}
+
+/// The contract's completion event: `id: CLOSE` with the coreBOS seed's
+/// final `send_message('CLOSE', 'Process complete')`.
+pub fn completion_event() -> Event {
+    let data = ProgressData::new("Process complete", None);
+    Event::default().id(CLOSE_EVENT_ID).data(data.to_json())
 }
 
 /// A `retry:`-only frame: tells the browser how long to wait before reconnecting.
