@@ -1,7 +1,13 @@
-//! Writes the components' stylesheet, which the element's shadow root
-//! shares, without its comments and extra whitespace into `OUT_DIR`, for
-//! `host.rs` to embed: the documented source (`style/task-monitor.css` at
-//! the workspace root) stays readable, the wasm carries ~half its bytes.
+//! Writes into `OUT_DIR` what the element shares with the Leptos components,
+//! so that each is written once:
+//! - their stylesheet (`style/task-monitor.css` at the workspace root)
+//!   without its comments and extra whitespace, for `host.rs` to embed: the
+//!   documented source stays readable, the wasm carries ~half its bytes;
+//! - their panel's markup, as the server renders `<TaskMonitor>`
+//!   (`tests/fixtures/task_monitor_ssr.html`, which the library's `ssr_render`
+//!   test keeps equal to the components' output), for `panel.rs`: the inside
+//!   of its `<section>` without the task's URL line, after the element's own
+//!   list of attribute problems.
 
 use std::{env, fs, path::PathBuf};
 
@@ -11,6 +17,31 @@ fn main() {
     let css = fs::read_to_string(source).expect("style/task-monitor.css is readable");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("task-monitor.min.css"), minify(&css)).expect("OUT_DIR is writable");
+
+    let components = "../tests/fixtures/task_monitor_ssr.html";
+    println!("cargo:rerun-if-changed={components}");
+    let html = fs::read_to_string(components).expect("the components' markup is readable");
+    fs::write(out.join("panel.html"), panel_markup(&html)).expect("OUT_DIR is writable");
+}
+
+/// The element's panel from the components' markup (see the header).
+fn panel_markup(components: &str) -> String {
+    let html = components.trim();
+    let inner_start = html.find('>').expect("the markup opens with its <section>") + 1;
+    let inner_end = html
+        .rfind("</section>")
+        .expect("the markup ends with </section>");
+    let mut inner = html[inner_start..inner_end].to_owned();
+    let url_line = inner
+        .find("<p data-testid=\"task-status-url\"")
+        .expect("the components' markup has the task's URL line");
+    let url_end = inner[url_line..]
+        .find("</p>")
+        .expect("the URL line is closed")
+        + url_line
+        + 4;
+    inner.replace_range(url_line..url_end, "");
+    format!(r#"<ul class="problems" part="problems" role="alert" hidden></ul>{inner}"#)
 }
 
 /// Drops `/* … */` comments, collapses whitespace to one space, and drops

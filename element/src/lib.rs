@@ -2,7 +2,7 @@
 //! for any HTML page (PHP, Tcl, plain HTML). It is built from the library's
 //! core without Leptos: the same stream ([`sse_task_progress::TaskStream`]:
 //! controller, reconnect rules, transports, bounded log) and the same log
-//! renderer ([`sse_task_progress::LogRenderer`]) as the Leptos components,
+//! renderer ([`sse_task_progress::render::LogRenderer`]) as the Leptos components,
 //! with the components' markup, so its wasm carries no reactive system or
 //! renderer. `scripts/build-element.sh` (run by trunk) builds it into
 //! `dist/element/`: `task-monitor.js` defines the element and loads this
@@ -10,7 +10,7 @@
 //!
 //! - `attributes.rs`: the attributes read into settings (pure);
 //! - `events.rs`: which DOM events to send, and sending them;
-//! - `panel.rs` (and `panel.html`): the panel in the shadow root;
+//! - `panel.rs`: the panel in the shadow root, on the components' markup (`build.rs`);
 //! - `monitor.rs`: one element's stream, rendering, autostart, `task-id`;
 //! - `host.rs`: what `task-monitor.js` calls.
 

@@ -1,6 +1,7 @@
-//! The element's panel in its shadow root: the same markup, classes and
-//! test ids as the library's Leptos components (controls, status, bar, log),
-//! built once from a constant template and then updated in place. Every
+//! The element's panel in its shadow root: the library's Leptos components'
+//! own markup, classes and test ids (controls, status, bar, log; taken by
+//! `build.rs`), built once from that constant template and then updated in
+//! place. Every
 //! text that comes from the server or the attributes is set with
 //! `textContent`, never parsed as HTML.
 
@@ -12,8 +13,9 @@ use web_sys::{Document, Element, Event, HtmlElement, HtmlProgressElement};
 
 use crate::attributes::AttributeError;
 
-/// The panel's markup: constant, with no data in it.
-const MARKUP: &str = include_str!("panel.html");
+/// The panel's markup: constant, with no data in it; the components' own,
+/// as `build.rs` takes it from their server-rendered markup.
+const MARKUP: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.html"));
 
 /// The panel's elements that change.
 pub struct Panel {

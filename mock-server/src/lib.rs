@@ -29,6 +29,7 @@ pub mod state;
 pub mod tasks;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, Method};
@@ -81,7 +82,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/tasks/{id}/cancel", post(api::cancel_task))
         .route("/api/run", get(api::run_task))
         .route("/api/{*rest}", get(not_found).post(not_found))
-        .route_layer(from_fn_with_state(state.clone(), access::require_token));
+        .route_layer(from_fn_with_state(
+            Arc::clone(&state.config),
+            access::require_token,
+        ));
     let mut router = Router::new()
         .merge(api)
         .route("/seeds/corebos/source", get(corebos::source))
@@ -113,7 +117,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyTimeoutLayer::new(config.body_timeout))
         .layer(from_fn_with_state(
-            state.clone(),
+            Arc::clone(&state.config),
             access::refuse_cross_origin_actions,
         ))
         .with_state(state);

@@ -24,7 +24,7 @@ pub struct AppState {
     pub tasks: Arc<TaskRegistry>,
     /// OpenACS seed sessions.
     pub openacs: Arc<OpenAcsSessions>,
-    /// Wakes `/seeds/delta` streams when a message is inserted.
+    /// The delta seed's messages.
     pub delta: Arc<DeltaFeed>,
     /// Request counters per `?key=`.
     pub counters: Arc<RequestCounters>,
@@ -56,10 +56,10 @@ impl AppState {
         )?);
         Ok(Self {
             config: Arc::new(config),
-            db,
+            db: db.clone(),
             tasks,
             openacs: Arc::new(OpenAcsSessions::default()),
-            delta: Arc::new(DeltaFeed::default()),
+            delta: Arc::new(DeltaFeed::new(db.clone())),
             counters: Arc::new(RequestCounters::default()),
             streams: Arc::new(StreamCounts::default()),
             feed,

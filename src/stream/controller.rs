@@ -454,8 +454,9 @@ impl Controller {
                 self.show();
             }
             Drained::More => self.schedule_drain(),
-            Drained::Empty { show_now: true } => self.show(),
-            Drained::Empty { show_now: false } => {}
+            // A slow stream: show it now rather than at the next frame.
+            Drained::Empty if self.pump.show_now() => self.show(),
+            Drained::Empty => {}
         }
     }
 

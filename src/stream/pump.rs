@@ -75,11 +75,8 @@ pub(crate) enum Drained {
     Closed,
     /// The budget ran out with messages left: drain again in a later task.
     More,
-    /// The queue is empty; `show_now`: a slow stream, show it at once.
-    Empty {
-        /// Show now rather than at the next frame.
-        show_now: bool,
-    },
+    /// The queue is empty (see [`Pump::show_now`]).
+    Empty,
 }
 
 /// The pump's state: the queue, and whether a drain or a show is scheduled.
@@ -189,14 +186,17 @@ impl Pump {
             // connection still holds messages.
             refill();
         }
-        if !self.queue.borrow().is_empty() {
-            Drained::More
+        if self.queue.borrow().is_empty() {
+            Drained::Empty
         } else {
-            Drained::Empty {
-                show_now: self.show_pending
-                    && (self.clock)() - self.last_show_ms >= self.pace.eager_gap_ms(),
-            }
+            Drained::More
         }
+    }
+
+    /// True when a show is wanted and the last one is long enough ago that
+    /// this is a slow stream: show it at once rather than at the next frame.
+    pub(crate) fn show_now(&self) -> bool {
+        self.show_pending && (self.clock)() - self.last_show_ms >= self.pace.eager_gap_ms()
     }
 }
 
@@ -230,7 +230,7 @@ mod tests {
             },
         );
         assert_eq!(seen, ["0", "1", "2"]);
-        assert_eq!(drained, Drained::Empty { show_now: false });
+        assert_eq!(drained, Drained::Empty);
         assert!(refills.get() >= 1, "an empty queue asks the connection");
 
         queued(&pump, 3);
@@ -257,6 +257,32 @@ mod tests {
         assert!(pump.overflowing());
     }
 
+    thread_local! {
+        static NOW: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    }
+
+    #[test]
+    fn a_change_long_after_the_last_show_is_shown_at_once_and_a_flood_waits_for_the_frame() {
+        let mut pump = Pump::with_clock(Pace::EveryFrame, || NOW.with(|now| now.get()));
+        pump.shown();
+        NOW.with(|now| now.set(2.0));
+        pump.want_show();
+        assert!(
+            !pump.show_now(),
+            "2 ms after a show: the next frame shows it"
+        );
+        NOW.with(|now| now.set(100.0));
+        assert!(pump.show_now(), "a slow stream's line is shown at once");
+        let mut dashboard = Pump::with_clock(Pace::AtMostEvery(100), || NOW.with(|now| now.get()));
+        dashboard.shown();
+        dashboard.want_show();
+        NOW.with(|now| now.set(150.0));
+        assert!(
+            !dashboard.show_now(),
+            "the dashboard shows at most every 100 ms"
+        );
+    }
+
     #[test]
     fn drains_and_shows_are_scheduled_once() {
         let mut pump = pump();
@@ -264,9 +290,14 @@ mod tests {
         assert!(!pump.claim_drain());
         pump.drain_started();
         assert!(pump.claim_drain());
+        assert!(!pump.show_now(), "nothing to show");
         assert!(pump.want_show());
         assert!(!pump.want_show());
         assert!(pump.show_pending());
+        assert!(
+            !pump.show_now(),
+            "shown at 0 ms, and the clock says 0: a flood"
+        );
         pump.shown();
         assert!(!pump.show_pending());
     }

@@ -2,9 +2,12 @@
 
 use leptos::prelude::*;
 
+use super::controls::TaskControls;
 use super::hook::{use_task_stream_with_options, UseTaskStreamReturn};
+use super::log_view::LogView;
 use super::page_memory;
-use super::{LogView, ProgressBar, StatusBadge, TaskControls};
+use super::progress_bar::ProgressBar;
+use super::status_badge::StatusBadge;
 use crate::state::{TaskSource, TaskStatus};
 use crate::stream::UseTaskStreamOptions;
 

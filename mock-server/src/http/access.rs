@@ -11,14 +11,16 @@
 //!   a visitor's browser act on the server; programs that send neither are
 //!   let through (they could not be stopped by a header check anyway).
 
+use std::sync::Arc;
+
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::config::ServerConfig;
 use crate::http::error::ApiError;
-use crate::state::AppState;
 
 /// What the request proved, for routes that show more to the token holder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,11 +46,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Access {
 
 /// Middleware of `/api/`: 401 without the token when one is configured.
 pub async fn require_token(
-    State(state): State<AppState>,
+    State(config): State<Arc<ServerConfig>>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(expected) = state.config.token.as_deref() else {
+    let Some(expected) = config.token.as_deref() else {
         return next.run(request).await;
     };
     let presented = bearer(request.headers())
@@ -69,7 +71,7 @@ pub async fn require_token(
 /// Middleware of every route: 403 for a state-changing request from a page
 /// of another origin that `--allow-origin` does not name.
 pub async fn refuse_cross_origin_actions(
-    State(state): State<AppState>,
+    State(config): State<Arc<ServerConfig>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -78,7 +80,7 @@ pub async fn refuse_cross_origin_actions(
         Method::GET | Method::HEAD | Method::OPTIONS
     ) || request.uri().path() == "/api/run";
     if changes_state {
-        if let Err(error) = check_origin(request.headers(), &state.config.allow_origins) {
+        if let Err(error) = check_origin(request.headers(), &config.allow_origins) {
             return error.into_response();
         }
     }

@@ -6,8 +6,6 @@
 //! - `POST /api/tasks/{id}/cancel` -> the cancelled task, 409 once it ended
 //! - `GET /api/run?steps=&interval_ms=` -> creates a task and streams it at once
 
-use std::sync::Arc;
-
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -26,7 +24,7 @@ use crate::http::json_body::JsonObject;
 use crate::http::resume::{resume_from, ResumeFrom};
 use crate::http::sse::sse_bytes_response;
 use crate::state::AppState;
-use crate::tasks::{stream_of, StreamOptions, TaskError, TaskEvents, TaskHandle};
+use crate::tasks::{StreamOptions, TaskError};
 
 /// Header naming the task that `GET /api/run` created.
 pub const TASK_ID_HEADER: HeaderName = HeaderName::from_static("x-task-id");
@@ -220,7 +218,7 @@ pub async fn task_events_route(
         ),
     };
     let open = state.streams.open(StreamKind::Task);
-    let events = task_stream(&state, handle, options).map(move |chunk| {
+    let events = state.tasks.events(handle, options).map(move |chunk| {
         let _counted = &open;
         chunk
     });
@@ -263,30 +261,10 @@ pub async fn run_task(
         retry: Some(state.config.retry),
         ..StreamOptions::default()
     };
-    let events = task_stream(&state, handle, options);
+    let events = state.tasks.events(handle, options);
     let mut response = sse_bytes_response(events, state.config.keep_alive, &state.shutdown);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(TASK_ID_HEADER, value);
     }
     Ok(response)
-}
-
-/// The SSE bytes of `handle`'s events with `options`.
-fn task_stream(
-    state: &AppState,
-    handle: Arc<TaskHandle>,
-    options: StreamOptions,
-) -> impl futures_util::Stream<Item = axum::body::Bytes> {
-    let changes = handle.subscribe();
-    let source = TaskEvents {
-        handle,
-        db: state.db.clone(),
-    };
-    stream_of(
-        source,
-        changes,
-        Arc::clone(&state.jobs_first),
-        options,
-        axum::body::Bytes::new(),
-    )
 }

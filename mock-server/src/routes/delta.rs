@@ -13,14 +13,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::Event;
 use axum::response::Response;
 use axum::Json;
-use futures_util::stream;
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use sse_task_protocol::EVENT_DELTA;
-use tokio::sync::watch;
-use tokio::time::Instant;
 
 use super::query;
-use crate::db::{queries, Db, DeltaMessage, Write, Written};
+use crate::db::DeltaMessage;
 use crate::http::error::ApiError;
 use crate::http::json_body::JsonObject;
 use crate::http::resume::{resume_from, ResumeFrom};
@@ -63,18 +61,6 @@ pub fn delta_event(message: &DeltaMessage) -> Event {
         .data(format!("{{\n\"msg\": {text}, \n\"id\": {}\n}}", message.id))
 }
 
-struct Feed {
-    db: Db,
-    /// Messages inserted through this server only (the in-memory database):
-    /// read no further than the newest announced one, which is committed.
-    bounded: bool,
-    after: u64,
-    page: std::collections::VecDeque<DeltaMessage>,
-    changes: watch::Receiver<u64>,
-    deadline: Instant,
-    poll: std::time::Duration,
-}
-
 /// `GET /seeds/delta`. A resume id beyond the newest message is kept (the
 /// stream waits for newer messages, as the seed does); a non-number, or a
 /// number no SQLite id can reach, is a 400.
@@ -95,62 +81,19 @@ pub async fn feed(
         }
         ResumeFrom::After(after) => after,
     };
-    let feed = Feed {
-        db: state.db.clone(),
-        bounded: state.db.in_memory(),
-        after,
-        page: Default::default(),
-        changes: state.delta.subscribe(),
-        deadline: Instant::now() + state.config.delta_connection_cap,
-        poll: state.config.delta_poll,
-    };
-    let events = stream::unfold(feed, next_message);
+    let events = state
+        .delta
+        .messages_after(
+            after,
+            state.config.delta_connection_cap,
+            state.config.delta_poll,
+        )
+        .map(|message| delta_event(&message));
     Ok(sse_response(
         events,
         state.config.keep_alive,
         &state.shutdown,
     ))
-}
-
-async fn next_message(mut feed: Feed) -> Option<(Event, Feed)> {
-    loop {
-        if let Some(message) = feed.page.pop_front() {
-            feed.after = message.id;
-            return Some((delta_event(&message), feed));
-        }
-        if Instant::now() >= feed.deadline {
-            return None;
-        }
-        let newest = *feed.changes.borrow_and_update();
-        let after = feed.after;
-        let up_to = if feed.bounded { newest } else { u64::MAX };
-        let page = feed
-            .db
-            .readers
-            .read(move |conn| queries::messages_between(conn, after, up_to, 256))
-            .await;
-        match page {
-            Ok(messages) if !messages.is_empty() => {
-                feed.page = messages.into();
-                continue;
-            }
-            Ok(_) => {}
-            Err(error) => {
-                tracing::error!(%error, "cannot read delta messages");
-                return None;
-            }
-        }
-        let poll = tokio::time::sleep(feed.poll);
-        tokio::select! {
-            changed = feed.changes.changed() => {
-                if changed.is_err() {
-                    return None;
-                }
-            }
-            () = poll => {}
-            () = tokio::time::sleep_until(feed.deadline) => return None,
-        }
-    }
 }
 
 /// `POST /seeds/delta/messages`.
@@ -164,22 +107,10 @@ pub async fn post_message(
             body.message.len()
         )));
     }
-    let id = match state
-        .db
-        .writer
-        .write(Write::InsertMessage(body.message))
+    let id = state
+        .delta
+        .insert(body.message)
         .await
-    {
-        Ok(Written::MessageId(id)) => id,
-        Ok(Written::Done | Written::Ended { .. }) => {
-            return Err(ApiError::Unavailable("the message got no id".into()))
-        }
-        Err(failure) => {
-            return Err(ApiError::Unavailable(format!(
-                "the message could not be stored: {failure}"
-            )))
-        }
-    };
-    state.delta.announce(id);
+        .map_err(ApiError::Unavailable)?;
     Ok((StatusCode::CREATED, Json(CreatedMessage { id })))
 }

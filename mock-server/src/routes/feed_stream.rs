@@ -12,8 +12,6 @@
 //! is not above the one they have. It reads through the same cursor as a
 //! task's own streams (`tasks/cursor.rs`).
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -30,7 +28,7 @@ use crate::http::error::ApiError;
 use crate::http::resume::{resume_from, ResumeFrom};
 use crate::http::sse::sse_bytes_response;
 use crate::state::AppState;
-use crate::tasks::{stream_of, FeedEvents, StreamOptions};
+use crate::tasks::StreamOptions;
 
 /// Most tasks in a first connection's snapshot.
 const MAX_SNAPSHOT: usize = 100_000;
@@ -68,24 +66,14 @@ pub async fn feed_route(
             ))
         }
     };
-    let source = FeedEvents {
-        feed: Arc::clone(&state.feed),
-        db: state.db.clone(),
-        open: state.streams.open(StreamKind::Feed),
-    };
     let options = StreamOptions {
         after,
         drop_after: params.drop_every,
         retry: Some(state.config.retry),
         ..StreamOptions::default()
     };
-    let chunks = stream_of(
-        source,
-        state.feed.subscribe(),
-        Arc::clone(&state.jobs_first),
-        options,
-        prelude,
-    );
+    let open = state.streams.open(StreamKind::Feed);
+    let chunks = state.tasks.feed_events(&state.feed, open, options, prelude);
     Ok(sse_bytes_response(
         chunks,
         state.config.keep_alive,

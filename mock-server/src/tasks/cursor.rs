@@ -19,28 +19,12 @@ use tokio::sync::watch;
 use super::feed::{self, Feed};
 use super::handle::TaskHandle;
 use super::jobs_first::JobsFirst;
+use super::streams_read::Read;
 use super::tail::TailRead;
 use crate::db::{queries, Db};
 
 /// Events sent in one chunk at most.
 const PAGE: usize = 1024;
-
-/// What a source's tail has after a cursor.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Read {
-    /// Frames of stored events, and the seq of the last one.
-    Frames(Bytes, u64),
-    /// The cursor is older than the in-memory tail: read stored events up to `up_to`.
-    Older {
-        /// The newest stored seq.
-        up_to: u64,
-    },
-    /// Nothing new yet.
-    Waiting,
-    /// The source ended and the cursor has its last stored event; an end
-    /// that could not be stored has a last frame (without an id) to send.
-    Ended(Option<Bytes>),
-}
 
 /// Where a cursor reads: a tail, the store behind it, a watch of its newest seq.
 pub trait Source: Send + 'static {
@@ -202,7 +186,7 @@ pub struct FeedEvents<G> {
     /// Where its rows are stored.
     pub db: Db,
     /// Kept for the stream's life (e.g. the count of open streams).
-    pub open: G,
+    pub _open: G,
 }
 
 impl<G: Send + Sync + 'static> Source for FeedEvents<G> {

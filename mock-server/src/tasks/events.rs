@@ -6,7 +6,7 @@ use sse_task_protocol::{
     EVENT_MESSAGE,
 };
 
-use super::now_rfc3339;
+use crate::db::now_rfc3339;
 use crate::db::{StoredEvent, TaskRow};
 
 /// The row of a task that starts running.

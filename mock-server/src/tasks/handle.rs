@@ -14,9 +14,9 @@ use axum::body::Bytes;
 use sse_task_protocol::{TaskSnapshot, TaskState};
 use tokio::sync::{watch, Notify};
 
-use super::cursor::Read;
+use super::batch::Batch;
 use super::events::{self, percent};
-use super::tail::{Tail, TailRead, ENDED_EVENTS, LIVE_EVENTS};
+use super::streams_read::{Read, StreamsRead};
 use crate::db::{DbError, StoredEvent, TaskRow, Write, WriteFailure, Writer, Written};
 
 /// Writes of one task that may wait for the writer at a time; the job pauses
@@ -36,28 +36,16 @@ struct Inner {
     planned: TaskRow,
     committed: TaskRow,
     /// Rows and frames stored in the current batch, published at its end.
-    staged: Option<(TaskRow, Vec<u8>, Vec<usize>, u64)>,
+    staged: Option<Batch>,
     interrupted: bool,
-}
-
-/// What streams read: the stored events' frames and how the task ended. Apart
-/// from [`Inner`], so that a thousand streams reading never hold the lock
-/// the job and the writer take for every event.
-struct ForStreams {
-    tail: Tail,
-    /// The newest stored seq.
-    last_seq: u64,
-    /// The stored state is final.
-    ended: bool,
-    /// The last frame of a task whose end could not be stored.
-    unstored_end: Option<Bytes>,
 }
 
 /// A task shared by its job, its streams and the API.
 pub struct TaskHandle {
     id: String,
     inner: Mutex<Inner>,
-    for_streams: RwLock<ForStreams>,
+    /// What streams read, under a lock of its own.
+    for_streams: RwLock<StreamsRead>,
     /// Keeps submissions in order (held while handing a write to the writer).
     submitting: Mutex<()>,
     /// Wakes the job: room in the window, cancel, failure, shutdown.
@@ -80,12 +68,7 @@ impl TaskHandle {
         let handle = Arc::new(Self {
             id: row.id.clone(),
             published: watch::Sender::new(row.last_seq),
-            for_streams: RwLock::new(ForStreams {
-                tail: Tail::new(row.last_seq),
-                last_seq: row.last_seq,
-                ended,
-                unstored_end: None,
-            }),
+            for_streams: RwLock::new(StreamsRead::new(row.last_seq, ended)),
             inner: Mutex::new(Inner {
                 planned: row.clone(),
                 committed: row,
@@ -123,7 +106,7 @@ impl TaskHandle {
 
     /// The last frame of a task whose end could not be stored.
     pub fn unstored_end(&self) -> Option<Bytes> {
-        self.for_streams.read().ok()?.unstored_end.clone()
+        self.for_streams.read().ok()?.unstored_end()
     }
 
     /// The API's view of the task (what is stored).
@@ -153,14 +136,7 @@ impl TaskHandle {
     /// At most `limit` events after `cursor`, from memory when they are there.
     pub fn read_after(&self, cursor: u64, limit: usize) -> Result<Read, DbError> {
         let view = self.for_streams.read().map_err(|_| DbError::Poisoned)?;
-        Ok(match view.tail.after(cursor, limit) {
-            TailRead::Frames(bytes, last) => Read::Frames(bytes, last),
-            TailRead::Older => Read::Older {
-                up_to: view.last_seq,
-            },
-            TailRead::UpToDate if view.ended => Read::Ended(view.unstored_end.clone()),
-            TailRead::UpToDate => Read::Waiting,
-        })
+        Ok(view.read_after(cursor, limit))
     }
 
     /// Queues the `running` state. False when the task already ended.
@@ -216,7 +192,7 @@ impl TaskHandle {
             let done = self
                 .for_streams
                 .read()
-                .map(|view| view.last_seq >= seq || view.unstored_end.is_some())
+                .map(|view| view.has_stored(seq))
                 .unwrap_or(true);
             if done || changes.changed().await.is_err() {
                 return;
@@ -274,17 +250,8 @@ impl TaskHandle {
                 if let Written::Ended { finished_at } = written {
                     row.finished_at = Some(finished_at);
                 }
-                let staged = inner
-                    .staged
-                    .get_or_insert_with(|| (row.clone(), Vec::new(), Vec::new(), 0));
-                staged.0 = row;
-                if let Some((seq, bytes)) = frame {
-                    if staged.2.is_empty() {
-                        staged.3 = seq;
-                    }
-                    staged.1.extend_from_slice(&bytes);
-                    staged.2.push(staged.1.len());
-                }
+                let staged = inner.staged.get_or_insert_with(|| Batch::new(row.clone()));
+                staged.add(row, frame);
                 if !flush {
                     // Staged only: nothing a stream, the API or the job's
                     // window sees changed until the batch's last reply.
@@ -302,9 +269,7 @@ impl TaskHandle {
                 inner.planned = row.clone();
                 inner.committed = row;
                 if let Ok(mut view) = self.for_streams.write() {
-                    view.last_seq = inner.committed.last_seq;
-                    view.ended = true;
-                    view.unstored_end = Some(frame.into());
+                    view.end_unstored(inner.committed.last_seq, frame.into());
                 }
             }
         }
@@ -375,15 +340,12 @@ impl TaskHandle {
 
     /// Moves the staged row and frames to `committed` and the streams' tail.
     fn publish(&self, inner: &mut Inner) {
-        let Some((row, bytes, ends, first)) = inner.staged.take() else {
+        let Some(batch) = inner.staged.take() else {
             return;
         };
-        let ended = row.state.is_terminal();
-        let keep = if ended { ENDED_EVENTS } else { LIVE_EVENTS };
+        let row = batch.row.clone();
         if let Ok(mut view) = self.for_streams.write() {
-            view.tail.push(first, ends, bytes.into(), keep);
-            view.last_seq = row.last_seq;
-            view.ended = ended;
+            view.publish(batch);
         }
         inner.committed = row;
     }
@@ -409,11 +371,7 @@ async fn relay(handle: Weak<TaskHandle>, changed: Arc<Notify>) {
         };
         // From what streams read, not `inner`: this runs on a viewer thread
         // and must not hold the lock the job and the writer take.
-        let Ok((seq, ended)) = handle
-            .for_streams
-            .read()
-            .map(|view| (view.last_seq, view.ended))
-        else {
+        let Ok((seq, ended)) = handle.for_streams.read().map(|view| view.newest()) else {
             return;
         };
         handle.published.send_replace(seq);

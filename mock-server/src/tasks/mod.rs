@@ -6,6 +6,7 @@
 //! tail and wakes its streams. Live streams read the tail; older cursors read
 //! the database. Jobs run on their own threads, so no viewer delays a step.
 
+mod batch;
 mod cursor;
 mod events;
 pub mod feed;
@@ -16,14 +17,14 @@ mod queue;
 mod registry;
 mod removed;
 mod retention;
+mod streams_read;
 mod tail;
 
-pub use cursor::{stream_of, FeedEvents, Read, Source, StreamOptions, TaskEvents};
+pub use cursor::{Source, StreamOptions};
 pub use feed::Feed;
 pub use handle::TaskHandle;
 pub use jobs_first::JobsFirst;
 pub use registry::{TaskError, TaskPage, TaskRegistry};
 pub use retention::Retention;
+pub use streams_read::Read;
 pub use tail::TailRead;
-
-pub(crate) use crate::db::now_rfc3339;

@@ -1,19 +1,23 @@
 //! All tasks of the server: creation with a bounded queue, lookup, a paged
-//! list, cancel, recovery of unfinished tasks after a restart, and removal of
-//! old ended tasks (retention).
+//! list, cancel, their streams and the feed's, recovery of unfinished tasks
+//! after a restart, and removal of old ended tasks (retention).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
+use axum::body::Bytes;
+use futures_util::Stream;
 use sse_task_protocol::{CreateTaskRequest, TaskSnapshot, TaskState, ValidationError};
 use thiserror::Error;
 
+use super::cursor::{stream_of, FeedEvents, StreamOptions, TaskEvents};
+use super::feed::Feed;
 use super::handle::{Cancel, TaskHandle};
 use super::jobs_first::JobsFirst;
-use super::now_rfc3339;
 use super::queue::{Job, JobQueue};
 use super::removed::RemovedIds;
 use super::retention::{expired, Retention};
+use crate::db::now_rfc3339;
 use crate::db::{queries, Db, DbError, TaskRow, Write, WriteFailure};
 
 /// Why a task operation was refused.
@@ -62,6 +66,7 @@ pub struct TaskRegistry {
     tasks: RwLock<HashMap<String, Arc<TaskHandle>>>,
     queue: JobQueue,
     removed: Mutex<RemovedIds>,
+    jobs_first: Arc<JobsFirst>,
 }
 
 impl TaskRegistry {
@@ -73,13 +78,58 @@ impl TaskRegistry {
         queue_capacity: u32,
         jobs_first: Arc<JobsFirst>,
     ) -> Result<Self, DbError> {
-        let queue = JobQueue::start(workers, queue_capacity, &db.writer, jobs_first)?;
+        let queue = JobQueue::start(workers, queue_capacity, &db.writer, Arc::clone(&jobs_first))?;
         Ok(Self {
             db,
             tasks: RwLock::new(HashMap::new()),
             queue,
             removed: Mutex::new(RemovedIds::default()),
+            jobs_first,
         })
+    }
+
+    /// The SSE bytes of `handle`'s events with `options`: stored ones first,
+    /// then live ones, waiting behind flat-out jobs.
+    pub fn events(
+        &self,
+        handle: Arc<TaskHandle>,
+        options: StreamOptions,
+    ) -> impl Stream<Item = Bytes> {
+        let changes = handle.subscribe();
+        let source = TaskEvents {
+            handle,
+            db: self.db.clone(),
+        };
+        stream_of(
+            source,
+            changes,
+            Arc::clone(&self.jobs_first),
+            options,
+            Bytes::new(),
+        )
+    }
+
+    /// The SSE bytes of `feed` after `options.after`, preceded by `prelude`
+    /// (a first connection's snapshot); `open` is kept for the stream's life.
+    pub fn feed_events<G: Send + Sync + 'static>(
+        &self,
+        feed: &Arc<Feed>,
+        open: G,
+        options: StreamOptions,
+        prelude: Bytes,
+    ) -> impl Stream<Item = Bytes> {
+        let source = FeedEvents {
+            feed: Arc::clone(feed),
+            db: self.db.clone(),
+            _open: open,
+        };
+        stream_of(
+            source,
+            feed.subscribe(),
+            Arc::clone(&self.jobs_first),
+            options,
+            prelude,
+        )
     }
 
     /// Validates `request`, stores the task, then queues its job.

@@ -11,9 +11,11 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventSource};
 
+use super::contract::{
+    delivered_types, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
+};
 use super::inbox::Inbox;
 use super::inbox_batch::decode_batch;
-use super::{delivered_types, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
 use crate::state::ReadyState;
 use crate::stream::browser::{spawn_local, window};
 use crate::stream::http;

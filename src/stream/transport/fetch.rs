@@ -19,9 +19,10 @@ use web_sys::{
     RequestInit, Response,
 };
 
-use super::{
-    delivered_types, yield_now, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
+use super::contract::{
+    delivered_types, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
+use super::yield_now::yield_now;
 use crate::state::ReadyState;
 use crate::stream::browser::{spawn_local, window};
 use crate::stream::clock::now_ms;

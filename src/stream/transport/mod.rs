@@ -9,98 +9,14 @@
 //!   for headers, `POST` bodies, credentials and a main thread whose work per
 //!   task we bound.
 
+mod contract;
 mod event_source;
 mod fetch;
 mod inbox;
 mod inbox_batch;
 mod yield_now;
 
-use std::rc::Rc;
-
+pub use contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
 pub use event_source::EventSourceTransport;
 pub use fetch::FetchTransport;
 pub use yield_now::yield_now;
-
-use super::diagnosis::Diagnosis;
-use super::pump::MessageQueue;
-use crate::state::ReadyState;
-
-/// What a connection tells the connection layer.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TransportEvent {
-    /// The server answered 200 `text/event-stream`.
-    Opened,
-    /// Messages arrived: `queued` of them wait in the connection (the
-    /// `EventSource`'s JS inbox, which [`Connection::refill`] moves to the
-    /// queue) or in the queue (fetch).
-    Messages {
-        /// How many wait.
-        queued: u32,
-    },
-    /// The server sent `retry: ms`.
-    Retry(u32),
-    /// The connection ended without an error status (or never reached the
-    /// server). `reconnecting_itself`: the browser opens the next one.
-    Ended {
-        /// True for `EventSource`, which reconnects by itself.
-        reconnecting_itself: bool,
-    },
-    /// The attempt failed with this diagnosis; the connection is over.
-    Failed(Diagnosis),
-}
-
-/// Where a connection reports its [`TransportEvent`]s.
-pub type EventSink = Rc<dyn Fn(TransportEvent)>;
-
-/// What to open.
-#[derive(Debug, Clone, Copy)]
-pub struct OpenRequest<'a> {
-    /// The stream's URL.
-    pub url: &'a str,
-    /// Resume after this id (sent as `Last-Event-ID`, or `?lastEventId=`
-    /// where a header cannot be sent).
-    pub last_event_id: Option<&'a str>,
-    /// Named events to deliver besides `message`, `failed` and `cancelled`.
-    pub named_events: &'a [String],
-    /// Where the connection puts its messages, oldest first.
-    pub queue: &'a MessageQueue,
-}
-
-/// One open connection; dropping it closes it at once.
-pub trait Connection {
-    /// Moves the messages the connection holds into the queue; false when
-    /// it moved none (a transport that fills the queue as it reads never
-    /// has any to move).
-    fn refill(&self) -> bool;
-    /// Where the connection is, as `EventSource.readyState` says it.
-    fn ready_state(&self) -> ReadyState;
-}
-
-/// A way to open connections.
-pub trait StreamTransport {
-    /// Opens `request`, reporting to `sink`. An error is a reason for the user.
-    fn open(
-        &self,
-        request: OpenRequest<'_>,
-        sink: EventSink,
-    ) -> Result<Box<dyn Connection>, String>;
-}
-
-/// The message types a connection delivers: `message`, `failed`,
-/// `cancelled`, and the named ones (never `open` or `error`).
-pub fn delivered_types(named_events: &[String]) -> Vec<String> {
-    let mut types: Vec<String> = [
-        "message",
-        sse_task_protocol::EVENT_FAILED,
-        sse_task_protocol::EVENT_CANCELLED,
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect();
-    for name in named_events {
-        if !types.contains(name) && name != "open" && name != "error" {
-            types.push(name.clone());
-        }
-    }
-    types
-}
