@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 #! A/B of the browser benchmark: builds the release site of REV (default
-#! HEAD~1) in a temporary worktree (sharing target/, so only what changed is
-#! rebuilt), then runs `sse-task-bench` on REV's site and on this checkout's,
+#! HEAD~1) in a temporary worktree (into target/bench-ab-old/, kept between
+#! runs: cargo names path crates by their place in the workspace, so two
+#! checkouts sharing one target/ would take each other's artifacts), then runs `sse-task-bench` on REV's site and on this checkout's,
 #! alternating, ROUNDS times (default 2), on the same machine in the same
 #! minutes: the answer to "did the change or the machine move this figure?".
 #! Small by default (10 000 events, 100 000 ticks, the latency run, one
@@ -26,7 +27,7 @@ use_scratch_tmpdir
 eval "$(scripts/install-tools.sh --print-env)"
 [[ -f dist/index.html ]] || trunk build --release
 cargo build -q --release -p sse-mock-server -p sse-task-e2e
-TARGET_DIR="$PWD/target"
+TARGET_DIR="$PWD/target/bench-ab-old"
 git worktree add -q --detach "$OLD" "$REV"
 (cd "$OLD" && CARGO_TARGET_DIR="$TARGET_DIR" trunk build --release --dist "$OLD/dist-ab" >/dev/null)
 
