@@ -1,8 +1,9 @@
 //! Writes into `OUT_DIR` what the element shares with the Leptos components,
 //! so that each is written once:
-//! - their stylesheet (`style/task-monitor.css` at the workspace root)
-//!   without its comments and extra whitespace, for `host.rs` to embed: the
-//!   documented source stays readable, the wasm carries ~half its bytes;
+//! - their stylesheet (`style/task-monitor.css` at the workspace root) up to
+//!   its Tasks table part (the element has none), without its comments and
+//!   extra whitespace, for `host.rs` to embed: the documented source stays
+//!   readable, the wasm carries ~half its bytes;
 //! - their panel's markup, as the server renders `<TaskMonitor>`
 //!   (`tests/fixtures/task_monitor_ssr.html`, which the library's `ssr_render`
 //!   test keeps equal to the components' output), for `panel.rs`: the inside
@@ -11,10 +12,19 @@
 
 use std::{env, fs, path::PathBuf};
 
+/// The comment that opens the stylesheet's last part, the Tasks table's.
+const TASKS_TABLE: &str = "/* The Tasks table:";
+
 fn main() {
     let source = "../style/task-monitor.css";
     println!("cargo:rerun-if-changed={source}");
     let css = fs::read_to_string(source).expect("style/task-monitor.css is readable");
+    // The element has no Tasks table: the sheet's last part is not embedded.
+    let css = css
+        .split(TASKS_TABLE)
+        .next()
+        .filter(|_| css.contains(TASKS_TABLE))
+        .expect("style/task-monitor.css has its Tasks table part last");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("task-monitor.min.css"), minify(&css)).expect("OUT_DIR is writable");
 
