@@ -26,7 +26,7 @@ fn main() {
         .filter(|_| css.contains(TASKS_TABLE))
         .expect("style/task-monitor.css has its Tasks table part last");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    fs::write(out.join("task-monitor.min.css"), minify(&css)).expect("OUT_DIR is writable");
+    fs::write(out.join("task-monitor.min.css"), minify(css)).expect("OUT_DIR is writable");
 
     let components = "../tests/fixtures/task_monitor_ssr.html";
     println!("cargo:rerun-if-changed={components}");
