@@ -2,8 +2,8 @@
 //!
 //! Every task event is written here before any client sees it, so a reconnect
 //! (or a restarted server with `--db FILE`) can replay exactly what was sent.
-//! One writer thread owns the write connection ([`writer`]); reads run on
-//! blocking threads over their own connections ([`reader`]), so neither ever
+//! One writer thread owns the write connection (`writer.rs`); reads run on
+//! blocking threads over their own connections (`reader.rs`), so neither ever
 //! holds up the async runtime or each other.
 
 mod connection;

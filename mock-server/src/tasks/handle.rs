@@ -283,7 +283,7 @@ impl TaskHandle {
         }
     }
 
-    /// Waits (on the job's thread) until fewer than [`WINDOW`] writes wait
+    /// Waits (on the job's thread) until fewer than `WINDOW` writes wait
     /// for the writer. False when the job must stop (ended, cancelled, shutdown).
     pub fn wait_for_room(&self) -> bool {
         let Ok(inner) = self.lock() else {

@@ -27,4 +27,3 @@ pub use jobs_first::JobsFirst;
 pub use registry::{TaskError, TaskPage, TaskRegistry};
 pub use retention::Retention;
 pub use streams_read::Read;
-pub use tail::TailRead;
