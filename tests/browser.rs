@@ -18,7 +18,7 @@ use sse_task_progress::{
 };
 use support::{
     get_json, hydrate_monitor, mount_dashboard, mount_monitor, mount_remembering, page_query,
-    post_json, server, set_page_query, sleep, unique_key,
+    post_json, server, set_page_query, sleep, unique_key, UnhandledRejections,
 };
 use wasm_bindgen_test::*;
 
@@ -118,6 +118,7 @@ async fn server_rendered_markup_hydrates_and_runs_a_task_to_100_percent() {
 #[wasm_bindgen_test]
 async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
     for transport in transports() {
+        let rejections = UnhandledRejections::count();
         let monitor = mount_monitor(task_api(400, 40, None, None), on(&transport));
         monitor.click("start");
         monitor
@@ -141,9 +142,15 @@ async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
         let step = state["step"].as_u64().unwrap();
         sleep(400).await;
         assert_eq!(get_json(&status_url).await["step"].as_u64().unwrap(), step);
-        // Nothing was applied after Interrupted.
+        // Nothing was applied after Interrupted, and Stop left no error in the console.
         assert_eq!(monitor.lines(), at_stop);
         assert!(monitor.progress() < 100.0);
+        assert_eq!(
+            rejections.seen(),
+            0,
+            "{}: uncaught rejections",
+            transport.name()
+        );
     }
 }
 

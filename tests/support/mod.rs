@@ -299,3 +299,45 @@ pub async fn post_json(path: &str, body: serde_json::Value) -> serde_json::Value
 pub fn unique_key(name: &str) -> String {
     format!("{name}-{}", (js_sys::Math::random() * 1e12) as u64)
 }
+
+/// Counts the page's unhandled promise rejections (what the console shows
+/// as "Uncaught (in promise)") while it lives.
+pub struct UnhandledRejections {
+    count: std::rc::Rc<std::cell::Cell<u32>>,
+    listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl UnhandledRejections {
+    /// Starts counting.
+    pub fn count() -> Self {
+        let count = std::rc::Rc::new(std::cell::Cell::new(0));
+        let seen = count.clone();
+        let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
+            move |_event: web_sys::Event| seen.set(seen.get() + 1),
+        );
+        web_sys::window()
+            .unwrap()
+            .add_event_listener_with_callback(
+                "unhandledrejection",
+                listener.as_ref().unchecked_ref(),
+            )
+            .unwrap();
+        Self { count, listener }
+    }
+
+    /// How many so far.
+    pub fn seen(&self) -> u32 {
+        self.count.get()
+    }
+}
+
+impl Drop for UnhandledRejections {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.remove_event_listener_with_callback(
+                "unhandledrejection",
+                self.listener.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}

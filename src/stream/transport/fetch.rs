@@ -169,7 +169,8 @@ impl ReadLoop {
             let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
             self.read(&reader).await;
             if self.shared.closed.get() {
-                let _ = reader.cancel();
+                // Dropped: the abort already ended the body (cancelling it
+                // again would only reject, uncaught, with an AbortError).
                 return;
             }
         }
