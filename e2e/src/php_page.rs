@@ -52,10 +52,67 @@ pub async fn run(driver: &Driver, bin: &Path, dist: &Path) -> Result<String, Pag
     let server = ServerProcess::start(bin, api_port, &args).await?;
     let php = start_php(&dir, php_port).await?;
     let result = drive(driver, php_port).await;
+    let group = php.group;
     drop(php);
     server.kill().await;
     let _ = std::fs::remove_dir_all(&dir);
-    result
+    let passed = result?;
+    if group_alive(group).await {
+        return Err(PageError::Unexpected(format!(
+            "php -S left processes of its group {group} running after it was stopped"
+        )));
+    }
+    Ok(passed)
+}
+
+/// `php -S` and its workers, in a process group of their own: dropping it
+/// kills the whole group (killing the parent alone leaves the workers).
+struct PhpServer {
+    _child: Child,
+    /// The group's id (the parent's pid).
+    group: u32,
+}
+
+impl Drop for PhpServer {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.group)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// True while a process of group `group` still runs, zombies aside (for up
+/// to 2 s after the kill, the time the kernel may take).
+async fn group_alive(group: u32) -> bool {
+    for _ in 0..20 {
+        if !group_running(group) {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    true
+}
+
+/// True when `/proc` lists a process of group `group` that is not a zombie.
+fn group_running(group: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            return false;
+        };
+        // After the command's ")": state, ppid, pgrp, ...
+        let mut fields = stat
+            .rsplit_once(')')
+            .map_or("", |(_, rest)| rest)
+            .split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1).and_then(|pgrp| pgrp.parse::<u32>().ok());
+        pgrp == Some(group) && state != Some("Z")
+    })
 }
 
 async fn drive(driver: &Driver, php_port: u16) -> Result<String, PageError> {
@@ -124,7 +181,7 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 
 /// `php -S 127.0.0.1:port` serving `dir`, once it accepts connections. A
 /// few workers, so that a page can load while `source.php` streams.
-async fn start_php(dir: &Path, port: u16) -> Result<Child, PageError> {
+async fn start_php(dir: &Path, port: u16) -> Result<PhpServer, PageError> {
     let child = Command::new("php")
         .arg("-S")
         .arg(format!("127.0.0.1:{port}"))
@@ -134,18 +191,26 @@ async fn start_php(dir: &Path, port: u16) -> Result<Child, PageError> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
+        .process_group(0)
         .spawn()
         .map_err(|error| {
             PageError::Unexpected(format!(
                 "cannot start php -S ({error}); scripts/install-tools.sh installs php-cli"
             ))
         })?;
+    let group = child
+        .id()
+        .ok_or_else(|| PageError::Unexpected("php -S exited at once".into()))?;
+    let php = PhpServer {
+        _child: child,
+        group,
+    };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return Ok(child);
+            return Ok(php);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
