@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use super::board::Dashboard;
 use crate::state::{ConnectionEvent, Directive, ReadyState};
 use crate::stream::{
-    cancel_task, warn, Controller, Pace, ReconnectPolicy, StreamModel, StreamTarget, Transport,
+    cancel_task, warn, Pace, ReconnectPolicy, StreamModel, StreamTarget, TaskStream, Transport,
     UseTaskStreamOptions, DASHBOARD_SHOW_EVERY_MS,
 };
 
@@ -116,7 +116,7 @@ pub fn use_tasks_dashboard_with_options(
         dashboard,
         connection,
     };
-    let controller = StoredValue::new_local(Controller::new(
+    let stream = StoredValue::new_local(TaskStream::on_model(
         stream_options,
         Box::new(model),
         Pace::AtMostEvery(DASHBOARD_SHOW_EVERY_MS),
@@ -124,18 +124,10 @@ pub fn use_tasks_dashboard_with_options(
     // Effects run only in the browser: nothing connects on the server.
     Effect::new(move |_| {
         let target = StreamTarget::url(url.clone());
-        controller.try_with_value(|c| {
-            if let Ok(mut c) = c.try_borrow_mut() {
-                c.start_url(target);
-            }
-        });
+        stream.try_with_value(|s| s.start_url(target));
     });
     on_cleanup(move || {
-        controller.try_with_value(|c| {
-            if let Ok(mut c) = c.try_borrow_mut() {
-                c.dispose();
-            }
-        });
+        stream.try_with_value(TaskStream::dispose);
     });
     UseTasksDashboardReturn {
         dashboard: dashboard.read_only(),

@@ -34,7 +34,6 @@ pub use task_stream::TaskStream;
 #[cfg(feature = "leptos")]
 pub(crate) use {
     browser::warn,
-    controller::Controller,
     http::cancel_task,
     model::StreamModel,
     pump::{Pace, DASHBOARD_SHOW_EVERY_MS},

@@ -7,7 +7,7 @@
 use sse_task_protocol::CreateTaskRequest;
 
 use super::controller::{Controller, Shared};
-use super::model::TaskModel;
+use super::model::{StreamModel, TaskModel};
 use super::options::UseTaskStreamOptions;
 use super::pump::Pace;
 use super::stream_view::StreamView;
@@ -51,12 +51,22 @@ pub struct TaskStream {
 impl TaskStream {
     /// A stream with `options`, writing to `view`.
     pub fn new(options: UseTaskStreamOptions, view: impl StreamView + 'static) -> Self {
+        Self::on_model(
+            options,
+            Box::new(TaskModel::new(Box::new(view))),
+            Pace::EveryFrame,
+        )
+    }
+
+    /// A stream with `options` applying to `model`, shown at `pace` (the
+    /// dashboard's stream is one).
+    pub(crate) fn on_model(
+        options: UseTaskStreamOptions,
+        model: Box<dyn StreamModel>,
+        pace: Pace,
+    ) -> Self {
         Self {
-            controller: Controller::new(
-                options,
-                Box::new(TaskModel::new(Box::new(view))),
-                Pace::EveryFrame,
-            ),
+            controller: Controller::new(options, model, pace),
         }
     }
 
