@@ -41,8 +41,9 @@ pub fn created_feed_data(row: &TaskRow) -> String {
 /// The feed's data for a stored event of a task (its kind, seq, wire id
 /// and its own JSON data, as a [`FeedMessage`]).
 pub fn event_feed_data(task_id: &str, event: &StoredEvent) -> String {
-    // The event's data is JSON the server wrote: embedded as it is, not
-    // parsed again (this runs on the writer thread for every event).
+    // The event's data is JSON the server wrote: embedded as it is, only
+    // scanned as JSON, never parsed into a tree (this runs on the writer
+    // thread for every event).
     let Ok(data) = serde_json::from_str::<&RawValue>(&event.data) else {
         return FeedMessage::<&RawValue>::new(&event.kind).to_json();
     };
