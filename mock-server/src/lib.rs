@@ -49,7 +49,7 @@ pub use state::AppState;
 
 use http::error::ApiError;
 use http::{access, serve};
-use routes::{api, corebos, delta, demo, faults, feed_stream, openacs, tizen};
+use routes::{api, corebos, corpus, delta, demo, faults, feed_stream, hostile, openacs, tizen};
 
 /// Largest JSON body the API reads, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -110,7 +110,18 @@ pub fn app(state: AppState) -> Router {
             .route("/faults/ticks", get(faults::ticks))
             .route("/faults/flaky", get(faults::flaky))
             .route("/faults/hits/{key}", get(faults::hits))
-            .route("/faults/streams", get(faults::streams));
+            .route("/faults/streams", get(faults::streams))
+            .route("/faults/empty-end", get(hostile::empty_end))
+            .route("/faults/endless-line", get(hostile::endless_line))
+            .route("/faults/silent", get(hostile::silent))
+            .route("/faults/ids", get(hostile::ids))
+            .route("/faults/charset", get(hostile::charset))
+            .route("/faults/redirect-loop", get(hostile::redirect_loop))
+            .route("/faults/cut-body", get(hostile::cut_body))
+            .route("/faults/flood", get(hostile::flood))
+            .route("/faults/retry-after-date", get(hostile::retry_after_date))
+            .route("/faults/corpus", get(corpus::list))
+            .route("/faults/corpus/{case}", get(corpus::serve));
     }
     let router = router
         .method_not_allowed_fallback(method_not_allowed)

@@ -118,7 +118,7 @@ async fn unknown_tasks_and_routes_are_404() {
 }
 
 #[tokio::test]
-async fn garbage_or_future_last_event_ids_are_400() {
+async fn garbage_last_event_ids_are_400_and_future_ones_say_the_history_is_lost() {
     let server = TestServer::default().await;
     let client = reqwest::Client::new();
     let task = create_task(&server, json!({"steps": 3, "interval_ms": 0})).await;
@@ -136,12 +136,23 @@ async fn garbage_or_future_last_event_ids_are_400() {
         "integer",
     )
     .await;
-    expect_error(
-        client.get(&events).header("Last-Event-ID", "99"),
-        400,
-        "beyond the last event (4)",
-    )
-    .await;
+    // A resume point beyond the task's events (a replaced store) is said
+    // first, then the events the server has follow from the start.
+    let body = client
+        .get(&events)
+        .header("Last-Event-ID", "99")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lost = body.find(
+        "event: history-lost\ndata: {\"message\":\"Last-Event-ID 99 is beyond the last event (4)",
+    );
+    let first = body.find("id: 1\n");
+    assert!(lost.is_some() && lost < first, "{body}");
+    assert!(body.contains("id: CLOSE"), "{body}");
 }
 
 #[tokio::test]

@@ -10,12 +10,46 @@ pub const EVENT_MESSAGE: &str = "message";
 pub const EVENT_FAILED: &str = "failed";
 /// Named event sent when a task is cancelled; its data is a [`ProgressData`].
 pub const EVENT_CANCELLED: &str = "cancelled";
+/// Named event the server sends on an idle stream, with the data `{}`: it
+/// tells an `EventSource` (which hides comments) that the connection is
+/// alive. Clients show nothing for it.
+pub const EVENT_HEARTBEAT: &str = "heartbeat";
+/// Named event sent first on a resumed stream whose resume point the server
+/// no longer has (retention removed the events after it, or the store was
+/// replaced); its data is a [`HistoryLost`]. The events it still has follow.
+pub const EVENT_HISTORY_LOST: &str = "history-lost";
 /// Named event of the PHP + SQLite notification seed (`/seeds/delta`).
 pub const EVENT_DELTA: &str = "delta";
 /// The `id:` of the completion event (coreBOS seed): the client closes and maxes the bar.
 pub const CLOSE_EVENT_ID: &str = "CLOSE";
 /// The data that ends an OpenACS seed stream; the client treats it as completion.
 pub const OPENACS_CLOSE_DATA: &str = "__CLOSE_SSE__";
+
+/// The data of a [`EVENT_HISTORY_LOST`] event.
+///
+/// ```
+/// use sse_task_protocol::HistoryLost;
+/// let lost = HistoryLost { missing: Some(40), message: "40 events expired".into() };
+/// assert_eq!(
+///     serde_json::to_string(&lost).unwrap(),
+///     r#"{"missing":40,"message":"40 events expired"}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryLost {
+    /// How many events after the resume point are gone, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<u64>,
+    /// Why, for a person.
+    pub message: String,
+}
+
+impl HistoryLost {
+    /// The JSON text, as sent in the event's data.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+}
 
 /// The JSON data of a progress, completion, failure or cancellation event.
 ///

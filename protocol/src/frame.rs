@@ -1,8 +1,11 @@
 //! The SSE frame encoding: what the server writes and the client's parser
 //! reads back (the library tests its parser against this encoder).
 
-/// The comment the server sends on an idle stream.
-pub const KEEP_ALIVE_FRAME: &[u8] = b": keep-alive\n\n";
+/// What the server sends on an idle stream: a comment (for proxies and the
+/// fetch transport, which see every byte) and a `heartbeat` event with the
+/// data `{}` (for `EventSource`, which hides comments and dispatches no
+/// event without data; it carries no id, so it moves no resume point).
+pub const KEEP_ALIVE_FRAME: &[u8] = b": keep-alive\nevent: heartbeat\ndata: {}\n\n";
 
 /// Makes `text` safe for `data:` lines: CR LF and lone CR become LF, so each
 /// line of the text becomes exactly one `data:` line and nothing can break the

@@ -11,6 +11,9 @@
 //!   `__CLOSE_SSE__` ([`OPENACS_CLOSE_DATA`]);
 //! - failure and cancellation are the named events [`EVENT_FAILED`] and
 //!   [`EVENT_CANCELLED`];
+//! - an idle stream gets a `: keep-alive` comment and a [`EVENT_HEARTBEAT`]
+//!   event ([`KEEP_ALIVE_FRAME`]); a resume point the server no longer has
+//!   gets a [`EVENT_HISTORY_LOST`] event first;
 //! - frames are encoded by [`encode_frame`]; the feed of every task speaks
 //!   [`FeedMessage`];
 //! - the task API speaks [`CreateTaskRequest`], [`CreateTaskResponse`],
@@ -28,8 +31,8 @@ pub mod frame;
 pub mod task;
 
 pub use events::{
-    ProgressData, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_DELTA, EVENT_FAILED, EVENT_MESSAGE,
-    OPENACS_CLOSE_DATA,
+    HistoryLost, ProgressData, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_DELTA, EVENT_FAILED,
+    EVENT_HEARTBEAT, EVENT_HISTORY_LOST, EVENT_MESSAGE, OPENACS_CLOSE_DATA,
 };
 pub use feed::{FeedEventData, FeedMessage, FEED_CREATED, FEED_SNAPSHOT, FEED_SYNCED};
 pub use frame::{encode_frame, normalize_newlines, retry_frame, KEEP_ALIVE_FRAME};

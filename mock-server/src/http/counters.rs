@@ -1,5 +1,6 @@
 //! Request counters per `?key=`, so a test can tell how often a client came
-//! back (the fault endpoints and the task streams count; bounded), and the
+//! back and with which `Last-Event-ID` last (the fault endpoints and the
+//! task streams count; bounded), and the
 //! number of task streams and multiplexed streams open now.
 
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ pub const MAX_KEYS: usize = 10_000;
 #[derive(Default)]
 pub struct RequestCounters {
     hits: Mutex<HashMap<String, u64>>,
+    last_ids: Mutex<HashMap<String, String>>,
 }
 
 impl RequestCounters {
@@ -27,6 +29,24 @@ impl RequestCounters {
         let count = hits.entry(key.chars().take(100).collect()).or_default();
         *count += 1;
         *count
+    }
+
+    /// Counts a request with `key` that sent `last_event_id` (recorded
+    /// when given); returns the count so far.
+    pub fn hit_resuming(&self, key: Option<&str>, last_event_id: Option<String>) -> u64 {
+        if let (Some(key), Ok(mut ids)) = (key, self.last_ids.lock()) {
+            if ids.len() >= MAX_KEYS && !ids.contains_key(key) {
+                ids.clear();
+            }
+            let id = last_event_id.unwrap_or_default();
+            ids.insert(key.chars().take(100).collect(), id);
+        }
+        self.hit(key)
+    }
+
+    /// The `Last-Event-ID` of the last request with `key` ("" for none).
+    pub fn last_event_id(&self, key: &str) -> Option<String> {
+        self.last_ids.lock().ok()?.get(key).cloned()
     }
 
     /// The count of `key`.

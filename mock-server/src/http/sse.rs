@@ -9,15 +9,16 @@ use axum::http::{header, HeaderName};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
-use sse_task_protocol::{ProgressData, CLOSE_EVENT_ID, KEEP_ALIVE_FRAME};
+use sse_task_protocol::{ProgressData, CLOSE_EVENT_ID, EVENT_HEARTBEAT, KEEP_ALIVE_FRAME};
 use tokio_util::sync::CancellationToken;
 
 /// `X-Accel-Buffering: no` keeps nginx-style proxies from holding events back.
 const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");
 
 /// Wraps `events` as a `text/event-stream` response with `Cache-Control:
-/// no-cache`, `X-Accel-Buffering: no`, a `: keep-alive` comment every
-/// `keep_alive` while idle, and an end when `shutdown` fires.
+/// no-cache`, `X-Accel-Buffering: no`, a `: keep-alive` comment and a
+/// `heartbeat` event every `keep_alive` while idle (as [`KEEP_ALIVE_FRAME`]),
+/// and an end when `shutdown` fires.
 pub fn sse_response<S>(events: S, keep_alive: Duration, shutdown: &CancellationToken) -> Response
 where
     S: Stream<Item = Event> + Send + 'static,
@@ -25,7 +26,11 @@ where
     let events = events
         .take_until(shutdown.clone().cancelled_owned())
         .map(Ok::<_, Infallible>);
-    let sse = Sse::new(events).keep_alive(KeepAlive::new().interval(keep_alive).text("keep-alive"));
+    let heartbeat = Event::default()
+        .comment("keep-alive")
+        .event(EVENT_HEARTBEAT)
+        .data("{}");
+    let sse = Sse::new(events).keep_alive(KeepAlive::new().interval(keep_alive).event(heartbeat));
     ([(X_ACCEL_BUFFERING, "no")], sse).into_response()
 }
 

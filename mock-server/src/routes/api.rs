@@ -6,6 +6,7 @@
 //! - `POST /api/tasks/{id}/cancel` -> the cancelled task, 409 once it ended
 //! - `GET /api/run?steps=&interval_ms=` -> creates a task and streams it at once
 
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -13,7 +14,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse, TaskSnapshot, TaskState};
+use sse_task_protocol::{
+    encode_frame, CreateTaskRequest, CreateTaskResponse, HistoryLost, TaskSnapshot, TaskState,
+    EVENT_HISTORY_LOST,
+};
 
 use crate::http::access::Access;
 
@@ -156,8 +160,9 @@ const MAX_RETRY_MS: u64 = 600_000;
 
 /// `GET /api/tasks/{id}/events`.
 ///
-/// A `Last-Event-ID` (or `?lastEventId=`) that is not an integer, or that is
-/// beyond the task's last stored event, is a 400. Once the client has every
+/// A `Last-Event-ID` (or `?lastEventId=`) that is not an integer is a 400;
+/// one beyond the task's last stored event (the store was replaced) gets a
+/// `history-lost` event first, then the task's events from the start. Once the client has every
 /// event of an ended task (including `CLOSE`), the answer is 204 No Content,
 /// which tells a browser to stop reconnecting.
 pub async fn task_events_route(
@@ -181,16 +186,24 @@ pub async fn task_events_route(
     let row = handle.row()?;
     let resume = resume_from(&headers, params.last_event_id.as_deref())?;
     let first_connection = matches!(resume, ResumeFrom::Start | ResumeFrom::After(0));
+    let mut history_lost = None;
     let after = if params.ignore_resume == Some(1) {
         0
     } else {
         match resume {
             ResumeFrom::Start => 0,
             ResumeFrom::After(after) if after > row.last_seq => {
-                return Err(ApiError::BadRequest(format!(
-                    "Last-Event-ID {after} is beyond the last event ({}) of task {id}",
-                    row.last_seq
-                )))
+                // The store no longer has what the client saw (it was
+                // replaced): say so, then send what it has, from the start.
+                history_lost = Some(HistoryLost {
+                    missing: None,
+                    message: format!(
+                        "Last-Event-ID {after} is beyond the last event ({}) of task {id}: \
+                         the server no longer has the events the client saw",
+                        row.last_seq
+                    ),
+                });
+                0
             }
             ResumeFrom::After(after) => after,
             ResumeFrom::Closed if row.state == TaskState::Completed => row.last_seq,
@@ -218,10 +231,17 @@ pub async fn task_events_route(
         ),
     };
     let open = state.streams.open(StreamKind::Task);
-    let events = state.tasks.events(handle, options).map(move |chunk| {
-        let _counted = &open;
-        chunk
+    let prelude = history_lost.map(|lost| {
+        let mut frame = Vec::new();
+        encode_frame(&mut frame, None, Some(EVENT_HISTORY_LOST), &lost.to_json());
+        Bytes::from(frame)
     });
+    let events = futures_util::stream::iter(prelude)
+        .chain(state.tasks.events(handle, options))
+        .map(move |chunk| {
+            let _counted = &open;
+            chunk
+        });
     Ok(sse_bytes_response(
         events,
         state.config.keep_alive,

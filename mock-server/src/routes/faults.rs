@@ -9,7 +9,7 @@
 //! - `GET /faults/invalid-utf8` streams an event holding bytes that are not UTF-8, then `CLOSE`
 //! - `GET /faults/ticks?count=N&interval_ms=M` streams N events stamped with their send time, then `CLOSE`
 //! - `GET /faults/flaky?key=&failures=N&count=M&retry_after=` answers 503 N times, then streams M ticks
-//! - `GET /faults/hits/{key}` answers `{"hits": n}`
+//! - `GET /faults/hits/{key}` answers `{"hits": n, "last_event_id": ...}`
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -44,6 +44,9 @@ pub struct FaultQuery {
 pub struct Hits {
     /// Requests seen with this key.
     pub hits: u64,
+    /// The `Last-Event-ID` of the last one, where the endpoint keeps it
+    /// ("" when it sent none).
+    pub last_event_id: Option<String>,
 }
 
 /// `GET /faults/status/{code}`.
@@ -268,6 +271,7 @@ pub async fn flaky(
 pub async fn hits(State(state): State<AppState>, Path(key): Path<String>) -> Json<Hits> {
     Json(Hits {
         hits: state.counters.get(&key),
+        last_event_id: state.counters.last_event_id(&key),
     })
 }
 

@@ -2,10 +2,12 @@
 
 pub mod api;
 pub mod corebos;
+pub mod corpus;
 pub mod delta;
 pub mod demo;
 pub mod faults;
 pub mod feed_stream;
+pub mod hostile;
 pub mod openacs;
 pub mod tizen;
 
