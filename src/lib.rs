@@ -55,8 +55,9 @@ pub use dashboard::{
 pub use sse_task_protocol::{CreateTaskRequest, TaskState};
 pub use state::{LogLevel, LogLine, ReadyState, TaskLog, TaskMeta, TaskSource, TaskStatus};
 pub use stream::{
-    Credentials, FetchOptions, HeadersFn, ReaderKind, ReconnectPolicy, RefreshFn, StreamTarget,
-    StreamView, TaskStream, Transport, TransportKind, UseTaskStreamOptions,
+    Credentials, FetchOptions, HeadersFn, HiddenTab, ReaderKind, ReconnectPolicy, RefreshFn,
+    StreamTarget, StreamView, TaskStream, Transport, TransportKind, UseTaskStreamOptions,
+    DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_EVENT_BYTES,
 };
 #[cfg(feature = "leptos")]
 pub use ui::{
@@ -69,5 +70,7 @@ pub use wire::{MessageReader, ParsedEvent, RawMessage};
 /// The lines the stream itself writes to the log (not the server's), for
 /// views that style them and for tests that look for them.
 pub mod notices {
-    pub use crate::state::{CLOSED_COMPLETE, CONNECTION_LOST, INTERRUPTED, RECONNECTED};
+    pub use crate::state::{
+        CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST, INTERRUPTED, NO_DATA, OFFLINE, RECONNECTED,
+    };
 }

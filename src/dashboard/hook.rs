@@ -163,8 +163,14 @@ impl StreamModel for BoardModel {
             }
             ConnectionEvent::Starting => DashboardConnection::Connecting,
             ConnectionEvent::Opened { .. } => DashboardConnection::Open,
-            ConnectionEvent::Waiting | ConnectionEvent::Reconnecting { .. } => {
-                DashboardConnection::Reconnecting
+            ConnectionEvent::Waiting
+            | ConnectionEvent::Reconnecting { .. }
+            | ConnectionEvent::Idle { .. }
+            | ConnectionEvent::Offline
+            | ConnectionEvent::Paused => DashboardConnection::Reconnecting,
+            ConnectionEvent::HistoryLost { .. } => {
+                warn("the server no longer has some of the feed's events; rows show their last state");
+                return Directive::Continue;
             }
             ConnectionEvent::Failed { reason } => {
                 self.connection.try_set(DashboardConnection::Failed(reason));

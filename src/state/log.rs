@@ -1,9 +1,15 @@
-//! The bounded task log: appending is O(1) and memory stays within capacity.
+//! The bounded task log: appending is O(1) and memory stays within its
+//! capacities, in lines and in bytes of text; a line longer than
+//! [`MAX_LINE_BYTES`] is kept cut, with a marker saying how long it was.
 
 use std::collections::VecDeque;
 
 /// Lines kept by default before older ones are dropped.
 pub const DEFAULT_CAPACITY: usize = 10_000;
+/// Bytes of text kept by default before older lines are dropped (4 MiB).
+pub const DEFAULT_CAPACITY_BYTES: usize = 4 * 1024 * 1024;
+/// Longest line kept whole, in bytes; a longer one is cut there.
+pub const MAX_LINE_BYTES: usize = 8 * 1024;
 
 /// How a line should be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +53,9 @@ pub struct LogLine {
 pub struct TaskLog {
     lines: VecDeque<LogLine>,
     capacity: usize,
+    capacity_bytes: usize,
+    /// Bytes of text of the kept lines.
+    bytes: usize,
     dropped: u64,
     next_key: u64,
 }
@@ -58,18 +67,28 @@ impl Default for TaskLog {
 }
 
 impl TaskLog {
-    /// An empty log that keeps at most `capacity` lines (at least one).
+    /// An empty log that keeps at most `capacity` lines (at least one) and
+    /// [`DEFAULT_CAPACITY_BYTES`] of text.
     pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacities(capacity, DEFAULT_CAPACITY_BYTES)
+    }
+
+    /// An empty log that keeps at most `capacity` lines (at least one) and
+    /// `capacity_bytes` bytes of text (the newest line is always kept).
+    pub fn with_capacities(capacity: usize, capacity_bytes: usize) -> Self {
         let capacity = capacity.max(1);
         Self {
             lines: VecDeque::with_capacity(capacity.min(1024)),
             capacity,
+            capacity_bytes,
+            bytes: 0,
             dropped: 0,
             next_key: 0,
         }
     }
 
-    /// Appends a line, dropping the oldest one when full. O(1).
+    /// Appends a line (cut at [`MAX_LINE_BYTES`]), dropping the oldest ones
+    /// while either capacity is exceeded. O(1) per line dropped.
     pub fn push(
         &mut self,
         level: LogLevel,
@@ -77,23 +96,36 @@ impl TaskLog {
         event_id: Option<String>,
         at_ms: f64,
     ) {
+        let mut text = text.into();
+        cut_long_line(&mut text);
         if self.lines.len() == self.capacity {
-            self.lines.pop_front();
-            self.dropped += 1;
+            self.drop_oldest();
+        }
+        self.bytes += text.len();
+        while self.bytes > self.capacity_bytes && !self.lines.is_empty() {
+            self.drop_oldest();
         }
         self.lines.push_back(LogLine {
             key: self.next_key,
             event_id,
             at_ms,
             level,
-            text: text.into(),
+            text,
         });
         self.next_key += 1;
+    }
+
+    fn drop_oldest(&mut self) {
+        if let Some(line) = self.lines.pop_front() {
+            self.bytes -= line.text.len();
+            self.dropped += 1;
+        }
     }
 
     /// Removes every line (the dropped count too), keeping keys increasing.
     pub fn clear(&mut self) {
         self.lines.clear();
+        self.bytes = 0;
         self.dropped = 0;
     }
 
@@ -139,15 +171,62 @@ impl TaskLog {
         self.capacity
     }
 
+    /// The most bytes of text kept.
+    pub fn capacity_bytes(&self) -> usize {
+        self.capacity_bytes
+    }
+
+    /// Bytes of text of the kept lines.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
     /// The newest line.
     pub fn last(&self) -> Option<&LogLine> {
         self.lines.back()
     }
 }
 
+/// Cuts `text` to [`MAX_LINE_BYTES`] (at a character boundary) and says so.
+fn cut_long_line(text: &mut String) {
+    if text.len() <= MAX_LINE_BYTES {
+        return;
+    }
+    let whole = text.len();
+    let mut end = MAX_LINE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.shrink_to_fit();
+    text.push_str(&format!(" … [line cut: {whole} bytes]"));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_log_is_bounded_in_bytes_and_long_lines_are_cut_with_a_marker() {
+        let mut log = TaskLog::with_capacities(1000, 20_000);
+        for _ in 0..10 {
+            log.push(LogLevel::Info, "é".repeat(32_768), None, 0.0);
+        }
+        let newest = &log.last().unwrap().text;
+        assert!(
+            newest.ends_with(" … [line cut: 65536 bytes]"),
+            "{}",
+            &newest[8000..]
+        );
+        assert!(newest.len() < MAX_LINE_BYTES + 40);
+        assert!(log.bytes() <= 20_000, "{}", log.bytes());
+        assert_eq!(log.len() as u64 + log.dropped(), 10);
+        assert_eq!(log.len(), 2);
+        // One line larger than the whole capacity is still kept.
+        let mut tiny = TaskLog::with_capacities(10, 10);
+        tiny.push(LogLevel::Info, "a longer line", None, 0.0);
+        assert_eq!(tiny.len(), 1);
+    }
 
     #[test]
     fn keeps_the_newest_lines_and_counts_the_dropped_ones() {

@@ -7,10 +7,10 @@ mod reducer;
 mod source;
 mod status;
 
-pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY};
+pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY, DEFAULT_CAPACITY_BYTES};
 pub use reducer::{
-    apply, ConnectionEvent, Directive, TaskMeta, CLOSED_COMPLETE, CONNECTION_LOST, INTERRUPTED,
-    RECONNECTED,
+    apply, ConnectionEvent, Directive, TaskMeta, CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST,
+    INTERRUPTED, NO_DATA, OFFLINE, RECONNECTED,
 };
 pub use source::{is_task_id, TaskSource};
 pub use status::{ReadyState, TaskStatus};

@@ -1,8 +1,8 @@
 //! The reducer: connection events and messages in, log / progress / status out.
 //!
 //! Rules (the wire contract the README's "The mock server" section describes):
-//! - a message whose numeric id is not above the last one seen is a duplicate
-//!   (a server that ignored `Last-Event-ID` and started again) and is dropped;
+//! - every message given is applied (the stream layer drops a server's
+//!   replays before they get here);
 //! - once the status is terminal, nothing more is applied;
 //! - completion maxes the bar and asks the caller to close the source for good;
 //! - `failed` / `cancelled` events end as failed / stopped with the server's words.
@@ -19,6 +19,12 @@ pub const CLOSED_COMPLETE: &str = "Stream closed: task complete";
 pub const CONNECTION_LOST: &str = "Connection lost";
 /// The start of the one line logged when an outage ends.
 pub const RECONNECTED: &str = "Reconnected";
+/// The start of the warning logged when a silent connection is closed.
+pub const NO_DATA: &str = "No data for";
+/// The start of the line logged when the browser goes offline.
+pub const OFFLINE: &str = "Offline";
+/// The end of the warning logged when the history to resume from is gone.
+pub const HISTORY_LOST: &str = "no longer on the server";
 
 /// Everything about the stream but the log.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -29,8 +35,6 @@ pub struct TaskMeta {
     pub status: TaskStatus,
     /// The id of the last event applied.
     pub last_event_id: Option<String>,
-    /// The last numeric id applied: the deduplication cursor.
-    pub last_numeric_id: Option<u64>,
     /// Failed connection attempts in a row (0 while connected).
     pub reconnect_attempts: u32,
 }
@@ -57,6 +61,21 @@ pub enum ConnectionEvent {
         /// Set on the first failed attempt of an outage: logged once.
         outage_reason: Option<String>,
     },
+    /// The connection brought nothing for `silent_ms` and was closed; the
+    /// next one resumes.
+    Idle {
+        /// How long it was silent, in ms.
+        silent_ms: u32,
+    },
+    /// The browser went offline: nothing is attempted until it is back.
+    Offline,
+    /// The tab is hidden: the stream is paused until it shows again.
+    Paused,
+    /// The server no longer has the events after the resume point.
+    HistoryLost {
+        /// How many events are gone, when the server says.
+        missing: Option<u64>,
+    },
     /// The stream failed for good.
     Failed {
         /// Why.
@@ -73,7 +92,7 @@ pub enum Directive {
     Continue,
     /// The stream ended: close the source and do not reconnect.
     Close,
-    /// The event was not applied (a duplicate, or after the end).
+    /// The event was not applied (it came after the end).
     Ignored,
 }
 
@@ -139,6 +158,47 @@ pub fn apply(
             }
             Directive::Continue
         }
+        ConnectionEvent::Idle { silent_ms } => {
+            let secs = silent_ms.div_ceil(1000);
+            log.push(
+                LogLevel::Warning,
+                format!("{NO_DATA} {secs} s: the connection is closed and resumed"),
+                None,
+                now_ms,
+            );
+            meta.status = TaskStatus::Waiting;
+            Directive::Continue
+        }
+        ConnectionEvent::Offline => {
+            if meta.status != TaskStatus::Offline {
+                log.push(
+                    LogLevel::Warning,
+                    format!("{OFFLINE}: the stream resumes when the network is back"),
+                    None,
+                    now_ms,
+                );
+            }
+            meta.status = TaskStatus::Offline;
+            Directive::Continue
+        }
+        ConnectionEvent::Paused => {
+            meta.status = TaskStatus::Paused;
+            Directive::Continue
+        }
+        ConnectionEvent::HistoryLost { missing } => {
+            let what = match missing {
+                Some(1) => "1 earlier event is".to_owned(),
+                Some(n) => format!("{n} earlier events are"),
+                None => "Earlier events are".to_owned(),
+            };
+            log.push(
+                LogLevel::Warning,
+                format!("{what} {HISTORY_LOST}: the log misses them"),
+                None,
+                now_ms,
+            );
+            Directive::Continue
+        }
         ConnectionEvent::Failed { reason } => {
             log.push(
                 LogLevel::Error,
@@ -164,12 +224,6 @@ fn apply_message(
     reader: &MessageReader,
     now_ms: f64,
 ) -> Directive {
-    if let Ok(id) = raw.last_event_id.parse::<u64>() {
-        if meta.last_numeric_id.is_some_and(|last| id <= last) {
-            return Directive::Ignored;
-        }
-        meta.last_numeric_id = Some(id);
-    }
     if !meta.status.is_terminal() {
         meta.status = TaskStatus::Open;
     }
@@ -357,38 +411,6 @@ mod tests {
     }
 
     #[test]
-    fn a_server_that_starts_over_doubles_no_line() {
-        let mut state = started();
-        for i in 1..=3 {
-            state.apply(progress(i, 5));
-        }
-        state.apply(ConnectionEvent::Waiting);
-        state.apply(ConnectionEvent::Opened {
-            after_failed_attempts: 0,
-        });
-        // The server ignored Last-Event-ID and sends 1..5 again.
-        let applied: Vec<_> = (1..=5).map(|i| state.apply(progress(i, 5))).collect();
-        assert_eq!(applied[..3], [Directive::Ignored; 3]);
-        let steps: Vec<_> = state
-            .texts()
-            .into_iter()
-            .filter(|t| t.starts_with("step"))
-            .collect();
-        assert_eq!(
-            steps,
-            [
-                "step 1 of 5",
-                "step 2 of 5",
-                "step 3 of 5",
-                "step 4 of 5",
-                "step 5 of 5"
-            ]
-        );
-        assert_eq!(state.meta.status, TaskStatus::Open);
-        assert_eq!(state.meta.reconnect_attempts, 0);
-    }
-
-    #[test]
     fn stop_logs_interrupted_and_applies_nothing_later() {
         let mut state = started();
         state.apply(progress(1, 4));
@@ -489,7 +511,7 @@ mod tests {
         state.apply(ConnectionEvent::Starting);
         assert!(state.log.is_empty());
         assert_eq!(state.meta.progress, 0.0);
-        assert_eq!(state.meta.last_numeric_id, None);
+        assert_eq!(state.meta.last_event_id, None);
         assert_eq!(state.meta.status, TaskStatus::Connecting);
         assert_eq!(state.apply(progress(1, 4)), Directive::Continue);
     }

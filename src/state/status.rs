@@ -12,6 +12,10 @@ pub enum TaskStatus {
     Open,
     /// The server ended the connection as planned; the next one opens soon.
     Waiting,
+    /// The browser is offline: no attempt until it is back online.
+    Offline,
+    /// The tab is hidden and the stream paused until it shows again.
+    Paused,
     /// Attempts to connect fail; retrying with backoff.
     Reconnecting {
         /// Failed attempts in a row so far.
@@ -38,7 +42,12 @@ impl TaskStatus {
     pub fn is_active(&self) -> bool {
         matches!(
             self,
-            Self::Connecting | Self::Open | Self::Waiting | Self::Reconnecting { .. }
+            Self::Connecting
+                | Self::Open
+                | Self::Waiting
+                | Self::Offline
+                | Self::Paused
+                | Self::Reconnecting { .. }
         )
     }
 
@@ -49,6 +58,8 @@ impl TaskStatus {
             Self::Connecting => "connecting",
             Self::Open => "open",
             Self::Waiting => "waiting",
+            Self::Offline => "offline",
+            Self::Paused => "paused",
             Self::Reconnecting { .. } => "reconnecting",
             Self::Completed => "completed",
             Self::Failed { .. } => "failed",
@@ -68,6 +79,8 @@ impl TaskStatus {
             Self::Connecting => "Connecting…".into(),
             Self::Open => "Running".into(),
             Self::Waiting => "Waiting for the next connection…".into(),
+            Self::Offline => "Offline: waiting for the network…".into(),
+            Self::Paused => "Paused while the tab is hidden".into(),
             Self::Reconnecting { attempt } => {
                 format!("Reconnecting ({attempt} failed attempts)…")
             }

@@ -4,24 +4,33 @@
 //! [`ConnectionRules`]' decisions the same way for every transport, and
 //! applies messages through the [`Pump`]. Every browser callback checks
 //! that it is still current before it touches anything.
+//!
+//! Besides the rules it keeps: the dedup ([`ReplayFilter`]); an idle timer
+//! (a connection that brings nothing for the options' timeout is closed and
+//! resumed); the page's life (offline waits for online without spending
+//! attempts, the back/forward cache closes and restores, a hidden tab may
+//! pause); one diagnosis per outage of a failure the transport cannot see.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use sse_task_protocol::CreateTaskRequest;
+use sse_task_protocol::{CreateTaskRequest, HistoryLost, EVENT_HEARTBEAT, EVENT_HISTORY_LOST};
 
 use super::browser::{request_animation_frame, set_timeout, spawn_local, warn, Timeout};
 use super::clock::now_ms;
+use super::diagnosis::Diagnosis;
 use super::fetch_options::Transport;
 use super::http::{self, HttpError};
 use super::model::StreamModel;
-use super::options::UseTaskStreamOptions;
+use super::options::{HiddenTab, UseTaskStreamOptions};
+use super::page_life::{is_hidden, is_offline, PageEvent, PageLife};
 use super::pump::{Drained, Pace, Pump, APPLY_SLICE_MS, HIDDEN_SHOW_MS, TAKE_EVERY};
+use super::replay::ReplayFilter;
 use super::rules::{ConnectionRules, Decision, Notice};
-use super::target::StreamTarget;
+use super::target::{unstreamable, StreamTarget};
 use super::transport::{
-    yield_now, Connection, EventSink, EventSourceTransport, FetchTransport, OpenRequest,
-    StreamTransport, TransportEvent,
+    is_id_only, yield_now, Connection, EventSink, EventSourceTransport, FetchTransport,
+    OpenRequest, StreamTransport, TransportEvent,
 };
 use crate::state::{is_task_id, ConnectionEvent, Directive, ReadyState};
 use crate::wire::RawMessage;
@@ -45,10 +54,21 @@ pub(crate) struct Controller {
     resume_from: String,
     /// The id of the message being applied (a buffer reused for every one).
     scratch: String,
+    /// Which arriving events replay ones applied.
+    replay: ReplayFilter,
+    /// The diagnosis of the current outage's first unexplained failure.
+    outage_diagnosis: Option<Diagnosis>,
     /// Incremented by every start, stop and connection: callbacks of an
     /// older one are ignored.
     generation: u64,
     retry_timer: Option<Timeout>,
+    idle_timer: Option<Timeout>,
+    /// The tab's hide that will pause the stream.
+    hidden_timer: Option<Timeout>,
+    /// Why no connection is wanted now (offline, frozen, paused).
+    suspended: Option<PageEvent>,
+    /// The page's listeners, while the stream runs.
+    page_life: Option<PageLife>,
     this: Weak<RefCell<Controller>>,
 }
 
@@ -91,8 +111,14 @@ impl Controller {
                 running: false,
                 resume_from: String::new(),
                 scratch: String::new(),
+                replay: ReplayFilter::default(),
+                outage_diagnosis: None,
                 generation: 0,
                 retry_timer: None,
+                idle_timer: None,
+                hidden_timer: None,
+                suspended: None,
+                page_life: None,
                 this: this.clone(),
             })
         })
@@ -117,13 +143,7 @@ impl Controller {
             let created = http::create_task(&base, &request).await;
             with_current(&this, Some(generation), |controller| match created {
                 Ok(task) => {
-                    let target = StreamTarget {
-                        events_url: format!("{base}{}", task.events_url),
-                        cancel_url: Some(format!("{base}{}", task.cancel_url)),
-                        status_url: Some(format!("{base}{}", task.status_url)),
-                        task_id: Some(task.id),
-                    };
-                    controller.set_target(Some(target));
+                    controller.set_target(Some(StreamTarget::created(&base, &task)));
                     controller.connect();
                 }
                 Err(error) => controller.fail(format!("could not create the task: {error}")),
@@ -206,17 +226,37 @@ impl Controller {
         self.rules = rules_for(&self.options);
         self.model.restart(&self.options);
         self.resume_from.clear();
+        self.replay.reset();
         self.apply_now(ConnectionEvent::Starting);
+        let this = self.this.clone();
+        self.page_life = Some(PageLife::listen(move |event| {
+            with_current(&this, None, |controller| controller.on_page(event));
+        }));
     }
 
-    /// Closes the connection, drops what was not applied, cancels a retry.
+    /// Closes the connection, drops what was not applied, cancels every
+    /// timer, stops listening to the page.
     fn close(&mut self) {
-        self.connection = None;
+        self.drop_connection();
         self.pump.clear();
-        if let Some(timer) = self.retry_timer.take() {
+        self.page_life = None;
+        self.suspended = None;
+        self.outage_diagnosis = None;
+        if let Some(timer) = self.hidden_timer.take() {
             timer.clear();
         }
         self.model.set_ready_state(ReadyState::Closed);
+    }
+
+    /// Drops the connection and its retry and idle timers.
+    fn drop_connection(&mut self) {
+        self.connection = None;
+        for timer in [self.retry_timer.take(), self.idle_timer.take()]
+            .into_iter()
+            .flatten()
+        {
+            timer.clear();
+        }
     }
 
     /// Streams `target` from now on (`None`: not known yet), and tells the model.
@@ -233,14 +273,27 @@ impl Controller {
 
     // ---- The connection lifecycle ----
 
-    /// Opens the target's URL, resuming after the last event applied.
+    /// Opens the target's URL, resuming after the last event applied
+    /// (unless the page suspended the stream: it reconnects when it can).
     fn connect(&mut self) {
         let Some(url) = self.target.as_ref().map(|t| t.events_url.clone()) else {
             return;
         };
+        if let Some(problem) = unstreamable(&url) {
+            return self.fail(problem);
+        }
         self.generation += 1;
-        self.connection = None;
+        self.drop_connection();
+        if self.suspended.is_none() && is_offline() {
+            self.suspended = Some(PageEvent::Offline);
+        }
+        if let Some(why) = self.suspended {
+            self.model.set_ready_state(ReadyState::Closed);
+            return self.apply_now(suspension_event(why));
+        }
         self.rules.on_attempt();
+        let resume = (!self.resume_from.is_empty()).then_some(self.resume_from.as_str());
+        self.replay.on_connect(resume);
         let this = self.this.clone();
         let generation = self.generation;
         let sink: EventSink = Rc::new(move |event: TransportEvent| {
@@ -248,9 +301,10 @@ impl Controller {
         });
         let request = OpenRequest {
             url: &url,
-            last_event_id: (!self.resume_from.is_empty()).then_some(self.resume_from.as_str()),
+            last_event_id: resume,
             named_events: &self.options.named_events,
             queue: self.pump.queue(),
+            max_event_bytes: self.options.max_event_bytes,
         };
         match self.transport.open(request, sink) {
             Ok(connection) => {
@@ -270,6 +324,8 @@ impl Controller {
                 if !self.apply_everything_queued() {
                     return;
                 }
+                self.outage_diagnosis = None;
+                self.arm_idle_timer(self.options.idle_timeout_ms);
                 self.model.set_ready_state(ReadyState::Open);
                 let after_failed_attempts = match self.rules.on_open() {
                     Some(Notice::Reconnected { attempts }) => attempts,
@@ -288,6 +344,9 @@ impl Controller {
                 if self.options.close_on_first_error {
                     return self.fail("the connection failed".into());
                 }
+                if is_offline() {
+                    return self.suspend(PageEvent::Offline);
+                }
                 let outcome = self.rules.on_end(now_ms(), js_sys::Math::random());
                 self.follow(outcome, reconnecting_itself);
             }
@@ -295,21 +354,153 @@ impl Controller {
                 if !self.apply_everything_queued() {
                     return;
                 }
-                self.connection = None;
-                if self.options.close_on_first_error {
-                    return self.fail(diagnosis.reason);
+                self.drop_connection();
+                self.on_failed(diagnosis);
+            }
+            TransportEvent::Unexplained => {
+                if !self.apply_everything_queued() {
+                    return;
                 }
-                let outcome = self
-                    .rules
-                    .on_failure(&diagnosis, now_ms(), js_sys::Math::random());
-                self.follow(outcome, false);
+                self.drop_connection();
+                if is_offline() {
+                    return self.suspend(PageEvent::Offline);
+                }
+                if let Some(diagnosis) = self.outage_diagnosis.clone() {
+                    return self.on_failed(diagnosis);
+                }
+                // Asked once per outage: later failures reuse the answer.
+                let url = self.target.as_ref().map(|t| t.events_url.clone());
+                let this = self.this.clone();
+                let generation = self.generation;
+                spawn_local(async move {
+                    let diagnosis = match url {
+                        Some(url) => http::diagnose(&url).await,
+                        None => Diagnosis::unreachable(),
+                    };
+                    with_current(&this, Some(generation), |controller| {
+                        controller.outage_diagnosis = Some(diagnosis.clone());
+                        controller.on_failed(diagnosis);
+                    });
+                });
             }
         }
+    }
+
+    /// An attempt failed for the reason in `diagnosis` (the connection is gone).
+    fn on_failed(&mut self, diagnosis: Diagnosis) {
+        if self.options.close_on_first_error {
+            return self.fail(diagnosis.reason);
+        }
+        if is_offline() {
+            return self.suspend(PageEvent::Offline);
+        }
+        let outcome = self
+            .rules
+            .on_failure(&diagnosis, now_ms(), js_sys::Math::random());
+        self.follow(outcome, false);
+    }
+
+    // ---- The page's life and silent connections ----
+
+    /// What the page did.
+    fn on_page(&mut self, event: PageEvent) {
+        if !self.running {
+            return;
+        }
+        match event {
+            PageEvent::Offline | PageEvent::Frozen => self.suspend(event),
+            PageEvent::Hidden => {
+                if let HiddenTab::PauseAfter(ms) = self.options.hidden_tab {
+                    let this = self.this.clone();
+                    self.hidden_timer = set_timeout(
+                        move || {
+                            with_current(&this, None, |controller| {
+                                controller.hidden_timer = None;
+                                if controller.running && is_hidden() {
+                                    controller.suspend(PageEvent::Hidden);
+                                }
+                            });
+                        },
+                        ms,
+                    );
+                }
+            }
+            PageEvent::Online | PageEvent::Restored | PageEvent::Shown => {
+                if let Some(timer) = self.hidden_timer.take() {
+                    timer.clear();
+                }
+                let resumes = match self.suspended {
+                    Some(PageEvent::Offline) => event == PageEvent::Online,
+                    Some(PageEvent::Frozen) => event == PageEvent::Restored,
+                    Some(PageEvent::Hidden) => event == PageEvent::Shown,
+                    _ => false,
+                };
+                if resumes {
+                    self.suspended = None;
+                    self.connect();
+                }
+            }
+        }
+    }
+
+    /// Closes the connection (after applying what it brought) until the
+    /// page lets the stream resume; spends no attempt.
+    fn suspend(&mut self, why: PageEvent) {
+        self.apply_everything_queued();
+        if !self.running {
+            return;
+        }
+        self.generation += 1;
+        self.drop_connection();
+        self.suspended = Some(why);
+        self.model.set_ready_state(ReadyState::Closed);
+        self.apply_now(suspension_event(why));
+    }
+
+    /// Checks the connection for silence after `ms`.
+    fn arm_idle_timer(&mut self, ms: Option<u32>) {
+        let Some(ms) = ms else { return };
+        let this = self.this.clone();
+        let generation = self.generation;
+        self.idle_timer = set_timeout(
+            move || {
+                with_current(&this, Some(generation), |controller| {
+                    controller.idle_timer = None;
+                    controller.check_idle();
+                });
+            },
+            ms,
+        );
+    }
+
+    /// A connection silent for the idle timeout is closed and resumed;
+    /// otherwise the check comes again when it could be.
+    fn check_idle(&mut self) {
+        let (Some(timeout), Some(connection)) = (self.options.idle_timeout_ms, &self.connection)
+        else {
+            return;
+        };
+        connection.refill();
+        let silent_ms = now_ms() - connection.last_activity_ms();
+        if silent_ms < f64::from(timeout) {
+            let left = (f64::from(timeout) - silent_ms).ceil() as u32;
+            return self.arm_idle_timer(Some(left.max(1)));
+        }
+        if !self.apply_everything_queued() {
+            return;
+        }
+        self.drop_connection();
+        self.apply_now(ConnectionEvent::Idle { silent_ms: timeout });
+        let outcome = self.rules.on_end(now_ms(), js_sys::Math::random());
+        self.follow(outcome, false);
     }
 
     /// Applies every message the connection queued before it changed
     /// state; false when that ended the stream (completion, failure).
     fn apply_everything_queued(&mut self) -> bool {
+        if let Some(connection) = &self.connection {
+            connection.refill();
+        }
         self.drain(f64::INFINITY);
         self.connection.is_some() && self.running
     }
@@ -324,10 +515,20 @@ impl Controller {
             Decision::Reconnect {
                 delay_ms,
                 planned: true,
+                empty,
                 ..
             } => {
                 self.apply_now(ConnectionEvent::Waiting);
-                if reconnecting_itself {
+                // After an empty end the browser would follow retry: (a
+                // storm at retry: 0): the rules' floor is kept instead.
+                if reconnecting_itself && !empty {
+                    if let Some(timer) = self.idle_timer.take() {
+                        timer.clear();
+                    }
+                    self.rules.on_attempt();
+                    let resume =
+                        (!self.resume_from.is_empty()).then_some(self.resume_from.as_str());
+                    self.replay.on_connect(resume);
                     if let Some(connection) = &self.connection {
                         self.model.set_ready_state(connection.ready_state());
                     }
@@ -357,7 +558,7 @@ impl Controller {
     /// Closes the connection and opens a new one after `delay_ms`, resuming
     /// after the last event applied.
     fn reconnect_after(&mut self, delay_ms: u32) {
-        self.connection = None;
+        self.drop_connection();
         self.model.set_ready_state(ReadyState::Connecting);
         let this = self.this.clone();
         let generation = self.generation;
@@ -379,7 +580,7 @@ impl Controller {
         let Some(refresh) = self.options.transport.on_unauthorized() else {
             return self.fail("the server refused the credentials".into());
         };
-        self.connection = None;
+        self.drop_connection();
         self.model.set_ready_state(ReadyState::Connecting);
         let this = self.this.clone();
         let generation = self.generation;
@@ -432,19 +633,42 @@ impl Controller {
             running,
             resume_from,
             scratch,
+            replay,
+            rules,
+            options,
             ..
         } = self;
         let mut changed = false;
+        let mut too_large = None;
         let refill = || {
             if let Some(connection) = connection.as_ref() {
                 connection.refill();
             }
         };
+        let mut applying = Applying {
+            model: model.as_mut(),
+            running,
+            resume_from,
+            scratch,
+            replay,
+            rules,
+        };
+        let max_event_bytes = options.max_event_bytes;
         let drained = pump.drain(budget_ms, refill, |raw| {
-            let directive = apply_message(model.as_mut(), running, resume_from, scratch, raw);
+            if raw.data.len() > max_event_bytes {
+                too_large = Some(raw.data.len());
+                return Directive::Close;
+            }
+            let directive = applying.message(raw);
             changed |= directive != Directive::Ignored;
             directive
         });
+        if let Some(bytes) = too_large {
+            let limit = self.options.max_event_bytes;
+            return self.fail(format!(
+                "an event of {bytes} bytes is beyond the limit of {limit} (max_event_bytes)"
+            ));
+        }
         if changed {
             self.schedule_show();
         }
@@ -507,30 +731,63 @@ impl Controller {
     }
 }
 
-/// Applies one message to `model`: a message that ends the stream stops it
-/// running, and the id of every message applied with one is the resume
-/// point (`scratch` holds it while the model takes the message, whose id
-/// moves to its log line).
-fn apply_message(
-    model: &mut dyn StreamModel,
-    running: &mut bool,
-    resume_from: &mut String,
-    scratch: &mut String,
-    raw: RawMessage,
-) -> Directive {
-    let has_id = !raw.last_event_id.is_empty();
-    if has_id {
-        scratch.clear();
-        scratch.push_str(&raw.last_event_id);
+/// What applying one message touches.
+struct Applying<'a> {
+    model: &'a mut dyn StreamModel,
+    running: &'a mut bool,
+    resume_from: &'a mut String,
+    scratch: &'a mut String,
+    replay: &'a mut ReplayFilter,
+    rules: &'a mut ConnectionRules,
+}
+
+impl Applying<'_> {
+    /// Applies one message: a replay is dropped; a heartbeat only shows the
+    /// connection is alive; an id without data and every message kept move
+    /// the resume point to their id (WHATWG's last event ID: `scratch`
+    /// holds it while the model takes the message, whose id moves to its
+    /// log line); a message that ends the stream stops it running.
+    fn message(&mut self, raw: RawMessage) -> Directive {
+        if is_id_only(&raw) {
+            *self.resume_from = raw.last_event_id;
+            return Directive::Ignored;
+        }
+        if raw.event_type == EVENT_HEARTBEAT || self.replay.is_replay(&raw.last_event_id) {
+            return Directive::Ignored;
+        }
+        self.rules.on_message();
+        let moves = raw.last_event_id != *self.resume_from;
+        if moves {
+            self.scratch.clear();
+            self.scratch.push_str(&raw.last_event_id);
+        }
+        let event = if raw.event_type == EVENT_HISTORY_LOST {
+            // What follows is the server's history now: none of it is a replay.
+            self.replay.on_connect(None);
+            let missing = serde_json::from_str::<HistoryLost>(&raw.data)
+                .ok()
+                .and_then(|lost| lost.missing);
+            ConnectionEvent::HistoryLost { missing }
+        } else {
+            ConnectionEvent::Message(raw)
+        };
+        let directive = self.model.apply(event, js_sys::Date::now());
+        if directive == Directive::Close {
+            *self.running = false;
+        }
+        if moves {
+            std::mem::swap(self.resume_from, self.scratch);
+        }
+        directive
     }
-    let directive = model.apply(ConnectionEvent::Message(raw), js_sys::Date::now());
-    if directive == Directive::Close {
-        *running = false;
+}
+
+/// The event that says why the page suspended the stream.
+fn suspension_event(why: PageEvent) -> ConnectionEvent {
+    match why {
+        PageEvent::Offline => ConnectionEvent::Offline,
+        _ => ConnectionEvent::Paused,
     }
-    if has_id && directive != Directive::Ignored {
-        std::mem::swap(resume_from, scratch);
-    }
-    directive
 }
 
 /// Why reattaching to task `id` failed, in words for the user.

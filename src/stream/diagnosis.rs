@@ -38,6 +38,27 @@ impl Diagnosis {
         }
     }
 
+    /// The URL redirects again and again: retrying cannot help.
+    pub fn redirect_loop() -> Self {
+        Self {
+            reason: "the server redirects this URL again and again (a redirect loop, or more \
+                     than 20 redirects)"
+                .into(),
+            kind: FailureKind::Permanent,
+        }
+    }
+
+    /// The stream broke off in the middle of its body (a reset, a broken
+    /// chunked encoding, a proxy that cut it).
+    pub fn broke_off(detail: &str) -> Self {
+        Self {
+            reason: format!("the stream broke off in the middle ({detail})"),
+            kind: FailureKind::Transient {
+                retry_after_ms: None,
+            },
+        }
+    }
+
     #[cfg(test)]
     /// True unless the failure is permanent.
     pub fn retryable(&self) -> bool {
@@ -59,6 +80,8 @@ pub struct FailedAnswer<'a> {
     pub server_error: Option<&'a str>,
     /// The `Retry-After` header.
     pub retry_after: Option<&'a str>,
+    /// The wall clock (ms since 1970), to read a `Retry-After` date against.
+    pub now_epoch_ms: f64,
 }
 
 /// Turns a failed attempt's answer into a [`Diagnosis`].
@@ -82,6 +105,13 @@ pub fn diagnose_response(answer: FailedAnswer<'_>) -> Diagnosis {
             FailureKind::Permanent,
         ),
         200..=299 => match answer.content_type {
+            Some(kind) if is_event_stream(kind) && foreign_charset(kind).is_some() => (
+                format!(
+                    "the server declared the stream's charset as {}; an event stream is always UTF-8",
+                    foreign_charset(kind).unwrap_or_default()
+                ),
+                FailureKind::Permanent,
+            ),
             Some(kind) if is_event_stream(kind) => (
                 "the connection was closed".into(),
                 FailureKind::Transient {
@@ -97,10 +127,16 @@ pub fn diagnose_response(answer: FailedAnswer<'_>) -> Diagnosis {
             ),
         },
         401 | 403 => (answered, FailureKind::Unauthorized),
+        410 => (
+            format!("the server no longer has this stream or its history ({words}{detail})"),
+            FailureKind::Permanent,
+        ),
         408 | 429 | 500..=599 => (
             answered,
             FailureKind::Transient {
-                retry_after_ms: answer.retry_after.and_then(retry_after_ms),
+                retry_after_ms: answer
+                    .retry_after
+                    .and_then(|value| retry_after_ms(value, answer.now_epoch_ms)),
             },
         ),
         _ => (answered, FailureKind::Permanent),
@@ -116,11 +152,72 @@ pub fn is_event_stream(content_type: &str) -> bool {
         .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("text/event-stream"))
 }
 
-/// `Retry-After` as delta-seconds, in ms (capped at an hour). An HTTP date
-/// is not read: the backoff applies instead.
-pub fn retry_after_ms(value: &str) -> Option<u32> {
-    let secs: u32 = value.trim().parse().ok()?;
-    Some(secs.min(3600) * 1000)
+/// The charset a `text/event-stream` content type declares when it is not
+/// UTF-8 (browsers refuse such a stream; so do we).
+pub fn foreign_charset(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        let value = value.trim().trim_matches('"');
+        (name.trim().eq_ignore_ascii_case("charset")
+            && !value.eq_ignore_ascii_case("utf-8")
+            && !value.eq_ignore_ascii_case("utf8"))
+        .then_some(value)
+    })
+}
+
+/// Longest `Retry-After` read, in seconds (a day); longer ones are a day.
+const MAX_RETRY_AFTER_SECS: u32 = 86_400;
+
+/// `Retry-After` in ms from `now_epoch_ms`: delta-seconds, or an HTTP date
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`; a date past is 0). At most a day.
+pub fn retry_after_ms(value: &str, now_epoch_ms: f64) -> Option<u32> {
+    let value = value.trim();
+    let secs = match value.parse::<u64>() {
+        Ok(secs) => secs.min(u64::from(MAX_RETRY_AFTER_SECS)) as u32,
+        Err(_) => {
+            let wait_ms = (http_date_epoch_secs(value)? as f64) * 1000.0 - now_epoch_ms;
+            let secs = (wait_ms.max(0.0) / 1000.0).ceil();
+            secs.min(f64::from(MAX_RETRY_AFTER_SECS)) as u32
+        }
+    };
+    Some(secs * 1000)
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's preferred
+/// form) in seconds since 1970.
+fn http_date_epoch_secs(value: &str) -> Option<i64> {
+    let mut parts = value.split_whitespace();
+    let _weekday = parts.next()?.strip_suffix(',')?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    let month_name = parts.next()?;
+    let month = MONTHS.iter().position(|&m| m == month_name)? as i64 + 1;
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut clock = parts.next()?.split(':').map(str::parse::<i64>);
+    let (hour, minute, second) = (
+        clock.next()?.ok()?,
+        clock.next()?.ok()?,
+        clock.next()?.ok()?,
+    );
+    if parts.next()? != "GMT" || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60
+    {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d`.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]
@@ -168,15 +265,32 @@ mod tests {
                 retry_after_ms: Some(7000)
             }
         );
+        // 2015-10-21 07:28:00 GMT is 1445412480 s after 1970.
         let dated = diagnose_response(FailedAnswer {
             retry_after: Some("Wed, 21 Oct 2015 07:28:00 GMT"),
+            now_epoch_ms: 1_445_412_480_000.0 - 20_000.0,
             ..answer(429, "Too Many Requests")
         });
         assert_eq!(
             dated.kind,
             FailureKind::Transient {
-                retry_after_ms: None
+                retry_after_ms: Some(20_000)
             }
+        );
+        assert_eq!(
+            retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", 2e12),
+            Some(0)
+        );
+        assert_eq!(retry_after_ms("3600", 0.0), Some(3_600_000));
+        assert_eq!(retry_after_ms("99999999999", 0.0), Some(86_400_000));
+        assert_eq!(retry_after_ms("soon", 0.0), None);
+        assert_eq!(
+            http_date_epoch_secs("Thu, 01 Jan 1970 00:00:00 GMT"),
+            Some(0)
+        );
+        assert_eq!(
+            http_date_epoch_secs("Tue, 29 Feb 2028 12:00:00 GMT"),
+            Some(1_835_438_400)
         );
         assert!(diagnose_response(FailedAnswer::default()).retryable());
         let stream = diagnose_response(FailedAnswer {
@@ -184,6 +298,23 @@ mod tests {
             ..answer(200, "OK")
         });
         assert!(stream.retryable());
+    }
+
+    #[test]
+    fn a_stream_in_another_charset_is_refused_at_once_saying_so() {
+        let latin = diagnose_response(FailedAnswer {
+            content_type: Some("text/event-stream; charset=latin1"),
+            ..answer(200, "OK")
+        });
+        assert_eq!(
+            latin.reason,
+            "the server declared the stream's charset as latin1; an event stream is always UTF-8"
+        );
+        assert!(!latin.retryable());
+        assert_eq!(
+            foreign_charset("text/event-stream; charset=\"UTF-8\""),
+            None
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse};
 use thiserror::Error;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use web_sys::{
+    AbortController, Headers, RequestCache, RequestInit, RequestRedirect, Response, ResponseType,
+};
 
 use super::browser::window;
 use super::diagnosis::{diagnose_response, Diagnosis, FailedAnswer};
@@ -118,27 +120,46 @@ fn network_error(error: JsValue) -> HttpError {
 
 /// Requests `url` once more to learn why its stream failed (`EventSource`
 /// hides the answer). A stream answer is aborted as soon as its headers
-/// arrive.
+/// arrive; a request that fails is asked why with [`why_unreachable`].
 pub async fn diagnose(url: &str) -> Diagnosis {
-    let abort = AbortController::new().ok();
+    let Some((response, abort)) = probe(url, RequestRedirect::Follow).await else {
+        return why_unreachable(url).await;
+    };
+    let diagnosis = describe_answer(&response).await;
+    abort.abort();
+    diagnosis
+}
+
+/// Why a request to `url` did not reach an answer: asked once more without
+/// following redirects, a redirect says that the URL redirects without end
+/// (the browser gives up after 20); anything else is an unreachable server.
+pub async fn why_unreachable(url: &str) -> Diagnosis {
+    match probe(url, RequestRedirect::Manual).await {
+        Some((response, abort)) => {
+            abort.abort();
+            if response.type_() == ResponseType::Opaqueredirect {
+                return Diagnosis::redirect_loop();
+            }
+            Diagnosis::unreachable()
+        }
+        None => Diagnosis::unreachable(),
+    }
+}
+
+/// `GET url` asking for a stream, with an abort for its body.
+async fn probe(url: &str, redirect: RequestRedirect) -> Option<(Response, AbortController)> {
+    let abort = AbortController::new().ok()?;
     let init = RequestInit::new();
     if let Ok(headers) = Headers::new() {
         let _ = headers.set("Accept", "text/event-stream");
         init.set_headers(&headers);
     }
-    init.set_signal(abort.as_ref().map(AbortController::signal).as_ref());
-    let Some(window) = window() else {
-        return Diagnosis::unreachable();
-    };
-    let request = window.fetch_with_str_and_init(url, &init);
-    let Ok(response) = JsFuture::from(request).await else {
-        return Diagnosis::unreachable();
-    };
-    let diagnosis = describe_answer(&response.unchecked_into()).await;
-    if let Some(abort) = abort {
-        abort.abort();
-    }
-    diagnosis
+    init.set_redirect(redirect);
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(&abort.signal()));
+    let request = window()?.fetch_with_str_and_init(url, &init);
+    let response = JsFuture::from(request).await.ok()?;
+    Some((response.unchecked_into(), abort))
 }
 
 /// What an answer that is not a stream says: its status, content type,
@@ -155,6 +176,7 @@ pub async fn describe_answer(response: &Response) -> Diagnosis {
         content_type: content_type.as_deref(),
         server_error: server_error.as_deref(),
         retry_after: retry_after.as_deref(),
+        now_epoch_ms: js_sys::Date::now(),
     })
 }
 

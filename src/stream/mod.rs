@@ -14,7 +14,9 @@ mod http;
 mod model;
 mod names;
 mod options;
+mod page_life;
 mod pump;
+mod replay;
 mod rules;
 mod stream_view;
 mod target;
@@ -23,7 +25,9 @@ mod transport;
 
 pub use fetch_options::{Credentials, FetchOptions, HeadersFn, RefreshFn, Transport};
 pub use names::{ReaderKind, TransportKind};
-pub use options::UseTaskStreamOptions;
+pub use options::{
+    HiddenTab, UseTaskStreamOptions, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_EVENT_BYTES,
+};
 pub use rules::ReconnectPolicy;
 pub use stream_view::StreamView;
 pub use target::StreamTarget;

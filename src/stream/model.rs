@@ -43,10 +43,10 @@ impl TaskModel {
 impl StreamModel for TaskModel {
     fn restart(&mut self, options: &UseTaskStreamOptions) {
         self.reader = options.reader.clone();
-        let capacity = options.capacity;
+        let (capacity, capacity_bytes) = (options.capacity, options.capacity_bytes);
         self.view.update(&mut |log, _| {
-            if log.capacity() != capacity {
-                *log = TaskLog::with_capacity(capacity);
+            if log.capacity() != capacity || log.capacity_bytes() != capacity_bytes {
+                *log = TaskLog::with_capacities(capacity, capacity_bytes);
             }
         });
     }

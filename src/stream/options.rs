@@ -2,8 +2,25 @@
 
 use super::fetch_options::Transport;
 use super::rules::ReconnectPolicy;
-use crate::state::DEFAULT_CAPACITY;
+use crate::state::{DEFAULT_CAPACITY, DEFAULT_CAPACITY_BYTES};
 use crate::wire::MessageReader;
+
+/// Most bytes one event may hold by default (2 MiB).
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 2 * 1024 * 1024;
+/// How long a connection may bring nothing by default, in ms.
+pub const DEFAULT_IDLE_TIMEOUT_MS: u32 = 45_000;
+
+/// What a stream does while the page's tab is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HiddenTab {
+    /// Stay connected (a background tab's timers are slowed; nothing is lost).
+    #[default]
+    Keep,
+    /// Close the connection once the tab was hidden this many ms; showing
+    /// the tab again resumes with `Last-Event-ID` (a `GET`: a task is never
+    /// created twice).
+    PauseAfter(u32),
+}
 
 /// How the hook listens, reads, reconnects and bounds its log.
 ///
@@ -42,6 +59,23 @@ pub struct UseTaskStreamOptions {
     pub close_on_first_error: bool,
     /// Log lines kept before older ones are dropped. Default: 10 000.
     pub capacity: usize,
+    /// Bytes of log text kept before older lines are dropped. Default:
+    /// 4 MiB. A line longer than 8 KiB is kept cut, with a marker.
+    pub capacity_bytes: usize,
+    /// Most bytes one event may hold: a longer one fails the stream with
+    /// that reason and its memory is given back. Default: 2 MiB. (The fetch
+    /// transport stops reading at the limit; `EventSource` buffers a line
+    /// in the browser until it ends, and the idle timeout closes it.)
+    pub max_event_bytes: usize,
+    /// A connection that brings nothing for this long is closed and resumed
+    /// with `Last-Event-ID`, with one warning line. Default: 45 000 ms;
+    /// `None` never. On fetch every byte counts (comments too); an
+    /// `EventSource` shows only events, so there the `heartbeat` events the
+    /// companion server sends every 15 s count, and comments do not.
+    pub idle_timeout_ms: Option<u32>,
+    /// What a stream does while its tab is hidden. Default:
+    /// [`HiddenTab::Keep`].
+    pub hidden_tab: HiddenTab,
     /// How a message's data is read. Default: [`MessageReader::CoreBos`]
     /// (the coreBOS JSON, falling back to plain text).
     pub reader: MessageReader,
@@ -58,6 +92,10 @@ impl Default for UseTaskStreamOptions {
             reconnect: ReconnectPolicy::default(),
             close_on_first_error: false,
             capacity: DEFAULT_CAPACITY,
+            capacity_bytes: DEFAULT_CAPACITY_BYTES,
+            max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            idle_timeout_ms: Some(DEFAULT_IDLE_TIMEOUT_MS),
+            hidden_tab: HiddenTab::Keep,
             reader: MessageReader::default(),
             cancel_url: None,
         }
@@ -96,6 +134,30 @@ impl UseTaskStreamOptions {
     /// Keeps at most `capacity` log lines.
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
+        self
+    }
+
+    /// Keeps at most `bytes` bytes of log text.
+    pub fn capacity_bytes(mut self, bytes: usize) -> Self {
+        self.capacity_bytes = bytes;
+        self
+    }
+
+    /// Fails the stream on an event of more than `bytes` bytes.
+    pub fn max_event_bytes(mut self, bytes: usize) -> Self {
+        self.max_event_bytes = bytes;
+        self
+    }
+
+    /// Closes and resumes a connection silent for `ms` (`None`: never).
+    pub fn idle_timeout_ms(mut self, ms: Option<u32>) -> Self {
+        self.idle_timeout_ms = ms;
+        self
+    }
+
+    /// Behaves so while the tab is hidden.
+    pub fn hidden_tab(mut self, hidden_tab: HiddenTab) -> Self {
+        self.hidden_tab = hidden_tab;
         self
     }
 

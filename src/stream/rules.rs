@@ -1,9 +1,12 @@
 //! The connection rules, once for every transport: what to do when a
 //! connection opens, ends, or fails.
 //!
-//! - A connection that **opened** (200, `text/event-stream`) and later ended,
-//!   with or without messages, is a planned end: reconnect after the server's
-//!   `retry:`, quietly, for as long as the server keeps answering.
+//! - A connection that **opened** (200, `text/event-stream`) and later ended
+//!   is a planned end: reconnect after the server's `retry:`, quietly, for as
+//!   long as the server keeps answering. A planned end that brought no
+//!   message waits at least [`ReconnectPolicy::empty_end_delay_ms`], doubling
+//!   with every such end in a row (a message resets it), whatever `retry:`
+//!   says: a server that ends every connection at once gets no storm.
 //! - Only **failed attempts** count (no successful open since the last try):
 //!   bounded, with exponential backoff and full jitter, a cap on the total
 //!   outage, and `Retry-After` honoured. One notice when an outage starts,
@@ -49,6 +52,10 @@ pub struct ReconnectPolicy {
     /// Wait after a planned end when the server sent no `retry:`, in ms (the
     /// fetch transport; `EventSource` uses the browser's own). Default: 3000.
     pub default_retry_ms: u32,
+    /// Least wait after a planned end that brought no message, in ms,
+    /// doubling with each such end in a row up to `max_delay_ms`; a message
+    /// resets it. Default: 1000 (about one request a second at most).
+    pub empty_end_delay_ms: u32,
 }
 
 impl Default for ReconnectPolicy {
@@ -59,6 +66,7 @@ impl Default for ReconnectPolicy {
             max_delay_ms: 30_000,
             max_outage_ms: 300_000,
             default_retry_ms: 3000,
+            empty_end_delay_ms: 1000,
         }
     }
 }
@@ -84,6 +92,15 @@ impl ReconnectPolicy {
         self.initial_delay_ms
             .saturating_mul(1u32 << doublings)
             .min(self.max_delay_ms)
+    }
+
+    /// The least wait after the `empty_ends`-th planned end in a row that
+    /// brought no message (1-based): doubling, capped at the maximum.
+    pub fn empty_end_floor_ms(&self, empty_ends: u32) -> u32 {
+        let doublings = empty_ends.saturating_sub(1).min(31);
+        self.empty_end_delay_ms
+            .saturating_mul(1u32 << doublings)
+            .min(self.max_delay_ms.max(self.empty_end_delay_ms))
     }
 
     /// The wait before retrying failed attempt `attempt`, with full jitter:
@@ -115,8 +132,9 @@ pub enum Notice {
 /// What the connection layer must do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// Reconnect after `delay_ms`. `self_reconnecting` transports (the
-    /// browser's `EventSource` after a planned end) do it themselves.
+    /// Reconnect after `delay_ms`. A transport that reconnects by itself (the
+    /// browser's `EventSource`) may do so after a planned end that brought
+    /// messages; after an empty one the connection layer keeps the schedule.
     Reconnect {
         /// Wait before the next attempt, in ms.
         delay_ms: u32,
@@ -124,6 +142,9 @@ pub enum Decision {
         attempt: u32,
         /// A planned end: no failure, nothing to log.
         planned: bool,
+        /// A planned end that brought no message: `delay_ms` is our floor,
+        /// not the server's `retry:`.
+        empty: bool,
     },
     /// Call the user's credentials hook, then reconnect at once.
     RefreshCredentials,
@@ -147,6 +168,10 @@ pub struct ConnectionRules {
     refreshed: bool,
     /// The server's `retry:`, in ms.
     server_retry_ms: Option<u32>,
+    /// A message arrived since the current attempt started.
+    brought_messages: bool,
+    /// Planned ends in a row that brought no message.
+    empty_ends: u32,
 }
 
 impl ConnectionRules {
@@ -168,6 +193,13 @@ impl ConnectionRules {
     /// A new attempt starts (opening a connection).
     pub fn on_attempt(&mut self) {
         self.opened = false;
+        self.brought_messages = false;
+    }
+
+    /// A message arrived: the connection was worth making.
+    pub fn on_message(&mut self) {
+        self.brought_messages = true;
+        self.empty_ends = 0;
     }
 
     /// The connection opened: an outage, if any, is over.
@@ -185,11 +217,17 @@ impl ConnectionRules {
     pub fn on_end(&mut self, now_ms: f64, random: f64) -> (Decision, Option<Notice>) {
         if self.opened {
             self.opened = false;
-            let delay_ms = self.server_retry_ms.unwrap_or(self.policy.default_retry_ms);
+            let mut delay_ms = self.server_retry_ms.unwrap_or(self.policy.default_retry_ms);
+            let empty = !self.brought_messages;
+            if empty {
+                self.empty_ends = self.empty_ends.saturating_add(1);
+                delay_ms = delay_ms.max(self.policy.empty_end_floor_ms(self.empty_ends));
+            }
             let decision = Decision::Reconnect {
                 delay_ms,
                 attempt: 0,
                 planned: true,
+                empty,
             };
             return (decision, None);
         }
@@ -203,7 +241,9 @@ impl ConnectionRules {
         now_ms: f64,
         random: f64,
     ) -> (Decision, Option<Notice>) {
-        self.opened = false;
+        // A stream that opened and broke off before any message is an empty
+        // end too: it gets the same floor.
+        let opened_empty = std::mem::take(&mut self.opened) && !self.brought_messages;
         let retry_after_ms = match diagnosis.kind {
             FailureKind::Permanent => return (self.fail(&diagnosis.reason), None),
             FailureKind::Unauthorized if self.can_refresh && !self.refreshed => {
@@ -230,11 +270,25 @@ impl ConnectionRules {
             let reason = format!("{} (gave up after {max} attempts)", diagnosis.reason);
             return (self.fail(&reason), notice);
         }
-        let delay_ms = self
+        let mut delay_ms = self
             .policy
             .delay_ms(attempt, random)
             .max(retry_after_ms.unwrap_or(0));
-        if outage_ms + f64::from(delay_ms) > f64::from(self.policy.max_outage_ms) {
+        if opened_empty {
+            self.empty_ends = self.empty_ends.saturating_add(1);
+            delay_ms = delay_ms.max(self.policy.empty_end_floor_ms(self.empty_ends));
+        }
+        let budget_ms = f64::from(self.policy.max_outage_ms);
+        if retry_after_ms.is_some_and(|ms| outage_ms + f64::from(ms) > budget_ms) {
+            let asked = retry_after_ms.unwrap_or(0).div_ceil(1000);
+            let secs = self.policy.max_outage_ms / 1000;
+            let reason = format!(
+                "{} and asked to retry in {asked} s (Retry-After), beyond the {secs} s this monitor waits",
+                diagnosis.reason
+            );
+            return (self.fail(&reason), notice);
+        }
+        if outage_ms + f64::from(delay_ms) > budget_ms {
             let secs = self.policy.max_outage_ms / 1000;
             let reason = format!("{} (gave up after {secs} s of outage)", diagnosis.reason);
             return (self.fail(&reason), notice);
@@ -243,6 +297,7 @@ impl ConnectionRules {
             delay_ms,
             attempt,
             planned: false,
+            empty: false,
         };
         (decision, notice)
     }
@@ -286,17 +341,60 @@ mod tests {
         for hour_ms in 0..10_000 {
             rules.on_attempt();
             assert_eq!(rules.on_open(), None);
+            rules.on_message();
             let (decision, notice) = rules.on_end(f64::from(hour_ms) * 2000.0, 0.5);
             assert_eq!(
                 decision,
                 Decision::Reconnect {
                     delay_ms: 2000,
                     attempt: 0,
-                    planned: true
+                    planned: true,
+                    empty: false
                 }
             );
             assert_eq!(notice, None);
         }
+    }
+
+    #[test]
+    fn empty_planned_ends_wait_a_second_then_back_off_until_a_message_whatever_retry_says() {
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default(), false);
+        rules.on_retry(0);
+        let empty_end = |rules: &mut ConnectionRules, message: bool| {
+            rules.on_attempt();
+            rules.on_open();
+            if message {
+                rules.on_message();
+            }
+            match rules.on_end(0.0, 0.5).0 {
+                Decision::Reconnect {
+                    delay_ms, empty, ..
+                } => (delay_ms, empty),
+                other => panic!("{other:?}"),
+            }
+        };
+        let waits: Vec<(u32, bool)> = (0..7).map(|_| empty_end(&mut rules, false)).collect();
+        assert_eq!(
+            waits,
+            [1000, 2000, 4000, 8000, 16000, 30000, 30000].map(|ms| (ms, true))
+        );
+        // A message resets the floor: the server's retry: 0 applies again.
+        assert_eq!(empty_end(&mut rules, true), (0, false));
+        assert_eq!(empty_end(&mut rules, false), (1000, true));
+    }
+
+    #[test]
+    fn a_retry_after_beyond_the_outage_budget_fails_at_once_saying_so() {
+        let mut rules = ConnectionRules::new(ReconnectPolicy::default(), false);
+        let (decision, _) = rules.on_failure(&transient(Some(3_600_000)), 0.0, 0.5);
+        assert_eq!(
+            decision,
+            Decision::Fail {
+                reason: "the server answered 503 and asked to retry in 3600 s (Retry-After), \
+                         beyond the 300 s this monitor waits"
+                    .into()
+            }
+        );
     }
 
     #[test]
@@ -315,7 +413,8 @@ mod tests {
             Decision::Reconnect {
                 delay_ms: 1000,
                 attempt: 1,
-                planned: false
+                planned: false,
+                empty: false
             }
         );
         assert!(matches!(notice, Some(Notice::OutageStarted { .. })));

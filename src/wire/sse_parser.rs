@@ -9,11 +9,18 @@
 //! - `data` lines are joined with LF; `event` sets the type (empty means
 //!   `message`); `id` sets the last event id unless it holds a NUL; `retry`
 //!   is used only when it is all ASCII digits; other fields are ignored;
-//! - a blank line dispatches the event, unless its data is empty; the last
+//! - a blank line dispatches the event, unless its data is empty; either
+//!   way it sets the last event id (an `id:` without data is reported as
+//!   [`SseItem::LastEventId`], since it moves the resume point); the last
 //!   event id is kept across events (and connections, by the caller);
-//! - an event without its blank line at the end of the stream is discarded.
+//! - an event without its blank line at the end of the stream is discarded;
+//! - an event (its data and the line being read) may hold at most the
+//!   parser's limit of bytes: beyond it, [`SseParser::feed`] fails with
+//!   [`EventTooLarge`] and the caller drops the parser and its memory.
 //!
 //! Bytes that are not UTF-8 become U+FFFD, as browsers decode them.
+
+use thiserror::Error;
 
 use super::message::RawMessage;
 
@@ -24,6 +31,17 @@ pub enum SseItem {
     Event(RawMessage),
     /// A valid `retry:` field: the reconnection time, in ms.
     Retry(u32),
+    /// A blank line ended an event that set an id but had no data: the
+    /// last event id is now this (empty: none), and nothing is dispatched.
+    LastEventId(String),
+}
+
+/// An event grew beyond the parser's limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("an event grew beyond {limit} bytes without ending")]
+pub struct EventTooLarge {
+    /// The limit, in bytes.
+    pub limit: usize,
 }
 
 /// An incremental parser of one stream. Feed it chunks with [`SseParser::feed`].
@@ -39,6 +57,10 @@ pub struct SseParser {
     data: String,
     event_type: String,
     last_event_id: String,
+    /// An `id` field was read since the last blank line.
+    id_set: bool,
+    /// Most bytes one event may hold.
+    max_event_bytes: usize,
 }
 
 /// The UTF-8 byte order mark.
@@ -47,10 +69,17 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 impl SseParser {
     /// A parser at the start of a stream; `last_event_id` is the id carried
     /// over from the previous connection (empty for none).
+    #[cfg(test)]
     pub fn new(last_event_id: impl Into<String>) -> Self {
+        Self::with_limit(last_event_id, usize::MAX)
+    }
+
+    /// A parser whose events hold at most `max_event_bytes`.
+    pub fn with_limit(last_event_id: impl Into<String>, max_event_bytes: usize) -> Self {
         Self {
             at_start: true,
             last_event_id: last_event_id.into(),
+            max_event_bytes,
             ..Self::default()
         }
     }
@@ -61,8 +90,21 @@ impl SseParser {
         &self.last_event_id
     }
 
-    /// Parses `chunk`, pushing what completes to `out`.
-    pub fn feed(&mut self, mut chunk: &[u8], out: &mut Vec<SseItem>) {
+    /// Parses `chunk`, pushing what completes to `out`; fails when the
+    /// event being read outgrew the limit.
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<SseItem>) -> Result<(), EventTooLarge> {
+        self.feed_bytes(chunk, out);
+        if self.data.len().saturating_add(self.partial.len()) > self.max_event_bytes {
+            self.data = String::new();
+            self.partial = Vec::new();
+            return Err(EventTooLarge {
+                limit: self.max_event_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    fn feed_bytes(&mut self, mut chunk: &[u8], out: &mut Vec<SseItem>) {
         if self.at_start {
             // The BOM itself may arrive split over chunks.
             let have = self.partial.len();
@@ -78,7 +120,7 @@ impl SseParser {
                 // Not a BOM after all: what was held is ordinary bytes.
                 let held = std::mem::take(&mut self.partial);
                 self.at_start = false;
-                self.feed(&held, out);
+                self.feed_bytes(&held, out);
             }
             self.at_start = false;
         }
@@ -121,6 +163,7 @@ impl SseParser {
         self.data.clear();
         self.event_type.clear();
         self.after_cr = false;
+        self.id_set = false;
     }
 
     fn process_line(&mut self, line: &[u8], out: &mut Vec<SseItem>) {
@@ -152,6 +195,7 @@ impl SseParser {
             b"id" if !value.contains(&0) => {
                 self.last_event_id.clear();
                 push_utf8(&mut self.last_event_id, value);
+                self.id_set = true;
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 // Absurdly long values saturate rather than wrap.
@@ -166,8 +210,12 @@ impl SseParser {
     }
 
     fn dispatch(&mut self, out: &mut Vec<SseItem>) {
+        let id_set = std::mem::take(&mut self.id_set);
         if self.data.is_empty() {
             self.event_type.clear();
+            if id_set {
+                out.push(SseItem::LastEventId(self.last_event_id.clone()));
+            }
             return;
         }
         self.data.pop();
@@ -200,7 +248,7 @@ mod tests {
         let mut parser = SseParser::new("");
         let mut out = Vec::new();
         for chunk in chunks {
-            parser.feed(chunk, &mut out);
+            parser.feed(chunk, &mut out).unwrap();
         }
         parser.finish();
         out
@@ -328,22 +376,57 @@ mod tests {
     fn empty_data_dispatches_nothing_but_still_sets_the_id() {
         let mut parser = SseParser::new("");
         let mut out = Vec::new();
-        parser.feed(b"id: 41\nevent: failed\n\ndata: after\n\n", &mut out);
-        // The type was reset with the empty event; the id stayed.
-        assert_eq!(out, [event("message", "after", "41")]);
-        assert_eq!(parser.last_event_id(), "41");
+        parser
+            .feed(b"id: 41\nevent: failed\n\ndata: after\n\nid\n\n", &mut out)
+            .unwrap();
+        // The type was reset with the empty event; the id stayed, and moved
+        // the resume point (WHATWG sets it at every blank line); an empty
+        // `id` resets it.
+        assert_eq!(
+            out,
+            [
+                SseItem::LastEventId("41".into()),
+                event("message", "after", "41"),
+                SseItem::LastEventId(String::new()),
+            ]
+        );
+        assert_eq!(parser.last_event_id(), "");
     }
 
     #[test]
     fn the_last_event_without_its_blank_line_is_discarded() {
         let mut parser = SseParser::new("3");
         let mut out = Vec::new();
-        parser.feed(b"data: complete\n\ndata: cut off\n", &mut out);
+        parser
+            .feed(b"data: complete\n\ndata: cut off\n", &mut out)
+            .unwrap();
         parser.finish();
         assert_eq!(out, [event("message", "complete", "3")]);
         // A later connection starts clean, with the id carried over.
-        parser.feed(b"data: next\n\n", &mut out);
+        parser.feed(b"data: next\n\n", &mut out).unwrap();
         assert_eq!(out[1], event("message", "next", "3"));
+    }
+
+    #[test]
+    fn an_event_beyond_the_limit_fails_whether_one_endless_line_or_many_lines() {
+        let mut out = Vec::new();
+        let mut endless = SseParser::with_limit("", 1000);
+        let line = [b'x'; 400];
+        endless.feed(b"data: ", &mut out).unwrap();
+        endless.feed(&line, &mut out).unwrap();
+        endless.feed(&line, &mut out).unwrap();
+        assert_eq!(
+            endless.feed(&line, &mut out),
+            Err(EventTooLarge { limit: 1000 })
+        );
+        let mut many = SseParser::with_limit("", 1000);
+        let lines = b"data: 0123456789012345678901234567890123456789\n".repeat(30);
+        assert!(many.feed(&lines, &mut out).is_err());
+        // Events under the limit, however many, pass.
+        let mut fine = SseParser::with_limit("", 1000);
+        let events = b"data: 0123456789012345678901234567890123456789\n\n".repeat(1000);
+        assert!(fine.feed(&events, &mut out).is_ok());
+        assert_eq!(out.len(), 1000);
     }
 
     #[test]

@@ -30,6 +30,10 @@ pub enum TransportEvent {
     },
     /// The attempt failed with this diagnosis; the connection is over.
     Failed(Diagnosis),
+    /// The attempt failed and the transport cannot see why (a request that
+    /// got no answer, or an `EventSource`, which hides it): the connection
+    /// layer asks the URL, once per outage. The connection is over.
+    Unexplained,
 }
 
 /// Where a connection reports its [`TransportEvent`]s.
@@ -47,6 +51,8 @@ pub struct OpenRequest<'a> {
     pub named_events: &'a [String],
     /// Where the connection puts its messages, oldest first.
     pub queue: &'a MessageQueue,
+    /// Most bytes one event may hold (the fetch transport's parser stops there).
+    pub max_event_bytes: usize,
 }
 
 /// One open connection; dropping it closes it at once.
@@ -57,6 +63,9 @@ pub trait Connection {
     fn refill(&self) -> bool;
     /// Where the connection is, as `EventSource.readyState` says it.
     fn ready_state(&self) -> ReadyState;
+    /// When the connection last brought anything (`performance.now()`, ms):
+    /// any bytes on fetch, an event on `EventSource`.
+    fn last_activity_ms(&self) -> f64;
 }
 
 /// A way to open connections.
@@ -69,13 +78,22 @@ pub trait StreamTransport {
     ) -> Result<Box<dyn Connection>, String>;
 }
 
+/// A message in the queue that is no event: an `id:` without data moved
+/// the resume point to its `last_event_id` (its type is empty, which no
+/// event's is).
+pub fn is_id_only(message: &crate::wire::RawMessage) -> bool {
+    message.event_type.is_empty()
+}
+
 /// The message types a connection delivers: `message`, `failed`,
-/// `cancelled`, and the named ones (never `open` or `error`).
+/// `cancelled`, `heartbeat` (which only shows the connection is alive), and
+/// the named ones (never `open` or `error`).
 pub fn delivered_types(named_events: &[String]) -> Vec<String> {
     let mut types: Vec<String> = [
         "message",
         sse_task_protocol::EVENT_FAILED,
         sse_task_protocol::EVENT_CANCELLED,
+        sse_task_protocol::EVENT_HEARTBEAT,
     ]
     .into_iter()
     .map(String::from)

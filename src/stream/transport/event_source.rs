@@ -2,10 +2,15 @@
 //! with a JS inbox that keeps its messages until wasm takes them in batches.
 //!
 //! After a planned end the browser reconnects by itself, honouring `retry:`
-//! and sending `Last-Event-ID`. An `error` while it is CONNECTING is an end
-//! ([`TransportEvent::Ended`]); once it is CLOSED (an error status, a wrong
-//! content type) it hides the answer, so the URL is asked once more with
-//! `fetch` to learn why ([`TransportEvent::Failed`]).
+//! and sending `Last-Event-ID`: an `error` after an `open` is an end
+//! ([`TransportEvent::Ended`]). An `error` without an `open` before it (the
+//! browser could not connect, or closed the source for good on an error
+//! status or a wrong content type) hides the answer: it is
+//! [`TransportEvent::Unexplained`], and the source is closed so that the
+//! browser does not retry on its own schedule.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -17,8 +22,8 @@ use super::contract::{
 use super::inbox::Inbox;
 use super::inbox_batch::decode_batch;
 use crate::state::ReadyState;
-use crate::stream::browser::{spawn_local, window};
-use crate::stream::http;
+use crate::stream::browser::window;
+use crate::stream::clock::now_ms;
 use crate::stream::pump::{MessageQueue, TAKE_EVERY};
 
 type Listener = Closure<dyn FnMut(Event)>;
@@ -59,12 +64,18 @@ impl StreamTransport for EventSourceTransport {
             inbox,
             queue: request.queue.clone(),
             listeners: Vec::with_capacity(2),
+            last_activity_ms: Rc::new(Cell::new(now_ms())),
         };
+        // Whether the source opened since its last error.
+        let opened = Rc::new(Cell::new(false));
         for name in ["open", "error"] {
             let sink = sink.clone();
             let target = source.inner.clone();
+            let opened = opened.clone();
+            let activity = source.last_activity_ms.clone();
             let listener: Listener = Closure::new(move |event: Event| {
-                on_state(&target, &event, &sink);
+                activity.set(now_ms());
+                on_state(&target, &event, &opened, &sink);
             });
             source
                 .inner
@@ -76,25 +87,20 @@ impl StreamTransport for EventSourceTransport {
     }
 }
 
-fn on_state(source: &EventSource, event: &Event, sink: &EventSink) {
+fn on_state(source: &EventSource, event: &Event, opened: &Cell<bool>, sink: &EventSink) {
     if event.type_() == "open" {
+        opened.set(true);
         sink(TransportEvent::Opened);
         return;
     }
-    match ReadyState::from_code(source.ready_state()) {
-        ReadyState::Closed => {
-            // The browser failed the connection for good: learn why.
-            let url = source.url();
-            let sink = sink.clone();
-            spawn_local(async move {
-                let diagnosis = http::diagnose(&url).await;
-                sink(TransportEvent::Failed(diagnosis));
-            });
-        }
-        _ => sink(TransportEvent::Ended {
+    if opened.replace(false) && ReadyState::from_code(source.ready_state()) != ReadyState::Closed {
+        sink(TransportEvent::Ended {
             reconnecting_itself: true,
-        }),
+        });
+        return;
     }
+    source.close();
+    sink(TransportEvent::Unexplained);
 }
 
 /// An open `EventSource` with its listeners, closed and detached on drop.
@@ -103,6 +109,8 @@ struct EventSourceConnection {
     inbox: Inbox,
     queue: MessageQueue,
     listeners: Vec<(&'static str, Listener)>,
+    /// When the last event (or open) arrived (`performance.now()`, ms).
+    last_activity_ms: Rc<Cell<f64>>,
 }
 
 impl Connection for EventSourceConnection {
@@ -113,11 +121,16 @@ impl Connection for EventSourceConnection {
             return false;
         }
         self.queue.borrow_mut().extend(decode_batch(&batch));
+        self.last_activity_ms.set(now_ms());
         true
     }
 
     fn ready_state(&self) -> ReadyState {
         ReadyState::from_code(self.inner.ready_state())
+    }
+
+    fn last_activity_ms(&self) -> f64 {
+        self.last_activity_ms.get()
     }
 }
 

@@ -5,8 +5,12 @@
 //! It reads no faster than the page applies: a chunk is parsed only while
 //! fewer than [`MAX_QUEUED`] messages wait in the stream's queue, and the
 //! loop yields to the event loop after [`READ_SLICE_MS`] of work, so no task
-//! of ours runs long whatever the server sends. Dropping the connection
-//! aborts the request.
+//! of ours runs long whatever the server sends. An event longer than the
+//! limit fails the stream and frees what it held. A request that gets no
+//! answer is [`TransportEvent::Unexplained`]; a body that breaks off after
+//! the open is a failure with that reason. `Last-Event-ID` is sent as the
+//! id's UTF-8 bytes, as browsers send it. Dropping the connection aborts
+//! the request.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -26,10 +30,11 @@ use super::yield_now::yield_now;
 use crate::state::ReadyState;
 use crate::stream::browser::{spawn_local, window};
 use crate::stream::clock::now_ms;
-use crate::stream::diagnosis::{is_event_stream, Diagnosis};
+use crate::stream::diagnosis::{foreign_charset, is_event_stream, Diagnosis, FailureKind};
 use crate::stream::fetch_options::{Credentials, FetchOptions};
 use crate::stream::http;
 use crate::stream::pump::{MessageQueue, MAX_QUEUED, READ_SLICE_MS};
+use crate::wire::RawMessage;
 use crate::wire::{SseItem, SseParser};
 
 /// Opens streams with `fetch`.
@@ -55,12 +60,14 @@ impl StreamTransport for FetchTransport {
             queue: request.queue.clone(),
             state: Cell::new(ReadyState::Connecting),
             closed: Cell::new(false),
+            last_activity_ms: Cell::new(now_ms()),
         });
         let reading = ReadLoop {
             shared: shared.clone(),
             sink,
             types: delivered_types(request.named_events),
             last_event_id: request.last_event_id.unwrap_or_default().to_owned(),
+            max_event_bytes: request.max_event_bytes,
         };
         spawn_local(reading.run(promise));
         Ok(Box::new(FetchConnection { abort, shared }))
@@ -81,7 +88,7 @@ impl FetchTransport {
             set("Content-Type", kind)?;
         }
         if let Some(id) = last_event_id {
-            set("Last-Event-ID", id)?;
+            set("Last-Event-ID", &utf8_byte_string(id))?;
         }
         if let Some(extra) = &options.headers {
             for (name, value) in extra() {
@@ -111,6 +118,8 @@ struct Shared {
     state: Cell<ReadyState>,
     /// Set when the connection was dropped: the loop stops without a word.
     closed: Cell<bool>,
+    /// When the last bytes arrived (`performance.now()`, ms).
+    last_activity_ms: Cell<f64>,
 }
 
 /// One request; dropping it aborts the request.
@@ -128,6 +137,10 @@ impl Connection for FetchConnection {
     fn ready_state(&self) -> ReadyState {
         self.shared.state.get()
     }
+
+    fn last_activity_ms(&self) -> f64 {
+        self.shared.last_activity_ms.get()
+    }
 }
 
 impl Drop for FetchConnection {
@@ -144,34 +157,59 @@ struct ReadLoop {
     sink: EventSink,
     types: Vec<String>,
     last_event_id: String,
+    max_event_bytes: usize,
+}
+
+/// How reading a body ended.
+enum BodyEnd {
+    /// The server ended it.
+    Done,
+    /// The connection was dropped.
+    Dropped,
+    /// It failed; the connection is over.
+    Failed(Diagnosis),
 }
 
 impl ReadLoop {
     async fn run(self, request: js_sys::Promise) {
         let response = match JsFuture::from(request).await {
             Ok(response) => response.unchecked_into::<Response>(),
-            Err(_) => return self.fail(Diagnosis::unreachable()),
+            Err(_) => {
+                if !self.shared.closed.get() {
+                    self.shared.state.set(ReadyState::Closed);
+                    (self.sink)(TransportEvent::Unexplained);
+                }
+                return;
+            }
         };
         if self.shared.closed.get() {
             return;
         }
         let content_type = response.headers().get("content-type").ok().flatten();
         let status = response.status();
-        let streams =
-            response.ok() && status != 204 && content_type.as_deref().is_some_and(is_event_stream);
+        let streams = response.ok()
+            && status != 204
+            && content_type
+                .as_deref()
+                .is_some_and(|kind| is_event_stream(kind) && foreign_charset(kind).is_none());
         if !streams {
             let diagnosis = http::describe_answer(&response).await;
             return self.fail(diagnosis);
         }
         self.shared.state.set(ReadyState::Open);
+        self.shared.last_activity_ms.set(now_ms());
         (self.sink)(TransportEvent::Opened);
         if let Some(body) = response.body() {
             let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-            self.read(&reader).await;
-            if self.shared.closed.get() {
+            match self.read(&reader).await {
                 // Dropped: the abort already ended the body (cancelling it
                 // again would only reject, uncaught, with an AbortError).
-                return;
+                BodyEnd::Dropped => return,
+                BodyEnd::Failed(diagnosis) => {
+                    let _ = reader.cancel();
+                    return self.fail(diagnosis);
+                }
+                BodyEnd::Done => {}
             }
         }
         self.shared.state.set(ReadyState::Connecting);
@@ -181,8 +219,8 @@ impl ReadLoop {
     }
 
     /// Reads until the body ends, fails, or the connection is dropped.
-    async fn read(&self, reader: &ReadableStreamDefaultReader) {
-        let mut parser = SseParser::new(self.last_event_id.clone());
+    async fn read(&self, reader: &ReadableStreamDefaultReader) -> BodyEnd {
+        let mut parser = SseParser::with_limit(self.last_event_id.clone(), self.max_event_bytes);
         let mut items = Vec::new();
         let mut slice_start = now_ms();
         loop {
@@ -199,16 +237,22 @@ impl ReadLoop {
                 }
                 yield_now().await;
                 if self.shared.closed.get() {
-                    return;
+                    return BodyEnd::Dropped;
                 }
                 slice_start = now_ms();
             }
-            let Ok(result) = JsFuture::from(reader.read()).await else {
-                // A network error in the middle of the body: the end of this connection.
-                break;
+            let result = match JsFuture::from(reader.read()).await {
+                Ok(result) => result,
+                Err(error) => {
+                    if self.shared.closed.get() {
+                        return BodyEnd::Dropped;
+                    }
+                    // A reset, a broken chunked encoding, a proxy that cut it.
+                    return BodyEnd::Failed(Diagnosis::broke_off(&error_words(&error)));
+                }
             };
             if self.shared.closed.get() {
-                return;
+                return BodyEnd::Dropped;
             }
             let done = Reflect::get(&result, &"done".into())
                 .ok()
@@ -221,13 +265,21 @@ impl ReadLoop {
                 break;
             };
             let chunk: Uint8Array = value.unchecked_into();
-            parser.feed(&chunk.to_vec(), &mut items);
+            self.shared.last_activity_ms.set(now_ms());
+            let fed = parser.feed(&chunk.to_vec(), &mut items);
             self.deliver(&mut items);
             if self.shared.closed.get() {
-                return;
+                return BodyEnd::Dropped;
+            }
+            if let Err(too_large) = fed {
+                return BodyEnd::Failed(Diagnosis {
+                    reason: format!("{too_large} (the limit is max_event_bytes)"),
+                    kind: FailureKind::Permanent,
+                });
             }
         }
         parser.finish();
+        BodyEnd::Done
     }
 
     /// Queues the parsed events and tells the sink.
@@ -242,6 +294,10 @@ impl ReadLoop {
                     }
                     SseItem::Event(_) => {}
                     SseItem::Retry(ms) => retry = Some(ms),
+                    SseItem::LastEventId(id) => queue.push_back(RawMessage {
+                        last_event_id: id,
+                        ..RawMessage::default()
+                    }),
                 }
             }
             queue.len()
@@ -263,4 +319,22 @@ impl ReadLoop {
         self.shared.state.set(ReadyState::Closed);
         (self.sink)(TransportEvent::Failed(diagnosis));
     }
+}
+
+/// `id` as a header value the browser sends as the id's UTF-8 bytes: each
+/// byte as the character of that code (a header value is a byte string).
+fn utf8_byte_string(id: &str) -> String {
+    if id.is_ascii() {
+        return id.to_owned();
+    }
+    id.bytes().map(char::from).collect()
+}
+
+/// The browser's words for a failed read.
+fn error_words(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "network error".into())
 }

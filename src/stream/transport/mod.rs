@@ -16,7 +16,9 @@ mod inbox;
 mod inbox_batch;
 mod yield_now;
 
-pub use contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
+pub use contract::{
+    is_id_only, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
+};
 pub use event_source::EventSourceTransport;
 pub use fetch::FetchTransport;
 pub use yield_now::yield_now;
