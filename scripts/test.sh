@@ -45,9 +45,11 @@ NATIVE="$(count_passed "$LOGS/native.log")"
 
 echo "==> browser tests (headless Chromium)"
 cargo build -q -p sse-mock-server
-start_mock_server --allow-origin '*' --faults
+# A keep-alive every second, so a test can tell that heartbeats keep a quiet
+# stream alive under a short idle timeout.
+start_mock_server --allow-origin '*' --faults --keep-alive-secs 1
 echo "mock server at $MOCK_URL"
-MOCK_SERVER_URL="$MOCK_URL" cargo test -p sse-task-progress --features hydrate --target wasm32-unknown-unknown --test browser 2>&1 \
+MOCK_SERVER_URL="$MOCK_URL" cargo test -p sse-task-progress --features hydrate --target wasm32-unknown-unknown --test browser --test hostile 2>&1 \
   | tee "$LOGS/browser.log"
 BROWSER="$(count_passed "$LOGS/browser.log")"
 stop_mock_servers

@@ -17,61 +17,13 @@ use sse_task_progress::{
     TaskLog, TaskMeta, TaskSource, TaskStatus, TaskStream, Transport, UseTaskStreamOptions,
 };
 use support::{
-    get_json, hydrate_monitor, mount_dashboard, mount_monitor, mount_remembering, page_query,
-    post_json, server, set_page_query, sleep, unique_key, UnhandledRejections,
+    get_json, hits, hydrate_monitor, mount_dashboard, mount_monitor, mount_remembering, on,
+    page_query, post_json, quick_retries, server, set_page_query, sleep, steps, task_api,
+    transports, unique_key, url, UnhandledRejections, LONG,
 };
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-const LONG: Duration = Duration::from_secs(20);
-
-fn task_api(steps: u32, interval_ms: u64, fail_at: Option<u32>, label: Option<&str>) -> TaskSource {
-    TaskSource::TaskApi {
-        server: server().to_owned(),
-        request: CreateTaskRequest {
-            steps,
-            interval_ms,
-            fail_at,
-            label: label.map(String::from),
-        },
-    }
-}
-
-fn url(path: &str) -> TaskSource {
-    TaskSource::Url {
-        url: format!("{}{path}", server()),
-    }
-}
-
-fn steps(count: u32) -> Vec<String> {
-    (1..=count)
-        .map(|i| format!("step {i} of {count}"))
-        .collect()
-}
-
-/// Both transports: every scenario below runs on each.
-fn transports() -> [Transport; 2] {
-    [
-        Transport::EventSource,
-        Transport::Fetch(FetchOptions::default()),
-    ]
-}
-
-/// Default options on `transport`.
-fn on(transport: &Transport) -> UseTaskStreamOptions {
-    UseTaskStreamOptions::default().transport(transport.clone())
-}
-
-/// Quick retries so that failure tests take a second, not half a minute.
-fn quick_retries(transport: &Transport, attempts: u32) -> UseTaskStreamOptions {
-    on(transport).reconnect(ReconnectPolicy {
-        max_attempts: attempts,
-        initial_delay_ms: 100,
-        max_delay_ms: 200,
-        ..ReconnectPolicy::default()
-    })
-}
 
 #[wasm_bindgen_test]
 async fn a_task_runs_to_completed_with_100_percent_and_every_line_in_order() {
@@ -217,8 +169,9 @@ async fn dropped_connections_and_servers_that_restart_ids_lose_and_double_no_lin
 async fn a_server_that_ends_every_connection_on_purpose_is_followed_quietly_for_good() {
     for transport in transports() {
         // The PHP + SQLite seed's pattern: every connection ends after a
-        // while, here 80 ms, with nothing new for 4 s: about 40 planned ends,
-        // far more than the 8 failed attempts the policy allows.
+        // while, here 80 ms, with nothing new for 4 s: planned ends that bring
+        // nothing are followed, at a floor of a second that doubles (not 50
+        // times at retry: 20), and never given up on.
         let key = unique_key("planned");
         let task = post_json("/api/tasks", json!({"steps": 2, "interval_ms": 4000})).await;
         let events = format!(
@@ -230,8 +183,8 @@ async fn a_server_that_ends_every_connection_on_purpose_is_followed_quietly_for_
         monitor.wait_for_status("completed", LONG).await;
         let connections = hits(&key).await;
         assert!(
-            connections >= 30,
-            "{}: only {connections} connections",
+            (3..=10).contains(&connections),
+            "{}: {connections} connections",
             transport.name()
         );
         assert_eq!(
@@ -306,13 +259,20 @@ async fn an_outage_is_one_warning_and_one_reconnected_line_and_retry_after_is_ho
 }
 
 #[wasm_bindgen_test]
-async fn an_event_of_1_mb_and_bytes_that_are_not_utf8_do_not_break_the_stream() {
+async fn an_event_of_1_mb_is_shown_cut_and_bytes_that_are_not_utf8_do_not_break_the_stream() {
     for transport in transports() {
         let monitor = mount_monitor(url("/faults/big?bytes=1048576"), on(&transport));
         monitor.click("start");
         monitor.wait_for_status("completed", LONG).await;
-        assert_eq!(monitor.lines()[0].len(), 1_048_576, "{}", transport.name());
-        assert!(monitor.lines()[0].starts_with("0123456789abcdef0123"));
+        // Shown cut at 8 KiB, saying so; the stream goes on to its end.
+        let first = &monitor.lines()[0];
+        assert!(
+            first.starts_with("0123456789abcdef0123"),
+            "{}",
+            transport.name()
+        );
+        assert!(first.ends_with(" … [line cut: 1048576 bytes]"));
+        assert!(first.len() < 8300, "{}", first.len());
         drop(monitor);
         let monitor = mount_monitor(url("/faults/invalid-utf8"), on(&transport));
         monitor.click("start");
@@ -362,12 +322,6 @@ async fn markup_from_the_server_shows_as_literal_text_and_runs_nothing() {
     sleep(200).await;
     let xss = js_sys::Reflect::get(&leptos::prelude::window(), &"__xss".into()).unwrap();
     assert!(xss.is_undefined(), "the onerror handler ran");
-}
-
-async fn hits(key: &str) -> u64 {
-    get_json(&format!("/faults/hits/{key}")).await["hits"]
-        .as_u64()
-        .unwrap()
 }
 
 #[wasm_bindgen_test]

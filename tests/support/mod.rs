@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use sse_task_progress::{TaskMonitor, TaskSource, TasksDashboard, Transport, UseTaskStreamOptions};
+use sse_task_progress::{
+    CreateTaskRequest, FetchOptions, ReconnectPolicy, TaskMonitor, TaskSource, TasksDashboard,
+    Transport, UseTaskStreamOptions,
+};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlProgressElement};
 
@@ -19,6 +22,79 @@ pub fn server() -> &'static str {
             "MOCK_SERVER_URL was not set at compile time: run the browser tests with scripts/test.sh"
         ),
     }
+}
+
+/// How long a test waits for what a user would see.
+pub const LONG: Duration = Duration::from_secs(20);
+
+/// A task of the mock server's task API.
+pub fn task_api(
+    steps: u32,
+    interval_ms: u64,
+    fail_at: Option<u32>,
+    label: Option<&str>,
+) -> TaskSource {
+    TaskSource::TaskApi {
+        server: server().to_owned(),
+        request: CreateTaskRequest {
+            steps,
+            interval_ms,
+            fail_at,
+            label: label.map(String::from),
+        },
+    }
+}
+
+/// A plain SSE URL of the mock server.
+pub fn url(path: &str) -> TaskSource {
+    TaskSource::Url {
+        url: format!("{}{path}", server()),
+    }
+}
+
+/// The lines of a task of `count` steps.
+pub fn steps(count: u32) -> Vec<String> {
+    (1..=count)
+        .map(|i| format!("step {i} of {count}"))
+        .collect()
+}
+
+/// Both transports: every scenario runs on each.
+pub fn transports() -> [Transport; 2] {
+    [
+        Transport::EventSource,
+        Transport::Fetch(FetchOptions::default()),
+    ]
+}
+
+/// Default options on `transport`.
+pub fn on(transport: &Transport) -> UseTaskStreamOptions {
+    UseTaskStreamOptions::default().transport(transport.clone())
+}
+
+/// Quick retries so that failure tests take a second, not half a minute.
+pub fn quick_retries(transport: &Transport, attempts: u32) -> UseTaskStreamOptions {
+    on(transport).reconnect(ReconnectPolicy {
+        max_attempts: attempts,
+        initial_delay_ms: 100,
+        max_delay_ms: 200,
+        ..ReconnectPolicy::default()
+    })
+}
+
+/// Requests the mock server saw with `key`.
+pub async fn hits(key: &str) -> u64 {
+    get_json(&format!("/faults/hits/{key}")).await["hits"]
+        .as_u64()
+        .unwrap()
+}
+
+/// The `Last-Event-ID` of the last request with `key` ("" for none).
+pub async fn last_event_id(key: &str) -> String {
+    get_json(&format!("/faults/hits/{key}")).await["last_event_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Adds the components' stylesheet to the test page (once), for tests of

@@ -3,10 +3,12 @@
 //! the last `Last-Event-ID` (`GET /faults/hits/{key}` shows both).
 //!
 //! - `GET /faults/empty-end` answers a stream that ends at once with `retry: 0` and no event
-//! - `GET /faults/endless-line?mib=N` sends one `data:` line that never ends (N MiB, at most 1024)
+//! - `GET /faults/endless-line?mib=N&pace_ms=P` sends one `data:` line that never ends (N MiB,
+//!   at most 1024, 64 KiB every P ms or as fast as read)
 //! - `GET /faults/silent?secs=N` sends one event (`id: 1`) on a first request, then nothing for N s (at most 600), socket open
-//! - `GET /faults/ids?case=` streams odd ids: `backwards`, `idless-after` (an id-less `failed`
-//!   event after numbered ones), `restart-text` (text ids, started over on every request)
+//! - `GET /faults/ids?case=` streams odd ids: `backwards`, `idless-after` (ids 1 and 2, then on
+//!   the next request an id-less `failed` event), `restart-text` (text ids, started over on
+//!   every request)
 //! - `GET /faults/charset` answers `text/event-stream; charset=latin1`
 //! - `GET /faults/redirect-loop` redirects to itself
 //! - `GET /faults/cut-body` promises more bytes than it sends, so the body breaks off
@@ -40,17 +42,24 @@ pub struct HostileQuery {
     secs: Option<u64>,
     /// `endless-line`: MiB to send.
     mib: Option<u64>,
+    /// `endless-line`: pause between two 64 KiB chunks, in ms.
+    pace_ms: Option<u64>,
+    /// The resume id of clients that cannot send the header.
+    #[serde(rename = "lastEventId")]
+    last_event_id: Option<String>,
     /// `flood`: events.
     count: Option<u64>,
     /// `flood`: bytes of each event's message.
     bytes: Option<usize>,
 }
 
-/// Counts the request and keeps its `Last-Event-ID`; returns the count.
+/// Counts the request and keeps its `Last-Event-ID` (or `?lastEventId=`);
+/// returns the count.
 fn hit(state: &AppState, headers: &HeaderMap, params: &HostileQuery) -> u64 {
     let last_event_id = headers
         .get("last-event-id")
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .or_else(|| params.last_event_id.clone());
     state
         .counters
         .hit_resuming(params.key.as_deref(), last_event_id)
@@ -89,9 +98,19 @@ pub async fn endless_line(
     let params = query(params)?;
     hit(&state, &headers, &params);
     let chunks = params.mib.unwrap_or(256).min(1024) * 16;
+    let pace = Duration::from_millis(params.pace_ms.unwrap_or(0).min(10_000));
     let line = Bytes::from(vec![b'x'; 64 * 1024]);
-    let body = stream::iter([Bytes::from_static(b"data: ")])
-        .chain(stream::iter((0..chunks).map(move |_| line.clone())));
+    let body = stream::iter([Bytes::from_static(b"data: ")]).chain(stream::iter(0..chunks).then(
+        move |_| {
+            let line = line.clone();
+            async move {
+                if !pace.is_zero() {
+                    tokio::time::sleep(pace).await;
+                }
+                line
+            }
+        },
+    ));
     Ok(raw_stream(body))
 }
 
@@ -148,9 +167,14 @@ pub async fn ids(
             line(Some("CLOSE"), None, "Process complete", &mut body);
         }
         Some("idless-after") => {
-            line(Some("1"), None, "step 1", &mut body);
-            line(Some("2"), None, "step 2", &mut body);
-            line(None, Some(EVENT_FAILED), "the disk is full", &mut body);
+            // As our server does when it cannot store a write: on the
+            // resumed connection, the failure has no id of its own.
+            if count <= 1 {
+                line(Some("1"), None, "step 1", &mut body);
+                line(Some("2"), None, "step 2", &mut body);
+            } else {
+                line(None, Some(EVENT_FAILED), "the disk is full", &mut body);
+            }
         }
         Some("restart-text") => {
             // A server that ignores Last-Event-ID and starts over each time.

@@ -86,14 +86,15 @@ pub fn is_id_only(message: &crate::wire::RawMessage) -> bool {
 }
 
 /// The message types a connection delivers: `message`, `failed`,
-/// `cancelled`, `heartbeat` (which only shows the connection is alive), and
-/// the named ones (never `open` or `error`).
+/// `cancelled`, `heartbeat` (which only shows the connection is alive),
+/// `history-lost`, and the named ones (never `open` or `error`).
 pub fn delivered_types(named_events: &[String]) -> Vec<String> {
     let mut types: Vec<String> = [
         "message",
         sse_task_protocol::EVENT_FAILED,
         sse_task_protocol::EVENT_CANCELLED,
         sse_task_protocol::EVENT_HEARTBEAT,
+        sse_task_protocol::EVENT_HISTORY_LOST,
     ]
     .into_iter()
     .map(String::from)
