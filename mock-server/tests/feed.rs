@@ -2,7 +2,8 @@
 //! sockets: a first connection gets a snapshot of the tasks already there,
 //! then every new task's `created` and events in server order; connections
 //! dropped every few events and resumed with `Last-Event-ID` lose and
-//! double nothing; a resume id beyond the feed is a JSON 400.
+//! double nothing; a resume id beyond the feed says the history is lost and
+//! starts over with a snapshot.
 
 mod common;
 
@@ -121,15 +122,36 @@ async fn every_task_over_one_connection_resumed_without_loss_or_doubling() {
 }
 
 #[tokio::test]
-async fn a_resume_id_beyond_the_feed_is_a_json_400() {
+async fn a_resume_id_beyond_the_feed_says_the_history_is_lost_then_sends_a_snapshot() {
     let server = TestServer::default().await;
+    let task = create_task(&server, json!({"steps": 1, "interval_ms": 0})).await;
+    wait_for_state(&server, task["id"].as_str().unwrap(), "completed").await;
     let response = reqwest::Client::new()
         .get(server.url("/api/tasks/events"))
         .header("Last-Event-ID", "999999")
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 400);
-    let body: Value = response.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("beyond"), "{body}");
+    assert_eq!(response.status(), 200);
+    let frames: Vec<Frame> = read_frames_with_id(response, 1)
+        .await
+        .into_iter()
+        .filter(|frame| frame.data.is_some())
+        .collect();
+    assert_eq!(
+        frames[0].event.as_deref(),
+        Some("history-lost"),
+        "{frames:?}"
+    );
+    assert!(frames[0]
+        .data
+        .as_deref()
+        .unwrap()
+        .contains("beyond the feed's newest event"));
+    let data: Vec<Value> = frames[1..]
+        .iter()
+        .filter_map(|frame| serde_json::from_str(frame.data.as_deref()?).ok())
+        .collect();
+    assert_eq!(data[0]["event"], "snapshot", "{frames:?}");
+    assert_eq!(data.last().unwrap()["event"], "synced", "{frames:?}");
 }

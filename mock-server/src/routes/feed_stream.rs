@@ -9,8 +9,10 @@
 //! taken **before** the snapshot, then everything after it. Updates are
 //! absolute (a state, a progress), so an event both in the snapshot and
 //! after the position is harmless; clients drop a task's events whose seq
-//! is not above the one they have. It reads through the same cursor as a
-//! task's own streams (`tasks/cursor.rs`).
+//! is not above the one they have. A resume id beyond the feed (the store
+//! was replaced) gets a `history-lost` frame, then a first connection's
+//! snapshot. It reads through the same cursor as a task's own streams
+//! (`tasks/cursor.rs`).
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -19,7 +21,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sse_task_protocol::{encode_frame, FeedMessage, FEED_SNAPSHOT};
+use sse_task_protocol::{
+    encode_frame, FeedMessage, HistoryLost, EVENT_HISTORY_LOST, FEED_SNAPSHOT,
+};
 
 use super::query;
 use crate::http::access::Access;
@@ -55,9 +59,23 @@ pub async fn feed_route(
     let (prelude, after) = match resume_from(&headers, params.last_event_id.as_deref())? {
         ResumeFrom::Start | ResumeFrom::After(0) => (snapshot(&state, access, newest)?, newest),
         ResumeFrom::After(after) if after > newest => {
-            return Err(ApiError::BadRequest(format!(
-                "Last-Event-ID {after} is beyond the feed's newest event ({newest})"
-            )))
+            // The store was replaced: say so, then start over with a snapshot.
+            let lost = HistoryLost {
+                missing: None,
+                message: format!(
+                    "Last-Event-ID {after} is beyond the feed's newest event ({newest}): \
+                     the server no longer has the events the client saw"
+                ),
+            };
+            let mut prelude = Vec::new();
+            encode_frame(
+                &mut prelude,
+                None,
+                Some(EVENT_HISTORY_LOST),
+                &lost.to_json(),
+            );
+            prelude.extend_from_slice(&snapshot(&state, access, newest)?);
+            (Bytes::from(prelude), newest)
         }
         ResumeFrom::After(after) => (Bytes::new(), after),
         ResumeFrom::Closed => {
