@@ -3,7 +3,7 @@
 //! is named in a problem the element shows, and its default is used.
 
 use sse_task_progress::{
-    CreateTaskRequest, ReaderKind, TaskSource, TransportKind, UseTaskStreamOptions,
+    CreateTaskRequest, HiddenTab, ReaderKind, TaskSource, TransportKind, UseTaskStreamOptions,
 };
 use sse_task_protocol::{MAX_INTERVAL_MS, MAX_STEPS};
 use thiserror::Error;
@@ -18,6 +18,10 @@ pub const OBSERVED: &[&str] = &[
     "label",
     "events",
     "capacity",
+    "capacity-bytes",
+    "max-event-bytes",
+    "idle-timeout-ms",
+    "pause-hidden-after-ms",
     "transport",
     "reader",
     "close-on-first-error",
@@ -27,6 +31,10 @@ pub const OBSERVED: &[&str] = &[
 
 /// Most log lines an element may keep.
 pub const MAX_CAPACITY: usize = 1_000_000;
+/// Most bytes of log text, or of one event, an element may be told to keep.
+pub const MAX_BYTES: u64 = 1 << 30;
+/// Longest idle timeout or hidden-tab delay, in ms (an hour).
+pub const MAX_WAIT_MS: u64 = 3_600_000;
 
 /// An attribute value the element cannot use.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -73,6 +81,14 @@ pub struct ElementSettings {
     pub named_events: Vec<String>,
     /// Log lines kept.
     pub capacity: usize,
+    /// Bytes of log text kept.
+    pub capacity_bytes: usize,
+    /// Most bytes one event may hold.
+    pub max_event_bytes: usize,
+    /// Silence after which a connection is closed and resumed (`None`: never).
+    pub idle_timeout_ms: Option<u32>,
+    /// What the stream does while the tab is hidden.
+    pub hidden_tab: HiddenTab,
     /// `EventSource` or `fetch`.
     pub transport: TransportKind,
     /// How messages are read.
@@ -100,6 +116,38 @@ impl ElementSettings {
             UseTaskStreamOptions::default().capacity as u64,
             &mut problems,
         ) as usize;
+        let defaults = UseTaskStreamOptions::default();
+        let capacity_bytes = number(
+            &attribute,
+            "capacity-bytes",
+            (1024, MAX_BYTES),
+            defaults.capacity_bytes as u64,
+            &mut problems,
+        ) as usize;
+        let max_event_bytes = number(
+            &attribute,
+            "max-event-bytes",
+            (1024, MAX_BYTES),
+            defaults.max_event_bytes as u64,
+            &mut problems,
+        ) as usize;
+        let idle_timeout_ms = number(
+            &attribute,
+            "idle-timeout-ms",
+            (0, MAX_WAIT_MS),
+            u64::from(defaults.idle_timeout_ms.unwrap_or(0)),
+            &mut problems,
+        ) as u32;
+        let hidden_tab = match attribute("pause-hidden-after-ms") {
+            None => HiddenTab::Keep,
+            Some(_) => HiddenTab::PauseAfter(number(
+                &attribute,
+                "pause-hidden-after-ms",
+                (0, MAX_WAIT_MS),
+                30_000,
+                &mut problems,
+            ) as u32),
+        };
         let transport = keyword(
             &attribute,
             "transport",
@@ -124,6 +172,10 @@ impl ElementSettings {
             source,
             named_events,
             capacity,
+            capacity_bytes,
+            max_event_bytes,
+            idle_timeout_ms: (idle_timeout_ms > 0).then_some(idle_timeout_ms),
+            hidden_tab,
             transport,
             reader,
             close_on_first_error: flag(&attribute, "close-on-first-error"),
@@ -140,6 +192,10 @@ impl ElementSettings {
         UseTaskStreamOptions::default()
             .named_events(self.named_events.iter().cloned())
             .capacity(self.capacity)
+            .capacity_bytes(self.capacity_bytes)
+            .max_event_bytes(self.max_event_bytes)
+            .idle_timeout_ms(self.idle_timeout_ms)
+            .hidden_tab(self.hidden_tab)
             .transport(self.transport.transport())
             .reader(self.reader.reader())
             .close_on_first_error(self.close_on_first_error)
@@ -329,6 +385,29 @@ mod tests {
         );
         assert_eq!(read(&[("steps", "0")]).problems.len(), 1);
         assert_eq!(read(&[("steps", "99999999999")]).problems.len(), 1);
+    }
+
+    #[test]
+    fn the_bounds_and_timeouts_have_the_hooks_defaults_and_can_be_set() {
+        let defaults = read(&[("src", "/s")]).options();
+        let hook = UseTaskStreamOptions::default();
+        assert_eq!(defaults.idle_timeout_ms, hook.idle_timeout_ms);
+        assert_eq!(defaults.max_event_bytes, hook.max_event_bytes);
+        assert_eq!(defaults.capacity_bytes, hook.capacity_bytes);
+        assert_eq!(defaults.hidden_tab, HiddenTab::Keep);
+        let set = read(&[
+            ("src", "/s"),
+            ("idle-timeout-ms", "0"),
+            ("max-event-bytes", "65536"),
+            ("capacity-bytes", "1048576"),
+            ("pause-hidden-after-ms", "5000"),
+        ]);
+        assert!(set.problems.is_empty(), "{:?}", set.problems);
+        let options = set.options();
+        assert_eq!(options.idle_timeout_ms, None);
+        assert_eq!(options.max_event_bytes, 65_536);
+        assert_eq!(options.capacity_bytes, 1_048_576);
+        assert_eq!(options.hidden_tab, HiddenTab::PauseAfter(5000));
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl TaskMonitorHost {
     }
 
     /// The status's short name: `idle`, `connecting`, `open`, `waiting`,
-    /// `reconnecting`, `completed`, `failed` or `stopped`.
+    /// `offline`, `paused`, `reconnecting`, `completed`, `failed` or `stopped`.
     pub fn status(&self) -> String {
         self.monitor.status()
     }
