@@ -143,6 +143,8 @@ pub async fn stream_for(server: &str, size: u32, kind: StreamKind) -> Result<Str
 fn last_line_prefix(size: u32, events_url: &str) -> String {
     if events_url.contains("/faults/ticks") {
         format!("tick {size} sent")
+    } else if events_url.contains("/faults/flood") {
+        format!("{size} xxx")
     } else {
         format!("bench: step {size} of {size}")
     }

@@ -4,10 +4,12 @@
 //! seed's `es.html` way (`innerHTML +=` per line), and (c) our demo with the
 //! log and the bar on screen, three times each (the median counts); reports
 //! events per second, ratios, and the main thread's long tasks. Then send-to-screen latency at a steady rate,
-//! and memory over a long stream. `scripts/bench.sh` starts the servers and
+//! memory over a long stream, and hostile servers (a flood of 64 KiB events,
+//! Stop during it, a server that ends every connection at once). `scripts/bench.sh` starts the servers and
 //! runs it.
 
 mod clients;
+mod hostile;
 mod latency;
 mod memory;
 mod report;
@@ -53,6 +55,9 @@ struct Args {
     /// Sizes of the memory runs (one fresh page each).
     #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
     memory_events: Vec<u64>,
+    /// Skips the hostile servers' part.
+    #[arg(long)]
+    skip_hostile: bool,
     /// The chromedriver binary.
     #[arg(long, default_value = "/usr/bin/chromedriver")]
     chromedriver: std::path::PathBuf,
@@ -143,6 +148,37 @@ async fn main() -> ExitCode {
             }
         }
     }
+    let mut hostile_tables = None;
+    if failed.is_none() && !args.skip_hostile {
+        let measured = async {
+            let floods = hostile::flood(&driver, &demo, &pages).await?;
+            eprintln!("bench: flood measured");
+            let mut stops = Vec::new();
+            for transport in ["eventsource", "fetch"] {
+                stops.push((
+                    transport,
+                    hostile::stop_latency(&driver, &demo, transport).await?,
+                ));
+            }
+            let mut storms = Vec::new();
+            for (client, name) in [
+                (
+                    "bare",
+                    "the browser's own `EventSource` (bare page, reconnecting as `retry:` says)",
+                ),
+                ("eventsource", "our demo, EventSource"),
+                ("fetch", "our demo, fetch"),
+            ] {
+                storms.push((name, hostile::storm(&driver, &demo, &pages, client).await?));
+            }
+            Ok::<_, clients::BenchError>(hostile::markdown(&floods, &stops, &storms))
+        }
+        .await;
+        match measured {
+            Ok(tables) => hostile_tables = Some(tables),
+            Err(error) => failed = Some(format!("hostile servers: {error}")),
+        }
+    }
     driver.stop().await;
     println!("{}", report::markdown(&rows));
     if !latencies.is_empty() {
@@ -157,6 +193,10 @@ async fn main() -> ExitCode {
             "### Memory, JS heap after gc() + wasm memory (default capacity, one page per size)\n"
         );
         println!("{}", report::memory(&samples));
+    }
+    if let Some(tables) = hostile_tables {
+        println!("### Hostile servers\n");
+        println!("{tables}");
     }
     match failed {
         Some(error) => {
