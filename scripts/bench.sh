@@ -8,7 +8,8 @@
 #! baseline). Copy its output into BENCHMARKS.md. `SIZES=10000,100000,1000000` (the
 #! default) picks the browser stream sizes; `CLIENTS="100 1000 10000"` the
 #! server's; `SKIP_BROWSER=1` / `SKIP_DASHBOARD=1` / `SKIP_SERVER=1` skip a
-#! part (`SKIP_BROWSER=1 SKIP_SERVER=1` measures the Tasks view and the sizes).
+#! part (`SKIP_BROWSER=1 SKIP_SERVER=1` measures the Tasks view and the sizes);
+#! `ONLY_HOSTILE=1` runs only the browser part's hostile servers.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/server.sh
@@ -34,7 +35,7 @@ echo
 if [[ -z "${SKIP_BROWSER:-}" ]]; then
 echo "### Ingest throughput (scripts/bench.sh, sizes ${SIZES:-10000,100000,1000000})"
 echo
-./target/release/sse-task-bench --demo-url "$DEMO_URL" --pages-url "$PAGES_URL" --sizes "${SIZES:-10000,100000,1000000}"
+./target/release/sse-task-bench --demo-url "$DEMO_URL" --pages-url "$PAGES_URL" --sizes "${SIZES:-10000,100000,1000000}" ${ONLY_HOSTILE:+--only-hostile}
 fi
 # size_table TITLE FILE...: one row per file (hashes dropped from names), then the total.
 size_table() {

@@ -15,6 +15,9 @@ use crate::state::{LogLevel, TaskLog};
 /// Most lines in one block: bounds the text rewritten when the log drops the
 /// oldest lines of the first block.
 pub const MAX_BLOCK_LINES: u64 = 256;
+/// Most bytes of text in one block (a block of one longer line aside),
+/// likewise: long lines make short blocks.
+pub const MAX_BLOCK_BYTES: usize = 64 * 1024;
 
 /// One block on screen: the log's lines `first..next`, all of one level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,15 +69,21 @@ impl LogBlocks {
             .back()
             .map_or(log_first, |b| b.next.max(log_first));
         let mut current: Option<Block> = None;
+        let mut current_bytes = 0;
         for line in log.lines_from(append_from) {
             let extends = current.is_some_and(|block| {
                 block.level == LogLevel::Info
                     && line.level == LogLevel::Info
                     && block.next - block.first < MAX_BLOCK_LINES
+                    && current_bytes + line.text.len() <= MAX_BLOCK_BYTES
             });
             match current.as_mut() {
-                Some(block) if extends => block.next = line.key + 1,
+                Some(block) if extends => {
+                    block.next = line.key + 1;
+                    current_bytes += line.text.len();
+                }
                 _ => {
+                    current_bytes = line.text.len();
                     plan.append.extend(current.take());
                     current = Some(Block {
                         first: line.key,
@@ -175,6 +184,20 @@ mod tests {
         assert!(dom
             .iter()
             .all(|text| text.split('\n').count() as u64 <= MAX_BLOCK_LINES));
+    }
+
+    #[test]
+    fn long_lines_make_short_blocks_so_a_rewrite_stays_small() {
+        let mut log = TaskLog::with_capacity(1000);
+        let mut blocks = LogBlocks::default();
+        let mut dom = Vec::new();
+        let line = "x".repeat(4000);
+        for _ in 0..40 {
+            push(&mut log, LogLevel::Info, &line);
+        }
+        render(&mut dom, &log, &blocks.update(&log));
+        assert_eq!(dom.len(), 3, "40 lines of 4 000 bytes: 16 per block");
+        assert!(dom.iter().all(|text| text.len() <= MAX_BLOCK_BYTES + 8));
     }
 
     #[test]

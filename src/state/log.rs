@@ -9,7 +9,7 @@ pub const DEFAULT_CAPACITY: usize = 10_000;
 /// Bytes of text kept by default before older lines are dropped (4 MiB).
 pub const DEFAULT_CAPACITY_BYTES: usize = 4 * 1024 * 1024;
 /// Longest line kept whole, in bytes; a longer one is cut there.
-pub const MAX_LINE_BYTES: usize = 8 * 1024;
+pub const MAX_LINE_BYTES: usize = 4 * 1024;
 
 /// How a line should be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,12 +216,13 @@ mod tests {
         assert!(
             newest.ends_with(" … [line cut: 65536 bytes]"),
             "{}",
-            &newest[8000..]
+            &newest[4000..]
         );
         assert!(newest.len() < MAX_LINE_BYTES + 40);
         assert!(log.bytes() <= 20_000, "{}", log.bytes());
         assert_eq!(log.len() as u64 + log.dropped(), 10);
-        assert_eq!(log.len(), 2);
+        // 4 KiB and its marker a line: four fit in 20 000 bytes.
+        assert_eq!(log.len(), 4);
         // One line larger than the whole capacity is still kept.
         let mut tiny = TaskLog::with_capacities(10, 10);
         tiny.push(LogLevel::Info, "a longer line", None, 0.0);

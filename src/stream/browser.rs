@@ -1,5 +1,5 @@
 //! The few browser services the stream core needs (the window, tasks,
-//! timers, animation frames, console warnings), on `web-sys` and
+//! timers, animation frames, console warnings, an error's words), on `web-sys` and
 //! `wasm-bindgen-futures` alone, so the core runs under any view: the Leptos
 //! hook, or the `<task-monitor>` element, which links no Leptos at all.
 
@@ -22,6 +22,16 @@ pub(crate) fn spawn_local(future: impl Future<Output = ()> + 'static) {
 /// Writes `message` to the console as a warning.
 pub(crate) fn warn(message: &str) {
     web_sys::console::warn_1(&message.into());
+}
+
+/// The browser's words for `error` (an `Error`'s message, or a thrown
+/// string), or `otherwise`.
+pub(crate) fn error_words(error: &wasm_bindgen::JsValue, otherwise: &str) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| otherwise.to_owned())
 }
 
 /// A pending `setTimeout`, cleared with [`Timeout::clear`].

@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use sse_task_protocol::{CreateTaskRequest, HistoryLost, EVENT_HEARTBEAT, EVENT_HISTORY_LOST};
+use sse_task_protocol::{CreateTaskRequest, EVENT_HEARTBEAT, EVENT_HISTORY_LOST};
 
 use super::browser::{request_animation_frame, set_timeout, spawn_local, warn, Timeout};
 use super::clock::now_ms;
@@ -764,10 +764,9 @@ impl Applying<'_> {
         let event = if raw.event_type == EVENT_HISTORY_LOST {
             // What follows is the server's history now: none of it is a replay.
             self.replay.on_connect(None);
-            let missing = serde_json::from_str::<HistoryLost>(&raw.data)
-                .ok()
-                .and_then(|lost| lost.missing);
-            ConnectionEvent::HistoryLost { missing }
+            ConnectionEvent::HistoryLost {
+                missing: missing_count(&raw.data),
+            }
         } else {
             ConnectionEvent::Message(raw)
         };
@@ -780,6 +779,18 @@ impl Applying<'_> {
         }
         directive
     }
+}
+
+/// The `missing` count of a `history-lost` event's data
+/// (`sse_task_protocol::HistoryLost`), read without a JSON deserializer,
+/// which weighed more in the element's wasm than the rest of the rule.
+fn missing_count(data: &str) -> Option<u64> {
+    let (_, after) = data.split_once("\"missing\"")?;
+    let digits = after.trim_start().strip_prefix(':')?.trim_start();
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse().ok()
 }
 
 /// The event that says why the page suspended the stream.
@@ -824,6 +835,18 @@ fn transport_for(transport: &Transport) -> Box<dyn StreamTransport> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_history_lost_event_says_how_many_events_are_gone_when_it_knows() {
+        let lost = |missing| sse_task_protocol::HistoryLost {
+            missing,
+            message: "\"missing\": 7 in the words".into(),
+        };
+        assert_eq!(missing_count(&lost(Some(40)).to_json()), Some(40));
+        assert_eq!(missing_count(&lost(None).to_json()), None);
+        assert_eq!(missing_count("{\"missing\" : 12}"), Some(12));
+        assert_eq!(missing_count("not json"), None);
+    }
 
     #[test]
     fn a_failed_reattach_says_whether_the_task_is_unknown_or_removed() {

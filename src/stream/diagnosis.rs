@@ -68,7 +68,7 @@ impl Diagnosis {
 
 /// What a failed attempt's answer said. `status` is `None` when the request
 /// itself failed (server gone, CORS).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct FailedAnswer<'a> {
     /// The HTTP status.
     pub status: Option<u16>,
@@ -82,6 +82,8 @@ pub struct FailedAnswer<'a> {
     pub retry_after: Option<&'a str>,
     /// The wall clock (ms since 1970), to read a `Retry-After` date against.
     pub now_epoch_ms: f64,
+    /// Reads an HTTP date in ms since 1970 (`None`: not a date).
+    pub parse_date: fn(&str) -> Option<f64>,
 }
 
 /// Turns a failed attempt's answer into a [`Diagnosis`].
@@ -136,7 +138,7 @@ pub fn diagnose_response(answer: FailedAnswer<'_>) -> Diagnosis {
             FailureKind::Transient {
                 retry_after_ms: answer
                     .retry_after
-                    .and_then(|value| retry_after_ms(value, answer.now_epoch_ms)),
+                    .and_then(|value| retry_after_ms(value, answer.now_epoch_ms, answer.parse_date)),
             },
         ),
         _ => (answered, FailureKind::Permanent),
@@ -169,13 +171,18 @@ pub fn foreign_charset(content_type: &str) -> Option<&str> {
 const MAX_RETRY_AFTER_SECS: u32 = 86_400;
 
 /// `Retry-After` in ms from `now_epoch_ms`: delta-seconds, or an HTTP date
-/// (`Sun, 06 Nov 1994 08:49:37 GMT`; a date past is 0). At most a day.
-pub fn retry_after_ms(value: &str, now_epoch_ms: f64) -> Option<u32> {
+/// read by `parse_date` (ms since 1970; the page's `Date.parse`, which reads
+/// every form HTTP allows); a date past is 0. At most a day.
+pub fn retry_after_ms(
+    value: &str,
+    now_epoch_ms: f64,
+    parse_date: fn(&str) -> Option<f64>,
+) -> Option<u32> {
     let value = value.trim();
     let secs = match value.parse::<u64>() {
         Ok(secs) => secs.min(u64::from(MAX_RETRY_AFTER_SECS)) as u32,
         Err(_) => {
-            let wait_ms = (http_date_epoch_secs(value)? as f64) * 1000.0 - now_epoch_ms;
+            let wait_ms = parse_date(value)? - now_epoch_ms;
             let secs = (wait_ms.max(0.0) / 1000.0).ceil();
             secs.min(f64::from(MAX_RETRY_AFTER_SECS)) as u32
         }
@@ -183,46 +190,28 @@ pub fn retry_after_ms(value: &str, now_epoch_ms: f64) -> Option<u32> {
     Some(secs * 1000)
 }
 
-/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's preferred
-/// form) in seconds since 1970.
-fn http_date_epoch_secs(value: &str) -> Option<i64> {
-    let mut parts = value.split_whitespace();
-    let _weekday = parts.next()?.strip_suffix(',')?;
-    let day: i64 = parts.next()?.parse().ok()?;
-    let month_name = parts.next()?;
-    let month = MONTHS.iter().position(|&m| m == month_name)? as i64 + 1;
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut clock = parts.next()?.split(':').map(str::parse::<i64>);
-    let (hour, minute, second) = (
-        clock.next()?.ok()?,
-        clock.next()?.ok()?,
-        clock.next()?.ok()?,
-    );
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60
-    {
-        return None;
+impl Default for FailedAnswer<'_> {
+    fn default() -> Self {
+        Self {
+            status: None,
+            status_text: "",
+            content_type: None,
+            server_error: None,
+            retry_after: None,
+            now_epoch_ms: 0.0,
+            parse_date: |_| None,
+        }
     }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d`.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one date of these tests, as a page's `Date.parse` reads it.
+    fn parse_date(value: &str) -> Option<f64> {
+        (value == "Wed, 21 Oct 2015 07:28:00 GMT").then_some(1_445_412_480_000.0)
+    }
 
     fn answer(status: u16, text: &'static str) -> FailedAnswer<'static> {
         FailedAnswer {
@@ -269,6 +258,7 @@ mod tests {
         let dated = diagnose_response(FailedAnswer {
             retry_after: Some("Wed, 21 Oct 2015 07:28:00 GMT"),
             now_epoch_ms: 1_445_412_480_000.0 - 20_000.0,
+            parse_date,
             ..answer(429, "Too Many Requests")
         });
         assert_eq!(
@@ -277,21 +267,15 @@ mod tests {
                 retry_after_ms: Some(20_000)
             }
         );
+        let read = |value| retry_after_ms(value, 2e12, parse_date);
         assert_eq!(
-            retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", 2e12),
-            Some(0)
+            read("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(0),
+            "a date past"
         );
-        assert_eq!(retry_after_ms("3600", 0.0), Some(3_600_000));
-        assert_eq!(retry_after_ms("99999999999", 0.0), Some(86_400_000));
-        assert_eq!(retry_after_ms("soon", 0.0), None);
-        assert_eq!(
-            http_date_epoch_secs("Thu, 01 Jan 1970 00:00:00 GMT"),
-            Some(0)
-        );
-        assert_eq!(
-            http_date_epoch_secs("Tue, 29 Feb 2028 12:00:00 GMT"),
-            Some(1_835_438_400)
-        );
+        assert_eq!(read("3600"), Some(3_600_000));
+        assert_eq!(read("99999999999"), Some(86_400_000));
+        assert_eq!(read("soon"), None);
         assert!(diagnose_response(FailedAnswer::default()).retryable());
         let stream = diagnose_response(FailedAnswer {
             content_type: Some("Text/Event-Stream; charset=utf-8"),

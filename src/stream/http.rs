@@ -13,7 +13,7 @@ use web_sys::{
     AbortController, Headers, RequestCache, RequestInit, RequestRedirect, Response, ResponseType,
 };
 
-use super::browser::window;
+use super::browser::{error_words, window};
 use super::diagnosis::{diagnose_response, Diagnosis, FailedAnswer};
 
 /// What can go wrong calling the task API.
@@ -110,12 +110,7 @@ async fn send(method: &str, url: &str, json_body: Option<&str>) -> Result<Respon
 
 /// A request that did not reach the server, with the browser's words.
 fn network_error(error: JsValue) -> HttpError {
-    let words = error
-        .dyn_ref::<js_sys::Error>()
-        .map(|error| String::from(error.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "the request failed".into());
-    HttpError::Network(words)
+    HttpError::Network(error_words(&error, "the request failed"))
 }
 
 /// Requests `url` once more to learn why its stream failed (`EventSource`
@@ -177,6 +172,7 @@ pub async fn describe_answer(response: &Response) -> Diagnosis {
         server_error: server_error.as_deref(),
         retry_after: retry_after.as_deref(),
         now_epoch_ms: js_sys::Date::now(),
+        parse_date: |value| Some(js_sys::Date::parse(value)).filter(|ms| ms.is_finite()),
     })
 }
 

@@ -60,7 +60,7 @@ pub struct UseTaskStreamOptions {
     /// Log lines kept before older ones are dropped. Default: 10 000.
     pub capacity: usize,
     /// Bytes of log text kept before older lines are dropped. Default:
-    /// 4 MiB. A line longer than 8 KiB is kept cut, with a marker.
+    /// 4 MiB. A line longer than 4 KiB is kept cut, with a marker.
     pub capacity_bytes: usize,
     /// Most bytes one event may hold: a longer one fails the stream with
     /// that reason and its memory is given back. Default: 2 MiB. (The fetch

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Event, EventTarget, PageTransitionEvent};
+use web_sys::{Event, EventTarget};
 
 use super::browser::window;
 
@@ -40,66 +40,62 @@ pub(crate) fn is_hidden() -> bool {
 
 type Listener = Closure<dyn FnMut(Event)>;
 
-/// The page's listeners, removed on drop.
+/// The page's listeners (one closure on the window and the document),
+/// removed on drop.
 pub(crate) struct PageLife {
-    listeners: Vec<(EventTarget, &'static str, Listener)>,
+    targets: Vec<(EventTarget, &'static str)>,
+    listener: Listener,
 }
 
 impl PageLife {
     /// Listens, telling `on_event` what happens.
-    pub(crate) fn listen(on_event: impl Fn(PageEvent) + Clone + 'static) -> Self {
+    pub(crate) fn listen(on_event: impl Fn(PageEvent) + 'static) -> Self {
+        let listener: Listener = Closure::new(move |event: Event| {
+            // `PageTransitionEvent.persisted`, read as a property.
+            let persisted = || {
+                js_sys::Reflect::get(&event, &"persisted".into())
+                    .is_ok_and(|value| value.is_truthy())
+            };
+            let page_event = match event.type_().as_str() {
+                "offline" => PageEvent::Offline,
+                "online" => PageEvent::Online,
+                "pagehide" if persisted() => PageEvent::Frozen,
+                "pageshow" if persisted() => PageEvent::Restored,
+                "visibilitychange" if is_hidden() => PageEvent::Hidden,
+                "visibilitychange" => PageEvent::Shown,
+                _ => return,
+            };
+            on_event(page_event);
+        });
         let mut life = Self {
-            listeners: Vec::new(),
+            targets: Vec::new(),
+            listener,
         };
         let Some(window) = window() else {
             return life;
         };
-        let document = window.document();
-        let window: EventTarget = window.into();
-        for name in ["offline", "online", "pagehide", "pageshow"] {
-            let on_event = on_event.clone();
-            life.add(&window, name, move |event: Event| {
-                let persisted = event
-                    .dyn_ref::<PageTransitionEvent>()
-                    .is_some_and(PageTransitionEvent::persisted);
-                let page_event = match event.type_().as_str() {
-                    "offline" => PageEvent::Offline,
-                    "online" => PageEvent::Online,
-                    "pagehide" if persisted => PageEvent::Frozen,
-                    "pageshow" if persisted => PageEvent::Restored,
-                    _ => return,
-                };
-                on_event(page_event);
-            });
+        if let Some(document) = window.document() {
+            life.add(document.into(), "visibilitychange");
         }
-        if let Some(document) = document {
-            life.add(&document.into(), "visibilitychange", move |_| {
-                on_event(if is_hidden() {
-                    PageEvent::Hidden
-                } else {
-                    PageEvent::Shown
-                });
-            });
+        for name in ["offline", "online", "pagehide", "pageshow"] {
+            life.add(window.clone().into(), name);
         }
         life
     }
 
-    fn add(&mut self, target: &EventTarget, name: &'static str, f: impl FnMut(Event) + 'static) {
-        let listener: Listener = Closure::new(f);
-        if target
-            .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
-            .is_ok()
-        {
-            self.listeners.push((target.clone(), name, listener));
+    fn add(&mut self, target: EventTarget, name: &'static str) {
+        let callback = self.listener.as_ref().unchecked_ref();
+        if target.add_event_listener_with_callback(name, callback).is_ok() {
+            self.targets.push((target, name));
         }
     }
 }
 
 impl Drop for PageLife {
     fn drop(&mut self) {
-        for (target, name, listener) in &self.listeners {
-            let _ =
-                target.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        let callback = self.listener.as_ref().unchecked_ref();
+        for (target, name) in &self.targets {
+            let _ = target.remove_event_listener_with_callback(name, callback);
         }
     }
 }

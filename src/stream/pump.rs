@@ -5,9 +5,11 @@
 //!
 //! One queue holds what arrived and is not applied yet ([`MessageQueue`]):
 //! the fetch transport pushes into it and stops reading while it holds
-//! [`MAX_QUEUED`]; the `EventSource` transport, which the browser cannot
-//! hold back, moves its JS inbox into it when the pump finds it empty, or at
-//! once when [`TAKE_EVERY`] wait in the inbox.
+//! [`MAX_QUEUED`] messages or [`MAX_QUEUED_BYTES`]; the `EventSource`
+//! transport, which the browser cannot hold back, moves its JS inbox into it
+//! when the pump finds it empty, or at once when [`TAKE_EVERY`] messages or
+//! [`TAKE_BYTES`] wait in the inbox. Every bound counts bytes as well as
+//! messages, so a flood of big events costs what a flood of small ones does.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -21,18 +23,27 @@ use crate::wire::RawMessage;
 /// at once: taken that soon, the event strings die young, which keeps the
 /// garbage collector's pauses short (measured: 100 ms pauses at 32 768).
 pub(crate) const TAKE_EVERY: u32 = 1024;
+/// Bytes of data waiting in the `EventSource`'s JS inbox at which they are
+/// moved at once.
+pub(crate) const TAKE_BYTES: u32 = 1024 * 1024;
 /// Messages queued and not applied, at most: the fetch transport reads no
 /// further until there is room; beyond it (an `EventSource` cannot be held
 /// back, e.g. in a background tab whose timers are throttled) they are
 /// applied at once. Applying 8 192 messages takes about 8 ms; the rest of a
 /// flood waits in the browser's buffers, not in ours.
 pub(crate) const MAX_QUEUED: usize = 8_192;
+/// Bytes of data queued and not applied, at most, likewise.
+pub(crate) const MAX_QUEUED_BYTES: usize = 2 * 1024 * 1024;
+/// Bytes of a network chunk the fetch transport parses at once.
+pub(crate) const READ_PIECE_BYTES: u32 = 256 * 1024;
 /// Work the fetch transport's read loop does in one task before it yields, in ms.
 pub(crate) const READ_SLICE_MS: f64 = 6.0;
 /// Time one slice may spend applying queued messages, in ms.
 pub(crate) const APPLY_SLICE_MS: f64 = 8.0;
 /// Messages applied between two looks at the clock.
 const CLOCK_EVERY: u32 = 64;
+/// Bytes of data applied between two looks at the clock, at most.
+const CLOCK_EVERY_BYTES: usize = 64 * 1024;
 /// A queue emptied this long after the last show is shown at once; sooner,
 /// at the next animation frame (a flood renders once per frame).
 const EAGER_SHOW_GAP_MS: f64 = 8.0;
@@ -66,7 +77,61 @@ impl Pace {
 
 /// What arrived and is not applied yet, oldest first; shared by the
 /// stream's engine and its connection.
-pub(crate) type MessageQueue = Rc<RefCell<VecDeque<RawMessage>>>;
+pub(crate) type MessageQueue = Rc<RefCell<Queued>>;
+
+/// The queued messages and the bytes of their data.
+#[derive(Debug, Default)]
+pub(crate) struct Queued {
+    messages: VecDeque<RawMessage>,
+    bytes: usize,
+}
+
+impl Queued {
+    /// Queues `message` last.
+    pub(crate) fn push_back(&mut self, message: RawMessage) {
+        self.bytes += message.data.len();
+        self.messages.push_back(message);
+    }
+
+    /// Takes the oldest message.
+    pub(crate) fn pop_front(&mut self) -> Option<RawMessage> {
+        let message = self.messages.pop_front()?;
+        self.bytes -= message.data.len();
+        Some(message)
+    }
+
+    /// Queues `messages` last, in order.
+    pub(crate) fn extend(&mut self, messages: impl IntoIterator<Item = RawMessage>) {
+        for message in messages {
+            self.push_back(message);
+        }
+    }
+
+    /// Messages queued.
+    pub(crate) fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// True when nothing is queued.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// Bytes of data queued.
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Drops everything, and the memory it held.
+    pub(crate) fn clear(&mut self) {
+        *self = Self::default();
+    }
+
+    /// True when the queue holds as much as it may.
+    pub(crate) fn full(&self) -> bool {
+        self.len() >= MAX_QUEUED || self.bytes >= MAX_QUEUED_BYTES
+    }
+}
 
 /// How one [`Pump::drain`] ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,9 +189,11 @@ impl Pump {
         self.queue.borrow_mut().clear();
     }
 
-    /// True when more than [`MAX_QUEUED`] wait: apply them at once.
+    /// True when more than [`MAX_QUEUED`] messages or [`MAX_QUEUED_BYTES`]
+    /// wait: apply them at once.
     pub(crate) fn overflowing(&self) -> bool {
-        self.queue.borrow().len() > MAX_QUEUED
+        let queue = self.queue.borrow();
+        queue.len() > MAX_QUEUED || queue.bytes() > MAX_QUEUED_BYTES
     }
 
     /// Marks a drain as scheduled; false when one already is.
@@ -166,6 +233,7 @@ impl Pump {
     ) -> Drained {
         let deadline = (self.clock)() + budget_ms;
         let mut applied: u32 = 0;
+        let mut bytes_since_look = 0;
         loop {
             if self.queue.borrow().is_empty() {
                 refill();
@@ -173,12 +241,16 @@ impl Pump {
             let Some(raw) = self.queue.borrow_mut().pop_front() else {
                 break;
             };
+            bytes_since_look += raw.data.len();
             if apply(raw) == Directive::Close {
                 return Drained::Closed;
             }
             applied += 1;
-            if applied % CLOCK_EVERY == 0 && (self.clock)() > deadline {
-                break;
+            if applied % CLOCK_EVERY == 0 || bytes_since_look >= CLOCK_EVERY_BYTES {
+                bytes_since_look = 0;
+                if (self.clock)() > deadline {
+                    break;
+                }
             }
         }
         if self.queue.borrow().is_empty() {
@@ -281,6 +353,46 @@ mod tests {
             !dashboard.show_now(),
             "the dashboard shows at most every 100 ms"
         );
+    }
+
+    thread_local! {
+        static LOOKS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    }
+
+    #[test]
+    fn big_messages_count_by_bytes_for_the_slice_and_the_queue_bound() {
+        // A clock that moves 1 ms at every look.
+        let clock = || {
+            LOOKS.with(|looks| {
+                looks.set(looks.get() + 1.0);
+                looks.get()
+            })
+        };
+        let mut pump = Pump::with_clock(Pace::EveryFrame, clock);
+        let big = "x".repeat(CLOCK_EVERY_BYTES);
+        pump.queue()
+            .borrow_mut()
+            .extend((0..100).map(|i| RawMessage::message(big.clone(), i.to_string())));
+        assert!(
+            pump.queue().borrow().full(),
+            "100 x 64 KiB is over the byte bound"
+        );
+        assert!(pump.overflowing());
+        let mut applied = 0;
+        let drained = pump.drain(
+            5.0,
+            || {},
+            |_| {
+                applied += 1;
+                Directive::Continue
+            },
+        );
+        // Each 64 KiB message is a look at the clock: the 5 ms slice ends
+        // after 6, not after 64.
+        assert_eq!((drained, applied), (Drained::More, 6));
+        assert_eq!(pump.queue().borrow().bytes(), 94 * CLOCK_EVERY_BYTES);
+        pump.clear();
+        assert_eq!(pump.queue().borrow().bytes(), 0);
     }
 
     #[test]

@@ -11,11 +11,9 @@
 //!   `EventSource` does not say whether an event carried an `id:` field).
 //! - A replay is an own id that is numeric (ASCII digits, any length) and
 //!   not above a numeric resume id, or one that was applied before (the last
-//!   [`REMEMBERED_IDS`] other ids are remembered).
-
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+//!   [`REMEMBERED_IDS`] other ids are remembered, as 64-bit hashes in a ring:
+//!   looked through only during a resumed connection's replay, and smaller
+//!   in the element's wasm than a hash set).
 
 /// Ids that are not numbers remembered to recognise a replay.
 pub(crate) const REMEMBERED_IDS: usize = 16_384;
@@ -28,9 +26,10 @@ pub(crate) struct ReplayFilter {
     /// The id the previous event carried (or the resume id): an equal id is
     /// inherited, not the event's own.
     previous: String,
-    /// Hashes of the non-numeric ids applied, oldest first.
-    seen_order: VecDeque<u64>,
-    seen: HashSet<u64>,
+    /// Hashes of the non-numeric ids applied: a ring, `next` its oldest
+    /// once full.
+    seen: Vec<u64>,
+    next: usize,
 }
 
 impl ReplayFilter {
@@ -58,7 +57,7 @@ impl ReplayFilter {
         let replay = match &self.resumed_from {
             None => false,
             Some(resume) if numeric && is_number(resume) => !number_above(id, resume),
-            Some(_) => !numeric && self.seen.contains(&hash(id)),
+            Some(_) => !numeric && self.seen.contains(&fnv1a(id)),
         };
         if !replay {
             self.resumed_from = None;
@@ -70,23 +69,21 @@ impl ReplayFilter {
     }
 
     fn remember(&mut self, id: &str) {
-        let key = hash(id);
-        if !self.seen.insert(key) {
-            return;
-        }
-        self.seen_order.push_back(key);
-        if self.seen_order.len() > REMEMBERED_IDS {
-            if let Some(oldest) = self.seen_order.pop_front() {
-                self.seen.remove(&oldest);
-            }
+        let hash = fnv1a(id);
+        if self.seen.len() < REMEMBERED_IDS {
+            self.seen.push(hash);
+        } else {
+            self.seen[self.next] = hash;
+            self.next = (self.next + 1) % REMEMBERED_IDS;
         }
     }
 }
 
-fn hash(id: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    id.hash(&mut hasher);
-    hasher.finish()
+/// The 64-bit FNV-1a hash of `id`.
+fn fnv1a(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// ASCII digits only, at least one.

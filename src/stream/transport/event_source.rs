@@ -22,9 +22,9 @@ use super::contract::{
 use super::inbox::Inbox;
 use super::inbox_batch::decode_batch;
 use crate::state::ReadyState;
-use crate::stream::browser::window;
+use crate::stream::browser::{error_words, window};
 use crate::stream::clock::now_ms;
-use crate::stream::pump::{MessageQueue, TAKE_EVERY};
+use crate::stream::pump::{MessageQueue, TAKE_BYTES, TAKE_EVERY};
 
 type Listener = Closure<dyn FnMut(Event)>;
 
@@ -43,19 +43,14 @@ impl StreamTransport for EventSourceTransport {
             Some(id) => with_last_event_id(request.url, id),
             None => request.url.to_owned(),
         };
-        let inner = EventSource::new(&url).map_err(|error| {
-            error
-                .dyn_ref::<js_sys::Error>()
-                .map(|error| String::from(error.message()))
-                .or_else(|| error.as_string())
-                .unwrap_or_else(|| "the browser refused the URL".into())
-        })?;
+        let inner = EventSource::new(&url)
+            .map_err(|error| error_words(&error, "the browser refused the URL"))?;
         let wake_sink = sink.clone();
         let wake = move |queued: u32| wake_sink(TransportEvent::Messages { queued });
         let inbox = Inbox::listen(
             &inner,
             delivered_types(request.named_events),
-            TAKE_EVERY,
+            (TAKE_EVERY, TAKE_BYTES),
             wake,
         );
         // Built first, so that a failure below still closes the source on drop.

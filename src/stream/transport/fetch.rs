@@ -2,10 +2,12 @@
 //! headers of [`FetchOptions`], the response's `ReadableStream` read in
 //! chunks, and our own parser ([`SseParser`]).
 //!
-//! It reads no faster than the page applies: a chunk is parsed only while
-//! fewer than [`MAX_QUEUED`] messages wait in the stream's queue, and the
-//! loop yields to the event loop after [`READ_SLICE_MS`] of work, so no task
-//! of ours runs long whatever the server sends. An event longer than the
+//! It reads no faster than the page applies: a chunk is parsed a piece of
+//! [`READ_PIECE_BYTES`] at a time (the browser hands over megabytes at once
+//! when the page is busy), each only while the stream's queue is not full
+//! (in messages or bytes), and the loop yields to the event loop after
+//! [`READ_SLICE_MS`] of work, so no task of ours runs long and the memory
+//! stays bounded whatever the server sends. An event longer than the
 //! limit fails the stream and frees what it held. A request that gets no
 //! answer is [`TransportEvent::Unexplained`]; a body that breaks off after
 //! the open is a failure with that reason. `Last-Event-ID` is sent as the
@@ -28,12 +30,12 @@ use super::contract::{
 };
 use super::yield_now::yield_now;
 use crate::state::ReadyState;
-use crate::stream::browser::{spawn_local, window};
+use crate::stream::browser::{error_words, spawn_local, window};
 use crate::stream::clock::now_ms;
 use crate::stream::diagnosis::{foreign_charset, is_event_stream, Diagnosis, FailureKind};
 use crate::stream::fetch_options::{Credentials, FetchOptions};
 use crate::stream::http;
-use crate::stream::pump::{MessageQueue, MAX_QUEUED, READ_SLICE_MS};
+use crate::stream::pump::{MessageQueue, READ_PIECE_BYTES, READ_SLICE_MS};
 use crate::wire::RawMessage;
 use crate::wire::{SseItem, SseParser};
 
@@ -224,22 +226,8 @@ impl ReadLoop {
         let mut items = Vec::new();
         let mut slice_start = now_ms();
         loop {
-            loop {
-                let queued = self.shared.queue.borrow().len();
-                if queued < MAX_QUEUED && now_ms() - slice_start <= READ_SLICE_MS {
-                    break;
-                }
-                if queued >= MAX_QUEUED {
-                    // Waiting for room: make sure the page is applying.
-                    (self.sink)(TransportEvent::Messages {
-                        queued: u32::try_from(queued).unwrap_or(u32::MAX),
-                    });
-                }
-                yield_now().await;
-                if self.shared.closed.get() {
-                    return BodyEnd::Dropped;
-                }
-                slice_start = now_ms();
+            if !self.wait_for_room(&mut slice_start).await {
+                return BodyEnd::Dropped;
             }
             let result = match JsFuture::from(reader.read()).await {
                 Ok(result) => result,
@@ -248,7 +236,8 @@ impl ReadLoop {
                         return BodyEnd::Dropped;
                     }
                     // A reset, a broken chunked encoding, a proxy that cut it.
-                    return BodyEnd::Failed(Diagnosis::broke_off(&error_words(&error)));
+                    let words = error_words(&error, "network error");
+                    return BodyEnd::Failed(Diagnosis::broke_off(&words));
                 }
             };
             if self.shared.closed.get() {
@@ -266,20 +255,55 @@ impl ReadLoop {
             };
             let chunk: Uint8Array = value.unchecked_into();
             self.shared.last_activity_ms.set(now_ms());
-            let fed = parser.feed(&chunk.to_vec(), &mut items);
-            self.deliver(&mut items);
-            if self.shared.closed.get() {
-                return BodyEnd::Dropped;
-            }
-            if let Err(too_large) = fed {
-                return BodyEnd::Failed(Diagnosis {
-                    reason: format!("{too_large} (the limit is max_event_bytes)"),
-                    kind: FailureKind::Permanent,
-                });
+            let length = chunk.length();
+            let mut start = 0;
+            while start < length {
+                if start > 0 && !self.wait_for_room(&mut slice_start).await {
+                    return BodyEnd::Dropped;
+                }
+                let end = length.min(start.saturating_add(READ_PIECE_BYTES));
+                let fed = parser.feed(&chunk.subarray(start, end).to_vec(), &mut items);
+                start = end;
+                self.deliver(&mut items);
+                if self.shared.closed.get() {
+                    return BodyEnd::Dropped;
+                }
+                if let Err(too_large) = fed {
+                    return BodyEnd::Failed(Diagnosis {
+                        reason: format!("{too_large} (the limit is max_event_bytes)"),
+                        kind: FailureKind::Permanent,
+                    });
+                }
             }
         }
         parser.finish();
         BodyEnd::Done
+    }
+
+    /// Waits until the queue has room and this task has worked less than
+    /// [`READ_SLICE_MS`] (yielding to the page meanwhile); false when the
+    /// connection was dropped.
+    async fn wait_for_room(&self, slice_start: &mut f64) -> bool {
+        loop {
+            let (queued, full) = {
+                let queue = self.shared.queue.borrow();
+                (queue.len(), queue.full())
+            };
+            if !full && now_ms() - *slice_start <= READ_SLICE_MS {
+                return true;
+            }
+            if full {
+                // Waiting for room: make sure the page is applying.
+                (self.sink)(TransportEvent::Messages {
+                    queued: u32::try_from(queued).unwrap_or(u32::MAX),
+                });
+            }
+            yield_now().await;
+            if self.shared.closed.get() {
+                return false;
+            }
+            *slice_start = now_ms();
+        }
     }
 
     /// Queues the parsed events and tells the sink.
@@ -328,13 +352,4 @@ fn utf8_byte_string(id: &str) -> String {
         return id.to_owned();
     }
     id.bytes().map(char::from).collect()
-}
-
-/// The browser's words for a failed read.
-fn error_words(error: &JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|error| String::from(error.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "network error".into())
 }

@@ -5,18 +5,23 @@
 // event's type, lastEventId and data. Wasm takes them all at once with
 // take(), joined by a carriage return (which no SSE field can contain). It
 // is woken by wake(count) on the first event after a take, and on every event
-// once `takeEvery` have queued up: taken that soon, the event strings die
-// young, which keeps the garbage collector's pauses short.
+// once `takeEvery` events or `takeBytes` of data have queued up (then it says
+// at least `takeEvery`, which asks for a take now): taken that soon, the
+// event strings die young, which keeps the garbage collector's pauses short.
 export class Inbox {
-  constructor(source, types, takeEvery, wake) {
+  constructor(source, types, takeEvery, takeBytes, wake) {
     this.source = source;
     this.types = types;
     this.parts = [];
     this.count = 0;
+    this.bytes = 0;
     this.listener = (event) => {
       this.parts.push(event.type, event.lastEventId, event.data);
       this.count += 1;
-      if (this.count === 1 || this.count >= takeEvery) {
+      this.bytes += event.data.length;
+      if (this.bytes >= takeBytes) {
+        wake(Math.max(this.count, takeEvery));
+      } else if (this.count === 1 || this.count >= takeEvery) {
         wake(this.count);
       }
     };
@@ -33,6 +38,7 @@ export class Inbox {
     const batch = this.parts.join("\r");
     this.parts = [];
     this.count = 0;
+    this.bytes = 0;
     return batch;
   }
 
@@ -43,5 +49,6 @@ export class Inbox {
     }
     this.parts = [];
     this.count = 0;
+    this.bytes = 0;
   }
 }

@@ -16,6 +16,7 @@ extern "C" {
         source: &EventSource,
         types: Vec<String>,
         take_every: u32,
+        take_bytes: u32,
         wake: &Closure<dyn FnMut(u32)>,
     ) -> JsInbox;
 
@@ -34,15 +35,16 @@ pub struct Inbox {
 
 impl Inbox {
     /// Listens to `types` on `source`. `wake` gets the queue's length on the
-    /// first event after a take and whenever it holds `take_every` or more.
+    /// first event after a take and whenever it holds `take_every` or more
+    /// (at least `take_every` once it holds `take_bytes` of data).
     pub fn listen(
         source: &EventSource,
         types: Vec<String>,
-        take_every: u32,
+        (take_every, take_bytes): (u32, u32),
         wake: impl FnMut(u32) + 'static,
     ) -> Self {
         let wake = Closure::new(wake);
-        let inner = JsInbox::new(source, types, take_every.max(1), &wake);
+        let inner = JsInbox::new(source, types, take_every.max(1), take_bytes, &wake);
         Self { inner, _wake: wake }
     }
 

@@ -58,6 +58,9 @@ struct Args {
     /// Skips the hostile servers' part.
     #[arg(long)]
     skip_hostile: bool,
+    /// Measures only the hostile servers' part.
+    #[arg(long)]
+    only_hostile: bool,
     /// The chromedriver binary.
     #[arg(long, default_value = "/usr/bin/chromedriver")]
     chromedriver: std::path::PathBuf,
@@ -81,15 +84,20 @@ async fn main() -> ExitCode {
     };
     let mut rows: Vec<(String, Vec<Measured>)> = Vec::new();
     let mut failed = None;
-    let streams = args
-        .sizes
+    let sizes = if args.only_hostile {
+        &[][..]
+    } else {
+        &args.sizes[..]
+    };
+    let tick_sizes = if args.only_hostile {
+        &[][..]
+    } else {
+        &args.tick_sizes[..]
+    };
+    let streams = sizes
         .iter()
         .map(|size| (*size, StreamKind::for_size(*size)))
-        .chain(
-            args.tick_sizes
-                .iter()
-                .map(|size| (*size, StreamKind::Ticks)),
-        );
+        .chain(tick_sizes.iter().map(|size| (*size, StreamKind::Ticks)));
     for (size, kind) in streams {
         let result = async {
             let events_url = clients::stream_for(&demo, size, kind).await?;
@@ -122,7 +130,7 @@ async fn main() -> ExitCode {
     }
     let mut latencies = Vec::new();
     let mut samples = Vec::new();
-    if failed.is_none() {
+    if failed.is_none() && !args.only_hostile {
         match latency::run(
             &driver,
             &demo,
@@ -136,7 +144,7 @@ async fn main() -> ExitCode {
             Err(error) => failed = Some(format!("latency: {error}")),
         }
     }
-    if failed.is_none() {
+    if failed.is_none() && !args.only_hostile {
         eprintln!("bench: latency measured");
         for size in &args.memory_events {
             match memory::run(&driver, &demo, *size).await {
@@ -180,7 +188,9 @@ async fn main() -> ExitCode {
         }
     }
     driver.stop().await;
-    println!("{}", report::markdown(&rows));
+    if !rows.is_empty() {
+        println!("{}", report::markdown(&rows));
+    }
     if !latencies.is_empty() {
         println!(
             "### Latency, server send to DOM ({} events, {} ms apart)\n",
