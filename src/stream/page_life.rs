@@ -85,7 +85,10 @@ impl PageLife {
 
     fn add(&mut self, target: EventTarget, name: &'static str) {
         let callback = self.listener.as_ref().unchecked_ref();
-        if target.add_event_listener_with_callback(name, callback).is_ok() {
+        if target
+            .add_event_listener_with_callback(name, callback)
+            .is_ok()
+        {
             self.targets.push((target, name));
         }
     }
