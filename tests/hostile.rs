@@ -461,6 +461,15 @@ async fn offline_waits_without_attempts_and_online_resumes_at_once() {
             .filter(|l| l.starts_with("step"))
             .collect();
         assert_eq!(shown, steps(6), "{}", transport.name());
+
+        // Offline while the task is being created: it is created once and
+        // streamed when the network is back.
+        let monitor = mount_monitor(task_api(2, 0, None, None), on(&transport));
+        monitor.click("start");
+        dispatch("offline");
+        sleep(300).await;
+        dispatch("online");
+        monitor.wait_for_status("completed", LONG).await;
     }
 }
 

@@ -450,7 +450,11 @@ impl Controller {
         if !self.running {
             return;
         }
-        self.generation += 1;
+        // A task being created or checked (no target yet) goes on: its
+        // connect() finds the stream suspended and waits too.
+        if self.target.is_some() {
+            self.generation += 1;
+        }
         self.drop_connection();
         self.suspended = Some(why);
         self.model.set_ready_state(ReadyState::Closed);
