@@ -411,18 +411,12 @@ impl Controller {
             PageEvent::Offline | PageEvent::Frozen => self.suspend(event),
             PageEvent::Hidden => {
                 if let HiddenTab::PauseAfter(ms) = self.options.hidden_tab {
-                    let this = self.this.clone();
-                    self.hidden_timer = set_timeout(
-                        move || {
-                            with_current(&this, None, |controller| {
-                                controller.hidden_timer = None;
-                                if controller.running && is_hidden() {
-                                    controller.suspend(PageEvent::Hidden);
-                                }
-                            });
-                        },
-                        ms,
-                    );
+                    self.hidden_timer = self.after(ms, None, |controller| {
+                        controller.hidden_timer = None;
+                        if controller.running && is_hidden() {
+                            controller.suspend(PageEvent::Hidden);
+                        }
+                    });
                 }
             }
             PageEvent::Online | PageEvent::Restored | PageEvent::Shown => {
@@ -464,17 +458,23 @@ impl Controller {
     /// Checks the connection for silence after `ms`.
     fn arm_idle_timer(&mut self, ms: Option<u32>) {
         let Some(ms) = ms else { return };
+        self.idle_timer = self.after(ms, Some(self.generation), |controller| {
+            controller.idle_timer = None;
+            controller.check_idle();
+        });
+    }
+
+    /// Calls `then` on the controller after `delay_ms`, if it is still
+    /// current (of `generation`, when given). One closure type for every
+    /// timer of the controller.
+    fn after(
+        &self,
+        delay_ms: u32,
+        generation: Option<u64>,
+        then: fn(&mut Controller),
+    ) -> Option<Timeout> {
         let this = self.this.clone();
-        let generation = self.generation;
-        self.idle_timer = set_timeout(
-            move || {
-                with_current(&this, Some(generation), |controller| {
-                    controller.idle_timer = None;
-                    controller.check_idle();
-                });
-            },
-            ms,
-        );
+        set_timeout(move || with_current(&this, generation, then), delay_ms)
     }
 
     /// A connection silent for the idle timeout is closed and resumed;
@@ -564,17 +564,10 @@ impl Controller {
     fn reconnect_after(&mut self, delay_ms: u32) {
         self.drop_connection();
         self.model.set_ready_state(ReadyState::Connecting);
-        let this = self.this.clone();
-        let generation = self.generation;
-        self.retry_timer = set_timeout(
-            move || {
-                with_current(&this, Some(generation), |controller| {
-                    controller.retry_timer = None;
-                    controller.connect();
-                });
-            },
-            delay_ms,
-        );
+        self.retry_timer = self.after(delay_ms, Some(self.generation), |controller| {
+            controller.retry_timer = None;
+            controller.connect();
+        });
     }
 
     /// A 401 / 403: the user's hook refreshes the credentials, then the
