@@ -25,12 +25,18 @@ pub enum ResumeError {
     NotANumber(String),
 }
 
+/// The `Last-Event-ID` header as text (bytes that are not UTF-8 as U+FFFD),
+/// when sent.
+pub fn last_event_id_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("last-event-id")
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+}
+
 /// Reads the resume position: the header wins; an empty or `0` header falls
 /// back to the query value, as in the PHP seed.
 pub fn resume_from(headers: &HeaderMap, query: Option<&str>) -> Result<ResumeFrom, ResumeError> {
-    let header = headers
-        .get("last-event-id")
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).trim().to_owned());
+    let header = last_event_id_header(headers).map(|text| text.trim().to_owned());
     let from_header = match header.as_deref() {
         Some(text) if !text.is_empty() => parse(text)?,
         _ => ResumeFrom::Start,

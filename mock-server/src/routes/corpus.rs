@@ -19,6 +19,7 @@ use futures_util::{stream, StreamExt};
 use serde::Deserialize;
 
 use crate::http::error::ApiError;
+use crate::http::resume::last_event_id_header;
 use crate::state::AppState;
 
 /// One case: its name and its chunks.
@@ -103,12 +104,9 @@ pub async fn serve(
     let Some(case) = corpus().into_iter().find(|case| case.name == name) else {
         return Err(ApiError::NotFound(format!("no corpus case {name:?}")));
     };
-    let last_event_id = headers
-        .get("last-event-id")
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     if state
         .counters
-        .hit_resuming(Some(&params.key), last_event_id)
+        .hit_resuming(Some(&params.key), last_event_id_header(&headers))
         > 1
     {
         return Ok(StatusCode::NO_CONTENT.into_response());

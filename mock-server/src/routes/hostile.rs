@@ -28,6 +28,7 @@ use sse_task_protocol::{encode_frame, ProgressData, EVENT_FAILED};
 
 use super::query;
 use crate::http::error::ApiError;
+use crate::http::resume::last_event_id_header;
 use crate::http::sse::sse_bytes_response;
 use crate::state::AppState;
 
@@ -56,10 +57,7 @@ pub struct HostileQuery {
 /// Counts the request and keeps its `Last-Event-ID` (or `?lastEventId=`);
 /// returns the count.
 fn hit(state: &AppState, headers: &HeaderMap, params: &HostileQuery) -> u64 {
-    let last_event_id = headers
-        .get("last-event-id")
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-        .or_else(|| params.last_event_id.clone());
+    let last_event_id = last_event_id_header(headers).or_else(|| params.last_event_id.clone());
     state
         .counters
         .hit_resuming(params.key.as_deref(), last_event_id)
