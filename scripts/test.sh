@@ -37,6 +37,24 @@ cargo clippy -q -p sse-task-progress --no-default-features --target wasm32-unkno
 # workspace clippy above lints all of their code; a wasm32 pass for them
 # cost a separate Leptos csr build on a fresh machine.)
 
+echo "==> cargo package (the crates a user depends on, in dependency order)"
+# --no-verify: the packaged sources are the ones the tests below build.
+# --allow-dirty: a working copy with edits packages too (CI's clone is clean).
+rm -f target/package/*.crate
+if ! PACKAGE_LOG="$(cargo package -p sse-task-protocol -p sse-task-progress --no-verify --allow-dirty 2>&1)"; then
+  echo "$PACKAGE_LOG"; echo "cargo package failed"; exit 1
+fi
+for crate in sse-task-protocol-0.1.0 sse-task-progress-0.1.0; do
+  test -s "target/package/$crate.crate" || { echo "cargo package made no $crate.crate"; exit 1; }
+done
+PACKAGED="$(cargo package -p sse-task-progress --list --allow-dirty 2>/dev/null)"
+for must in README.md LICENSE-MIT LICENSE-APACHE style/task-monitor.css src/lib.rs; do
+  grep -qx "$must" <<<"$PACKAGED" || { echo "the sse-task-progress package lacks $must"; exit 1; }
+done
+if grep -E '^(scripts|tests|mock-server|e2e|demo|element|bench|docs|\.ci)/' <<<"$PACKAGED"; then
+  echo "the sse-task-progress package carries files that are not the library's"; exit 1
+fi
+
 echo "==> native tests"
 cargo test --workspace 2>&1 | tee "$LOGS/native.log"
 echo "==> server-side rendering test (--features ssr)"

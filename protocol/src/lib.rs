@@ -25,6 +25,11 @@
 //! - [`feed`]: the typed messages of the feed of every task.
 //! - [`task`]: the task API's requests, responses and limits.
 
+/// The README's example, compiled and run by `cargo test --doc`.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctest;
+
 pub mod events;
 pub mod feed;
 pub mod frame;
