@@ -51,7 +51,7 @@ fn panel_markup(components: &str) -> String {
         + url_line
         + 4;
     inner.replace_range(url_line..url_end, "");
-    format!(r#"<ul class="problems" part="problems" role="alert" hidden></ul>{inner}"#)
+    format!(r#"<ul class="tm-problems" part="problems" role="alert" hidden></ul>{inner}"#)
 }
 
 /// Drops `/* … */` comments, collapses whitespace to one space, and drops

@@ -18,8 +18,9 @@ use sse_task_progress::{
 use support::{
     get_json, hits, hydrate_monitor, mount_dashboard, mount_monitor, mount_remembering, on,
     page_query, post_json, quick_retries, server, set_page_query, sleep, steps, task_api,
-    transports, unique_key, url, UnhandledRejections, LONG,
+    transports, unique_key, url, use_components_stylesheet, UnhandledRejections, LONG,
 };
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -63,7 +64,7 @@ async fn server_rendered_markup_hydrates_and_runs_a_task_to_100_percent() {
     assert_eq!(monitor.lines(), expected);
     assert_eq!(monitor.progress(), 100.0);
     assert_eq!(monitor.text("progress-label"), "100%");
-    assert_eq!(monitor.count(".task-monitor"), 1, "{}", monitor.describe());
+    assert_eq!(monitor.count(".tm-monitor"), 1, "{}", monitor.describe());
 }
 
 #[wasm_bindgen_test]
@@ -115,7 +116,7 @@ async fn a_server_side_failure_ends_as_failed_with_the_servers_message() {
         assert_eq!(lines[..2], steps(5)[..2]);
         assert_eq!(lines.last().unwrap(), "step 3 of 5 failed");
         assert!(monitor.text("status").contains("step 3 of 5 failed"));
-        assert_eq!(monitor.count(".log-error"), 1);
+        assert_eq!(monitor.count(".tm-log-error"), 1);
     }
 }
 
@@ -143,7 +144,12 @@ async fn every_step_once(transport: &Transport, count: u32, interval_ms: u64, kn
         "{} with {knobs}",
         transport.name()
     );
-    assert_eq!(monitor.count(".log-warning"), 0, "{}", monitor.describe());
+    assert_eq!(
+        monitor.count(".tm-log-warning"),
+        0,
+        "{}",
+        monitor.describe()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -197,7 +203,7 @@ async fn a_server_that_ends_every_connection_on_purpose_is_followed_quietly_for_
             "{}",
             transport.name()
         );
-        assert_eq!(monitor.count(".log-warning"), 0);
+        assert_eq!(monitor.count(".tm-log-warning"), 0);
     }
 }
 
@@ -217,7 +223,7 @@ async fn a_server_that_sends_one_message_per_response_fills_no_log_with_warnings
             transport.name(),
             monitor.describe()
         );
-        assert_eq!(monitor.count(".log-warning"), 0);
+        assert_eq!(monitor.count(".tm-log-warning"), 0);
         assert!(["open", "waiting"].contains(&monitor.status().as_str()));
         monitor.click("stop");
         monitor.wait_for_status("stopped", LONG).await;
@@ -247,7 +253,7 @@ async fn an_outage_is_one_warning_and_one_reconnected_line_and_retry_after_is_ho
         assert!(lines[1].starts_with("Reconnected after "), "{lines:?}");
         let ticks: Vec<&String> = lines.iter().filter(|l| l.starts_with("tick ")).collect();
         assert_eq!(ticks.len(), 5, "{lines:?}");
-        assert_eq!(monitor.count(".log-warning"), 1);
+        assert_eq!(monitor.count(".tm-log-warning"), 1);
         // Retry-After: 1 beats the policy's 200 ms at most.
         assert!(
             waited >= 950.0,
@@ -299,9 +305,9 @@ async fn malformed_json_is_a_visible_warning_and_the_stream_goes_on() {
             "{}",
             transport.name()
         );
-        assert_eq!(monitor.count(".log-warning"), 1);
+        assert_eq!(monitor.count(".tm-log-warning"), 1);
         assert_eq!(
-            monitor.count(".log b"),
+            monitor.count(".tm-log b"),
             0,
             "markup in the raw text was parsed"
         );
@@ -380,7 +386,12 @@ async fn a_server_error_is_retried_a_bounded_number_of_times_with_backoff() {
         sleep(600).await;
         assert_eq!(hits(&key).await, seen);
         // One warning for the whole outage, not one per attempt.
-        assert_eq!(monitor.count(".log-warning"), 1, "{}", monitor.describe());
+        assert_eq!(
+            monitor.count(".tm-log-warning"),
+            1,
+            "{}",
+            monitor.describe()
+        );
     }
 }
 
@@ -503,7 +514,12 @@ async fn fetch_sends_headers_computed_on_every_attempt_and_refreshes_an_expired_
         .collect();
     let expected: Vec<String> = (1..=40).map(|i| format!("tick {i}")).collect();
     assert_eq!(ticks, expected, "{}", monitor.describe());
-    assert_eq!(monitor.count(".log-warning"), 0, "{}", monitor.describe());
+    assert_eq!(
+        monitor.count(".tm-log-warning"),
+        0,
+        "{}",
+        monitor.describe()
+    );
     let refreshes = token.lock().unwrap().refreshes;
     assert!(refreshes >= 3, "{refreshes} refreshes");
 
@@ -543,7 +559,7 @@ async fn fetch_posts_a_json_body_and_streams_the_answer() {
         );
     }
     assert_eq!(monitor.progress(), 100.0);
-    assert_eq!(monitor.count(".log b"), 0);
+    assert_eq!(monitor.count(".tm-log b"), 0);
 }
 
 #[wasm_bindgen_test]
@@ -788,4 +804,174 @@ async fn wait_for(transport: &Transport, what: &str, done: impl Fn() -> bool) {
         sleep(25).await;
         waited += 25;
     }
+}
+
+/// The dashboard's Log panel shows the task it was opened on: Log on a
+/// task of 60 lines, then on one of 3, shows the second task's 3 lines
+/// alone under its own title.
+#[wasm_bindgen_test]
+async fn the_log_panel_shows_only_the_task_it_was_opened_on() {
+    let long = post_json("/api/tasks", json!({ "steps": 60, "interval_ms": 1 })).await;
+    let short = post_json("/api/tasks", json!({ "steps": 3, "interval_ms": 1 })).await;
+    let (long, short) = (
+        long["id"].as_str().unwrap().to_owned(),
+        short["id"].as_str().unwrap().to_owned(),
+    );
+    let board = mount_dashboard(
+        &format!("{}/api/tasks/events", server()),
+        Transport::EventSource,
+    );
+    let open_log = |id: &str| {
+        board
+            .root
+            .query_selector(&format!(
+                "[data-task-id='{id}'] [data-testid='task-open-log']"
+            ))
+            .unwrap()
+            .map(|button| button.unchecked_into::<web_sys::HtmlElement>().click())
+            .is_some()
+    };
+    let mut expected_long = steps(60);
+    expected_long.extend(["Process complete".to_owned(), CLOSED_COMPLETE.to_owned()]);
+    let mut expected_short = steps(3);
+    expected_short.extend(["Process complete".to_owned(), CLOSED_COMPLETE.to_owned()]);
+    board
+        .wait_until("both rows", LONG, |b| {
+            b.row_attr(&long, "data-state").as_deref() == Some("completed")
+                && b.row_attr(&short, "data-state").as_deref() == Some("completed")
+        })
+        .await;
+    assert!(open_log(&long));
+    board
+        .wait_until("the long task's log", LONG, |b| b.lines() == expected_long)
+        .await;
+    assert!(open_log(&short));
+    board
+        .wait_until("the short task's log alone", LONG, |b| {
+            b.lines() == expected_short
+        })
+        .await;
+    assert!(board.text("task-log-panel").contains(&short));
+    sleep(200).await;
+    assert_eq!(board.lines(), expected_short);
+}
+
+/// A page's own generic classes (`.button`, `.progress`, `.log`, `.status`,
+/// `.controls`, `.tasks`) and the components' stylesheet leave each other
+/// alone: every checked style of the monitor and the dashboard is the same
+/// with and without the page's sheet, and the page's elements look the same
+/// with and without the components' sheet.
+#[wasm_bindgen_test]
+async fn the_components_styles_and_a_pages_generic_classes_leave_each_other_alone() {
+    use_components_stylesheet();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let page_sheet = document.create_element("style").unwrap();
+    page_sheet.set_text_content(Some(
+        ".button { background: rgb(255, 0, 0); padding: 40px; text-transform: uppercase; }
+         .primary { color: rgb(0, 0, 255); letter-spacing: 3px; }
+         .progress { display: block; height: 77px; opacity: 0.5; }
+         .progress-label { font-size: 40px; text-decoration: underline; }
+         .log { height: 11px; color: rgb(0, 255, 0); white-space: normal; opacity: 0.4; }
+         .status { font-size: 50px; margin: 30px; text-transform: lowercase; }
+         .controls, .tasks, .task-grid-row { display: block; gap: 0; letter-spacing: 5px; }",
+    ));
+    document.head().unwrap().append_child(&page_sheet).unwrap();
+    let page = document.create_element("div").unwrap();
+    page.set_inner_html(
+        r#"<button class="button primary">Save</button><div class="progress">p</div>
+           <div class="log">log</div><p class="status">ok</p><div class="controls">c</div>
+           <div class="tasks">t</div>"#,
+    );
+    document.body().unwrap().append_child(&page).unwrap();
+    let monitor = mount_monitor(task_api(3, 50, None, None), UseTaskStreamOptions::default());
+    let _post = post_json("/api/tasks", json!({ "steps": 1, "interval_ms": 1 })).await;
+    let board = mount_dashboard(
+        &format!("{}/api/tasks/events", server()),
+        Transport::EventSource,
+    );
+    board
+        .wait_until("a row", LONG, |b| b.count("[data-testid='task-row']") > 0)
+        .await;
+
+    const PROPERTIES: [&str; 12] = [
+        "display",
+        "background-color",
+        "color",
+        "padding-top",
+        "height",
+        "font-size",
+        "margin-top",
+        "white-space",
+        "text-transform",
+        "letter-spacing",
+        "opacity",
+        "text-decoration-line",
+    ];
+    let styles = |root: &web_sys::Element, selectors: &[&str]| -> Vec<String> {
+        let window = web_sys::window().unwrap();
+        selectors
+            .iter()
+            .flat_map(|selector| {
+                let element = root
+                    .query_selector(selector)
+                    .unwrap()
+                    .unwrap_or_else(|| panic!("no {selector}"));
+                let style = window.get_computed_style(&element).unwrap().unwrap();
+                PROPERTIES
+                    .map(|p| format!("{selector} {p}: {}", style.get_property_value(p).unwrap()))
+            })
+            .collect()
+    };
+    let set_disabled = |sheet: &web_sys::Element, disabled: bool| {
+        js_sys::Reflect::set(sheet, &"disabled".into(), &disabled.into()).unwrap();
+    };
+    let ours = |monitor: &web_sys::Element, board: &web_sys::Element| {
+        let mut all = styles(
+            monitor,
+            &[
+                "[data-testid='start']",
+                "[data-testid='stop']",
+                "[data-testid='status']",
+                ".tm-progress",
+                "[data-testid='progress-label']",
+                "[data-testid='log']",
+                ".tm-controls",
+            ],
+        );
+        all.extend(styles(
+            board,
+            &[
+                ".tm-table",
+                "[data-testid='task-row']",
+                "[data-testid='task-stop']",
+                ".tm-progress-label",
+            ],
+        ));
+        all
+    };
+    let page_elements = [
+        ".button",
+        ".progress",
+        ".log",
+        ".status",
+        ".controls",
+        ".tasks",
+    ];
+
+    let ours_with_page_sheet = ours(&monitor.root, &board.root);
+    let page_with_our_sheet = styles(&page, &page_elements);
+    set_disabled(&page_sheet, true);
+    let ours_alone = ours(&monitor.root, &board.root);
+    set_disabled(&page_sheet, false);
+    let components_sheet = document.get_element_by_id("components-stylesheet").unwrap();
+    set_disabled(&components_sheet, true);
+    let page_alone = styles(&page, &page_elements);
+    set_disabled(&components_sheet, false);
+    page_sheet.remove();
+    page.remove();
+
+    assert_eq!(ours_with_page_sheet, ours_alone);
+    assert_eq!(page_with_our_sheet, page_alone);
+    // The page's sheet did apply to its own elements.
+    assert!(page_alone.contains(&".button background-color: rgb(255, 0, 0)".to_owned()));
 }

@@ -45,7 +45,12 @@ async fn a_server_that_ends_every_connection_at_once_with_retry_0_gets_no_storm(
             "{}: {requests} requests in 4.5 s",
             transport.name()
         );
-        assert_eq!(monitor.count(".log-warning"), 0, "{}", monitor.describe());
+        assert_eq!(
+            monitor.count(".tm-log-warning"),
+            0,
+            "{}",
+            monitor.describe()
+        );
         monitor.click("stop");
         monitor.wait_for_status("stopped", LONG).await;
     }

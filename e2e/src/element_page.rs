@@ -98,7 +98,7 @@ impl<'a> ElementPage<'a> {
         let lines = self
             .script(
                 "const m = document.querySelector(arguments[0]);\
-                 return Array.from(m.shadowRoot.querySelectorAll('.log-block'))\
+                 return Array.from(m.shadowRoot.querySelectorAll('.tm-log-block'))\
                    .flatMap(b => b.textContent.split('\\n'));",
                 vec![monitor.into()],
             )

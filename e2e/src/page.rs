@@ -116,7 +116,7 @@ impl<'a> DemoPage<'a> {
         let lines = self
             .client
             .execute(
-                "return Array.from(document.querySelectorAll('.log-block'))\
+                "return Array.from(document.querySelectorAll('.tm-log-block'))\
                    .flatMap(function (b) { return b.textContent.split('\\n'); });",
                 vec![],
             )

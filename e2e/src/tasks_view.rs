@@ -65,7 +65,7 @@ pub async fn run(client: &Client, base: &str) -> Result<String, PageError> {
         let lines = client
             .execute(
                 "var p = document.querySelector(\"[data-testid='task-log-panel']\");\
-                 return p ? p.querySelector('.log').textContent : '';",
+                 return p ? p.querySelector('.tm-log').textContent : '';",
                 vec![],
             )
             .await?;

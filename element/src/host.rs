@@ -34,7 +34,7 @@ impl TaskMonitorHost {
         style.set_text_content(Some(STYLE));
         root.append_child(&style)?;
         let container = document.create_element("div")?;
-        container.set_class_name("task-monitor-root");
+        container.set_class_name("tm-root");
         root.append_child(&container)?;
         Ok(Self {
             monitor: Monitor::mount(host, &container)?,

@@ -37,7 +37,7 @@ impl Panel {
     /// Builds the panel at the end of `parent`.
     pub fn build(document: &Document, parent: &Element) -> Result<Self, JsValue> {
         let section = document.create_element("section")?;
-        section.set_class_name("task-monitor");
+        section.set_class_name("tm-monitor");
         section.set_attribute("part", "panel")?;
         section.set_attribute("aria-label", "Task progress")?;
         section.set_inner_html(MARKUP);
@@ -47,7 +47,7 @@ impl Panel {
                 .ok_or_else(|| JsValue::from_str("the panel's markup lacks a part"))
         };
         let panel = Self {
-            problems: find(".problems")?,
+            problems: find(".tm-problems")?,
             start: find("[data-testid=start]")?,
             stop: find("[data-testid=stop]")?,
             status: find("[data-testid=status]")?,
@@ -183,7 +183,7 @@ mod tests {
         // code, and the task's URL line) aside, the two must be the same.
         let element: Vec<_> = parts(MARKUP)
             .into_iter()
-            .filter(|(_, class)| class != "problems")
+            .filter(|(_, class)| class != "tm-problems")
             .collect();
         let components: Vec<_> = parts(COMPONENTS)
             .into_iter()

@@ -20,8 +20,8 @@ pub fn TaskLogPanel(
     // In the browser only (effects never run on the server).
     Effect::new(move |_| stream.attach_task(attach_server.clone(), attach_id.clone()));
     view! {
-        <section class="task-log-panel" data-testid="task-log-panel" aria-label="Task log">
-            <h2 class="task-log-title">"Task " <code>{task_id}</code></h2>
+        <section class="tm-log-panel" data-testid="task-log-panel" aria-label="Task log">
+            <h2 class="tm-log-title">"Task " <code>{task_id}</code></h2>
             <StatusBadge status=stream.status />
             <ProgressBar progress=stream.progress />
             <LogView lines=stream.lines />

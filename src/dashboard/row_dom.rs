@@ -134,7 +134,7 @@ impl RowElements {
             let phase_name = phase.as_str();
             let _ = self.row.set_attribute("data-state", phase_name);
             self.phase
-                .set_class_name(&format!("task-phase phase-{phase_name}"));
+                .set_class_name(&format!("tm-phase tm-phase-{phase_name}"));
             self.phase.set_text_content(Some(phase_name));
             let _ = self
                 .stop
@@ -173,40 +173,52 @@ impl RowElements {
 /// writes every cell of a new row).
 fn template_row(document: &Document) -> Result<Element, JsValue> {
     let row = document.create_element("div")?;
-    row.set_class_name("task-grid-row");
+    row.set_class_name("tm-row");
     row.set_attribute("role", "row")?;
     row.set_attribute("data-testid", "task-row")?;
+    // A space between cells and between buttons: a page without the
+    // stylesheet still reads "9bbd6509 completed 100% Process complete"
+    // (grid and flex layouts ignore it).
+    let space = |parent: &Element| -> Result<(), JsValue> {
+        if parent.first_child().is_some() {
+            parent.append_child(&document.create_text_node(" "))?;
+        }
+        Ok(())
+    };
     let cell = |class: &str| -> Result<Element, JsValue> {
+        space(&row)?;
         let cell = document.create_element("span")?;
         cell.set_class_name(class);
         cell.set_attribute("role", "cell")?;
         row.append_child(&cell)?;
         Ok(cell)
     };
-    cell("task-name")?;
-    cell("task-phase")?;
-    let progress = cell("task-progress")?;
+    cell("tm-name")?;
+    cell("tm-phase")?;
+    let progress = cell("tm-row-progress")?;
     let bar = document.create_element("span")?;
-    bar.set_class_name("row-bar");
+    bar.set_class_name("tm-bar");
     bar.set_attribute("role", "progressbar")?;
     bar.set_attribute("aria-valuemin", "0")?;
     bar.set_attribute("aria-valuemax", "100")?;
     let fill = document.create_element("span")?;
-    fill.set_class_name("row-bar-fill");
+    fill.set_class_name("tm-bar-fill");
     bar.append_child(&fill)?;
     progress.append_child(&bar)?;
+    space(&progress)?;
     let percent = document.create_element("span")?;
-    percent.set_class_name("progress-label");
+    percent.set_class_name("tm-progress-label");
     progress.append_child(&percent)?;
-    cell("task-last-line")?;
-    let actions = cell("task-actions")?;
+    cell("tm-last-line")?;
+    let actions = cell("tm-actions")?;
     for (action, testid, text) in [
         ("stop", "task-stop", "Stop"),
         ("log", "task-open-log", "Log"),
     ] {
+        space(&actions)?;
         let button = document.create_element("button")?;
         button.set_attribute("type", "button")?;
-        button.set_class_name("button");
+        button.set_class_name("tm-button");
         button.set_attribute("data-testid", testid)?;
         button.set_attribute("data-action", action)?;
         button.set_text_content(Some(text));

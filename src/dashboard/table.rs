@@ -89,19 +89,20 @@ pub fn TasksDashboard(
         None => {}
     };
     view! {
-        <section class="tasks-dashboard" data-testid="tasks-dashboard" aria-label="Every task">
-            <p class="dashboard-connection" data-testid="dashboard-connection" data-state=connection_name role="status">
+        <section class="tm-dashboard" data-testid="tasks-dashboard" aria-label="Every task">
+            <p class="tm-connection" data-testid="dashboard-connection" data-state=connection_name role="status">
                 {connection}
             </p>
-            <div class="tasks" role="table" aria-label="Tasks">
-                <div class="task-grid-row task-head" role="row">
-                    <span role="columnheader">"Task"</span>
-                    <span role="columnheader">"State"</span>
-                    <span role="columnheader">"Progress"</span>
-                    <span role="columnheader">"Last line"</span>
-                    <span role="columnheader"><span class="visually-hidden">"Actions"</span></span>
+            <div class="tm-table" role="table" aria-label="Tasks">
+                <div class="tm-row tm-row-head" role="row">
+                    // Spaced like the rows (see `row_dom.rs`).
+                    <span role="columnheader">"Task"</span>" "
+                    <span role="columnheader">"State"</span>" "
+                    <span role="columnheader">"Progress"</span>" "
+                    <span role="columnheader">"Last line"</span>" "
+                    <span role="columnheader"><span class="tm-visually-hidden">"Actions"</span></span>
                 </div>
-                <div class="task-rows" role="rowgroup" node_ref=body on:click=on_click></div>
+                <div class="tm-rows" role="rowgroup" node_ref=body on:click=on_click></div>
             </div>
             {move || {
                 open_task

@@ -37,8 +37,11 @@ pub struct LogRenderer {
 }
 
 impl LogRenderer {
-    /// A renderer for the empty `container`.
+    /// A renderer that owns `container`'s content from now on: whatever it
+    /// held is removed (a view reusing the element of another log, like the
+    /// dashboard's Log panel opened on another task, starts empty).
     pub fn new(container: HtmlElement) -> Self {
+        container.set_text_content(None);
         Self {
             container,
             blocks: LogBlocks::default(),
@@ -119,10 +122,10 @@ fn block_element(
 ) -> Result<Element, wasm_bindgen::JsValue> {
     let element = document.create_element("div")?;
     element.set_class_name(match block.level {
-        LogLevel::Info if block.next - block.first >= BULK_LINES => "log-block log-bulk",
-        LogLevel::Info => "log-block",
-        LogLevel::Warning => "log-block log-warning",
-        LogLevel::Error => "log-block log-error",
+        LogLevel::Info if block.next - block.first >= BULK_LINES => "tm-log-block tm-log-bulk",
+        LogLevel::Info => "tm-log-block",
+        LogLevel::Warning => "tm-log-block tm-log-warning",
+        LogLevel::Error => "tm-log-block tm-log-error",
     });
     set_block_text(&element, log, block);
     Ok(element)

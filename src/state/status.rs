@@ -69,7 +69,7 @@ impl TaskStatus {
 
     /// The status badge's classes: `status` and `status-{name}`.
     pub fn badge_class(&self) -> String {
-        format!("status status-{}", self.name())
+        format!("tm-status tm-status-{}", self.name())
     }
 
     /// Words for the status badge.

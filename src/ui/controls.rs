@@ -17,10 +17,10 @@ pub fn TaskControls(
     on_stop: Callback<()>,
 ) -> impl IntoView {
     view! {
-        <div class="controls" role="group" aria-label="Task controls">
+        <div class="tm-controls" role="group" aria-label="Task controls">
             <button
                 type="button"
-                class="button primary"
+                class="tm-button tm-primary"
                 data-testid="start"
                 disabled=move || !can_start.get()
                 on:click=move |_| on_start.run(())
@@ -29,7 +29,7 @@ pub fn TaskControls(
             </button>
             <button
                 type="button"
-                class="button"
+                class="tm-button"
                 data-testid="stop"
                 disabled=move || !can_stop.get()
                 on:click=move |_| on_stop.run(())

@@ -37,12 +37,12 @@ pub fn LogView(
     };
 
     view! {
-        <div class="log-panel">
-            <p class="log-dropped" data-testid="log-dropped" hidden=move || dropped.get() == 0>
+        <div class="tm-log-area">
+            <p class="tm-log-dropped" data-testid="log-dropped" hidden=move || dropped.get() == 0>
                 {move || dropped_notice(dropped.get())}
             </p>
             <div
-                class="log"
+                class="tm-log"
                 data-testid="log"
                 data-count=move || count.get()
                 role="log"

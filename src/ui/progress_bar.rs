@@ -13,7 +13,7 @@ pub fn ProgressBar(
 ) -> impl IntoView {
     let label = Memo::new(move |_| format_percent(progress.get()));
     view! {
-        <div class="progress">
+        <div class="tm-progress">
             <progress
                 data-testid="progress-bar"
                 max="100"
@@ -24,7 +24,7 @@ pub fn ProgressBar(
                 aria-valuenow=move || whole_percent(progress.get())
                 aria-valuetext=move || label.get()
             ></progress>
-            <span class="progress-label" data-testid="progress-label" aria-hidden="true">
+            <span class="tm-progress-label" data-testid="progress-label" aria-hidden="true">
                 {move || label.get()}
             </span>
         </div>

@@ -72,12 +72,12 @@ pub fn TaskMonitor(
     let can_start = Signal::derive(move || !stream.status.with(|s| s.is_active()));
     let can_stop = Signal::derive(move || stream.status.with(|s| s.is_active()));
     view! {
-        <section class="task-monitor" data-testid="task-monitor" aria-label="Task progress">
+        <section class="tm-monitor" data-testid="task-monitor" aria-label="Task progress">
             <TaskControls can_start can_stop on_start=start on_stop=stop />
             <StatusBadge status=stream.status />
             <ProgressBar progress=stream.progress />
             <LogView lines=stream.lines />
-            <p class="task-id" data-testid="task-status-url">
+            <p class="tm-task-id" data-testid="task-status-url">
                 {move || stream.target.with(|t| t.as_ref().and_then(|t| t.status_url.clone()).unwrap_or_default())}
             </p>
         </section>

@@ -257,7 +257,7 @@ impl Mounted {
 
     /// The log's lines, as shown: each block's text, one line per `\n`.
     pub fn lines(&self) -> Vec<String> {
-        let nodes = self.root.query_selector_all(".log-block").unwrap();
+        let nodes = self.root.query_selector_all(".tm-log-block").unwrap();
         (0..nodes.length())
             .filter_map(|i| nodes.item(i))
             .flat_map(|node| {
@@ -290,7 +290,7 @@ impl Mounted {
     pub fn row_percent(&self, id: &str) -> String {
         self.root
             .query_selector(&format!(
-                "[data-testid='task-row'][data-task-id='{id}'] .progress-label"
+                "[data-testid='task-row'][data-task-id='{id}'] .tm-progress-label"
             ))
             .unwrap()
             .and_then(|label| label.text_content())
