@@ -67,6 +67,12 @@ cargo build -q -p sse-mock-server
 # stream alive under a short idle timeout.
 start_mock_server --allow-origin '*' --faults --keep-alive-secs 1
 echo "mock server at $MOCK_URL"
+echo "==> scripts/run.sh on a port in use (the mock server's): refused before building"
+BUSY_PORT="${MOCK_URL##*:}"
+RUN_OUT="$(timeout 10 scripts/run.sh --port "$BUSY_PORT" 2>&1)" && RUN_RC=0 || RUN_RC=$?
+if [[ "$RUN_RC" != 1 || "$RUN_OUT" != *"127.0.0.1:$BUSY_PORT is already in use"* || "$RUN_OUT" == *"==>"* ]]; then
+  echo "run.sh --port $BUSY_PORT: exit $RUN_RC, said: $RUN_OUT"; exit 1
+fi
 MOCK_SERVER_URL="$MOCK_URL" cargo test -p sse-task-progress --features hydrate --target wasm32-unknown-unknown --test browser --test hostile 2>&1 \
   | tee "$LOGS/browser.log"
 BROWSER="$(count_passed "$LOGS/browser.log")"
