@@ -16,7 +16,8 @@ pub struct Cli {
     /// Address to listen on (loopback by default).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Serve this folder (the trunk `dist/`) at `/`, falling back to its `index.html`.
+    /// Serve this folder (the trunk `dist/`) at `/` (`index.html` for a
+    /// folder; a path that is neither a route nor a file is a 404).
     #[arg(long, value_name = "DIR")]
     pub static_dir: Option<PathBuf>,
     /// SQLite file for tasks and events; an in-memory database when absent.

@@ -32,7 +32,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderName, Method};
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{header, HeaderName, Method, Uri};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
@@ -40,7 +41,7 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -133,8 +134,9 @@ pub fn app(state: AppState) -> Router {
         ))
         .with_state(state);
     let router = match &config.static_dir {
-        Some(dir) => router
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        Some(dir) => {
+            router.fallback_service(ServeDir::new(dir).fallback(no_such_file.into_service()))
+        }
         None => router.fallback(not_found),
     };
     let router = match cors(&config.allow_origins) {
@@ -166,6 +168,14 @@ async fn reject_odd_targets(
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
+}
+
+/// A path that is neither a route nor a file of the site: a 404 that names
+/// it (the demo has no client-side routes, so no page stands in for it: a
+/// mistyped stream URL must read as "not found", not as a page of HTML).
+async fn no_such_file(uri: Uri) -> ApiError {
+    let path: String = uri.path().chars().take(200).collect();
+    ApiError::NotFound(format!("no such route or file: {path}"))
 }
 
 fn cors(origins: &[String]) -> Option<CorsLayer> {

@@ -1,6 +1,7 @@
 //! `sse-mock-server`: parses the flags, sets up logging, binds, and serves
 //! until SIGINT or SIGTERM.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -38,6 +39,8 @@ fn yield_to_jobs() {
 
 async fn serve() -> ExitCode {
     tracing_subscriber::fmt()
+        // Colour codes only for a terminal: a log written to a file is text.
+        .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )

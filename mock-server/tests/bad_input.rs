@@ -82,6 +82,21 @@ async fn malformed_oversized_mistyped_and_out_of_range_bodies_are_refused() {
         "bogus",
     )
     .await;
+    // serde's wording and a position in the text the server re-encoded
+    // stay out of the message.
+    let response = post()
+        .json(&json!({"interval_ms": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "steps is required");
+    let response = post().json(&json!({"steps": "3"})).send().await.unwrap();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let error = body["error"].as_str().unwrap();
+    assert!(error.starts_with("steps: invalid type"), "{error}");
+    assert!(!error.contains("line 1"), "{error}");
     expect_error(
         client.get(server.url("/api/run?steps=999999999999")),
         400,
@@ -251,4 +266,73 @@ fn start_up_failures_say_what_is_wrong_in_one_line_and_exit_1() {
         assert!(stderr.starts_with("sse-mock-server: "), "{stderr}");
         assert!(!stderr.contains("SqliteFailure"), "a Debug dump: {stderr}");
     }
+}
+
+/// A log written to a file (stdout not a terminal) carries no colour codes.
+#[test]
+fn a_log_written_to_a_file_is_plain_text() {
+    use std::io::{BufRead, BufReader};
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_sse-mock-server"))
+        .args(["--addr", "127.0.0.1:0"])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    for line in BufReader::new(server.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let done = line.starts_with("sse-mock-server listening on");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let log = lines.join("\n");
+    assert!(log.contains("INFO"), "{log}");
+    assert!(!log.contains('\u{1b}'), "colour codes: {log:?}");
+}
+
+#[tokio::test]
+async fn close_on_an_ended_task_is_204_on_a_running_one_a_400_that_says_why() {
+    let server = TestServer::default().await;
+    let client = reqwest::Client::new();
+    // No interval_ms: the default pause (500 ms) keeps it running a while.
+    let task = create_task(&server, json!({"steps": 50})).await;
+    let id = task["id"].as_str().unwrap();
+    let events = server.url(task["events_url"].as_str().unwrap());
+    expect_error(
+        client.get(&events).header("Last-Event-ID", "CLOSE"),
+        400,
+        "still running",
+    )
+    .await;
+    let cancel = client
+        .post(server.url(&format!("/api/tasks/{id}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert!(cancel.status().is_success(), "{}", cancel.status());
+    for _ in 0..100 {
+        let state: serde_json::Value = client
+            .get(server.url(&format!("/api/tasks/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if state["state"] == "cancelled" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let response = client
+        .get(&events)
+        .header("Last-Event-ID", "CLOSE")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
 }

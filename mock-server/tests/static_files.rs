@@ -1,5 +1,6 @@
-//! `--static-dir`: the site at `/`, `index.html` for unknown paths (client
-//! routing), and nothing outside the folder, whatever the request path says.
+//! `--static-dir`: the site at `/`, a JSON 404 naming any other path that is
+//! no file (so a mistyped stream URL says "not found"), and nothing outside
+//! the folder, whatever the request path says.
 
 mod common;
 
@@ -19,7 +20,7 @@ async fn raw_get(server: &TestServer, path: &str) -> String {
 }
 
 #[tokio::test]
-async fn the_site_is_served_with_an_index_fallback_and_nothing_outside_it() {
+async fn the_site_is_served_unknown_paths_are_404_and_nothing_outside_it_is() {
     let root = tempfile::tempdir().unwrap();
     let site = root.path().join("dist");
     std::fs::create_dir(&site).unwrap();
@@ -36,9 +37,13 @@ async fn the_site_is_served_with_an_index_fallback_and_nothing_outside_it() {
     assert!(raw_get(&server, "/app.js")
         .await
         .contains("console.log('app')"));
-    assert!(raw_get(&server, "/some/client/route")
-        .await
-        .contains("<p>the demo</p>"));
+    let answer = raw_get(&server, "/seeds/corebos/sourse").await;
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(answer.contains("application/json"), "{answer}");
+    assert!(
+        answer.contains("no such route or file: /seeds/corebos/sourse"),
+        "{answer}"
+    );
     for path in [
         "/../secret.txt",
         "/%2e%2e/secret.txt",

@@ -43,5 +43,5 @@ pub use feed::{FeedEventData, FeedMessage, FEED_CREATED, FEED_SNAPSHOT, FEED_SYN
 pub use frame::{encode_frame, normalize_newlines, retry_frame, KEEP_ALIVE_FRAME};
 pub use task::{
     validate_interval_ms, CreateTaskRequest, CreateTaskResponse, ErrorBody, TaskSnapshot,
-    TaskState, ValidationError, MAX_INTERVAL_MS, MAX_LABEL_CHARS, MAX_STEPS,
+    TaskState, ValidationError, DEFAULT_INTERVAL_MS, MAX_INTERVAL_MS, MAX_LABEL_CHARS, MAX_STEPS,
 };

@@ -9,6 +9,8 @@ pub const MAX_STEPS: u32 = 100_000;
 pub const MAX_INTERVAL_MS: u64 = 60_000;
 /// Longest label, in characters.
 pub const MAX_LABEL_CHARS: usize = 200;
+/// Pause between two steps when a request names none, in milliseconds.
+pub const DEFAULT_INTERVAL_MS: u64 = 500;
 
 /// Body of `POST /api/tasks`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,7 +18,9 @@ pub const MAX_LABEL_CHARS: usize = 200;
 pub struct CreateTaskRequest {
     /// Number of steps, `1..=MAX_STEPS`.
     pub steps: u32,
-    /// Pause after each step, `0..=MAX_INTERVAL_MS` milliseconds.
+    /// Pause after each step, `0..=MAX_INTERVAL_MS` milliseconds
+    /// ([`DEFAULT_INTERVAL_MS`] when absent).
+    #[serde(default = "default_interval_ms")]
     pub interval_ms: u64,
     /// Step at which the task fails on purpose (1-based), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,6 +28,10 @@ pub struct CreateTaskRequest {
     /// Free text shown in front of every step message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+fn default_interval_ms() -> u64 {
+    DEFAULT_INTERVAL_MS
 }
 
 /// Why a [`CreateTaskRequest`] was refused.

@@ -15,7 +15,7 @@ use axum::Json;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use sse_task_protocol::{
-    encode_frame, CreateTaskRequest, CreateTaskResponse, HistoryLost, TaskSnapshot, TaskState,
+    encode_frame, CreateTaskRequest, CreateTaskResponse, HistoryLost, TaskSnapshot,
     EVENT_HISTORY_LOST,
 };
 
@@ -206,10 +206,13 @@ pub async fn task_events_route(
                 0
             }
             ResumeFrom::After(after) => after,
-            ResumeFrom::Closed if row.state == TaskState::Completed => row.last_seq,
+            // CLOSE: the client saw the end; for an ended task (completed,
+            // failed or cancelled) nothing is left to send.
+            ResumeFrom::Closed if row.state.is_terminal() => row.last_seq,
             ResumeFrom::Closed => {
                 return Err(ApiError::BadRequest(format!(
-                    "Last-Event-ID CLOSE, but task {id} is {}",
+                    "Last-Event-ID CLOSE says the task ended, but task {id} is still {}: \
+                     resume from the number of the last event seen",
                     row.state.as_str()
                 )))
             }
