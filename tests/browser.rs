@@ -5,6 +5,10 @@
 #![cfg(target_arch = "wasm32")]
 
 mod support;
+/// The `TaskStream` docs' example, run below.
+#[allow(dead_code)]
+#[path = "../examples/without_leptos.rs"]
+mod without_leptos;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -974,4 +978,38 @@ async fn the_components_styles_and_a_pages_generic_classes_leave_each_other_alon
     assert_eq!(page_with_our_sheet, page_alone);
     // The page's sheet did apply to its own elements.
     assert!(page_alone.contains(&".button background-color: rgb(255, 0, 0)".to_owned()));
+}
+
+/// The `TaskStream` docs' example as written: its element shows the
+/// percentage and the newest line, up to "100% Stream closed: task complete".
+#[wasm_bindgen_test]
+async fn the_task_stream_docs_example_shows_the_task_to_its_end() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element = document.create_element("p").unwrap();
+    element.set_id("progress");
+    document.body().unwrap().append_child(&element).unwrap();
+    let stream =
+        without_leptos::follow(&format!("{}/seeds/corebos/source?interval_ms=20", server()));
+    let mut seen = Vec::new();
+    for _ in 0..400 {
+        let text = element.text_content().unwrap_or_default();
+        if seen.last() != Some(&text) {
+            seen.push(text.clone());
+        }
+        if text.ends_with(CLOSED_COMPLETE) {
+            break;
+        }
+        sleep(10).await;
+    }
+    drop(stream);
+    element.remove();
+    assert!(
+        seen.iter().any(|text| text == "40% on iteration 4 of 10"),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("100% Process complete"),
+        "{seen:?}"
+    );
 }

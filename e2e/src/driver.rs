@@ -1,5 +1,7 @@
 //! A chromedriver process on a free loopback port and a fantoccini session
-//! with headless Chromium; both are stopped by [`Driver::stop`].
+//! with headless Chromium; both are stopped by [`Driver::stop`]. The
+//! browser's console is logged, and [`Driver::console_errors`] reads the
+//! uncaught errors of every page the session showed.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -73,6 +75,7 @@ impl Driver {
         ];
         args.extend_from_slice(extra_args);
         let mut capabilities = serde_json::Map::new();
+        capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         capabilities.insert(
             "goog:chromeOptions".into(),
             json!({
@@ -97,6 +100,22 @@ impl Driver {
         Err(DriverError::Session(last_error))
     }
 
+    /// The page scripts' errors logged since the last call, on every page
+    /// the session showed: uncaught exceptions and rejections, and
+    /// `console.error` (the console's SEVERE entries from JavaScript;
+    /// failed requests, which a test may make on purpose, are the network's
+    /// entries and not counted).
+    pub async fn console_errors(&self) -> Result<Vec<String>, fantoccini::error::CmdError> {
+        let entries = self.client.issue_cmd(BrowserLog).await?;
+        Ok(entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry["level"] == "SEVERE" && entry["source"] == "javascript")
+            .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
+            .collect())
+    }
+
     /// Closes the session and stops chromedriver.
     pub async fn stop(mut self) {
         let _ = self.client.clone().close().await;
@@ -108,4 +127,29 @@ fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
+}
+
+/// chromedriver's `POST /session/{id}/se/log` for the browser's console
+/// (not in the W3C protocol, so not in fantoccini).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
+    }
 }

@@ -11,6 +11,7 @@ mod server_process;
 mod tasks_view;
 
 use sse_task_e2e::driver;
+use sse_task_e2e::page::PageError;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,7 +54,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut result = scenario::run(&driver, &base, &args.screenshot).await;
+    let mut result = console_check_sees_errors(&driver, &base).await;
+    if result.is_ok() {
+        result = scenario::run(&driver, &base, &args.screenshot).await;
+    }
     if let Ok(steps) = &mut result {
         match tasks_view::run(&driver.client, &base).await {
             Ok(step) => steps.push(step),
@@ -78,6 +82,19 @@ async fn main() -> ExitCode {
             Err(error) => result = Err(error),
         }
     }
+    if let Ok(steps) = &mut result {
+        match driver.console_errors().await {
+            Ok(errors) if errors.is_empty() => {
+                steps.push("no uncaught error in the console on any page".into())
+            }
+            Ok(errors) => {
+                result = Err(PageError::Unexpected(format!(
+                    "errors in the console: {errors:#?}"
+                )))
+            }
+            Err(error) => result = Err(error.into()),
+        }
+    }
     driver.stop().await;
     match result {
         Ok(steps) => {
@@ -92,4 +109,30 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The console check itself: an uncaught exception and an unhandled
+/// rejection on a page are both reported (and drained, so the run's own
+/// check starts clean).
+async fn console_check_sees_errors(
+    driver: &driver::Driver,
+    base: &str,
+) -> Result<Vec<String>, PageError> {
+    driver.client.goto(&format!("{base}/element/es.html")).await?;
+    driver
+        .client
+        .execute(
+            "setTimeout(() => { throw new Error('e2e-check-exception'); });
+             Promise.reject(new Error('e2e-check-rejection'));",
+            vec![],
+        )
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let errors = driver.console_errors().await?.join("\n");
+    if !errors.contains("e2e-check-exception") || !errors.contains("e2e-check-rejection") {
+        return Err(PageError::Unexpected(format!(
+            "the console check does not see a page's errors: {errors:?}"
+        )));
+    }
+    Ok(Vec::new())
 }

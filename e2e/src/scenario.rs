@@ -71,7 +71,7 @@ pub async fn run(driver: &Driver, base: &str, screenshot: &Path) -> Result<Vec<S
 
     fetch_transport(&page).await?;
     passed.push(
-        "the fetch transport: a bearer-token stream across token expiries, and the task API"
+        "the fetch transport: a bearer-token stream across token expiries, the task API, Stop"
             .to_owned(),
     );
     Ok(passed)
@@ -79,7 +79,7 @@ pub async fn run(driver: &Driver, base: &str, screenshot: &Path) -> Result<Vec<S
 
 /// The demo's fetch-only source (tokens that expire every 3 s) forces the
 /// fetch transport and runs to completion across token refreshes; then the
-/// task API over fetch, picked in the menu.
+/// task API over fetch, picked in the menu, to completion and then stopped.
 async fn fetch_transport(page: &DemoPage<'_>) -> Result<(), PageError> {
     page.select("source-kind", "secure").await?;
     let (transport, disabled) = (
@@ -115,7 +115,17 @@ async fn fetch_transport(page: &DemoPage<'_>) -> Result<(), PageError> {
     page.fill("interval", "50").await?;
     page.click("start").await?;
     page.wait_for_status("completed").await?;
-    expect_completed(page).await
+    expect_completed(page).await?;
+    // Stop over fetch aborts the request: the console stays clean (checked
+    // at the end of the run).
+    page.fill("steps", "400").await?;
+    page.click("start").await?;
+    page.wait_until("a few steps over fetch", || async {
+        Ok(page.lines().await?.len() >= 3)
+    })
+    .await?;
+    page.click("stop").await?;
+    page.wait_for_status("stopped").await
 }
 
 async fn expect_completed(page: &DemoPage<'_>) -> Result<(), PageError> {

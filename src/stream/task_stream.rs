@@ -18,32 +18,9 @@ use crate::state::TaskSource;
 /// start; dropping it closes the stream (the task goes on on the server).
 ///
 /// ## Usage
-/// ```no_run
-/// use sse_task_progress::{
-///     ReadyState, StreamTarget, StreamView, TaskLog, TaskMeta, TaskStream,
-///     UseTaskStreamOptions,
-/// };
-///
-/// #[derive(Default)]
-/// struct Console {
-///     log: TaskLog,
-///     meta: TaskMeta,
-/// }
-///
-/// impl StreamView for Console {
-///     fn update(&mut self, change: &mut dyn FnMut(&mut TaskLog, &mut TaskMeta)) {
-///         change(&mut self.log, &mut self.meta);
-///     }
-///     fn show(&mut self) {
-///         web_sys::console::log_1(&format!("{:.0}%", self.meta.progress).into());
-///     }
-///     fn set_ready_state(&mut self, _state: ReadyState) {}
-///     fn set_target(&mut self, _target: Option<&StreamTarget>) {}
-/// }
-///
-/// let stream = TaskStream::new(UseTaskStreamOptions::default(), Console::default());
-/// stream.start_url(StreamTarget::url("/seeds/corebos/source"));
-/// ```
+/// A page without Leptos that shows the percentage and the newest line in
+/// one element (`examples/without_leptos.rs`, which a browser test runs):
+#[doc = concat!("```no_run\n", include_str!("../../examples/without_leptos.rs"), "```")]
 pub struct TaskStream {
     controller: Shared,
 }
