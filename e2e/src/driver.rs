@@ -100,18 +100,21 @@ impl Driver {
         Err(DriverError::Session(last_error))
     }
 
-    /// The page scripts' errors logged since the last call, on every page
-    /// the session showed: uncaught exceptions and rejections, and
-    /// `console.error` (the console's SEVERE entries from JavaScript;
-    /// failed requests, which a test may make on purpose, are the network's
-    /// entries and not counted).
+    /// The errors and warnings logged since the last call, on every page
+    /// the session showed: uncaught exceptions and rejections,
+    /// `console.error`, `console.warn` and the browser's own warnings (a
+    /// page's markup, its assets). Failed requests, which a test makes on
+    /// purpose, are the network's entries and not counted.
     pub async fn console_errors(&self) -> Result<Vec<String>, fantoccini::error::CmdError> {
         let entries = self.client.issue_cmd(BrowserLog).await?;
         Ok(entries
             .as_array()
             .into_iter()
             .flatten()
-            .filter(|entry| entry["level"] == "SEVERE" && entry["source"] == "javascript")
+            .filter(|entry| {
+                matches!(entry["level"].as_str(), Some("SEVERE" | "WARNING"))
+                    && entry["source"] != "network"
+            })
             .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
             .collect())
     }

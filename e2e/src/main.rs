@@ -118,7 +118,10 @@ async fn console_check_sees_errors(
     driver: &driver::Driver,
     base: &str,
 ) -> Result<Vec<String>, PageError> {
-    driver.client.goto(&format!("{base}/element/es.html")).await?;
+    driver
+        .client
+        .goto(&format!("{base}/element/es.html"))
+        .await?;
     driver
         .client
         .execute(
