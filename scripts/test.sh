@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 #! The test command: installs what is missing, then runs cargo fmt --check,
-#! clippy (native and wasm, -D warnings), the native tests of every crate,
-#! the server-side rendering test (`--features ssr`), the wasm-bindgen-test
-#! browser tests (`--features hydrate`, which also hydrates the markup the
-#! ssr test checked) in headless Chromium against a mock server it starts on
-#! a free port, and the end-to-end test of the built site. Stops its servers even when a test fails; exits non-zero on any
-#! failure; ends with one summary line.
+#! clippy (native and wasm, -D warnings), `cargo package` of the published
+#! crates, the native tests of every crate, the server-side rendering test
+#! (`--features ssr`), the wasm-bindgen-test browser tests (`--features
+#! hydrate`, which also hydrates the markup the ssr test checked) in headless
+#! Chromium against a mock server it starts on a free port, the end-to-end
+#! test of the built site (with the element's npm package), and checks that
+#! no process it started is left running. Stops its servers even when a
+#! test fails; exits non-zero on any failure; ends with one summary line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/server.sh
 source scripts/lib/scratch.sh
+source scripts/lib/leftovers.sh
 trap 'stop_mock_servers; remove_scratch_tmpdir' EXIT
 use_scratch_tmpdir
 START="$(date +%s)"
 
 scripts/install-tools.sh
 eval "$(scripts/install-tools.sh --print-env)"
+snapshot_processes
 export CHROMEDRIVER=/usr/bin/chromedriver
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT=300
@@ -81,5 +85,8 @@ stop_mock_servers
 echo "==> end-to-end test of the built site"
 scripts/e2e.sh target/e2e/demo.png 2>&1 | tee "$LOGS/e2e.log"
 E2E="$(grep -c '^e2e: ok:' "$LOGS/e2e.log" || true)"
+
+echo "==> no process left behind (php -S, Chromium, chromedriver, servers)"
+check_no_leftovers
 
 echo "test.sh: PASS in $(($(date +%s) - START)) s: fmt, clippy (native + wasm32), $NATIVE native tests, $BROWSER browser tests, $E2E end-to-end steps"
