@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #! Builds the <task-monitor> element into the site: compiles the
 #! `task-monitor-element` crate to wasm, runs wasm-bindgen (web target) and,
-#! for release, wasm-opt -Oz, then adds the element's script and its example
-#! pages. Trunk runs it as a post_build hook (Trunk.toml), so
+#! for release, wasm-opt -Oz, then adds the element's script, its example
+#! pages and its npm package's manifest, README and licenses (so that
+#! `npm pack dist/element` makes the package). Trunk runs it as a post_build hook (Trunk.toml), so
 #! `trunk build --release` builds the element too, into dist/element/.
 #! Outside trunk: `scripts/build-element.sh [OUT_DIR]` (default dist/element,
 #! release). Uses the wasm-bindgen and wasm-opt on PATH; downloads nothing.
@@ -28,4 +29,5 @@ if [[ "$PROFILE" == "release" ]]; then
   mv "$OUT/task_monitor_element_bg.opt.wasm" "$OUT/task_monitor_element_bg.wasm"
 fi
 cp element/js/task-monitor.js element/pages/*.html "$OUT/"
+cp -L element/npm/package.json element/npm/README.md element/npm/LICENSE-MIT element/npm/LICENSE-APACHE "$OUT/"
 echo "task-monitor element ($PROFILE) in $OUT"

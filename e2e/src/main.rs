@@ -4,6 +4,7 @@
 //! sees and what the server says, and saves a screenshot.
 
 mod element;
+mod npm_package;
 mod php_page;
 mod restart;
 mod scenario;
@@ -78,6 +79,12 @@ async fn main() -> ExitCode {
     }
     if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
         match php_page::run(&driver, bin, &args.dist).await {
+            Ok(step) => steps.push(step),
+            Err(error) => result = Err(error),
+        }
+    }
+    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+        match npm_package::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }

@@ -23,3 +23,16 @@ mod monitor;
 mod panel;
 
 pub use host::TaskMonitorHost;
+
+#[cfg(test)]
+mod npm_package {
+    /// The npm package (`element/npm/package.json`) is this crate's version.
+    #[test]
+    fn the_npm_package_has_the_crates_version() {
+        let manifest: serde_json::Value =
+            serde_json::from_str(include_str!("../npm/package.json")).unwrap();
+        assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(manifest["type"], "module");
+        assert_eq!(manifest["exports"]["."], "./task-monitor.js");
+    }
+}
