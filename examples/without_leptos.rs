@@ -3,9 +3,8 @@
 //! Built for the browser (`--target wasm32-unknown-unknown`); the crate's
 //! `TaskStream` docs show this file, and a browser test runs it.
 
-use sse_task_progress::{
-    ReadyState, StreamTarget, StreamView, TaskLog, TaskMeta, TaskStream, UseTaskStreamOptions,
-};
+use sse_task_progress::model::{ReadyState, StreamTarget, TaskLog, TaskMeta};
+use sse_task_progress::{StreamView, TaskStream, UseTaskStreamOptions};
 
 /// Writes "40% on iteration 4 of 10" into the element with id `progress`.
 #[derive(Default)]

@@ -1,28 +1,68 @@
-//! Live task progress over Server-Sent Events for Leptos.
-//!
-//! Drop [`TaskMonitor`] into a page, or build your own view on the signals
-//! of [`use_task_stream`]. Reconnects resume without losing or doubling a
-//! line, Stop cancels the job on the server, server text is always rendered
-//! as text, and the log stays bounded.
+//! Live task progress over Server-Sent Events for Leptos: a server task's
+//! log lines, percentage and status, with Start and Stop, in one component.
+//! Reconnects resume with `Last-Event-ID` without losing or doubling a line,
+//! Stop cancels the job on the server, server text is always rendered as
+//! text, and the log stays bounded.
 //!
 //! ```no_run
 //! use leptos::prelude::*;
-//! use sse_task_progress::{TaskMonitor, TaskSource};
+//! use sse_task_progress::{TaskMonitor, TaskSource, TaskStyles};
 //!
 //! leptos::mount::mount_to_body(|| {
-//!     let source = TaskSource::Url { url: "/seeds/corebos/source".into() };
-//!     view! { <TaskMonitor source=Signal::stored(source) /> }
+//!     let source = TaskSource::Url { url: "/long-task.php".into() };
+//!     view! {
+//!         <TaskStyles />
+//!         <TaskMonitor source=Signal::stored(source) />
+//!     }
 //! });
 //! ```
 //!
 //! # Where to start
-//! - [`TaskMonitor`]: the whole panel (Start / Stop, status, bar, log).
-//! - [`use_task_stream`] / [`use_task_stream_with_options`]: the signals, for
-//!   a view of your own; [`UseTaskStreamOptions`] lists every option.
+//! - [`TaskMonitor`]: the whole panel (Start / Stop, status, bar, log) for a
+//!   [`TaskSource`].
+//! - [`use_task_stream`]: the same stream as signals, for a view of your
+//!   own; [`UseTaskStreamOptions`] (with [`use_task_stream_with_options`])
+//!   holds every option, [`Transport`] picks `EventSource` or `fetch`.
 //! - [`TasksDashboard`] / [`use_tasks_dashboard`]: every task of a server
-//!   over one connection.
+//!   over one connection, with each task's log on demand ([`TaskLogPanel`]).
 //! - [`TaskStream`] with a [`StreamView`] of your own: the same stream
 //!   without Leptos (the `<task-monitor>` element is built on it).
+//!
+//! The building blocks of the panel are in [`parts`], every option type in
+//! [`options`], what the stream holds (the log, its lines, the task's
+//! state) in [`model`], the stream's own log lines in [`notices`], and the
+//! log's DOM renderer in [`render`].
+//!
+//! # Styles
+//! The components carry classes, not styles. Their stylesheet ships with
+//! the crate: add [`TaskStyles`] once (a `<style>` with [`STYLESHEET`]), or
+//! link `style/task-monitor.css` from the crate's folder. Every class is
+//! prefixed `tm-` and every rule is scoped under the components' roots
+//! (`.tm-monitor`, `.tm-dashboard`, `.tm-log-panel`): nothing applies to
+//! `:root`, `body`, bare elements or your page's classes, and your page's
+//! `.button` or `.progress` rules do not reach the components. Theme it with
+//! CSS custom properties on the component or any ancestor:
+//! `--task-monitor-accent`, `--task-monitor-text`, `--task-monitor-panel`,
+//! `--task-monitor-log-height` and the others listed at the top of the
+//! sheet. Light or dark follows the page's `color-scheme`.
+//!
+//! # The server
+//! [`TaskSource::Url`] streams any `text/event-stream` URL: data
+//! `{"message": "...", "progress": 0..100}` (or plain text with
+//! [`options::ReaderKind::Text`]), `id:` on every event for resuming, and
+//! the end as an event with `id: CLOSE`; the named events `failed` and
+//! `cancelled` end it too. [`TaskSource::TaskApi`] expects this task API on
+//! `server` (the companion server `sse-mock-server` speaks it):
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | `POST /api/tasks` with a [`CreateTaskRequest`] as JSON | `201 {"id", "events_url", "cancel_url", "status_url"}`; a 4xx `{"error": "..."}` is shown as the reason |
+//! | `GET {events_url}` | the task's stream as above, resumable with `Last-Event-ID` |
+//! | `POST {cancel_url}` | Stop: the server cancels the job and ends the stream with `cancelled` |
+//! | `GET {status_url}` | `{"id", "state", "step", "steps", ...}`, for reattaching after a reload |
+//!
+//! The dashboard reads `GET /api/tasks/events`, one stream of every task's
+//! events (see [`TasksDashboard`]).
 //!
 //! # Rendering modes
 //! The crate does not choose Leptos' rendering mode; turn on the one your
@@ -31,7 +71,8 @@
 //! and the components render their initial markup (idle, 0 %, an empty log)
 //! and touch no browser API; nothing connects until the page hydrates and
 //! the user presses Start. Without the default `leptos` feature the crate is
-//! its core alone: [`TaskStream`], [`StreamView`] and [`render`].
+//! its core alone: [`TaskStream`], [`StreamView`], [`render`] and the
+//! [`model`] and [`options`] types.
 
 #![deny(missing_docs)]
 // The crate's docs link to the components, which only the `leptos` feature has.
@@ -48,24 +89,60 @@ mod wire;
 
 #[cfg(feature = "leptos")]
 pub use dashboard::{
-    use_tasks_dashboard, use_tasks_dashboard_with_options, Dashboard, DashboardConnection,
-    DashboardTask, FeedError, TaskLogPanel, TaskLogPanelProps, TasksDashboard,
-    TasksDashboardOptions, TasksDashboardProps, UseTasksDashboardReturn,
+    use_tasks_dashboard, use_tasks_dashboard_with_options, TaskLogPanel, TaskLogPanelProps,
+    TasksDashboard, TasksDashboardProps, UseTasksDashboardReturn,
 };
-pub use sse_task_protocol::{CreateTaskRequest, TaskState};
-pub use state::{LogLevel, LogLine, ReadyState, TaskLog, TaskMeta, TaskSource, TaskStatus};
-pub use stream::{
-    Credentials, FetchOptions, HeadersFn, HiddenTab, ReaderKind, ReconnectPolicy, RefreshFn,
-    StreamTarget, StreamView, TaskStream, Transport, TransportKind, UseTaskStreamOptions,
-    DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_EVENT_BYTES,
-};
+pub use sse_task_protocol::CreateTaskRequest;
+pub use state::{TaskSource, TaskStatus};
+pub use stream::{StreamView, TaskStream, Transport, UseTaskStreamOptions};
 #[cfg(feature = "leptos")]
 pub use ui::{
-    use_task_stream, use_task_stream_with_options, LogView, LogViewProps, ProgressBar,
-    ProgressBarProps, StatusBadge, StatusBadgeProps, TaskControls, TaskControlsProps, TaskMonitor,
-    TaskMonitorProps, UseTaskStreamReturn,
+    use_task_stream, use_task_stream_with_options, TaskMonitor, TaskMonitorProps, TaskStyles,
+    TaskStylesProps, UseTaskStreamReturn,
 };
-pub use wire::{MessageReader, ParsedEvent, RawMessage};
+
+/// The components' stylesheet (`style/task-monitor.css`, shipped in the
+/// crate), for apps that inline it; [`TaskStyles`] puts it in a `<style>`.
+/// Every rule is scoped to the components' `tm-` classes: nothing applies
+/// to `:root`, `body`, bare elements or the page's own classes. Theme it
+/// with the `--task-monitor-*` custom properties.
+pub const STYLESHEET: &str = include_str!("../style/task-monitor.css");
+
+/// The pieces [`TaskMonitor`] is made of, for a panel laid out your way on
+/// the signals of [`use_task_stream`].
+#[cfg(feature = "leptos")]
+pub mod parts {
+    pub use crate::ui::{
+        LogView, LogViewProps, ProgressBar, ProgressBarProps, StatusBadge, StatusBadgeProps,
+        TaskControls, TaskControlsProps,
+    };
+}
+
+/// Every option of the stream and the dashboard, beyond
+/// [`UseTaskStreamOptions`] and [`Transport`] themselves.
+pub mod options {
+    #[cfg(feature = "leptos")]
+    pub use crate::dashboard::TasksDashboardOptions;
+    pub use crate::stream::{
+        Credentials, FetchOptions, HeadersFn, HiddenTab, ReaderKind, ReconnectPolicy, RefreshFn,
+        TransportKind, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_EVENT_BYTES,
+    };
+    pub use crate::wire::{MessageReader, ParsedEvent, RawMessage};
+}
+
+/// What a stream holds and shows: the bounded log and its lines, the
+/// task's progress and ids, the connection's state, the stream's target;
+/// and the dashboard's table of every task.
+pub mod model {
+    #[cfg(feature = "leptos")]
+    pub use crate::dashboard::{Dashboard, DashboardConnection, DashboardTask, FeedError};
+    pub use crate::state::{
+        LogLevel, LogLine, ReadyState, TaskLog, TaskMeta, DEFAULT_CAPACITY, DEFAULT_CAPACITY_BYTES,
+        MAX_LINE_BYTES,
+    };
+    pub use crate::stream::StreamTarget;
+    pub use sse_task_protocol::TaskState;
+}
 
 /// The lines the stream itself writes to the log (not the server's), for
 /// views that style them and for tests that look for them.

@@ -16,8 +16,8 @@ use std::rc::Rc;
 use serde_json::json;
 use sse_task_progress::notices::{CLOSED_COMPLETE, INTERRUPTED};
 use sse_task_progress::{
-    FetchOptions, ReadyState, StreamTarget, StreamView, TaskLog, TaskMeta, TaskSource, TaskStatus,
-    TaskStream, Transport, UseTaskStreamOptions,
+    model::ReadyState, model::StreamTarget, model::TaskLog, model::TaskMeta, options::FetchOptions,
+    StreamView, TaskSource, TaskStatus, TaskStream, Transport, UseTaskStreamOptions,
 };
 use support::{
     get_json, hits, hydrate_monitor, mount_dashboard, mount_monitor, mount_remembering, on,

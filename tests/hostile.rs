@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use sse_task_progress::notices::{CLOSED_COMPLETE, HISTORY_LOST, NO_DATA, OFFLINE};
 use sse_task_progress::{
-    FetchOptions, HiddenTab, MessageReader, ParsedEvent, RawMessage, ReconnectPolicy, TaskSource,
-    Transport, UseTaskStreamOptions,
+    options::FetchOptions, options::HiddenTab, options::MessageReader, options::ParsedEvent,
+    options::RawMessage, options::ReconnectPolicy, TaskSource, Transport, UseTaskStreamOptions,
 };
 use support::{
     get_json, hits, last_event_id, mount_monitor, on, post_json, quick_retries, sleep, steps,

@@ -3,7 +3,7 @@
 
 use sse_task_protocol::CreateTaskRequest;
 
-use sse_task_progress::{TaskSource, TransportKind};
+use sse_task_progress::{options::TransportKind, TaskSource};
 
 /// The sources the demo offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

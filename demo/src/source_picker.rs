@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use sse_task_progress::TransportKind;
+use sse_task_progress::options::TransportKind;
 
 use crate::config::{DemoForm, SourceKind};
 use crate::field::FormField;

@@ -8,7 +8,7 @@ use gloo_net::http::Request;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::config::TransportPlan;
-use sse_task_progress::{FetchOptions, Transport, UseTaskStreamOptions};
+use sse_task_progress::{options::FetchOptions, Transport, UseTaskStreamOptions};
 
 /// Options for `plan`, listening to the delta seed's named events too.
 pub fn demo_options(plan: &TransportPlan) -> UseTaskStreamOptions {

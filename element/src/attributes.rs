@@ -3,7 +3,8 @@
 //! is named in a problem the element shows, and its default is used.
 
 use sse_task_progress::{
-    CreateTaskRequest, HiddenTab, ReaderKind, TaskSource, TransportKind, UseTaskStreamOptions,
+    options::HiddenTab, options::ReaderKind, options::TransportKind, CreateTaskRequest, TaskSource,
+    UseTaskStreamOptions,
 };
 use sse_task_protocol::{MAX_INTERVAL_MS, MAX_STEPS};
 use thiserror::Error;

@@ -3,7 +3,7 @@
 //! and [`dispatch`], which sends one as a bubbling, composed `CustomEvent`.
 
 use js_sys::{Object, Reflect};
-use sse_task_progress::{LogLine, TaskLog, TaskStatus};
+use sse_task_progress::{model::LogLine, model::TaskLog, TaskStatus};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
@@ -182,7 +182,7 @@ pub fn dispatch(host: &HtmlElement, event: &ElementEvent) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sse_task_progress::LogLevel;
+    use sse_task_progress::model::LogLevel;
 
     fn names(previous: &TaskStatus, next: &TaskStatus) -> Vec<&'static str> {
         status_events(previous, next, None)

@@ -10,8 +10,8 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use sse_task_progress::{
-    render::LogRenderer, ReadyState, StreamTarget, StreamView, TaskLog, TaskMeta, TaskSource,
-    TaskStatus, TaskStream,
+    model::ReadyState, model::StreamTarget, model::TaskLog, model::TaskMeta, render::LogRenderer,
+    StreamView, TaskSource, TaskStatus, TaskStream,
 };
 use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlElement};

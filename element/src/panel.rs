@@ -6,7 +6,7 @@
 //! `textContent`, never parsed as HTML.
 
 use sse_task_progress::render::{dropped_notice, format_percent, whole_percent};
-use sse_task_progress::{TaskLog, TaskStatus};
+use sse_task_progress::{model::TaskLog, TaskStatus};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event, HtmlElement, HtmlProgressElement};

@@ -7,7 +7,9 @@ mod reducer;
 mod source;
 mod status;
 
-pub use log::{LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY, DEFAULT_CAPACITY_BYTES};
+pub use log::{
+    LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY, DEFAULT_CAPACITY_BYTES, MAX_LINE_BYTES,
+};
 pub use reducer::{
     apply, ConnectionEvent, Directive, TaskMeta, CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST,
     INTERRUPTED, NO_DATA, OFFLINE, RECONNECTED,

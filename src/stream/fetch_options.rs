@@ -32,7 +32,7 @@ pub enum Credentials {
 ///
 /// ## Usage
 /// ```no_run
-/// use sse_task_progress::{FetchOptions, Transport, UseTaskStreamOptions};
+/// use sse_task_progress::{options::FetchOptions, Transport, UseTaskStreamOptions};
 ///
 /// let token = std::sync::Arc::new(std::sync::Mutex::new(String::from("abc")));
 /// let current = token.clone();

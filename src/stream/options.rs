@@ -27,7 +27,7 @@ pub enum HiddenTab {
 /// ## Usage
 /// ```no_run
 /// use leptos::prelude::*;
-/// use sse_task_progress::{use_task_stream_with_options, ReconnectPolicy, UseTaskStreamOptions};
+/// use sse_task_progress::{use_task_stream_with_options, options::ReconnectPolicy, UseTaskStreamOptions};
 ///
 /// #[component]
 /// fn Feed() -> impl IntoView {

@@ -24,7 +24,7 @@ use super::diagnosis::{Diagnosis, FailureKind};
 ///
 /// ## Usage
 /// ```
-/// use sse_task_progress::{ReconnectPolicy, UseTaskStreamOptions};
+/// use sse_task_progress::{options::ReconnectPolicy, UseTaskStreamOptions};
 ///
 /// // Give up after 3 failed attempts in a row, waiting 0.5 s then up to 2 s.
 /// let policy = ReconnectPolicy {

@@ -9,6 +9,7 @@ mod page_query;
 mod progress_bar;
 mod signal_view;
 mod status_badge;
+mod styles;
 mod task_monitor;
 
 pub use controls::{TaskControls, TaskControlsProps};
@@ -16,4 +17,5 @@ pub use hook::{use_task_stream, use_task_stream_with_options, UseTaskStreamRetur
 pub use log_view::{LogView, LogViewProps};
 pub use progress_bar::{ProgressBar, ProgressBarProps};
 pub use status_badge::{StatusBadge, StatusBadgeProps};
+pub use styles::{TaskStyles, TaskStylesProps};
 pub use task_monitor::{TaskMonitor, TaskMonitorProps};

@@ -8,8 +8,8 @@ use std::time::Duration;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use sse_task_progress::{
-    CreateTaskRequest, FetchOptions, ReconnectPolicy, TaskMonitor, TaskSource, TasksDashboard,
-    Transport, UseTaskStreamOptions,
+    options::FetchOptions, options::ReconnectPolicy, CreateTaskRequest, TaskMonitor, TaskSource,
+    TasksDashboard, Transport, UseTaskStreamOptions,
 };
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlProgressElement};
@@ -108,7 +108,7 @@ pub fn use_components_stylesheet() {
     }
     let style = document().create_element("style").unwrap();
     style.set_id("components-stylesheet");
-    style.set_text_content(Some(include_str!("../../style/task-monitor.css")));
+    style.set_text_content(Some(sse_task_progress::STYLESHEET));
     document().head().unwrap().append_child(&style).unwrap();
 }
 
