@@ -148,6 +148,7 @@ pub mod model {
 /// views that style them and for tests that look for them.
 pub mod notices {
     pub use crate::state::{
-        CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST, INTERRUPTED, NO_DATA, OFFLINE, RECONNECTED,
+        CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST, INTERRUPTED, NEW_CREDENTIALS, NO_DATA,
+        OFFLINE, RECONNECTED,
     };
 }

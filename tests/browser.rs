@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::json;
-use sse_task_progress::notices::{CLOSED_COMPLETE, INTERRUPTED};
+use sse_task_progress::notices::{CLOSED_COMPLETE, INTERRUPTED, NEW_CREDENTIALS};
 use sse_task_progress::{
     model::ReadyState, model::StreamTarget, model::TaskLog, model::TaskMeta, options::FetchOptions,
     StreamView, TaskSource, TaskStatus, TaskStream, Transport, UseTaskStreamOptions,
@@ -514,7 +514,7 @@ async fn fetch_sends_headers_computed_on_every_attempt_and_refreshes_an_expired_
         .lines()
         .into_iter()
         .filter(|l| l.starts_with("tick "))
-        .map(|l| l.split(" sent").next().unwrap().to_owned())
+        .map(|l| l.split(" of ").next().unwrap().to_owned())
         .collect();
     let expected: Vec<String> = (1..=40).map(|i| format!("tick {i}")).collect();
     assert_eq!(ticks, expected, "{}", monitor.describe());
@@ -526,6 +526,13 @@ async fn fetch_sends_headers_computed_on_every_attempt_and_refreshes_an_expired_
     );
     let refreshes = token.lock().unwrap().refreshes;
     assert!(refreshes >= 3, "{refreshes} refreshes");
+    // Each refresh is one line of the log, not only a 401 in the console.
+    let said = monitor
+        .lines()
+        .iter()
+        .filter(|l| *l == NEW_CREDENTIALS)
+        .count();
+    assert_eq!(said, refreshes as usize, "{}", monitor.describe());
 
     // A refresh that does not help: one try, then the reason.
     let token = SharedToken::default();
@@ -558,7 +565,7 @@ async fn fetch_posts_a_json_body_and_streams_the_answer() {
     assert_eq!(lines.len(), 27, "{}", monitor.describe());
     for (i, line) in lines.iter().take(25).enumerate() {
         assert!(
-            line.starts_with(&format!("import <b>: tick {} sent", i + 1)),
+            line.starts_with(&format!("import <b>: tick {} of ", i + 1)),
             "{line}"
         );
     }
@@ -579,7 +586,7 @@ async fn a_fetch_flood_is_read_with_backpressure_to_its_last_event() {
     sleep(100).await;
     let lines = monitor.lines();
     assert!(
-        lines[lines.len() - 3].starts_with("tick 60000 sent"),
+        lines[lines.len() - 3].starts_with("tick 60000 of "),
         "{:?}",
         &lines[lines.len() - 3..]
     );

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use sse_task_progress::{TaskMonitor, TasksDashboard};
 
 use crate::config::{wants_tasks_view, DemoForm};
+use crate::new_task::NewTaskButton;
 use crate::source_picker::SourcePicker;
 use crate::transport::demo_options;
 
@@ -22,9 +23,18 @@ pub fn DemoApp() -> impl IntoView {
     let query = window().location().search().unwrap_or_default();
     let form = RwSignal::new(DemoForm::from_query(&query));
     let tasks_view = wants_tasks_view(&query);
+    // The OpenACS job's session: the first Start uses the one shown, each
+    // later Start a new one (shown from then on).
     let session_id = RwSignal::new(new_session_id());
+    let session_used = StoredValue::new(false);
     let source = Signal::derive(move || form.with(|f| f.source(session_id.get())));
-    let on_start = Callback::new(move |()| session_id.set(new_session_id()));
+    let on_start = Callback::new(move |()| {
+        if session_used.get_value() {
+            session_id.set(new_session_id());
+        }
+        session_used.set_value(true);
+        remember_form(&form.get_untracked());
+    });
     // Read at each Start: the transport, token and body of the chosen source.
     let options = Signal::derive(move || form.with(|f| demo_options(&f.transport_plan())));
     view! {
@@ -54,14 +64,29 @@ pub fn DemoApp() -> impl IntoView {
                     </p>
                 })
             } else if tasks_view {
-                EitherOf3::B(view! { <TasksDashboard server=form.with_untracked(|f| f.server.clone()) /> })
+                EitherOf3::B(view! {
+                    <NewTaskButton form />
+                    <TasksDashboard server=form.with_untracked(|f| f.server.clone()) />
+                })
             } else {
                 EitherOf3::A(view! {
-                    <SourcePicker form />
+                    <SourcePicker form session_id />
                     <TaskMonitor source options on_start remember_as="task" />
                 })
             }}
         </main>
+    }
+}
+
+/// Writes the form into the page's URL (`history.replaceState`): a reload
+/// during the task shows the form that started it.
+fn remember_form(form: &DemoForm) {
+    let location = window().location();
+    let query = form.query(&location.search().unwrap_or_default());
+    let url = format!("{}{query}", location.pathname().unwrap_or_default());
+    if let Ok(history) = window().history() {
+        let _ =
+            history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
 

@@ -175,6 +175,46 @@ impl DemoForm {
         form
     }
 
+    /// `query` (the page's, with or without its `?`) with the form's fields
+    /// written in, as [`DemoForm::from_query`] reads them: a reload, or the
+    /// link, shows the form of the task that runs. Other parameters (the
+    /// remembered `task`, `view`) are kept. Returns `"?..."`.
+    pub fn query(&self, query: &str) -> String {
+        const OURS: [&str; 7] = [
+            "server",
+            "source",
+            "transport",
+            "steps",
+            "interval_ms",
+            "fail_at",
+            "task",
+        ];
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+            if !OURS.contains(&key.as_ref()) {
+                out.append_pair(&key, &value);
+            }
+        }
+        if !self.server.is_empty() {
+            out.append_pair("server", &self.server);
+        }
+        match self.kind {
+            SourceKind::Custom => out.append_pair("source", &self.custom_url),
+            kind => out.append_pair("source", kind.slug()),
+        };
+        out.append_pair("transport", self.effective_transport().name());
+        for (key, value) in [
+            ("steps", &self.steps),
+            ("interval_ms", &self.interval_ms),
+            ("fail_at", &self.fail_at),
+        ] {
+            if !value.trim().is_empty() {
+                out.append_pair(key, value.trim());
+            }
+        }
+        format!("?{}", out.finish())
+    }
+
     /// The source to start; `session_id` makes each OpenACS run a new job.
     ///
     /// Numbers that do not parse are sent as 0 (or the largest value), so the
@@ -336,6 +376,21 @@ mod tests {
                 body: r#"{"count":5,"interval_ms":0,"label":"import"}"#.into()
             }
         );
+    }
+
+    #[test]
+    fn the_form_written_into_the_url_reads_back_the_same() {
+        let mut form = DemoForm::from_query("?view=x&task=old&steps=3");
+        form.steps = "20".into();
+        form.interval_ms = "250".into();
+        form.fail_at = "7".into();
+        form.transport = TransportKind::Fetch;
+        let query = form.query("?view=x&task=old&steps=3");
+        assert!(query.starts_with("?view=x&"), "{query}");
+        assert!(!query.contains("task="), "{query}");
+        assert_eq!(DemoForm::from_query(&query), form);
+        let custom = DemoForm::from_query("source=https%3A%2F%2Fexample.org%2Fsse%3Fa%3D1%26b%3D2");
+        assert_eq!(DemoForm::from_query(&custom.query("")), custom);
     }
 
     #[test]

@@ -13,6 +13,8 @@ use sse_task_progress::TaskSource;
 pub fn SourcePicker(
     /// The form's fields.
     form: RwSignal<DemoForm>,
+    /// The OpenACS job's session, as the next (or current) run uses it.
+    session_id: RwSignal<u64>,
 ) -> impl IntoView {
     let kind = Memo::new(move |_| form.with(|f| f.kind));
     let task_api = Signal::derive(move || kind.get() == SourceKind::TaskApi);
@@ -29,13 +31,15 @@ pub fn SourcePicker(
     });
     let transport = Memo::new(move |_| form.with(|f| f.effective_transport()));
     let custom = Signal::derive(move || kind.get() == SourceKind::Custom);
-    let shown_url = move || match form.with(|f| f.source(0)) {
+    let shown_url = move || match form.with(|f| f.source(session_id.get())) {
         TaskSource::TaskApi { server, .. } => {
-            format!("POST {server}/api/tasks, then its events_url")
+            format!("a new task on the server ({server}/api/tasks), then its event stream")
         }
         TaskSource::Url { url } if kind.get() == SourceKind::PostBody => format!("POST {url}"),
+        TaskSource::Url { url } if url.is_empty() => "(type an SSE URL above)".to_owned(),
         TaskSource::Url { url } => url,
     };
+    let sends_markup = Signal::derive(move || kind.get() == SourceKind::Openacs);
     view! {
         <form class="source-picker" on:submit=|ev| ev.prevent_default() aria-label="Source">
             <label class="field wide">
@@ -68,8 +72,8 @@ pub fn SourcePicker(
                         }
                     }
                 >
-                    <option value="eventsource">"EventSource"</option>
-                    <option value="fetch">"fetch + ReadableStream"</option>
+                    <option value="eventsource">"EventSource (the browser's)"</option>
+                    <option value="fetch">"fetch (headers, POST bodies, no stalls)"</option>
                 </select>
             </label>
             <FormField label="Steps" test_id="steps" input_type="number" form
@@ -83,6 +87,10 @@ pub fn SourcePicker(
                 shown=custom />
             <p class="source-url">
                 "Streams: " <code data-testid="source-url">{shown_url}</code>
+            </p>
+            <p class="source-note" data-testid="markup-note" hidden=move || !sends_markup.get()>
+                "This job sends HTML (" <code>"<li>…</li>"</code>
+                "). The monitor shows what a server sends as text, never as markup, so the tags appear as written."
             </p>
         </form>
     }

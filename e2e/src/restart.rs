@@ -1,8 +1,10 @@
-//! The reload and crash scenario: the page streams a task from a server
-//! with a file database; the page is reloaded in the middle (it reattaches
-//! from its URL), then the server is killed with SIGKILL and restarted on
-//! the same port; the page resumes and its log holds every step exactly
-//! once.
+//! The fresh server and crash scenario: on a server with no task yet, the
+//! Tasks view says so and its button creates one; then the page streams a
+//! task whose steps were typed in the form, from a server with a file
+//! database; the page is reloaded in the middle (it reattaches from its URL
+//! and its form shows the task's steps), then the server is killed with
+//! SIGKILL and restarted on the same port; the page resumes and its log
+//! holds every step exactly once.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -30,10 +32,10 @@ pub async fn run(driver: &Driver, bin: &Path, dist: &Path) -> Result<String, Pag
     ];
     let server = ServerProcess::start(bin, port, &args).await?;
     let page = DemoPage::new(&driver.client);
-    page.open(&format!(
-        "http://127.0.0.1:{port}/?steps={STEPS}&interval_ms=100"
-    ))
-    .await?;
+    let fresh = empty_tasks_view(driver, &page, port).await?;
+    page.open(&format!("http://127.0.0.1:{port}/?interval_ms=100"))
+        .await?;
+    page.fill("steps", &STEPS.to_string()).await?;
     page.click("start").await?;
     page.wait_until("five steps", || async {
         Ok(page.lines().await?.len() >= 5)
@@ -52,6 +54,12 @@ pub async fn run(driver: &Driver, bin: &Path, dist: &Path) -> Result<String, Pag
     if !query.as_str().contains("task=") {
         return Err(PageError::Unexpected(format!(
             "the page URL does not name its task: {query}"
+        )));
+    }
+    let steps_shown = page.prop("steps", "value").await?;
+    if steps_shown != STEPS.to_string() {
+        return Err(PageError::Unexpected(format!(
+            "the reloaded form shows {steps_shown} steps for a task of {STEPS}"
         )));
     }
     server.kill().await;
@@ -83,6 +91,39 @@ pub async fn run(driver: &Driver, bin: &Path, dist: &Path) -> Result<String, Pag
         )));
     }
     Ok(format!(
-        "page reloaded mid-task (reattached from ?task=), then the server SIGKILLed and restarted: all {STEPS} steps exactly once"
+        "{fresh}; page reloaded mid-task (reattached from ?task=, the form showing its {STEPS} steps), then the server SIGKILLed and restarted: all {STEPS} steps exactly once"
     ))
+}
+
+/// The Tasks view of a server with no task: it says so, and its button
+/// creates a task that appears in the table.
+async fn empty_tasks_view(
+    driver: &Driver,
+    page: &DemoPage<'_>,
+    port: u16,
+) -> Result<String, PageError> {
+    driver
+        .client
+        .goto(&format!(
+            "http://127.0.0.1:{port}/?view=tasks&steps=3&interval_ms=50"
+        ))
+        .await?;
+    page.wait_until("the empty state", || async {
+        Ok(page.displayed("dashboard-empty").await.unwrap_or(false))
+    })
+    .await?;
+    page.click("new-task").await?;
+    page.wait_until("the new task's row, completed", || async {
+        let state = driver
+            .client
+            .execute(
+                "var r = document.querySelector(\"[data-testid='task-row']\");\
+                 return r ? r.getAttribute('data-state') : '';",
+                vec![],
+            )
+            .await?;
+        Ok(state.as_str() == Some("completed") && !page.displayed("dashboard-empty").await?)
+    })
+    .await?;
+    Ok("a fresh server's Tasks view said it had no task and its button created one".into())
 }

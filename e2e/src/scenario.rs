@@ -101,7 +101,7 @@ async fn fetch_transport(page: &DemoPage<'_>) -> Result<(), PageError> {
         .await?
         .iter()
         .filter(|l| l.starts_with("tick "))
-        .map(|l| l.split(" sent").next().unwrap_or_default().to_owned())
+        .map(|l| l.split(" of ").next().unwrap_or_default().to_owned())
         .collect();
     let expected: Vec<String> = (1..=40).map(|i| format!("tick {i}")).collect();
     if ticks != expected {

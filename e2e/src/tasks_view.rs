@@ -74,7 +74,46 @@ pub async fn run(client: &Client, base: &str) -> Result<String, PageError> {
             && text.contains("Process complete"))
     })
     .await?;
-    Ok("the Tasks view: three tasks live in one table, Stop in a row cancelled its task on the server, Log showed a task's whole log".to_owned())
+    narrow_screen(client, base).await?;
+    Ok("the Tasks view: three tasks live in one table, Stop in a row cancelled its task on the server, Log showed a task's whole log; at 380 px neither view scrolls sideways and the form stays in its card".to_owned())
+}
+
+/// At 380 px wide (a phone), neither view scrolls sideways (the table
+/// scrolls inside its own box) and no field of the form sticks out of its
+/// card. The window gets its size back after.
+async fn narrow_screen(client: &Client, base: &str) -> Result<(), PageError> {
+    let (width, height) = client.get_window_size().await?;
+    client.set_window_size(380, 900).await?;
+    let mut problems = Vec::new();
+    for (path, ready) in [
+        ("/?source=openacs", "[data-testid='start']"),
+        ("/?view=tasks", "[data-testid='task-row']"),
+    ] {
+        client.goto(&format!("{base}{path}")).await?;
+        client.wait().for_element(Locator::Css(ready)).await?;
+        let found = client
+            .execute(
+                "var doc = document.documentElement, out = [];\
+                 if (doc.scrollWidth > doc.clientWidth) out.push('the page is ' + doc.scrollWidth + ' px wide in ' + doc.clientWidth);\
+                 var card = document.querySelector('.source-picker');\
+                 if (card) { var edge = card.getBoundingClientRect().right;\
+                   card.querySelectorAll('select, input').forEach(function (e) {\
+                     var r = e.getBoundingClientRect();\
+                     if (r.width > 0 && r.right > edge + 0.5) out.push((e.dataset.testid || e.tagName) + ' ends at ' + r.right + ', its card at ' + edge); }); }\
+                 return out;",
+                vec![],
+            )
+            .await?;
+        for problem in found.as_array().into_iter().flatten() {
+            problems.push(format!("{path}: {}", problem.as_str().unwrap_or_default()));
+        }
+    }
+    client.set_window_size(width as u32, height as u32).await?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(PageError::Unexpected(format!("at 380 px: {problems:?}")))
+    }
 }
 
 async fn attr(client: &Client, selector: &str, name: &str) -> Result<String, PageError> {

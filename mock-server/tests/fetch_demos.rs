@@ -88,7 +88,7 @@ async fn post_ticks_streams_what_the_json_body_asks_and_resumes() {
         .data
         .as_deref()
         .unwrap()
-        .contains("import: tick 4 sent"));
+        .contains("import: tick 4 of "));
     for (body, status) in [
         (json!({"count": 0}), 422),
         (json!({"count": 5, "label": "x".repeat(201)}), 422),

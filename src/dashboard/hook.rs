@@ -161,7 +161,9 @@ impl StreamModel for BoardModel {
                     None => Directive::Ignored,
                 };
             }
-            ConnectionEvent::Starting => DashboardConnection::Connecting,
+            ConnectionEvent::Starting | ConnectionEvent::NewCredentials => {
+                DashboardConnection::Connecting
+            }
             ConnectionEvent::Opened { .. } => DashboardConnection::Open,
             ConnectionEvent::Waiting
             | ConnectionEvent::Reconnecting { .. }

@@ -47,6 +47,9 @@ pub fn TasksDashboard(
     let board = use_tasks_dashboard_with_options(server.clone(), options);
     let open_task = RwSignal::new(None::<String>);
     let count = Memo::new(move |_| board.dashboard.with(|d| d.tasks().len()));
+    let empty = Memo::new(move |_| {
+        count.get() == 0 && board.connection.with(|c| *c == DashboardConnection::Open)
+    });
     let connection = move || {
         board.connection.with(|c| match c {
             DashboardConnection::Connecting => "Connecting…".to_owned(),
@@ -104,6 +107,9 @@ pub fn TasksDashboard(
                 </div>
                 <div class="tm-rows" role="rowgroup" node_ref=body on:click=on_click></div>
             </div>
+            <p class="tm-empty" data-testid="dashboard-empty" hidden=move || !empty.get()>
+                "No tasks on the server yet: each task appears here when it is created."
+            </p>
             {move || {
                 open_task
                     .get()

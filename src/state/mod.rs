@@ -12,7 +12,7 @@ pub use log::{
 };
 pub use reducer::{
     apply, ConnectionEvent, Directive, TaskMeta, CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST,
-    INTERRUPTED, NO_DATA, OFFLINE, RECONNECTED,
+    INTERRUPTED, NEW_CREDENTIALS, NO_DATA, OFFLINE, RECONNECTED,
 };
 pub use source::{is_task_id, TaskSource};
 pub use status::{ReadyState, TaskStatus};

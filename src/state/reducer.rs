@@ -21,6 +21,10 @@ pub const CONNECTION_LOST: &str = "Connection lost";
 pub const RECONNECTED: &str = "Reconnected";
 /// The start of the warning logged when a silent connection is closed.
 pub const NO_DATA: &str = "No data for";
+/// The line logged when the server refused the credentials and the page's
+/// hook is asked for new ones (the fetch transport's `on_unauthorized`).
+pub const NEW_CREDENTIALS: &str =
+    "The server refused the credentials: asking for new ones and reconnecting";
 /// The start of the line logged when the browser goes offline.
 pub const OFFLINE: &str = "Offline";
 /// The end of the warning logged when the history to resume from is gone.
@@ -67,6 +71,9 @@ pub enum ConnectionEvent {
         /// How long it was silent, in ms.
         silent_ms: u32,
     },
+    /// The server refused the credentials (401 / 403); the page's hook
+    /// fetches new ones, then the stream reconnects.
+    NewCredentials,
     /// The browser went offline: nothing is attempted until it is back.
     Offline,
     /// The tab is hidden: the stream is paused until it shows again.
@@ -185,6 +192,11 @@ pub fn apply(
             meta.status = TaskStatus::Paused;
             Directive::Continue
         }
+        ConnectionEvent::NewCredentials => {
+            log.push(LogLevel::Info, NEW_CREDENTIALS, None, now_ms);
+            meta.status = TaskStatus::Connecting;
+            Directive::Continue
+        }
         ConnectionEvent::HistoryLost { missing } => {
             let what = match missing {
                 Some(1) => "1 earlier event is".to_owned(),
@@ -200,12 +212,7 @@ pub fn apply(
             Directive::Continue
         }
         ConnectionEvent::Failed { reason } => {
-            log.push(
-                LogLevel::Error,
-                format!("Connection failed: {reason}"),
-                None,
-                now_ms,
-            );
+            log.push(LogLevel::Error, format!("Failed: {reason}"), None, now_ms);
             meta.status = TaskStatus::Failed { reason };
             Directive::Close
         }

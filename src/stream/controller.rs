@@ -579,6 +579,7 @@ impl Controller {
         };
         self.drop_connection();
         self.model.set_ready_state(ReadyState::Connecting);
+        self.apply_now(ConnectionEvent::NewCredentials);
         let this = self.this.clone();
         let generation = self.generation;
         spawn_local(async move {

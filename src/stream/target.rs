@@ -70,9 +70,13 @@ fn has_scheme(url: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
-/// Why `url` cannot be streamed: a scheme other than `http` or `https`
-/// (a relative URL is the page's own scheme).
+/// Why `url` cannot be streamed: empty (it would be the page itself), or a
+/// scheme other than `http` or `https` (a relative URL is the page's own
+/// scheme).
 pub(crate) fn unstreamable(url: &str) -> Option<String> {
+    if url.trim().is_empty() {
+        return Some("no stream URL was given".into());
+    }
     if !has_scheme(url) {
         return None;
     }
@@ -122,5 +126,9 @@ mod tests {
             Some("\"javascript:alert(1)\" is not an http(s) URL, so it cannot be streamed")
         );
         assert!(unstreamable("data:text/event-stream,x").is_some());
+        assert_eq!(
+            unstreamable("  ").as_deref(),
+            Some("no stream URL was given")
+        );
     }
 }

@@ -197,7 +197,7 @@ pub struct TicksQuery {
     interval_ms: u64,
 }
 
-/// `GET /faults/ticks`: `id: i`, `{"message":"tick i sent <epoch ms>","progress":p}`
+/// `GET /faults/ticks`: `id: i`, `{"message":"tick i of n (sent 12:34:56.789 UTC)","progress":p}`
 /// for i in 1..=count, `interval_ms` apart, then `CLOSE` (see [`crate::seeds::ticks`]).
 /// Nothing is stored: this is a load source for the benchmarks.
 pub async fn ticks(

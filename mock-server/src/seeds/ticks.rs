@@ -1,4 +1,4 @@
-//! Tick streams: `id: i`, `{"message":"tick i sent <epoch ms>","progress":p}`
+//! Tick streams: `id: i`, `{"message":"tick i of n (sent 12:34:56.789 UTC)","progress":p}`
 //! for i in 1..=count, then `CLOSE`. Computed from the id alone, so any
 //! resume point is exact without storing anything: the load source of the
 //! benchmarks and the demo's fetch-transport streams.
@@ -56,14 +56,13 @@ pub fn resume_after(headers: &HeaderMap, count: u64) -> Result<u64, ResumeError>
 
 /// Tick `i` of `count`.
 pub fn tick_event(i: u64, count: u64, label: Option<&str>) -> Event {
-    let sent_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .unwrap_or(0.0);
+    // The time of day it was sent, to the millisecond: readable, and what
+    // the latency benchmark reads back from the page.
+    let sent = chrono::Utc::now().format("%H:%M:%S%.3f");
     let progress = (i as f64 * 10_000.0 / count as f64).round() / 100.0;
     let message = match label {
-        Some(label) => format!("{label}: tick {i} sent {sent_ms:.3}"),
-        None => format!("tick {i} sent {sent_ms:.3}"),
+        Some(label) => format!("{label}: tick {i} of {count} (sent {sent} UTC)"),
+        None => format!("tick {i} of {count} (sent {sent} UTC)"),
     };
     let data = ProgressData::new(message, Some(progress));
     Event::default().id(i.to_string()).data(data.to_json())

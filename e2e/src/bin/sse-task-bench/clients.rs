@@ -142,7 +142,7 @@ pub async fn stream_for(server: &str, size: u32, kind: StreamKind) -> Result<Str
 /// The text of the last event's line: a task step or a tick.
 fn last_line_prefix(size: u32, events_url: &str) -> String {
     if events_url.contains("/faults/ticks") {
-        format!("tick {size} sent")
+        format!("tick {size} of {size} ")
     } else if events_url.contains("/faults/flood") {
         format!("{size} xxx")
     } else {

@@ -42,9 +42,14 @@ new MutationObserver(function (records) {
   records.forEach(function (r) {
     // A block may hold several lines: every line's send time counts.
     r.addedNodes.forEach(function (n) {
-      var re = /sent ([0-9.]+)/g, m;
+      // "sent 12:34:56.789 UTC": today's UTC time of day (yesterday's
+      // when it is ahead of now: a run across midnight).
+      var re = /sent (\d\d):(\d\d):(\d\d\.\d+) UTC/g, m;
+      var day = new Date(now), midnight = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate());
       while ((m = re.exec(n.textContent || '')) !== null) {
-        window.__bench.latencies.push(now - parseFloat(m[1]));
+        var sent = midnight + (+m[1]) * 3600000 + (+m[2]) * 60000 + parseFloat(m[3]) * 1000;
+        if (sent > now + 43200000) sent -= 86400000;
+        window.__bench.latencies.push(now - sent);
       }
     });
   });

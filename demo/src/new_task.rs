@@ -1,0 +1,62 @@
+//! `<NewTaskButton>`: the Tasks view's way to create a task (`POST
+//! /api/tasks` with the form's steps and interval), so a fresh server's
+//! empty table can be filled from the page.
+
+use gloo_net::http::Request;
+use leptos::prelude::*;
+use sse_task_progress::TaskSource;
+
+use crate::config::DemoForm;
+
+/// A button that creates a task of the form's steps and interval, and a
+/// line saying what happened.
+#[component]
+pub fn NewTaskButton(
+    /// The form (its server, steps and interval are used).
+    form: RwSignal<DemoForm>,
+) -> impl IntoView {
+    let said = RwSignal::new(String::new());
+    let create = move |_| {
+        let (server, request) = match form.with_untracked(|f| {
+            let mut task_form = f.clone();
+            task_form.kind = crate::config::SourceKind::TaskApi;
+            task_form.source(0)
+        }) {
+            TaskSource::TaskApi { server, request } => (server, request),
+            TaskSource::Url { .. } => return,
+        };
+        said.set("Creating a task…".into());
+        leptos::task::spawn_local(async move {
+            let body = format!(
+                r#"{{"steps":{},"interval_ms":{}}}"#,
+                request.steps, request.interval_ms
+            );
+            let sent = Request::post(&format!("{server}/api/tasks"))
+                .header("Content-Type", "application/json")
+                .body(body);
+            let outcome = match sent {
+                Ok(request) => request.send().await,
+                Err(error) => Err(error),
+            };
+            said.set(match outcome {
+                Ok(response) if response.ok() => {
+                    format!("Task created: {} steps", request.steps)
+                }
+                Ok(response) => format!(
+                    "The server refused the task ({}): {}",
+                    response.status(),
+                    response.text().await.unwrap_or_default()
+                ),
+                Err(error) => format!("Could not reach the server: {error}"),
+            });
+        });
+    };
+    view! {
+        <p class="new-task">
+            <button type="button" class="demo-button" data-testid="new-task" on:click=create>
+                "Start a task of " {move || form.with(|f| f.steps.clone())} " steps"
+            </button>
+            <span class="new-task-said" role="status" data-testid="new-task-said">{move || said.get()}</span>
+        </p>
+    }
+}
