@@ -10,7 +10,8 @@
 #!             php-cli (the end-to-end test serves a plain page with `php -S`)
 #!   rustup:   the wasm32-unknown-unknown target
 #!   cargo:    trunk (pinned), wasm-bindgen-cli (the exact version in Cargo.lock)
-#!   npm:      binaryen (wasm-opt), into $TOOLS_DIR, outside the repository
+#!   npm:      binaryen (wasm-opt) and axe-core (the end-to-end test's
+#!             accessibility check), into $TOOLS_DIR, outside the repository
 #!
 #! Prints the PATH additions to stdout as `export PATH=...` when called with
 #! --print-env, so that callers can `eval "$(scripts/install-tools.sh --print-env)"`.
@@ -19,6 +20,7 @@ set -euo pipefail
 
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
+AXE_VERSION="4.14.1"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${SSE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sse-task-progress-tools}"
 BINARYEN_BIN="$TOOLS_DIR/binaryen/node_modules/.bin"
@@ -26,8 +28,11 @@ CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 
 log() { echo "[install] $*" >&2; }
 
+AXE_JS="$TOOLS_DIR/axe-core/node_modules/axe-core/axe.min.js"
+
 print_env() {
   echo "export PATH=\"$BINARYEN_BIN:$CARGO_BIN:\$PATH\""
+  echo "export SSE_AXE_JS=\"$AXE_JS\""
 }
 
 if [[ "${1:-}" == "--print-env" ]]; then
@@ -136,6 +141,17 @@ install_binaryen() {
   fi
 }
 
+install_axe() {
+  local package="$TOOLS_DIR/axe-core/node_modules/axe-core/package.json"
+  if [[ -f "$AXE_JS" ]] && grep -q "\"version\": \"$AXE_VERSION\"" "$package"; then
+    log "axe-core $AXE_VERSION present"
+  else
+    log "npm install axe-core@$AXE_VERSION into $TOOLS_DIR/axe-core"
+    mkdir -p "$TOOLS_DIR/axe-core"
+    (cd "$TOOLS_DIR/axe-core" && npm install --silent --no-audit --no-fund "axe-core@$AXE_VERSION" >/dev/null)
+  fi
+}
+
 install_build_packages
 # apt downloads and unpacks while cargo compiles (two apt-gets would fight
 # over dpkg's lock: the build packages are done before this starts).
@@ -143,6 +159,7 @@ install_test_packages &
 APT_PID=$!
 install_wasm_target
 install_binaryen
+install_axe
 install_wasm_bindgen
 install_trunk
 if ! wait "$APT_PID"; then

@@ -3,6 +3,7 @@
 //! fantoccini against a mock server that serves `dist/`, checks what the user
 //! sees and what the server says, and saves a screenshot.
 
+mod accessibility;
 mod element;
 mod npm_package;
 mod php_page;
@@ -39,6 +40,10 @@ struct Args {
     /// The built site, for the crash scenario's server.
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
+    /// axe-core's `axe.min.js` (scripts/install-tools.sh installs it and
+    /// sets `SSE_AXE_JS`).
+    #[arg(long, env = "SSE_AXE_JS")]
+    axe_js: PathBuf,
     /// Where to save the screenshot (PNG).
     #[arg(long, default_value = "target/e2e/demo.png")]
     screenshot: PathBuf,
@@ -68,6 +73,12 @@ async fn main() -> ExitCode {
     if let Ok(steps) = &mut result {
         match element::run(&driver, &base).await {
             Ok(passed) => steps.extend(passed),
+            Err(error) => result = Err(error),
+        }
+    }
+    if let Ok(steps) = &mut result {
+        match accessibility::run(&driver.client, &base, &args.axe_js).await {
+            Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }

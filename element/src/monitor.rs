@@ -59,7 +59,13 @@ impl Monitor {
         let document = host
             .owner_document()
             .ok_or_else(|| JsValue::from_str("the element has no document"))?;
-        let panel = Panel::build(&document, root)?;
+        // The panel's name: the host's own `aria-label` when the page gives
+        // one (several monitors on a page need distinct names).
+        let name = host
+            .get_attribute("aria-label")
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or_else(|| "Task progress".to_owned());
+        let panel = Panel::build(&document, root, &name)?;
         let settings = read_settings(&host);
         let state = Rc::new(RefCell::new(StreamState::default()));
         let monitor = Rc::new_cyclic(|this: &Weak<Monitor>| {

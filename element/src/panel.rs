@@ -34,12 +34,13 @@ pub struct Panel {
 }
 
 impl Panel {
-    /// Builds the panel at the end of `parent`.
-    pub fn build(document: &Document, parent: &Element) -> Result<Self, JsValue> {
+    /// Builds the panel at the end of `parent`, named `name` for assistive
+    /// technology (several panels on a page need names of their own).
+    pub fn build(document: &Document, parent: &Element, name: &str) -> Result<Self, JsValue> {
         let section = document.create_element("section")?;
         section.set_class_name("tm-monitor");
         section.set_attribute("part", "panel")?;
-        section.set_attribute("aria-label", "Task progress")?;
+        section.set_attribute("aria-label", name)?;
         section.set_inner_html(MARKUP);
         let find = |selector: &str| -> Result<Element, JsValue> {
             section

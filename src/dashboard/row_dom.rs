@@ -104,6 +104,9 @@ impl TaskRows {
         let [bar, percent] =
             <[Element; 2]>::try_from(children(&progress)).map_err(|_| missing())?;
         let bar_fill = bar.first_element_child().ok_or_else(missing)?;
+        // Each bar's name, for assistive technology.
+        let short: String = id.chars().take(8).collect();
+        bar.set_attribute("aria-label", &format!("Progress of task {short}"))?;
         let stop = actions.first_element_child().ok_or_else(missing)?;
         Ok(RowElements {
             name,

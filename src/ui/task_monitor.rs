@@ -56,7 +56,13 @@ pub fn TaskMonitor(
     /// task shows why and is forgotten. Default: not remembered.
     #[prop(optional, into)]
     remember_as: Option<String>,
+    /// The panel's name for assistive technology (its `aria-label`);
+    /// several monitors on one page need names of their own. Default:
+    /// "Task progress".
+    #[prop(optional, into)]
+    name: Option<String>,
 ) -> impl IntoView {
+    let name = name.unwrap_or_else(|| "Task progress".to_owned());
     let stream = use_task_stream_with_options(String::new(), options.get_untracked());
     if let Some(key) = remember_as {
         remember_task(stream, source, key);
@@ -72,7 +78,7 @@ pub fn TaskMonitor(
     let can_start = Signal::derive(move || !stream.status.with(|s| s.is_active()));
     let can_stop = Signal::derive(move || stream.status.with(|s| s.is_active()));
     view! {
-        <section class="tm-monitor" data-testid="task-monitor" aria-label="Task progress">
+        <section class="tm-monitor" data-testid="task-monitor" aria-label=name>
             <TaskControls can_start can_stop on_start=start on_stop=stop />
             <StatusBadge status=stream.status />
             <ProgressBar progress=stream.progress />
