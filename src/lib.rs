@@ -101,6 +101,11 @@ pub use ui::{
     TaskStylesProps, UseTaskStreamReturn,
 };
 
+/// The README's Rust examples, compiled by `cargo test --doc`.
+#[cfg(all(doctest, feature = "leptos"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The components' stylesheet (`style/task-monitor.css`, shipped in the
 /// crate), for apps that inline it; [`TaskStyles`] puts it in a `<style>`.
 /// Every rule is scoped to the components' `tm-` classes: nothing applies

@@ -1,6 +1,6 @@
 //! The reducer: connection events and messages in, log / progress / status out.
 //!
-//! Rules (the wire contract the README's "The mock server" section describes):
+//! Rules (the wire contract the README's "What your server sends" describes):
 //! - every message given is applied (the stream layer drops a server's
 //!   replays before they get here);
 //! - once the status is terminal, nothing more is applied;
