@@ -1015,8 +1015,8 @@ async fn the_task_stream_docs_example_shows_the_task_to_its_end() {
         "{seen:?}"
     );
     assert_eq!(
-        seen.last().map(String::as_str),
-        Some("100% Process complete"),
+        seen.last().cloned(),
+        Some(format!("100% {CLOSED_COMPLETE}")),
         "{seen:?}"
     );
 }

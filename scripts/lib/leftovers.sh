@@ -15,9 +15,11 @@ list_test_processes() {
     { read -r pid rest <"$stat"; } 2>/dev/null || continue
     comm="${rest#(}"; comm="${comm%%) *}"
     state="${rest##*) }"; state="${state%% *}"
-    [[ "$state" == "Z" ]] && continue
-    [[ "$comm" =~ $LEFTOVER_KINDS ]] && echo "$pid $comm"
+    if [[ "$state" != "Z" && "$comm" =~ $LEFTOVER_KINDS ]]; then
+      echo "$pid $comm"
+    fi
   done
+  return 0
 }
 
 snapshot_processes() {
