@@ -48,3 +48,13 @@ fn task_monitor_renders_its_idle_markup_on_the_server() {
         "the markup changed: re-run with UPDATE_FIXTURES=1 and check the hydration test"
     );
 }
+
+/// `<TaskStyles>` on the server: the stylesheet as written, not escaped
+/// (`>` is a CSS combinator; escaped, the rule would be lost).
+#[test]
+fn task_styles_render_the_stylesheet_unescaped() {
+    let html = Owner::new().with(|| view! { <sse_task_progress::TaskStyles /> }.to_html());
+    assert!(html.starts_with("<style"), "{html:.80}");
+    assert!(html.contains(".tm-dashboard .tm-row > * {"), "{html:.200}");
+    assert!(html.contains(sse_task_progress::STYLESHEET));
+}
