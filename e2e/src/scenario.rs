@@ -19,15 +19,8 @@ pub async fn run(driver: &Driver, base: &str, screenshot: &Path) -> Result<Vec<S
     passed.push("Start Long Task ran to 100 % with \"Process complete\"".to_owned());
 
     // Start again, longer, and stop it in the middle.
-    page.fill("steps", "400").await?;
     page.fill("interval", "50").await?;
-    page.click("start").await?;
-    page.wait_until("a few steps", || async {
-        Ok(page.lines().await?.len() >= 3)
-    })
-    .await?;
-    page.click("stop").await?;
-    page.wait_for_status("stopped").await?;
+    stop_a_long_task(&page).await?;
     let lines = page.lines().await?;
     if lines.last().map(String::as_str) != Some("Interrupted") {
         return Err(PageError::Unexpected(format!(
@@ -118,9 +111,14 @@ async fn fetch_transport(page: &DemoPage<'_>) -> Result<(), PageError> {
     expect_completed(page).await?;
     // Stop over fetch aborts the request: the console stays clean (checked
     // at the end of the run).
+    stop_a_long_task(page).await
+}
+
+/// Starts a task of 400 steps and stops it after its first few lines.
+async fn stop_a_long_task(page: &DemoPage<'_>) -> Result<(), PageError> {
     page.fill("steps", "400").await?;
     page.click("start").await?;
-    page.wait_until("a few steps over fetch", || async {
+    page.wait_until("a few steps", || async {
         Ok(page.lines().await?.len() >= 3)
     })
     .await?;

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{create_task, TestServer};
+use common::{create_task, get_json, TestServer};
 use serde_json::json;
 use sse_mock_server::ServerConfig;
 
@@ -316,14 +316,7 @@ async fn close_on_an_ended_task_is_204_on_a_running_one_a_400_that_says_why() {
         .unwrap();
     assert!(cancel.status().is_success(), "{}", cancel.status());
     for _ in 0..100 {
-        let state: serde_json::Value = client
-            .get(server.url(&format!("/api/tasks/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, state) = get_json(&server, &format!("/api/tasks/{id}")).await;
         if state["state"] == "cancelled" {
             break;
         }
