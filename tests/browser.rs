@@ -21,8 +21,8 @@ use sse_task_progress::{
 };
 use support::{
     get_json, hits, hydrate_monitor, mount_dashboard, mount_monitor, mount_remembering, on,
-    page_query, post_json, quick_retries, server, set_page_query, sleep, steps, task_api,
-    transports, unique_key, url, use_components_stylesheet, UnhandledRejections, LONG,
+    page_query, post_json, quick_retries, run_until, server, set_page_query, sleep, steps,
+    task_api, transports, unique_key, url, use_components_stylesheet, UnhandledRejections, LONG,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -113,9 +113,7 @@ async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
 #[wasm_bindgen_test]
 async fn a_server_side_failure_ends_as_failed_with_the_servers_message() {
     for transport in transports() {
-        let monitor = mount_monitor(task_api(5, 10, Some(3), None), on(&transport));
-        monitor.click("start");
-        monitor.wait_for_status("failed", LONG).await;
+        let monitor = run_until(task_api(5, 10, Some(3), None), on(&transport), "failed").await;
         let lines = monitor.lines();
         assert_eq!(lines[..2], steps(5)[..2]);
         assert_eq!(lines.last().unwrap(), "step 3 of 5 failed");
@@ -134,9 +132,7 @@ async fn every_step_once(transport: &Transport, count: u32, interval_ms: u64, kn
     )
     .await;
     let events = format!("{}?{knobs}", task["events_url"].as_str().unwrap());
-    let monitor = mount_monitor(url(&events), on(transport));
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
+    let monitor = run_until(url(&events), on(transport), "completed").await;
     let steps_seen: Vec<String> = monitor
         .lines()
         .into_iter()
@@ -187,9 +183,7 @@ async fn a_server_that_ends_every_connection_on_purpose_is_followed_quietly_for_
             "{}?end_after_ms=80&retry_ms=20&key={key}",
             task["events_url"].as_str().unwrap()
         );
-        let monitor = mount_monitor(url(&events), on(&transport));
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+        let monitor = run_until(url(&events), on(&transport), "completed").await;
         let connections = hits(&key).await;
         assert!(
             (3..=10).contains(&connections),
@@ -270,9 +264,12 @@ async fn an_outage_is_one_warning_and_one_reconnected_line_and_retry_after_is_ho
 #[wasm_bindgen_test]
 async fn an_event_of_1_mb_is_shown_cut_and_bytes_that_are_not_utf8_do_not_break_the_stream() {
     for transport in transports() {
-        let monitor = mount_monitor(url("/faults/big?bytes=1048576"), on(&transport));
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+        let monitor = run_until(
+            url("/faults/big?bytes=1048576"),
+            on(&transport),
+            "completed",
+        )
+        .await;
         // Shown cut at 4 KiB, saying so; the stream goes on to its end.
         let first = &monitor.lines()[0];
         assert!(
@@ -283,9 +280,7 @@ async fn an_event_of_1_mb_is_shown_cut_and_bytes_that_are_not_utf8_do_not_break_
         assert!(first.ends_with(" … [line cut: 1048576 bytes]"));
         assert!(first.len() < 4200, "{}", first.len());
         drop(monitor);
-        let monitor = mount_monitor(url("/faults/invalid-utf8"), on(&transport));
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+        let monitor = run_until(url("/faults/invalid-utf8"), on(&transport), "completed").await;
         assert_eq!(monitor.lines()[0], "caf\u{FFFD}( \u{FFFD} bytes");
         assert_eq!(monitor.progress(), 100.0);
     }
@@ -294,9 +289,7 @@ async fn an_event_of_1_mb_is_shown_cut_and_bytes_that_are_not_utf8_do_not_break_
 #[wasm_bindgen_test]
 async fn malformed_json_is_a_visible_warning_and_the_stream_goes_on() {
     for transport in transports() {
-        let monitor = mount_monitor(url("/faults/malformed"), on(&transport));
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+        let monitor = run_until(url("/faults/malformed"), on(&transport), "completed").await;
         assert_eq!(
             monitor.lines(),
             [
@@ -322,9 +315,12 @@ async fn malformed_json_is_a_visible_warning_and_the_stream_goes_on() {
 async fn markup_from_the_server_shows_as_literal_text_and_runs_nothing() {
     let label = r#"<img src=x onerror="window.__xss = 1">"#;
     for transport in transports() {
-        let monitor = mount_monitor(task_api(2, 10, None, Some(label)), on(&transport));
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+        let monitor = run_until(
+            task_api(2, 10, None, Some(label)),
+            on(&transport),
+            "completed",
+        )
+        .await;
         assert_eq!(monitor.lines()[0], format!("{label}: step 1 of 2"));
         assert_eq!(monitor.count("img"), 0);
     }
@@ -342,12 +338,12 @@ async fn not_found_and_wrong_content_type_fail_with_a_reason_and_no_reconnect_st
             ("/faults/status/204", "204 No Content"),
         ] {
             let key = unique_key("permanent");
-            let monitor = mount_monitor(
+            let monitor = run_until(
                 url(&format!("{path}?key={key}")),
                 quick_retries(&transport, 3),
-            );
-            monitor.click("start");
-            monitor.wait_for_status("failed", LONG).await;
+                "failed",
+            )
+            .await;
             assert!(
                 monitor.text("status").contains(reason),
                 "{}: {}",
@@ -371,12 +367,12 @@ async fn not_found_and_wrong_content_type_fail_with_a_reason_and_no_reconnect_st
 async fn a_server_error_is_retried_a_bounded_number_of_times_with_backoff() {
     for transport in transports() {
         let key = unique_key("five-hundred");
-        let monitor = mount_monitor(
+        let monitor = run_until(
             url(&format!("/faults/status/500?key={key}")),
             quick_retries(&transport, 2),
-        );
-        monitor.click("start");
-        monitor.wait_for_status("failed", LONG).await;
+            "failed",
+        )
+        .await;
         assert!(
             monitor.text("status").contains("500 Internal Server Error"),
             "{}: {}",
@@ -406,9 +402,7 @@ async fn a_server_that_is_gone_fails_after_bounded_attempts() {
         let source = TaskSource::Url {
             url: "http://127.0.0.1:9/events".into(),
         };
-        let monitor = mount_monitor(source, quick_retries(&transport, 2));
-        monitor.click("start");
-        monitor.wait_for_status("failed", LONG).await;
+        let monitor = run_until(source, quick_retries(&transport, 2), "failed").await;
         assert!(
             monitor.text("status").contains("cannot reach the server"),
             "{}: {}",
@@ -504,12 +498,12 @@ async fn fetch_sends_headers_computed_on_every_attempt_and_refreshes_an_expired_
     // Tokens live 700 ms and the server ends the stream when its token
     // expires; 40 ticks 50 ms apart take 2 s: several refreshes.
     let token = SharedToken::default();
-    let monitor = mount_monitor(
+    let monitor = run_until(
         url("/demo/secure?count=40&interval_ms=50"),
         bearer_options(&token, 700, true),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
+        "completed",
+    )
+    .await;
     let ticks: Vec<String> = monitor
         .lines()
         .into_iter()
@@ -536,12 +530,12 @@ async fn fetch_sends_headers_computed_on_every_attempt_and_refreshes_an_expired_
 
     // A refresh that does not help: one try, then the reason.
     let token = SharedToken::default();
-    let monitor = mount_monitor(
+    let monitor = run_until(
         url("/demo/secure?count=5"),
         bearer_options(&token, 700, false),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("failed", LONG).await;
+        "failed",
+    )
+    .await;
     assert!(
         monitor
             .text("status")
@@ -555,12 +549,12 @@ async fn fetch_sends_headers_computed_on_every_attempt_and_refreshes_an_expired_
 #[wasm_bindgen_test]
 async fn fetch_posts_a_json_body_and_streams_the_answer() {
     let fetch = FetchOptions::default().json_body(r#"{"count": 25, "label": "import <b>"}"#);
-    let monitor = mount_monitor(
+    let monitor = run_until(
         url("/demo/ticks"),
         UseTaskStreamOptions::default().transport(Transport::Fetch(fetch)),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
+        "completed",
+    )
+    .await;
     let lines = monitor.lines();
     assert_eq!(lines.len(), 27, "{}", monitor.describe());
     for (i, line) in lines.iter().take(25).enumerate() {
@@ -577,12 +571,12 @@ async fn fetch_posts_a_json_body_and_streams_the_answer() {
 async fn a_fetch_flood_is_read_with_backpressure_to_its_last_event() {
     // 60 000 events arrive far faster than the page applies them: reading
     // pauses at the high-water mark again and again, and resumes each time.
-    let monitor = mount_monitor(
+    let monitor = run_until(
         url("/faults/ticks?count=60000&interval_ms=0"),
         UseTaskStreamOptions::default().transport(Transport::Fetch(FetchOptions::default())),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("completed", LONG).await;
+        "completed",
+    )
+    .await;
     sleep(100).await;
     let lines = monitor.lines();
     assert!(

@@ -16,8 +16,8 @@ use sse_task_progress::{
     options::RawMessage, options::ReconnectPolicy, TaskSource, Transport, UseTaskStreamOptions,
 };
 use support::{
-    get_json, hits, last_event_id, mount_monitor, on, post_json, quick_retries, sleep, steps,
-    task_api, transports, unique_key, url, LONG,
+    get_json, hits, last_event_id, mount_monitor, on, post_json, quick_retries, run_until, sleep,
+    steps, task_api, transports, unique_key, url, LONG,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -61,12 +61,12 @@ async fn one_endless_line_fails_the_stream_and_gives_its_memory_back() {
     let fetch = Transport::Fetch(FetchOptions::default());
     let key = unique_key("endless");
     let before = wasm_memory_mib();
-    let monitor = mount_monitor(
+    let monitor = run_until(
         url(&format!("/faults/endless-line?key={key}&mib=200")),
         on(&fetch),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("failed", LONG).await;
+        "failed",
+    )
+    .await;
     let status = monitor.text("status");
     assert!(
         status.contains("an event grew beyond 2097152 bytes without ending"),
@@ -103,9 +103,12 @@ async fn an_endless_line_on_eventsource_is_closed_by_the_idle_timeout() {
 async fn a_flood_of_64_kb_events_keeps_the_log_bounded_in_bytes_and_stop_answers() {
     for transport in transports() {
         let options = on(&transport).capacity(100);
-        let monitor = mount_monitor(url("/faults/flood?count=400&bytes=65536"), options);
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+        let monitor = run_until(
+            url("/faults/flood?count=400&bytes=65536"),
+            options,
+            "completed",
+        )
+        .await;
         // The newest 100 lines (98 events, each cut at 4 KiB, and the end).
         let lines = monitor.lines();
         let cut: Vec<&String> = lines.iter().filter(|l| l.ends_with(" bytes]")).collect();
@@ -175,9 +178,7 @@ async fn our_servers_heartbeat_keeps_a_quiet_task_alive_on_both_transports() {
     // The test server sends a keep-alive every second; a step every 2.5 s.
     for transport in transports() {
         let options = on(&transport).idle_timeout_ms(Some(1_800));
-        let monitor = mount_monitor(task_api(2, 2_500, None, None), options);
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+        let monitor = run_until(task_api(2, 2_500, None, None), options, "completed").await;
         assert_eq!(
             monitor.lines(),
             [
@@ -196,12 +197,12 @@ async fn an_event_without_an_id_after_numbered_ones_reaches_the_page_also_on_a_r
 {
     for transport in transports() {
         let key = unique_key("idless");
-        let monitor = mount_monitor(
+        let monitor = run_until(
             url(&format!("/faults/ids?case=idless-after&key={key}")),
             on(&transport),
-        );
-        monitor.click("start");
-        monitor.wait_for_status("failed", LONG).await;
+            "failed",
+        )
+        .await;
         assert_eq!(
             monitor.lines(),
             ["step 1", "step 2", "the disk is full"],
@@ -219,9 +220,12 @@ async fn an_event_without_an_id_after_numbered_ones_reaches_the_page_also_on_a_r
 #[wasm_bindgen_test]
 async fn ids_that_go_backwards_in_one_connection_lose_no_line() {
     for transport in transports() {
-        let monitor = mount_monitor(url("/faults/ids?case=backwards"), on(&transport));
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+        let monitor = run_until(
+            url("/faults/ids?case=backwards"),
+            on(&transport),
+            "completed",
+        )
+        .await;
         let lines: Vec<String> = (1..=8).map(|n| format!("line {n} of 8")).collect();
         assert_eq!(
             monitor.lines()[..8],
@@ -237,12 +241,12 @@ async fn ids_that_go_backwards_in_one_connection_lose_no_line() {
 async fn text_ids_from_a_server_that_starts_over_are_shown_once() {
     for transport in transports() {
         let key = unique_key("text-ids");
-        let monitor = mount_monitor(
+        let monitor = run_until(
             url(&format!("/faults/ids?case=restart-text&key={key}")),
             on(&transport),
-        );
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+            "completed",
+        )
+        .await;
         assert_eq!(
             monitor.lines(),
             [
@@ -269,9 +273,7 @@ async fn a_resume_point_the_server_no_longer_has_is_said_and_its_events_follow()
         .await;
         // A client that saw 99 events of this task: the server's store was replaced.
         let events = format!("{}?lastEventId=99", task["events_url"].as_str().unwrap());
-        let monitor = mount_monitor(url(&events), on(&transport));
-        monitor.click("start");
-        monitor.wait_for_status("completed", LONG).await;
+        let monitor = run_until(url(&events), on(&transport), "completed").await;
         let lines = monitor.lines();
         assert_eq!(
             lines[0],
@@ -285,9 +287,7 @@ async fn a_resume_point_the_server_no_longer_has_is_said_and_its_events_follow()
 
 /// Starts `path` on `transport`, waits for it to fail, and returns the reason shown.
 async fn failure_of(path: &str, options: UseTaskStreamOptions) -> String {
-    let monitor = mount_monitor(url(path), options);
-    monitor.click("start");
-    monitor.wait_for_status("failed", LONG).await;
+    let monitor = run_until(url(path), options, "failed").await;
     monitor.text("status")
 }
 
@@ -323,9 +323,7 @@ async fn every_failure_says_its_real_cause() {
         let script = TaskSource::Url {
             url: "javascript:alert(1)".into(),
         };
-        let monitor = mount_monitor(script, on(&transport));
-        monitor.click("start");
-        monitor.wait_for_status("failed", LONG).await;
+        let monitor = run_until(script, on(&transport), "failed").await;
         assert!(
             monitor.text("status").contains("is not an http(s) URL"),
             "{name}: {}",
@@ -364,12 +362,12 @@ async fn a_retry_after_date_is_honoured() {
 #[wasm_bindgen_test]
 async fn a_failing_eventsource_asks_why_once_per_outage() {
     let key = unique_key("diagnosed");
-    let monitor = mount_monitor(
+    let monitor = run_until(
         url(&format!("/faults/status/500?key={key}")),
         quick_retries(&Transport::EventSource, 3),
-    );
-    monitor.click("start");
-    monitor.wait_for_status("failed", LONG).await;
+        "failed",
+    )
+    .await;
     assert!(
         monitor.text("status").contains("500"),
         "{}",

@@ -125,6 +125,15 @@ impl Drop for Mounted {
     }
 }
 
+/// Mounts a `<TaskMonitor>` on `source` with `options`, presses Start and
+/// waits (up to [`LONG`]) for `status`.
+pub async fn run_until(source: TaskSource, options: UseTaskStreamOptions, status: &str) -> Mounted {
+    let monitor = mount_monitor(source, options);
+    monitor.click("start");
+    monitor.wait_for_status(status, LONG).await;
+    monitor
+}
+
 /// Mounts a `<TaskMonitor>` streaming `source` with `options`.
 pub fn mount_monitor(source: TaskSource, options: UseTaskStreamOptions) -> Mounted {
     let root: HtmlElement = document()

@@ -18,9 +18,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::{stream, StreamExt};
 use serde::Deserialize;
@@ -54,13 +54,26 @@ pub struct HostileQuery {
     bytes: Option<usize>,
 }
 
-/// Counts the request and keeps its `Last-Event-ID` (or `?lastEventId=`);
-/// returns the count.
-fn hit(state: &AppState, headers: &HeaderMap, params: &HostileQuery) -> u64 {
-    let last_event_id = last_event_id_header(headers).or_else(|| params.last_event_id.clone());
-    state
-        .counters
-        .hit_resuming(params.key.as_deref(), last_event_id)
+/// A request to a hostile endpoint, counted: its query, and its number
+/// under its `?key=` (1 for the first). Extracting it counts the request
+/// and keeps its `Last-Event-ID` (or `?lastEventId=`).
+pub struct Hit {
+    params: HostileQuery,
+    count: u64,
+}
+
+impl FromRequestParts<AppState> for Hit {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let params: HostileQuery = query(Query::from_request_parts(parts, state).await)?;
+        let last_event_id =
+            last_event_id_header(&parts.headers).or_else(|| params.last_event_id.clone());
+        let count = state
+            .counters
+            .hit_resuming(params.key.as_deref(), last_event_id);
+        Ok(Self { params, count })
+    }
 }
 
 /// A `text/event-stream` answer of `chunks`, without keep-alives.
@@ -76,25 +89,15 @@ fn raw_stream(chunks: impl futures_util::Stream<Item = Bytes> + Send + 'static) 
 }
 
 /// `GET /faults/empty-end`.
-pub async fn empty_end(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<HostileQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    hit(&state, &headers, &query(params)?);
+pub async fn empty_end(_counted: Hit) -> Result<Response, ApiError> {
     Ok(raw_stream(stream::iter([Bytes::from_static(
         b"retry: 0\n\n",
     )])))
 }
 
 /// `GET /faults/endless-line`.
-pub async fn endless_line(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<HostileQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let params = query(params)?;
-    hit(&state, &headers, &params);
+pub async fn endless_line(hit: Hit) -> Result<Response, ApiError> {
+    let params = hit.params;
     let chunks = params.mib.unwrap_or(256).min(1024) * 16;
     let pace = Duration::from_millis(params.pace_ms.unwrap_or(0).min(10_000));
     let line = Bytes::from(vec![b'x'; 64 * 1024]);
@@ -113,13 +116,8 @@ pub async fn endless_line(
 }
 
 /// `GET /faults/silent`.
-pub async fn silent(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<HostileQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let params = query(params)?;
-    let count = hit(&state, &headers, &params);
+pub async fn silent(hit: Hit) -> Result<Response, ApiError> {
+    let (params, count) = (hit.params, hit.count);
     let silence = Duration::from_secs(params.secs.unwrap_or(600).min(600));
     let mut first = Vec::new();
     if count <= 1 {
@@ -137,13 +135,9 @@ pub async fn silent(
 }
 
 /// `GET /faults/ids`.
-pub async fn ids(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<HostileQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let params = query(params)?;
-    let count = hit(&state, &headers, &params);
+pub async fn ids(hit: Hit) -> Result<Response, ApiError> {
+    let count = hit.count;
+    let params = hit.params;
     let line = |id: Option<&str>, event: Option<&str>, text: &str, out: &mut Vec<u8>| {
         encode_frame(out, id, event, &ProgressData::new(text, None).to_json());
     };
@@ -194,12 +188,7 @@ pub async fn ids(
 }
 
 /// `GET /faults/charset`.
-pub async fn charset(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<HostileQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    hit(&state, &headers, &query(params)?);
+pub async fn charset(_counted: Hit) -> Result<Response, ApiError> {
     Ok((
         [(header::CONTENT_TYPE, "text/event-stream; charset=latin1")],
         "data: {\"message\":\"caf\u{e9}\"}\n\n",
@@ -208,13 +197,8 @@ pub async fn charset(
 }
 
 /// `GET /faults/redirect-loop`.
-pub async fn redirect_loop(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<HostileQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let params = query(params)?;
-    hit(&state, &headers, &params);
+pub async fn redirect_loop(hit: Hit) -> Result<Response, ApiError> {
+    let params = hit.params;
     let key = params.key.unwrap_or_default();
     let location = format!("/faults/redirect-loop?key={key}");
     Ok((
@@ -225,12 +209,7 @@ pub async fn redirect_loop(
 }
 
 /// `GET /faults/cut-body`: one event, then the body ends short of its length.
-pub async fn cut_body(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<HostileQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    hit(&state, &headers, &query(params)?);
+pub async fn cut_body(_counted: Hit) -> Result<Response, ApiError> {
     let mut frame = Vec::new();
     encode_frame(
         &mut frame,
@@ -262,13 +241,8 @@ const MAX_FLOOD_EVENTS: u64 = 10_000;
 const MAX_FLOOD_BYTES: usize = 256 * 1024;
 
 /// `GET /faults/flood`.
-pub async fn flood(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<HostileQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let params = query(params)?;
-    hit(&state, &headers, &params);
+pub async fn flood(State(state): State<AppState>, hit: Hit) -> Result<Response, ApiError> {
+    let params = hit.params;
     let (count, bytes) = (params.count.unwrap_or(1000), params.bytes.unwrap_or(65_536));
     if !(1..=MAX_FLOOD_EVENTS).contains(&count) || bytes > MAX_FLOOD_BYTES {
         return Err(ApiError::Unprocessable(format!(
@@ -300,13 +274,8 @@ pub async fn flood(
 }
 
 /// `GET /faults/retry-after-date`.
-pub async fn retry_after_date(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<Query<HostileQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
-    let params = query(params)?;
-    hit(&state, &headers, &params);
+pub async fn retry_after_date(hit: Hit) -> Result<Response, ApiError> {
+    let params = hit.params;
     let at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
