@@ -287,16 +287,18 @@ pub async fn run_seed(
     })
 }
 
-/// Installs the long-task observer and the completion watcher, then clicks Start.
+/// Installs the long-task observer and the completion watcher, then clicks
+/// Start: in the page, or in `window.__benchRoot` (the element's shadow root).
 const COMPONENT_PROBE: &str = r#"
 window.__bench = { done: false, longTasks: [] };
+var root = window.__benchRoot || document;
 try {
   new PerformanceObserver(function (list) {
     list.getEntries().forEach(function (e) { window.__bench.longTasks.push(e.duration); });
   }).observe({ type: 'longtask' });
 } catch (e) {}
-var status = document.querySelector("[data-testid='status']");
-var log = document.querySelector("[data-testid='log']");
+var status = root.querySelector("[data-testid='status']");
+var log = root.querySelector("[data-testid='log']");
 var t0 = performance.now();
 // The log's last lines: blocks hold lines joined by "\n".
 function lastLines(n) {
@@ -314,14 +316,14 @@ function check() {
     window.__bench.status = s;
     window.__bench.shown = log.getAttribute('data-count');
     window.__bench.tail = lastLines(3);
-    window.__bench.dropped = document.querySelector("[data-testid='log-dropped']").textContent;
-    window.__bench.bar = document.querySelector("[data-testid='progress-label']").textContent;
+    window.__bench.dropped = root.querySelector("[data-testid='log-dropped']").textContent;
+    window.__bench.bar = root.querySelector("[data-testid='progress-label']").textContent;
     window.__bench.done = true;
   }
 }
 new MutationObserver(check).observe(status, { attributes: true });
 new MutationObserver(check).observe(log, { childList: true });
-document.querySelector("[data-testid='start']").click();
+root.querySelector("[data-testid='start']").click();
 "#;
 
 /// Our component on `transport` (`eventsource` or `fetch`): the demo
@@ -339,6 +341,63 @@ pub async fn run_component(
         encode(events_url)
     ))
     .await?;
+    let client = if transport == "fetch" {
+        "our component, fetch (log + bar on screen)"
+    } else {
+        "our component, EventSource (log + bar on screen)"
+    };
+    measure_probe(driver, client, events_url, size).await
+}
+
+/// The `<task-monitor>` element on `transport`, alone on a page that
+/// listens to none of its events (`bench/pages/element.html`), its module
+/// from the demo server.
+pub async fn run_element(
+    driver: &Driver,
+    demo: &str,
+    pages: &str,
+    events_url: &str,
+    size: u32,
+    transport: &str,
+) -> Result<Measured, BenchError> {
+    driver
+        .client
+        .goto(&format!(
+            "{pages}/element.html?element={}&url={}&transport={transport}",
+            encode(&format!("{demo}/element/task-monitor.js")),
+            encode(events_url)
+        ))
+        .await?;
+    let start = tokio::time::Instant::now();
+    while driver
+        .client
+        .execute("return window.__ready === true;", vec![])
+        .await?
+        != true
+    {
+        if start.elapsed() > Duration::from_secs(30) {
+            return Err(BenchError::Invalid(
+                "the element did not load in 30 s".into(),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let client = if transport == "fetch" {
+        "<task-monitor>, fetch (log + bar on screen)"
+    } else {
+        "<task-monitor>, EventSource (log + bar on screen)"
+    };
+    measure_probe(driver, client, events_url, size).await
+}
+
+/// Runs [`COMPONENT_PROBE`] on the page shown, checks that every event was
+/// applied and the last line is on screen, and returns the run.
+async fn measure_probe(
+    driver: &Driver,
+    client: &'static str,
+    events_url: &str,
+    size: u32,
+) -> Result<Measured, BenchError> {
     driver.client.execute(FRAME_PROBE, vec![]).await?;
     driver.client.execute(COMPONENT_PROBE, vec![]).await?;
     let result = wait_result(driver, Duration::from_secs(300)).await?;
@@ -350,15 +409,11 @@ pub async fn run_component(
     });
     if result["status"] != "completed" || !tail_ok || result["bar"] != "100%" {
         return Err(BenchError::Invalid(format!(
-            "component did not apply every event: {result}"
+            "{client} did not apply every event: {result}"
         )));
     }
     Ok(Measured {
-        client: if transport == "fetch" {
-            "our component, fetch (log + bar on screen)"
-        } else {
-            "our component, EventSource (log + bar on screen)"
-        },
+        client,
         events: u64::from(size) + 1,
         ms: result["ms"].as_f64().unwrap_or(0.0),
         truncated: false,

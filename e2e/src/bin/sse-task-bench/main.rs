@@ -20,7 +20,7 @@ use std::time::Duration;
 use clap::Parser;
 use sse_task_e2e::driver::Driver;
 
-use clients::{run_bare, run_component, run_seed, Measured, StreamKind};
+use clients::{run_bare, run_component, run_element, run_seed, Measured, StreamKind};
 
 /// Browser ingest benchmark.
 #[derive(Debug, Parser)]
@@ -103,17 +103,24 @@ async fn main() -> ExitCode {
             let events_url = clients::stream_for(&demo, size, kind).await?;
             // Interleaved runs, so that drift in the machine hits all alike.
             let (mut bares, mut ours, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut elements, mut elements_fetched) = (Vec::new(), Vec::new());
             for _ in 0..args.repeat.max(1) {
                 bares.push(run_bare(&driver, &pages, &events_url, size).await?);
                 ours.push(run_component(&driver, &demo, &events_url, size, "eventsource").await?);
                 fetched.push(run_component(&driver, &demo, &events_url, size, "fetch").await?);
+                elements.push(
+                    run_element(&driver, &demo, &pages, &events_url, size, "eventsource").await?,
+                );
+                elements_fetched
+                    .push(run_element(&driver, &demo, &pages, &events_url, size, "fetch").await?);
             }
             let median = |runs| {
                 clients::median_run(runs).ok_or(clients::BenchError::Invalid("no run".into()))
             };
             let (bare, component, fetch) = (median(bares)?, median(ours)?, median(fetched)?);
+            let (element, element_fetch) = (median(elements)?, median(elements_fetched)?);
             let seed = run_seed(&driver, &pages, &events_url, args.seed_budget_ms).await?;
-            Ok::<_, clients::BenchError>(vec![bare, component, fetch, seed])
+            Ok::<_, clients::BenchError>(vec![bare, component, fetch, element, element_fetch, seed])
         }
         .await;
         match result {
