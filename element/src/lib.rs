@@ -10,6 +10,7 @@
 //!
 //! - `attributes.rs`: the attributes read into settings (pure);
 //! - `events.rs`: which DOM events to send, and sending them;
+//! - `line_batch.rs`: a render's `task-line` events sent in one call;
 //! - `panel.rs`: the panel in the shadow root, on the components' markup (`build.rs`);
 //! - `monitor.rs`: one element's stream, rendering, autostart, `task-id`;
 //! - `host.rs`: what `task-monitor.js` calls.
@@ -19,6 +20,7 @@
 pub mod attributes;
 pub mod events;
 mod host;
+mod line_batch;
 mod monitor;
 mod panel;
 

@@ -18,6 +18,7 @@ use web_sys::{Element, HtmlElement};
 
 use crate::attributes::ElementSettings;
 use crate::events::{dispatch, status_events, ElementEvent, LineCursor};
+use crate::line_batch::LineBatch;
 use crate::panel::{Listener, Panel};
 
 /// What the stream wrote, read by each render.
@@ -232,9 +233,23 @@ impl Monitor {
                 let _ = self.host.set_attribute("task-id", &id);
             }
         }
+        // Lines go in batches (one call from wasm for a run of them);
+        // every other event as it comes, so the order stays.
+        let mut lines = LineBatch::default();
         for event in &events {
-            dispatch(&self.host, event);
+            match event {
+                ElementEvent::Line {
+                    text,
+                    level,
+                    event_id,
+                } => lines.push(text, level, event_id.as_deref()),
+                other => {
+                    lines.dispatch(&self.host);
+                    dispatch(&self.host, other);
+                }
+            }
         }
+        lines.dispatch(&self.host);
     }
 }
 
