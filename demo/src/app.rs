@@ -83,7 +83,11 @@ pub fn DemoApp() -> impl IntoView {
 fn remember_form(form: &DemoForm) {
     let location = window().location();
     let query = form.query(&location.search().unwrap_or_default());
-    let url = format!("{}{query}", location.pathname().unwrap_or_default());
+    let url = format!(
+        "{}{query}{}",
+        location.pathname().unwrap_or_default(),
+        location.hash().unwrap_or_default()
+    );
     if let Ok(history) = window().history() {
         let _ =
             history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(&url));

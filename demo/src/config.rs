@@ -215,6 +215,18 @@ impl DemoForm {
         format!("?{}", out.finish())
     }
 
+    /// The task API's request of the form's steps, interval and failing
+    /// step (numbers that do not parse as in [`DemoForm::source`]).
+    pub fn task_request(&self) -> CreateTaskRequest {
+        CreateTaskRequest {
+            steps: parse_number(&self.steps, 0).min(u64::from(u32::MAX)) as u32,
+            interval_ms: parse_number(&self.interval_ms, 0),
+            fail_at: (!self.fail_at.trim().is_empty())
+                .then(|| parse_number(&self.fail_at, 0).min(u64::from(u32::MAX)) as u32),
+            label: None,
+        }
+    }
+
     /// The source to start; `session_id` makes each OpenACS run a new job.
     ///
     /// Numbers that do not parse are sent as 0 (or the largest value), so the
@@ -228,13 +240,7 @@ impl DemoForm {
         match self.kind {
             SourceKind::TaskApi => TaskSource::TaskApi {
                 server: server.clone(),
-                request: CreateTaskRequest {
-                    steps: parse_number(&self.steps, 0).min(u64::from(u32::MAX)) as u32,
-                    interval_ms: interval,
-                    fail_at: (!self.fail_at.trim().is_empty())
-                        .then(|| parse_number(&self.fail_at, 0).min(u64::from(u32::MAX)) as u32),
-                    label: None,
-                },
+                request: self.task_request(),
             },
             SourceKind::Corebos => url(format!("/seeds/corebos/source?interval_ms={interval}")),
             SourceKind::Openacs => url(format!(

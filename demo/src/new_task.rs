@@ -4,7 +4,7 @@
 
 use gloo_net::http::Request;
 use leptos::prelude::*;
-use sse_task_progress::TaskSource;
+use sse_task_progress::CreateTaskRequest;
 
 use crate::config::DemoForm;
 
@@ -17,25 +17,19 @@ pub fn NewTaskButton(
 ) -> impl IntoView {
     let said = RwSignal::new(String::new());
     let create = move |_| {
-        let (server, request) = match form.with_untracked(|f| {
-            let mut task_form = f.clone();
-            task_form.kind = crate::config::SourceKind::TaskApi;
-            task_form.source(0)
-        }) {
-            TaskSource::TaskApi { server, request } => (server, request),
-            TaskSource::Url { .. } => return,
-        };
+        let (server, request) = form.with_untracked(|f| {
+            // The table's task fails at no step, whatever the form says.
+            let request = CreateTaskRequest {
+                fail_at: None,
+                ..f.task_request()
+            };
+            (f.server.clone(), request)
+        });
         said.set("Creating a task…".into());
         leptos::task::spawn_local(async move {
-            let body = format!(
-                r#"{{"steps":{},"interval_ms":{}}}"#,
-                request.steps, request.interval_ms
-            );
-            let sent = Request::post(&format!("{server}/api/tasks"))
-                .header("Content-Type", "application/json")
-                .body(body);
+            let sent = Request::post(&format!("{server}/api/tasks")).json(&request);
             let outcome = match sent {
-                Ok(request) => request.send().await,
+                Ok(sent) => sent.send().await,
                 Err(error) => Err(error),
             };
             said.set(match outcome {

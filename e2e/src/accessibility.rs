@@ -1,7 +1,9 @@
 //! The accessibility check: axe-core (installed from npm by
 //! `scripts/install-tools.sh`, never shipped) runs on the demo's two views
-//! and on the element's example pages, shadow roots included, after a task
-//! ran on each; any violation fails with its rule, impact and elements.
+//! (the single-task view after its task ran to the end, so the log, the bar
+//! and the final status are checked too) and on the element's example
+//! pages, shadow roots included; any violation fails with its rule, impact
+//! and elements.
 
 use std::path::Path;
 
