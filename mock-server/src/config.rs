@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::tasks::Retention;
+use sse_task_server::{Retention, TaskServerConfig};
 
 /// The companion mock event server: long-running tasks over Server-Sent Events,
 /// every seed's wire format, lossless resume.
@@ -75,8 +75,8 @@ pub struct Cli {
     /// Seconds an ended task is kept.
     #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
     pub retain_secs: u64,
-    /// Milliseconds a stream holds back its next chunk while a task at interval 0
-    /// runs flat out (jobs first; every event still arrives, in order); 0: never.
+    /// Milliseconds a stream holds back its next chunk while a job runs flat out
+    /// (over 500 events a second: jobs first; every event still arrives, in order); 0: never.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub jobs_first_ms: u64,
 }
@@ -149,6 +149,32 @@ impl Default for ServerConfig {
             },
             retention_sweep: Duration::from_secs(60),
             jobs_first: Duration::from_secs(1),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The task server's part: the API under `/api`, its test knobs on
+    /// (the clients' tests drive them).
+    pub fn task_server(&self) -> TaskServerConfig {
+        TaskServerConfig {
+            base_path: "/api".into(),
+            db_path: self.db_path.clone(),
+            allow_origins: self.allow_origins.clone(),
+            workers: self.workers,
+            keep_alive: self.keep_alive,
+            queue_capacity: self.queue_capacity,
+            retry: self.retry,
+            token: self.token.clone(),
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            stall_timeout: self.stall_timeout,
+            max_connections: self.max_connections,
+            shutdown_grace: self.shutdown_grace,
+            retention: self.retention,
+            retention_sweep: self.retention_sweep,
+            jobs_first: self.jobs_first,
+            test_knobs: true,
         }
     }
 }

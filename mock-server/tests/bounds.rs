@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use common::{create_task, get_json, TestServer};
 use serde_json::json;
-use sse_mock_server::tasks::Retention;
 use sse_mock_server::ServerConfig;
+use sse_task_server::Retention;
 
 async fn wait_until_ended(server: &TestServer, status_url: &str) {
     for _ in 0..100 {

@@ -7,12 +7,14 @@ use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
 use sse_mock_server::{app, AppState, ServerConfig};
+use sse_task_server::TaskServer;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 async fn body_text(path: &str) -> (String, Duration) {
-    let state = AppState::new(ServerConfig::default(), CancellationToken::new()).unwrap();
+    let config = ServerConfig::default();
+    let server = TaskServer::builder(config.task_server()).build().unwrap();
+    let state = AppState::new(config, server).await.unwrap();
     let start = Instant::now();
     let response = app(state.clone())
         .oneshot(Request::get(path).body(Body::empty()).unwrap())

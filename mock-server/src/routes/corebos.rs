@@ -17,11 +17,11 @@ use serde::Deserialize;
 use sse_task_protocol::{validate_interval_ms, ProgressData};
 
 use super::query;
-use crate::http::error::ApiError;
-use crate::http::resume::{resume_from, ResumeFrom};
-use crate::http::sse::completion_event;
-use crate::http::sse::sse_response;
 use crate::state::AppState;
+use sse_task_server::http::error::ApiError;
+use sse_task_server::http::resume::{resume_from, ResumeFrom};
+use sse_task_server::http::sse::completion_event;
+use sse_task_server::http::sse::sse_response;
 
 /// Iterations of the seed's loop.
 pub const ITERATIONS: u32 = 10;

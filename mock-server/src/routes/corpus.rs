@@ -18,9 +18,9 @@ use axum::Json;
 use futures_util::{stream, StreamExt};
 use serde::Deserialize;
 
-use crate::http::error::ApiError;
-use crate::http::resume::last_event_id_header;
 use crate::state::AppState;
+use sse_task_server::http::error::ApiError;
+use sse_task_server::http::resume::last_event_id_header;
 
 /// One case: its name and its chunks.
 struct Case {

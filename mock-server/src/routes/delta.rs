@@ -18,12 +18,12 @@ use serde::{Deserialize, Serialize};
 use sse_task_protocol::EVENT_DELTA;
 
 use super::query;
-use crate::db::DeltaMessage;
-use crate::http::error::ApiError;
-use crate::http::json_body::JsonObject;
-use crate::http::resume::{resume_from, ResumeFrom};
-use crate::http::sse::sse_response;
+use crate::seeds::delta_feed::DeltaMessage;
 use crate::state::AppState;
+use sse_task_server::http::error::ApiError;
+use sse_task_server::http::json_body::JsonObject;
+use sse_task_server::http::resume::{resume_from, ResumeFrom};
+use sse_task_server::http::sse::sse_response;
 
 /// Longest message accepted by `POST /seeds/delta/messages`, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 4096;

@@ -27,10 +27,10 @@ use serde::Deserialize;
 use sse_task_protocol::{encode_frame, ProgressData, EVENT_FAILED};
 
 use super::query;
-use crate::http::error::ApiError;
-use crate::http::resume::last_event_id_header;
-use crate::http::sse::sse_bytes_response;
 use crate::state::AppState;
+use sse_task_server::http::error::ApiError;
+use sse_task_server::http::resume::last_event_id_header;
+use sse_task_server::http::sse::sse_bytes_response;
 
 /// Query of the hostile endpoints.
 #[derive(Debug, Deserialize)]

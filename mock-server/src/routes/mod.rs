@@ -1,12 +1,13 @@
-//! The HTTP routes, one file per family.
+//! The mock server's own routes, one file per family: the four seeds
+//! (`corebos`, `openacs`, `tizen`, `delta`), the fetch-transport demos
+//! (`demo`) and the fault endpoints (`faults`, `hostile`, `corpus`). The
+//! task API is the task server's.
 
-pub mod api;
 pub mod corebos;
 pub mod corpus;
 pub mod delta;
 pub mod demo;
 pub mod faults;
-pub mod feed_stream;
 pub mod hostile;
 pub mod openacs;
 pub mod tizen;
@@ -14,7 +15,7 @@ pub mod tizen;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 
-use crate::http::error::ApiError;
+use sse_task_server::http::error::ApiError;
 
 /// Turns a query-string rejection into a JSON 400.
 pub(crate) fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {

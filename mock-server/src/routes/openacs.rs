@@ -24,12 +24,12 @@ use sse_task_protocol::validate_interval_ms;
 use tokio::sync::watch;
 
 use super::query;
-use crate::http::error::ApiError;
 use crate::seeds::openacs_jobs::{Session, SessionError};
 use sse_task_protocol::normalize_newlines;
+use sse_task_server::http::error::ApiError;
 
-use crate::http::sse::sse_response;
 use crate::state::AppState;
+use sse_task_server::http::sse::sse_response;
 
 impl From<SessionError> for ApiError {
     fn from(error: SessionError) -> Self {

@@ -14,9 +14,9 @@ use futures_util::stream;
 use serde::Deserialize;
 
 use super::query;
-use crate::http::error::ApiError;
-use crate::http::sse::{retry_event, sse_response};
 use crate::state::AppState;
+use sse_task_server::http::error::ApiError;
+use sse_task_server::http::sse::{retry_event, sse_response};
 
 /// The seed's reconnection interval.
 pub const RETRY: Duration = Duration::from_millis(2000);

@@ -1,14 +1,30 @@
-//! The delta seed's messages: stored in the `messages` table, announced to
-//! open `/seeds/delta` streams, and read back after a resume id.
+//! The delta seed's messages: stored in a `messages` table of the task
+//! server's database (the seed's PHP scripts share one SQLite file),
+//! announced to open `/seeds/delta` streams, and read back after a resume id.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use futures_util::stream::{self, Stream};
+use rusqlite::{params, Connection};
+use sse_task_server::db::{Db, DbError, ExecFn, Write, Written};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::db::{queries, Db, DeltaMessage, Write, Written};
+/// The seed's table, created beside the task server's own.
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message TEXT
+)";
+
+/// A message of the `messages` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeltaMessage {
+    /// Autoincrement id, also the SSE id.
+    pub id: u64,
+    /// The text.
+    pub message: String,
+}
 
 /// Messages read in one page at most.
 const PAGE: usize = 256;
@@ -20,18 +36,31 @@ pub struct DeltaFeed {
 }
 
 impl DeltaFeed {
-    /// The messages of `db`.
-    pub fn new(db: Db) -> Self {
-        Self {
+    /// The messages of `db` (its table created when missing).
+    pub async fn new(db: Db) -> Result<Self, String> {
+        let create = ExecFn::new(|conn: &Connection| {
+            conn.execute_batch(SCHEMA)?;
+            Ok(0)
+        });
+        db.writer
+            .write(Write::Exec(create))
+            .await
+            .map_err(|failure| format!("cannot create the delta seed's table: {failure}"))?;
+        Ok(Self {
             db,
             newest: watch::Sender::new(0),
-        }
+        })
     }
 
     /// Stores `message` and tells the streams; its id, or why it failed.
     pub async fn insert(&self, message: String) -> Result<u64, String> {
-        match self.db.writer.write(Write::InsertMessage(message)).await {
-            Ok(Written::MessageId(id)) => {
+        let insert = ExecFn::new(move |conn: &Connection| {
+            conn.prepare_cached("INSERT INTO messages (message) VALUES (?1)")?
+                .execute([&message])?;
+            Ok(conn.last_insert_rowid() as u64)
+        });
+        match self.db.writer.write(Write::Exec(insert)).await {
+            Ok(Written::Value(id)) => {
                 self.newest.send_replace(id);
                 Ok(id)
             }
@@ -88,7 +117,7 @@ async fn next_message(mut cursor: Cursor) -> Option<(DeltaMessage, Cursor)> {
         let page = cursor
             .db
             .readers
-            .read(move |conn| queries::messages_between(conn, after, up_to, PAGE))
+            .read(move |conn| messages_between(conn, after, up_to, PAGE))
             .await;
         match page {
             Ok(messages) if !messages.is_empty() => {
@@ -112,4 +141,25 @@ async fn next_message(mut cursor: Cursor) -> Option<(DeltaMessage, Cursor)> {
             () = tokio::time::sleep_until(cursor.deadline) => return None,
         }
     }
+}
+
+/// Messages with an id in `after+1 ..= up_to`, in order, at most `limit`.
+fn messages_between(
+    conn: &Connection,
+    after: u64,
+    up_to: u64,
+    limit: usize,
+) -> Result<Vec<DeltaMessage>, DbError> {
+    let up_to = i64::try_from(up_to).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, COALESCE(message, '') FROM messages WHERE id > ?1 AND id <= ?2 \
+         ORDER BY id LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![after, up_to, limit as i64], |row| {
+        Ok(DeltaMessage {
+            id: row.get(0)?,
+            message: row.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -31,7 +31,7 @@ use crate::http::counters::StreamKind;
 use crate::http::error::ApiError;
 use crate::http::resume::{resume_from, ResumeFrom};
 use crate::http::sse::sse_bytes_response;
-use crate::state::AppState;
+use crate::state::ServerState;
 use crate::tasks::StreamOptions;
 
 /// Most tasks in a first connection's snapshot.
@@ -49,7 +49,7 @@ pub struct FeedQuery {
 
 /// `GET /api/tasks/events`.
 pub async fn feed_route(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     access: Access,
     headers: HeaderMap,
     params: Result<Query<FeedQuery>, QueryRejection>,
@@ -86,7 +86,7 @@ pub async fn feed_route(
     };
     let options = StreamOptions {
         after,
-        drop_after: params.drop_every,
+        drop_after: params.drop_every.filter(|_| state.config.test_knobs),
         retry: Some(state.config.retry),
         ..StreamOptions::default()
     };
@@ -101,7 +101,7 @@ pub async fn feed_route(
 
 /// One `snapshot` frame per task (no id: a connection dropped in the middle
 /// starts over), then `synced` with `id: position`.
-fn snapshot(state: &AppState, access: Access, position: u64) -> Result<Bytes, ApiError> {
+fn snapshot(state: &ServerState, access: Access, position: u64) -> Result<Bytes, ApiError> {
     let page = state.tasks.list(MAX_SNAPSHOT, None)?;
     let mut bytes = Vec::new();
     for task in page.tasks.iter().rev() {

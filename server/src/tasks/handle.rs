@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use sse_task_protocol::{TaskSnapshot, TaskState};
 use tokio::sync::{watch, Notify};
+use tokio_util::sync::CancellationToken;
 
 use super::batch::Batch;
 use super::events::{self, percent};
@@ -58,6 +59,8 @@ pub struct TaskHandle {
     relayed: AtomicBool,
     /// Set once a write failed: later writes of this task are skipped.
     doomed: Arc<AtomicBool>,
+    /// Fires when the job must stop.
+    stop: CancellationToken,
 }
 
 impl TaskHandle {
@@ -80,6 +83,7 @@ impl TaskHandle {
             changed: Arc::new(Notify::new()),
             relayed: AtomicBool::new(false),
             doomed: Arc::new(AtomicBool::new(false)),
+            stop: CancellationToken::new(),
         });
         if !ended {
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -147,24 +151,35 @@ impl TaskHandle {
         })
     }
 
-    /// Queues step `step` (and the completion after the last step). False
-    /// when no step follows: the task ended, or this was its last step.
-    pub fn submit_step(self: &Arc<Self>, writer: &Writer, step: u32) -> bool {
-        let queued = self.submit(writer, |planned| Some(append(events::step(planned, step))));
-        let last = self
-            .lock()
-            .map(|inner| inner.planned.step >= inner.planned.steps)
-            .unwrap_or(true);
-        if queued && last {
-            self.submit_completion(writer);
-            return false;
-        }
-        queued
+    /// Queues step `step` with its log line. False when the task ended.
+    pub fn submit_step(self: &Arc<Self>, writer: &Writer, step: u32, message: String) -> bool {
+        self.submit(writer, |planned| {
+            Some(append(events::step(planned, step, &message)))
+        })
     }
 
-    /// Queues the completion event (a task whose last step is stored).
+    /// Queues a log line at the current step. False when the task ended.
+    pub fn submit_line(self: &Arc<Self>, writer: &Writer, message: String) -> bool {
+        self.submit(writer, |planned| {
+            Some(append(events::line(planned, &message)))
+        })
+    }
+
+    /// Queues the completion event (`id: CLOSE`).
     pub fn submit_completion(self: &Arc<Self>, writer: &Writer) {
         self.submit(writer, |planned| Some(append(events::completion(planned))));
+    }
+
+    /// Queues the `failed` event of a job that failed for `reason`.
+    pub fn submit_failure(self: &Arc<Self>, writer: &Writer, reason: &str) {
+        self.submit(writer, |planned| {
+            Some(append(events::failure(planned, reason)))
+        });
+    }
+
+    /// Fires when the job must stop: cancel, shutdown, a failed write.
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
     }
 
     /// Queues the `cancelled` event.
@@ -177,6 +192,7 @@ impl TaskHandle {
         });
         match outcome {
             Some(cancel) => {
+                self.stop.cancel();
                 self.wake.notify_all();
                 Ok(cancel)
             }
@@ -263,6 +279,7 @@ impl TaskHandle {
                 if self.doomed.swap(true, Ordering::SeqCst) {
                     return;
                 }
+                self.stop.cancel();
                 self.publish(&mut inner);
                 tracing::error!(task = %self.id, error = %failure, "task stopped: its progress could not be stored");
                 let (row, frame) = events::unstored_failure(&inner.committed, &failure.0);
@@ -335,6 +352,7 @@ impl TaskHandle {
         if let Ok(mut inner) = self.lock() {
             inner.interrupted = true;
         }
+        self.stop.cancel();
         self.wake.notify_all();
     }
 
@@ -350,13 +368,15 @@ impl TaskHandle {
         inner.committed = row;
     }
 
-    /// The task's steps and pause, as planned.
-    pub fn plan(&self) -> Option<(u32, Duration)> {
+    /// The task's number of steps.
+    pub fn steps(&self) -> u32 {
+        self.lock().map_or(0, |inner| inner.planned.steps)
+    }
+
+    /// The task's kind of job and its parameters (JSON text).
+    pub fn job(&self) -> Option<(String, String)> {
         let inner = self.lock().ok()?;
-        Some((
-            inner.planned.steps,
-            Duration::from_millis(inner.planned.interval_ms),
-        ))
+        Some((inner.planned.kind.clone(), inner.planned.params.clone()))
     }
 }
 

@@ -12,6 +12,7 @@ use super::handle::TaskHandle;
 use super::job;
 use super::jobs_first::JobsFirst;
 use crate::db::{DbError, Writer};
+use crate::jobs::JobKinds;
 
 /// A place in the queue, given back on drop.
 pub struct QueueSlot {
@@ -43,13 +44,14 @@ pub struct JobQueue {
 }
 
 impl JobQueue {
-    /// Starts `workers` job threads that write through `writer` and tell
-    /// `jobs_first` while they run a task at interval 0.
+    /// Starts `workers` job threads that run the jobs of `kinds`, write
+    /// through `writer` and tell `jobs_first` while a job runs flat out.
     pub fn start(
         workers: u32,
         capacity: u32,
         writer: &Writer,
         jobs_first: Arc<JobsFirst>,
+        kinds: Arc<JobKinds>,
     ) -> Result<Self, DbError> {
         let (sender, jobs) = mpsc::channel::<Job>();
         let jobs = Arc::new(Mutex::new(jobs));
@@ -59,6 +61,7 @@ impl JobQueue {
             let closed = Arc::clone(&closed);
             let writer = writer.clone();
             let jobs_first = Arc::clone(&jobs_first);
+            let kinds = Arc::clone(&kinds);
             std::thread::Builder::new()
                 .name(format!("job-{index}"))
                 .spawn(move || loop {
@@ -77,7 +80,7 @@ impl JobQueue {
                     } = next;
                     // The job leaves the queue as it starts.
                     drop(slot);
-                    job::run(handle, done_steps, &writer, &jobs_first);
+                    job::run(handle, done_steps, &writer, &jobs_first, &kinds);
                 })
                 .map_err(|error| DbError::Thread(error.to_string()))?;
         }

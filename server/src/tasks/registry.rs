@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Bytes;
 use futures_util::Stream;
-use sse_task_protocol::{CreateTaskRequest, TaskSnapshot, TaskState, ValidationError};
+use sse_task_protocol::{TaskSnapshot, TaskState, ValidationError, MAX_LABEL_CHARS};
 use thiserror::Error;
 
 use super::cursor::{stream_of, FeedEvents, StreamOptions, TaskEvents};
@@ -19,6 +19,7 @@ use super::removed::RemovedIds;
 use super::retention::{expired, Retention};
 use crate::db::now_rfc3339;
 use crate::db::{queries, Db, DbError, TaskRow, Write, WriteFailure};
+use crate::jobs::JobKinds;
 
 /// Why a task operation was refused.
 #[derive(Debug, Error)]
@@ -26,6 +27,17 @@ pub enum TaskError {
     /// The request's values are out of range.
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// No job of this kind is registered.
+    #[error("no job of kind {kind:?}; this server runs: {}", known.join(", "))]
+    UnknownKind {
+        /// The kind asked for.
+        kind: String,
+        /// The kinds registered.
+        known: Vec<String>,
+    },
+    /// The job refused its parameters, for this reason.
+    #[error("{0}")]
+    Rejected(String),
     /// No task has this id.
     #[error("no task with id {0}")]
     NotFound(String),
@@ -51,6 +63,18 @@ pub enum TaskError {
     Db(#[from] DbError),
 }
 
+/// A task to create: its kind of job, its label and the job's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask {
+    /// The registered kind of job that runs it.
+    pub kind: String,
+    /// Free text shown in front of every message (at most
+    /// [`MAX_LABEL_CHARS`] characters).
+    pub label: Option<String>,
+    /// The job's parameters, checked by its [`Job::plan`](crate::Job::plan).
+    pub params: serde_json::Value,
+}
+
 /// One page of the task list.
 #[derive(Debug)]
 pub struct TaskPage {
@@ -67,24 +91,35 @@ pub struct TaskRegistry {
     queue: JobQueue,
     removed: Mutex<RemovedIds>,
     jobs_first: Arc<JobsFirst>,
+    kinds: Arc<JobKinds>,
 }
 
 impl TaskRegistry {
-    /// An empty registry with `workers` job threads and room for
-    /// `queue_capacity` waiting tasks; flat-out jobs tell `jobs_first`.
+    /// An empty registry running the jobs of `kinds` on `workers` job
+    /// threads, with room for `queue_capacity` waiting tasks; flat-out jobs
+    /// tell `jobs_first`.
     pub fn new(
         db: Db,
         workers: u32,
         queue_capacity: u32,
         jobs_first: Arc<JobsFirst>,
+        kinds: JobKinds,
     ) -> Result<Self, DbError> {
-        let queue = JobQueue::start(workers, queue_capacity, &db.writer, Arc::clone(&jobs_first))?;
+        let kinds = Arc::new(kinds);
+        let queue = JobQueue::start(
+            workers,
+            queue_capacity,
+            &db.writer,
+            Arc::clone(&jobs_first),
+            Arc::clone(&kinds),
+        )?;
         Ok(Self {
             db,
             tasks: RwLock::new(HashMap::new()),
             queue,
             removed: Mutex::new(RemovedIds::default()),
             jobs_first,
+            kinds,
         })
     }
 
@@ -132,16 +167,30 @@ impl TaskRegistry {
         )
     }
 
-    /// Validates `request`, stores the task, then queues its job.
-    pub async fn create(&self, request: CreateTaskRequest) -> Result<Arc<TaskHandle>, TaskError> {
-        request.validate()?;
+    /// Has the task's job check its parameters, stores the task, then
+    /// queues the job.
+    pub async fn create(&self, task: NewTask) -> Result<Arc<TaskHandle>, TaskError> {
+        let job = self
+            .kinds
+            .get(&task.kind)
+            .ok_or_else(|| TaskError::UnknownKind {
+                kind: task.kind.chars().take(64).collect(),
+                known: self.kinds.names().into_iter().map(str::to_owned).collect(),
+            })?;
+        if let Some(label) = &task.label {
+            let chars = label.chars().count();
+            if chars > MAX_LABEL_CHARS {
+                return Err(ValidationError::Label(chars).into());
+            }
+        }
+        let plan = job.plan(&task.params).map_err(TaskError::Rejected)?;
         let slot = self.queue.reserve().map_err(TaskError::QueueFull)?;
         let row = TaskRow {
             id: uuid::Uuid::new_v4().to_string(),
-            label: request.label.map(|label| label.trim().to_owned()),
-            steps: request.steps,
-            interval_ms: request.interval_ms,
-            fail_at: request.fail_at,
+            label: task.label.map(|label| label.trim().to_owned()),
+            kind: task.kind,
+            params: task.params.to_string(),
+            steps: plan.steps.max(1),
             state: TaskState::Queued,
             step: 0,
             last_seq: 0,

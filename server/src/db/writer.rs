@@ -41,6 +41,29 @@ impl WriteFailure {
     }
 }
 
+/// An app's statements for [`Write::Exec`]: run on the writer's connection
+/// inside the batch's transaction (again, if the batch is retried).
+#[derive(Clone)]
+pub struct ExecFn(Arc<Statements>);
+
+/// What an [`ExecFn`] runs: statements on the write connection, returning a number.
+pub type Statements = dyn Fn(&Connection) -> Result<u64, DbError> + Send + Sync;
+
+impl ExecFn {
+    /// Wraps `statements`.
+    pub fn new(
+        statements: impl Fn(&Connection) -> Result<u64, DbError> + Send + Sync + 'static,
+    ) -> Self {
+        Self(Arc::new(statements))
+    }
+}
+
+impl std::fmt::Debug for ExecFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ExecFn")
+    }
+}
+
 /// One change to the database.
 #[derive(Debug)]
 pub enum Write {
@@ -55,8 +78,9 @@ pub enum Write {
         /// The task's row once the event is stored.
         row: TaskRow,
     },
-    /// A delta-seed message.
-    InsertMessage(String),
+    /// An app's own statements, in the batch's transaction; what they
+    /// return is answered as [`Written::Value`] (say, a row id).
+    Exec(ExecFn),
     /// Tasks (and their events) to remove.
     DeleteTasks(Vec<String>),
     /// Nothing: answered once every earlier command is committed.
@@ -74,8 +98,8 @@ pub enum Written {
         /// The stored end time (RFC 3339).
         finished_at: String,
     },
-    /// The id of the inserted delta message.
-    MessageId(u64),
+    /// What an [`Write::Exec`] returned.
+    Value(u64),
 }
 
 /// Called on the writer thread once the command's transaction committed or
@@ -324,9 +348,7 @@ fn apply(
                 return update_task_row(conn, row);
             }
         }
-        Write::InsertMessage(message) => {
-            return Ok(Written::MessageId(queries::insert_message(conn, message)?))
-        }
+        Write::Exec(exec) => return Ok(Written::Value((exec.0)(conn)?)),
         Write::DeleteTasks(ids) => queries::delete_tasks(conn, ids)?,
         Write::Barrier => {}
     }

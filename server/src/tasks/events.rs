@@ -19,22 +19,30 @@ pub fn started(row: &TaskRow) -> TaskRow {
     row
 }
 
-/// Step `step`'s event (a `failed` event at the task's `fail_at`).
-pub fn step(row: &TaskRow, step: u32) -> (StoredEvent, TaskRow) {
-    let progress = percent(step, row.steps);
-    if row.fail_at == Some(step) {
-        let message = format!("{}step {step} of {} failed", prefix(row), row.steps);
-        return finish(row, TaskState::Failed, EVENT_FAILED, message, progress);
-    }
+/// Step `step`'s event, logging `message` (after the task's label).
+pub fn step(row: &TaskRow, step: u32, message: &str) -> (StoredEvent, TaskRow) {
     let mut row = row.clone();
     row.step = step;
+    line(&row, message)
+}
+
+/// A log line at the task's current step.
+pub fn line(row: &TaskRow, message: &str) -> (StoredEvent, TaskRow) {
+    let mut row = row.clone();
     row.last_seq += 1;
-    let message = format!("{}step {step} of {}", prefix(&row), row.steps);
-    let data = ProgressData::new(message, Some(progress));
+    let message = format!("{}{message}", prefix(&row));
+    let data = ProgressData::new(message, Some(percent(row.step, row.steps)));
     (
         event(&row, row.last_seq.to_string(), EVENT_MESSAGE, &data),
         row,
     )
+}
+
+/// The `failed` event of a job that failed for `reason` at its current step.
+pub fn failure(row: &TaskRow, reason: &str) -> (StoredEvent, TaskRow) {
+    let message = format!("{}{reason}", prefix(row));
+    let progress = percent(row.step, row.steps);
+    finish(row, TaskState::Failed, EVENT_FAILED, message, progress)
 }
 
 /// The completion event (`id: CLOSE`).

@@ -1,4 +1,5 @@
-//! The embedded SQLite store: tasks, their events, and the delta seed's messages.
+//! The embedded SQLite store: tasks, their events and the feed of every
+//! task (an app may keep tables of its own beside them: [`Write::Exec`]).
 //!
 //! Every task event is written here before any client sees it, so a reconnect
 //! (or a restarted server with `--db FILE`) can replay exactly what was sent.
@@ -19,7 +20,9 @@ use thiserror::Error;
 
 pub use connection::Location;
 pub use reader::ReadPool;
-pub use writer::{Reply, Write, WriteFailure, Writer, Written};
+/// The SQLite crate the store runs on, for [`Write::Exec`] statements.
+pub use rusqlite;
+pub use writer::{ExecFn, Reply, Write, WriteFailure, Writer, Written};
 
 /// Current time as RFC 3339 (milliseconds, UTC), for the task timestamps.
 pub fn now_rfc3339() -> String {
@@ -109,12 +112,12 @@ pub struct TaskRow {
     pub id: String,
     /// Label given at creation.
     pub label: Option<String>,
+    /// The kind of job that runs it.
+    pub kind: String,
+    /// The job's parameters (JSON text).
+    pub params: String,
     /// Total steps.
     pub steps: u32,
-    /// Pause after each step.
-    pub interval_ms: u64,
-    /// Step that fails on purpose.
-    pub fail_at: Option<u32>,
     /// Current state.
     pub state: TaskState,
     /// Last step done.
@@ -138,9 +141,9 @@ impl TaskRow {
         Self {
             id: id.into(),
             label: None,
+            kind: "steps".into(),
+            params: r#"{"steps":1,"interval_ms":0}"#.into(),
             steps: 1,
-            interval_ms: 0,
-            fail_at: None,
             state,
             step: 0,
             last_seq: 0,
@@ -150,15 +153,6 @@ impl TaskRow {
             finished_at: finished_at.map(str::to_owned),
         }
     }
-}
-
-/// A message of the delta seed's `messages` table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeltaMessage {
-    /// Autoincrement id, also the SSE id.
-    pub id: u64,
-    /// The text.
-    pub message: String,
 }
 
 /// The database: its writer and its readers; cheap to clone.

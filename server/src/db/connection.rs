@@ -15,8 +15,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     id TEXT PRIMARY KEY,
     label TEXT,
     steps INTEGER NOT NULL,
-    interval_ms INTEGER NOT NULL,
-    fail_at INTEGER,
+    kind TEXT NOT NULL DEFAULT 'steps',
+    params TEXT NOT NULL DEFAULT '{}',
     state TEXT NOT NULL,
     step INTEGER NOT NULL DEFAULT 0,
     last_seq INTEGER NOT NULL DEFAULT 0,
@@ -39,10 +39,16 @@ CREATE TABLE IF NOT EXISTS feed (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS feed_task ON feed (task_id);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    message TEXT
-);
+";
+
+/// A database of the first version has the built-in job's `interval_ms`
+/// and `fail_at` as columns and no `kind` or `params`: they are added, and
+/// its tasks' parameters written from the old columns, so its unfinished
+/// tasks resume after an upgrade.
+const UPGRADE_FROM_STEP_COLUMNS: &str = "
+ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'steps';
+ALTER TABLE tasks ADD COLUMN params TEXT NOT NULL DEFAULT '{}';
+UPDATE tasks SET params = json_object('steps', steps, 'interval_ms', interval_ms, 'fail_at', fail_at);
 ";
 
 /// How long one statement waits for another process's lock before it fails
@@ -95,6 +101,7 @@ impl Location {
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         conn.execute_batch(SCHEMA)?;
+        upgrade(&conn)?;
         Ok(conn)
     }
 
@@ -114,6 +121,17 @@ impl Location {
             Self::Memory(_) => Ok(None),
         }
     }
+}
+
+/// Brings a database written by an older version to the current schema.
+fn upgrade(conn: &Connection) -> Result<(), DbError> {
+    let has_kind: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('tasks') WHERE name = 'kind'")?
+        .exists([])?;
+    if !has_kind {
+        conn.execute_batch(&format!("BEGIN; {UPGRADE_FROM_STEP_COLUMNS} COMMIT;"))?;
+    }
+    Ok(())
 }
 
 /// What tells one file from another that took its name.

@@ -19,7 +19,7 @@ use axum::http::{header, HeaderMap, HeaderName, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::config::ServerConfig;
+use crate::config::TaskServerConfig;
 use crate::http::error::ApiError;
 
 /// What the request proved, for routes that show more to the token holder.
@@ -46,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Access {
 
 /// Middleware of `/api/`: 401 without the token when one is configured.
 pub async fn require_token(
-    State(config): State<Arc<ServerConfig>>,
+    State(config): State<Arc<TaskServerConfig>>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -71,7 +71,7 @@ pub async fn require_token(
 /// Middleware of every route: 403 for a state-changing request from a page
 /// of another origin that `--allow-origin` does not name.
 pub async fn refuse_cross_origin_actions(
-    State(config): State<Arc<ServerConfig>>,
+    State(config): State<Arc<TaskServerConfig>>,
     request: Request,
     next: Next,
 ) -> Response {

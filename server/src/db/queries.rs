@@ -4,9 +4,9 @@
 use rusqlite::{params, Connection};
 use sse_task_protocol::TaskState;
 
-use super::{DbError, DeltaMessage, FeedRow, StoredEvent, TaskRow};
+use super::{DbError, FeedRow, StoredEvent, TaskRow};
 
-const TASK_COLUMNS: &str = "id, label, steps, interval_ms, fail_at, state, step, last_seq, \
+const TASK_COLUMNS: &str = "id, label, steps, kind, params, state, step, last_seq, \
                             message, created_at, started_at, finished_at";
 
 /// Inserts a new task row.
@@ -18,8 +18,8 @@ pub fn insert_task(conn: &Connection, row: &TaskRow) -> Result<(), DbError> {
         row.id,
         row.label,
         row.steps,
-        row.interval_ms,
-        row.fail_at,
+        row.kind,
+        row.params,
         row.state.as_str(),
         row.step,
         row.last_seq,
@@ -146,8 +146,8 @@ pub fn all_tasks(conn: &Connection) -> Result<Vec<TaskRow>, DbError> {
                 id: row.get(0)?,
                 label: row.get(1)?,
                 steps: row.get(2)?,
-                interval_ms: row.get(3)?,
-                fail_at: row.get(4)?,
+                kind: row.get(3)?,
+                params: row.get(4)?,
                 state: TaskState::Queued,
                 step: row.get(6)?,
                 last_seq: row.get(7)?,
@@ -167,32 +167,4 @@ pub fn all_tasks(conn: &Connection) -> Result<Vec<TaskRow>, DbError> {
         tasks.push(task);
     }
     Ok(tasks)
-}
-
-/// Inserts a delta-seed message and returns its id.
-pub fn insert_message(conn: &Connection, message: &str) -> Result<u64, DbError> {
-    conn.prepare_cached("INSERT INTO messages (message) VALUES (?1)")?
-        .execute([message])?;
-    Ok(conn.last_insert_rowid() as u64)
-}
-
-/// Delta-seed messages with an id in `after+1 ..= up_to`, in order, at most `limit`.
-pub fn messages_between(
-    conn: &Connection,
-    after: u64,
-    up_to: u64,
-    limit: usize,
-) -> Result<Vec<DeltaMessage>, DbError> {
-    let up_to = i64::try_from(up_to).unwrap_or(i64::MAX);
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, COALESCE(message, '') FROM messages WHERE id > ?1 AND id <= ?2 \
-         ORDER BY id LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(params![after, up_to, limit as i64], |row| {
-        Ok(DeltaMessage {
-            id: row.get(0)?,
-            message: row.get(1)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }

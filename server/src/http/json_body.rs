@@ -29,12 +29,18 @@ where
                 "the body must be a JSON object".into(),
             ));
         }
-        let body = serde_path_to_error::deserialize(value).map_err(|error| {
-            let path = error.path().to_string();
-            ApiError::Unprocessable(readable(&path, &error.into_inner().to_string()))
-        })?;
+        let body = from_json(value).map_err(ApiError::Unprocessable)?;
         Ok(JsonObject(body))
     }
+}
+
+/// Reads `value` as `T`; on a mismatch, what is wrong in plain words (see
+/// [`readable`]), naming the field.
+pub fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        readable(&path, &error.into_inner().to_string())
+    })
 }
 
 /// serde's message about the field at `path` (`.` for the body itself) in

@@ -1,12 +1,13 @@
-//! Jobs first: while a job runs flat out (a task at interval 0, whose steps
-//! follow each other as fast as the database stores them), streams hold
-//! back their next chunk until it ends, for at most a bounded wait.
+//! Jobs first: while a job runs flat out (it writes more than
+//! [`FLAT_OUT_EVENTS`](crate::jobs::FLAT_OUT_EVENTS) events within
+//! [`RATE_WINDOW`](crate::jobs::RATE_WINDOW), over 500 a second: a `steps`
+//! task at interval 0 goes as fast as the database stores it), streams hold
+//! back their next chunk until it stops, for at most a bounded wait.
 //!
 //! Every stream still gets every event in order (they wait, they never
 //! skip), but the bytes a thousand viewers push through their sockets no
-//! longer compete with the job and the database writer for the CPU; a job
-//! with a pause between steps leaves the CPU free and streams never wait
-//! for it. A stream that waited its bound sends one chunk and waits again,
+//! longer compete with the job and the database writer for the CPU; a
+//! slower job leaves the CPU free and streams never wait for it. A stream that waited its bound sends one chunk and waits again,
 //! so a long flat-out job does not silence its viewers: they see a chunk
 //! (at most a page of events) per bound.
 

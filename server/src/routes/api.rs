@@ -1,10 +1,13 @@
-//! The task API: create, list, inspect, cancel, and stream tasks.
+//! The task API (paths under the configured base, `/api` by default):
+//! create, list, inspect, cancel, and stream tasks.
 //!
-//! - `POST /api/tasks` `{steps, interval_ms, fail_at?, label?}` -> 201 [`CreateTaskResponse`]
+//! - `POST /api/tasks` `{kind?, label?, ...the kind's parameters}` -> 201
+//!   [`CreateTaskResponse`]; no `kind` is the built-in `steps`
+//!   (`{steps, interval_ms?, fail_at?}`)
 //! - `GET /api/tasks?limit=&before=` -> a page of [`TaskSnapshot`]s, `GET /api/tasks/{id}` -> one
 //! - `GET /api/tasks/{id}/events` -> the SSE stream (resumable)
 //! - `POST /api/tasks/{id}/cancel` -> the cancelled task, 409 once it ended
-//! - `GET /api/run?steps=&interval_ms=` -> creates a task and streams it at once
+//! - `GET /api/run?steps=&interval_ms=` -> creates a `steps` task and streams it at once
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -14,21 +17,23 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use serde::Deserialize;
+use serde_json::{json, Map, Value};
 use sse_task_protocol::{
-    encode_frame, CreateTaskRequest, CreateTaskResponse, HistoryLost, TaskSnapshot,
-    EVENT_HISTORY_LOST,
+    encode_frame, CreateTaskResponse, HistoryLost, TaskSnapshot, EVENT_HISTORY_LOST,
 };
 
 use crate::http::access::Access;
 
 use super::query;
+use crate::config::TaskServerConfig;
 use crate::http::counters::StreamKind;
 use crate::http::error::ApiError;
 use crate::http::json_body::JsonObject;
 use crate::http::resume::{resume_from, ResumeFrom};
 use crate::http::sse::sse_bytes_response;
-use crate::state::AppState;
-use crate::tasks::{StreamOptions, TaskError};
+use crate::jobs::STEPS_KIND;
+use crate::state::ServerState;
+use crate::tasks::{NewTask, StreamOptions, TaskError};
 
 /// Header naming the task that `GET /api/run` created.
 pub const TASK_ID_HEADER: HeaderName = HeaderName::from_static("x-task-id");
@@ -37,6 +42,9 @@ impl From<TaskError> for ApiError {
     fn from(error: TaskError) -> Self {
         match error {
             TaskError::Invalid(invalid) => invalid.into(),
+            TaskError::UnknownKind { .. } | TaskError::Rejected(_) => {
+                Self::Unprocessable(error.to_string())
+            }
             TaskError::NotFound(_) => Self::NotFound(error.to_string()),
             TaskError::Removed(_) => Self::Gone(error.to_string()),
             TaskError::NotStored(_) => Self::Unavailable(error.to_string()),
@@ -50,22 +58,38 @@ impl From<TaskError> for ApiError {
     }
 }
 
-fn urls(id: &str) -> CreateTaskResponse {
+fn urls(config: &TaskServerConfig, id: &str) -> CreateTaskResponse {
     CreateTaskResponse {
         id: id.to_owned(),
-        events_url: format!("/api/tasks/{id}/events"),
-        cancel_url: format!("/api/tasks/{id}/cancel"),
-        status_url: format!("/api/tasks/{id}"),
+        events_url: config.path(&format!("/tasks/{id}/events")),
+        cancel_url: config.path(&format!("/tasks/{id}/cancel")),
+        status_url: config.path(&format!("/tasks/{id}")),
     }
 }
 
-/// `POST /api/tasks`.
+/// `POST /api/tasks`: `kind` picks the job (`steps` when absent), `label`
+/// is the task's, every other field is the job's parameter.
 pub async fn create_task(
-    State(state): State<AppState>,
-    JsonObject(request): JsonObject<CreateTaskRequest>,
+    State(state): State<ServerState>,
+    JsonObject(mut body): JsonObject<Map<String, Value>>,
 ) -> Result<(StatusCode, Json<CreateTaskResponse>), ApiError> {
-    let handle = state.tasks.create(request).await?;
-    Ok((StatusCode::CREATED, Json(urls(handle.id()))))
+    let kind = match body.remove("kind") {
+        None | Some(Value::Null) => STEPS_KIND.to_owned(),
+        Some(Value::String(kind)) => kind,
+        Some(_) => return Err(ApiError::Unprocessable("kind must be a string".into())),
+    };
+    let label = match body.remove("label") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(label)) => Some(label),
+        Some(_) => return Err(ApiError::Unprocessable("label must be a string".into())),
+    };
+    let task = NewTask {
+        kind,
+        label,
+        params: Value::Object(body),
+    };
+    let handle = state.tasks.create(task).await?;
+    Ok((StatusCode::CREATED, Json(urls(&state.config, handle.id()))))
 }
 
 /// Query of `GET /api/tasks`.
@@ -87,7 +111,7 @@ pub const MAX_PAGE: usize = 1000;
 /// are shown only to a client that presented the server's `--token`: without
 /// one, a client does not learn what other clients named their tasks.
 pub async fn list_tasks(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     access: Access,
     params: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -107,7 +131,10 @@ pub async fn list_tasks(
     }
     let mut response = Json(tasks).into_response();
     if let Some(next) = page.next {
-        let link = format!("</api/tasks?limit={limit}&before={next}>; rel=\"next\"");
+        let link = format!(
+            "<{}?limit={limit}&before={next}>; rel=\"next\"",
+            state.config.path("/tasks")
+        );
         if let Ok(value) = HeaderValue::from_str(&link) {
             response.headers_mut().insert(header::LINK, value);
         }
@@ -117,7 +144,7 @@ pub async fn list_tasks(
 
 /// `GET /api/tasks/{id}`.
 pub async fn get_task(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     Path(id): Path<String>,
 ) -> Result<Json<TaskSnapshot>, ApiError> {
     Ok(Json(state.tasks.get(&id)?.snapshot()?))
@@ -125,14 +152,14 @@ pub async fn get_task(
 
 /// `POST /api/tasks/{id}/cancel`.
 pub async fn cancel_task(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     Path(id): Path<String>,
 ) -> Result<Json<TaskSnapshot>, ApiError> {
     Ok(Json(state.tasks.cancel(&id).await?))
 }
 
 /// Query of `GET /api/tasks/{id}/events`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct EventsQuery {
     /// Resume point for clients that cannot send `Last-Event-ID`.
     #[serde(rename = "lastEventId")]
@@ -166,12 +193,18 @@ const MAX_RETRY_MS: u64 = 600_000;
 /// event of an ended task (including `CLOSE`), the answer is 204 No Content,
 /// which tells a browser to stop reconnecting.
 pub async fn task_events_route(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     Path(id): Path<String>,
     headers: HeaderMap,
     params: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let params = query(params)?;
+    let mut params = query(params)?;
+    if !state.config.test_knobs {
+        params = EventsQuery {
+            last_event_id: params.last_event_id,
+            ..EventsQuery::default()
+        };
+    }
     if params
         .end_after_ms
         .is_some_and(|ms| ms == 0 || ms > MAX_END_AFTER_MS)
@@ -268,17 +301,20 @@ pub struct RunQuery {
 /// `GET /api/run`: creates a task and streams it in the same request, for pages
 /// that can only open an `EventSource`. The task id is in `X-Task-Id`.
 pub async fn run_task(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     params: Result<Query<RunQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
-    let request = CreateTaskRequest {
-        steps: params.steps.unwrap_or(10),
-        interval_ms: params.interval_ms.unwrap_or(1000),
-        fail_at: params.fail_at,
+    let task = NewTask {
+        kind: STEPS_KIND.to_owned(),
         label: params.label,
+        params: json!({
+            "steps": params.steps.unwrap_or(10),
+            "interval_ms": params.interval_ms.unwrap_or(1000),
+            "fail_at": params.fail_at,
+        }),
     };
-    let handle = state.tasks.create(request).await?;
+    let handle = state.tasks.create(task).await?;
     let id = handle.id().to_owned();
     let options = StreamOptions {
         retry: Some(state.config.retry),

@@ -1,0 +1,109 @@
+//! What the task server needs to know to run: the store, the job pool, the
+//! streams' timing, the access posture and the connection limits.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::tasks::Retention;
+
+/// The task server's settings; [`Default`] gives an in-memory store, four
+/// workers and the routes under `/api`.
+#[derive(Debug, Clone)]
+pub struct TaskServerConfig {
+    /// Where the routes live: `/api` gives `/api/tasks`, `/api/tasks/{id}/events`
+    /// and so on. Starts with `/`, no trailing `/` (`""` mounts at the root).
+    pub base_path: String,
+    /// SQLite file; `None` for a private in-memory database (tasks are then
+    /// lost when the process ends). With a file, unfinished tasks resume on restart.
+    pub db_path: Option<PathBuf>,
+    /// Origins whose pages may call the API (CORS, and the cross-origin
+    /// guard); `*` allows any.
+    pub allow_origins: Vec<String>,
+    /// Jobs that run at the same time (the job threads).
+    pub workers: u32,
+    /// Interval of keep-alive comments on idle streams.
+    pub keep_alive: Duration,
+    /// Tasks that may wait for a worker; beyond it creation answers 429.
+    pub queue_capacity: u32,
+    /// The `retry:` sent at the start of task streams.
+    pub retry: Duration,
+    /// Token required on every route of the API (`Authorization: Bearer`,
+    /// or `?access_token=` for `EventSource`); its holder also sees labels.
+    pub token: Option<String>,
+    /// Time a client has to send a request's headers.
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body.
+    pub body_timeout: Duration,
+    /// Time a response may wait for a client that does not read.
+    pub stall_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: u32,
+    /// Time connections get to end on shutdown.
+    pub shutdown_grace: Duration,
+    /// Which ended tasks are kept.
+    pub retention: Retention,
+    /// Pause between two retention sweeps.
+    pub retention_sweep: Duration,
+    /// Longest a stream holds back its next chunk while a job runs flat out
+    /// (jobs first); zero turns it off.
+    pub jobs_first: Duration,
+    /// Accept the test knobs of the event streams (`drop_after`,
+    /// `drop_every`, `end_after_ms`, `retry_ms`, `ignore_resume`, `key`):
+    /// for test servers, never in production.
+    pub test_knobs: bool,
+}
+
+impl Default for TaskServerConfig {
+    fn default() -> Self {
+        Self {
+            base_path: "/api".into(),
+            db_path: None,
+            allow_origins: Vec::new(),
+            workers: 4,
+            keep_alive: Duration::from_secs(15),
+            queue_capacity: 256,
+            retry: Duration::from_millis(1000),
+            token: None,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            stall_timeout: Duration::from_secs(60),
+            max_connections: 16_384,
+            shutdown_grace: Duration::from_secs(5),
+            retention: Retention {
+                max_age: Duration::from_secs(86_400),
+                max_count: 1000,
+            },
+            retention_sweep: Duration::from_secs(60),
+            jobs_first: Duration::from_secs(1),
+            test_knobs: false,
+        }
+    }
+}
+
+impl TaskServerConfig {
+    /// `base_path` + `path` (`path` starts with `/`).
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path)
+    }
+
+    /// Checks what the server cannot run with: a base path that is not a
+    /// path, a zero worker count or queue.
+    pub fn check(&self) -> Result<(), String> {
+        let base = &self.base_path;
+        if !base.is_empty() && (!base.starts_with('/') || base.ends_with('/')) {
+            return Err(format!(
+                "the base path must start with / and not end with one (or be empty), got {base:?}"
+            ));
+        }
+        if base.contains(['{', '}', '*', '?', '#']) {
+            return Err(format!("the base path must be a plain path, got {base:?}"));
+        }
+        if self.workers == 0 {
+            return Err("at least one worker is needed".into());
+        }
+        if self.queue_capacity == 0 {
+            return Err("the queue must hold at least one task".into());
+        }
+        Ok(())
+    }
+}
