@@ -21,7 +21,9 @@ eval "$(scripts/install-tools.sh --print-env)"
 echo "==> trunk build --release"
 trunk build --release
 cargo build -q -p sse-mock-server -p sse-task-e2e
+cargo build -q -p sse-task-server --example folder_hashes
 start_mock_server --static-dir dist
 echo "==> end-to-end test against $MOCK_URL"
 ./target/debug/sse-task-e2e --base-url "$MOCK_URL" --screenshot "$SCREENSHOT" \
-  --server-bin ./target/debug/sse-mock-server --dist dist
+  --server-bin ./target/debug/sse-mock-server --dist dist \
+  --example-bin ./target/debug/examples/folder_hashes

@@ -5,6 +5,7 @@
 
 mod accessibility;
 mod element;
+mod example_app;
 mod npm_package;
 mod php_page;
 mod restart;
@@ -37,6 +38,10 @@ struct Args {
     /// and the plain page under `php -S` against a server it starts.
     #[arg(long)]
     server_bin: Option<PathBuf>,
+    /// The task server's `folder_hashes` example: when given (with
+    /// `--dist`, whose `element/` it serves), its page runs its own job.
+    #[arg(long)]
+    example_bin: Option<PathBuf>,
     /// The built site, for the crash scenario's server.
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
@@ -96,6 +101,12 @@ async fn main() -> ExitCode {
     }
     if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
         match npm_package::run(&driver, bin, &args.dist).await {
+            Ok(step) => steps.push(step),
+            Err(error) => result = Err(error),
+        }
+    }
+    if let (Ok(steps), Some(example)) = (&mut result, &args.example_bin) {
+        match example_app::run(&driver, example, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
