@@ -7,7 +7,8 @@
 #!
 #! Tools:
 #!   apt:      chromium, chromium-driver (headless browser tests), pkg-config,
-#!             php-cli (the end-to-end test serves a plain page with `php -S`)
+#!             php-cli (the end-to-end test serves a plain page with `php -S`),
+#!             redis-server (the tests of the Redis mode start their own)
 #!   rustup:   the wasm32-unknown-unknown target
 #!   cargo:    trunk (pinned), wasm-bindgen-cli (the exact version in Cargo.lock)
 #!   npm:      binaryen (wasm-opt) and axe-core (the end-to-end test's
@@ -83,7 +84,7 @@ install_build_packages() {
 install_test_packages() {
   local packages
   read -ra packages <<<"$(missing_packages chromium:chromium chromedriver:chromium-driver \
-    gzip:gzip curl:curl php:php-cli ${WITH_BENCH:+python3:python3})"
+    gzip:gzip curl:curl php:php-cli redis-server:redis-server ${WITH_BENCH:+python3:python3})"
   if ((${#packages[@]} == 0)); then
     log "apt packages present"
     return 0

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use sse_task_server::redis_store::RedisConfig;
 use sse_task_server::{Retention, TaskServerConfig};
 
 /// The companion mock event server: long-running tasks over Server-Sent Events,
@@ -24,6 +25,18 @@ pub struct Cli {
     /// With a file, tasks that were running when the server stopped resume on restart.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Store the tasks in this Redis (`redis://127.0.0.1:6379`), shared by
+    /// every server started with it: several nodes serve and run every task.
+    /// `--db` is then unused.
+    #[arg(long, env = "SSE_REDIS_URL", value_name = "URL")]
+    pub redis: Option<String>,
+    /// Prefix of the Redis keys (deployments sharing one Redis pick their own).
+    #[arg(long, default_value = "sse-task:", value_name = "PREFIX")]
+    pub redis_prefix: String,
+    /// Milliseconds a job stays with a node that stopped renewing it (it died)
+    /// before another node takes it over.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(300..=600_000))]
+    pub redis_lease_ms: u64,
     /// Allow this origin to call the API and open the streams (CORS); `*` allows any.
     /// Repeat the flag for several origins.
     #[arg(long, value_name = "ORIGIN")]
@@ -88,6 +101,8 @@ pub struct ServerConfig {
     pub static_dir: Option<PathBuf>,
     /// SQLite file; `None` for in-memory.
     pub db_path: Option<PathBuf>,
+    /// The shared store of several nodes, instead of SQLite.
+    pub redis: Option<RedisConfig>,
     /// CORS origins (`*` for any).
     pub allow_origins: Vec<String>,
     /// Size of the job pool.
@@ -129,6 +144,7 @@ impl Default for ServerConfig {
         Self {
             static_dir: None,
             db_path: None,
+            redis: None,
             allow_origins: Vec::new(),
             workers: 4,
             keep_alive: Duration::from_secs(15),
@@ -160,6 +176,7 @@ impl ServerConfig {
         TaskServerConfig {
             base_path: "/api".into(),
             db_path: self.db_path.clone(),
+            redis: self.redis.clone(),
             allow_origins: self.allow_origins.clone(),
             workers: self.workers,
             keep_alive: self.keep_alive,
@@ -184,6 +201,15 @@ impl From<&Cli> for ServerConfig {
         Self {
             static_dir: cli.static_dir.clone(),
             db_path: cli.db.clone(),
+            redis: cli
+                .redis
+                .clone()
+                .filter(|url| !url.is_empty())
+                .map(|url| RedisConfig {
+                    prefix: cli.redis_prefix.clone(),
+                    lease: Duration::from_millis(cli.redis_lease_ms),
+                    ..RedisConfig::new(url)
+                }),
             allow_origins: cli.allow_origin.clone(),
             workers: cli.workers,
             keep_alive: Duration::from_secs(cli.keep_alive_secs),

@@ -154,8 +154,8 @@ async fn no_such_file(uri: Uri) -> ApiError {
 
 /// Checks what can make the server fail to start (today: the database file
 /// opens), so that `main` can say so in one line before it listens.
-pub fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
-    TaskServer::check(&config.task_server())?;
+pub async fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
+    TaskServer::check(&config.task_server()).await?;
     Ok(())
 }
 
@@ -171,7 +171,7 @@ pub async fn run<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let server = TaskServer::builder(config.task_server()).build()?;
+    let server = TaskServer::builder(config.task_server()).build().await?;
     let state = AppState::new(config, server.clone())
         .await
         .map_err(ServerError::Seeds)?;

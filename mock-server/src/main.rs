@@ -47,7 +47,7 @@ async fn serve() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let config = ServerConfig::from(&cli);
-    if let Err(error) = check_config(&config) {
+    if let Err(error) = check_config(&config).await {
         return fail(&error);
     }
     let listener = match tokio::net::TcpListener::bind(cli.addr).await {

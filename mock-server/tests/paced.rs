@@ -13,7 +13,10 @@ use tower::ServiceExt;
 
 async fn body_text(path: &str) -> (String, Duration) {
     let config = ServerConfig::default();
-    let server = TaskServer::builder(config.task_server()).build().unwrap();
+    let server = TaskServer::builder(config.task_server())
+        .build()
+        .await
+        .unwrap();
     let state = AppState::new(config, server).await.unwrap();
     let start = Instant::now();
     let response = app(state.clone())

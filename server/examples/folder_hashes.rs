@@ -88,7 +88,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let job = HashFolder(folder.into());
     let server = TaskServer::builder(Default::default())
         .job("hash-folder", job)
-        .build()?;
+        .build()
+        .await?;
     let app = Router::new()
         .route("/", get(|| async { Html(PAGE) }))
         .nest_service("/element", tower_http::services::ServeDir::new(element))

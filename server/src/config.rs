@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::redis_store::RedisConfig;
 use crate::tasks::Retention;
 
 /// The task server's settings; [`Default`] gives an in-memory store, four
@@ -16,6 +17,9 @@ pub struct TaskServerConfig {
     /// SQLite file; `None` for a private in-memory database (tasks are then
     /// lost when the process ends). With a file, unfinished tasks resume on restart.
     pub db_path: Option<PathBuf>,
+    /// Store the tasks in this Redis instead, shared by every server
+    /// process that names it (several nodes); `db_path` is then unused.
+    pub redis: Option<RedisConfig>,
     /// Origins whose pages may call the API (CORS, and the cross-origin
     /// guard); `*` allows any.
     pub allow_origins: Vec<String>,
@@ -58,6 +62,7 @@ impl Default for TaskServerConfig {
         Self {
             base_path: "/api".into(),
             db_path: None,
+            redis: None,
             allow_origins: Vec::new(),
             workers: 4,
             keep_alive: Duration::from_secs(15),

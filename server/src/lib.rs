@@ -36,7 +36,8 @@
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let server = TaskServer::builder(TaskServerConfig::default())
 //!         .job("countdown", Countdown)
-//!         .build()?;
+//!         .build()
+//!         .await?;
 //!     let app = axum::Router::new()
 //!         .route("/", axum::routing::get(|| async { "my app" }))
 //!         .merge(server.router());
@@ -85,8 +86,10 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod jobs;
+pub mod redis_store;
 pub mod routes;
 pub mod state;
+pub mod store;
 pub mod tasks;
 
 use std::future::Future;
@@ -161,15 +164,17 @@ impl TaskServerBuilder {
     }
 
     /// Opens the store, starts the job threads, queues the tasks a restart
-    /// interrupted, and starts the retention sweep. Call it inside a Tokio
-    /// runtime.
-    pub fn build(self) -> Result<TaskServer, ServerError> {
+    /// interrupted (SQLite; on Redis the nodes take over each other's), and
+    /// starts the retention sweep. Call it inside a Tokio runtime.
+    pub async fn build(self) -> Result<TaskServer, ServerError> {
         self.config.check().map_err(ServerError::Config)?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| ServerError::NoRuntime)?;
-        let state = ServerState::new(self.config, self.kinds, CancellationToken::new())?;
-        let resumed = state.tasks.recover()?;
-        if resumed > 0 {
-            tracing::info!(resumed, "resumed unfinished tasks");
+        let state = ServerState::new(self.config, self.kinds, CancellationToken::new()).await?;
+        if let store::TaskStore::Sqlite(tasks) = &*state.tasks {
+            let resumed = tasks.recover()?;
+            if resumed > 0 {
+                tracing::info!(resumed, "resumed unfinished tasks");
+            }
         }
         runtime.spawn(sweep_retention(state.clone()));
         Ok(TaskServer { state })
@@ -185,11 +190,14 @@ impl TaskServer {
     }
 
     /// Checks what can make a server with `config` fail to start (the
-    /// configuration, the database file), so that a program can say so in
-    /// one line before it listens.
-    pub fn check(config: &TaskServerConfig) -> Result<(), ServerError> {
+    /// configuration, the database file, a Redis that does not answer), so
+    /// that a program can say so in one line before it listens.
+    pub async fn check(config: &TaskServerConfig) -> Result<(), ServerError> {
         config.check().map_err(ServerError::Config)?;
-        db::Db::open(config.db_path.as_deref(), None)?;
+        match &config.redis {
+            None => drop(db::Db::open(config.db_path.as_deref(), None)?),
+            Some(redis) => drop(redis_store::connect(redis).await?),
+        }
         Ok(())
     }
 

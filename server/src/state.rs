@@ -9,6 +9,8 @@ use crate::config::TaskServerConfig;
 use crate::db::{queries, Db, DbError};
 use crate::http::counters::{RequestCounters, StreamCounts};
 use crate::jobs::JobKinds;
+use crate::redis_store::RedisTasks;
+use crate::store::TaskStore;
 use crate::tasks::{Feed, JobsFirst, TaskRegistry};
 
 /// Cheap to clone: everything inside is shared.
@@ -16,10 +18,11 @@ use crate::tasks::{Feed, JobsFirst, TaskRegistry};
 pub struct ServerState {
     /// The configuration the server started with.
     pub config: Arc<TaskServerConfig>,
-    /// The SQLite store.
+    /// The SQLite database: the tasks' store, or (in the Redis mode) an
+    /// in-memory one for an app's own tables.
     pub db: Db,
-    /// Background tasks.
-    pub tasks: Arc<TaskRegistry>,
+    /// The tasks, wherever they are stored.
+    pub tasks: Arc<TaskStore>,
     /// Request counters per `?key=` (a test knob).
     pub counters: Arc<RequestCounters>,
     /// Streams open now, per kind.
@@ -31,24 +34,43 @@ pub struct ServerState {
 }
 
 impl ServerState {
-    /// Opens the database, starts its writer and the job threads running
-    /// `kinds` (tasks are not recovered yet: call [`TaskRegistry::recover`]).
-    pub fn new(
+    /// Opens the store (SQLite, or Redis when configured), starts its
+    /// writer and the job threads running `kinds` (SQLite tasks are not
+    /// recovered yet: call [`TaskRegistry::recover`]).
+    pub async fn new(
         config: TaskServerConfig,
         kinds: JobKinds,
         shutdown: CancellationToken,
     ) -> Result<Self, DbError> {
         let feed = Feed::new();
-        let db = Db::open(config.db_path.as_deref(), Some(feed.sink()))?;
-        feed.start_at(db.readers.read_now(queries::newest_feed)?)?;
         let jobs_first = JobsFirst::new(config.jobs_first);
-        let tasks = Arc::new(TaskRegistry::new(
-            db.clone(),
-            config.workers,
-            config.queue_capacity,
-            jobs_first,
-            kinds,
-        )?);
+        let (db, tasks) = match &config.redis {
+            None => {
+                let db = Db::open(config.db_path.as_deref(), Some(feed.sink()))?;
+                feed.start_at(db.readers.read_now(queries::newest_feed)?)?;
+                let tasks = TaskRegistry::new(
+                    db.clone(),
+                    config.workers,
+                    config.queue_capacity,
+                    jobs_first,
+                    kinds,
+                )?;
+                (db, TaskStore::Sqlite(tasks))
+            }
+            Some(redis) => {
+                let tasks = RedisTasks::start(
+                    redis,
+                    config.workers,
+                    config.queue_capacity,
+                    jobs_first,
+                    kinds,
+                    Arc::clone(&feed),
+                )
+                .await?;
+                (Db::open(None, None)?, TaskStore::Redis(tasks))
+            }
+        };
+        let tasks = Arc::new(tasks);
         Ok(Self {
             config: Arc::new(config),
             db,

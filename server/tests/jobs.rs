@@ -206,6 +206,7 @@ async fn an_apps_own_job_streams_its_lines_in_order_and_its_refusals_are_422s() 
     let server = TaskServer::builder(config())
         .job("count", Count)
         .build()
+        .await
         .unwrap();
     let app = App::start(server).await;
     let own = reqwest::get(&app.base).await.unwrap().text().await.unwrap();
@@ -264,6 +265,7 @@ async fn cancel_reaches_the_job_and_a_failure_or_a_panic_ends_the_task_failed_wi
         .job("wait", WaitForCancel(Arc::clone(&returned)))
         .job("breaks", Breaks)
         .build()
+        .await
         .unwrap();
     let app = App::start(server).await;
 
@@ -312,31 +314,35 @@ async fn after_a_restart_a_resumable_kind_goes_on_and_another_starts_over() {
     let dir = tempfile::tempdir().unwrap();
     let starts = Arc::new(Mutex::new(Vec::new()));
     let build = |db: std::path::PathBuf| {
-        TaskServer::builder(TaskServerConfig {
-            db_path: Some(db),
-            ..config()
-        })
-        .job(
-            "resumes",
-            Slow {
-                on_restart: OnRestart::Resume,
-                starts: Arc::clone(&starts),
-            },
-        )
-        .job(
-            "starts-over",
-            Slow {
-                on_restart: OnRestart::StartOver,
-                starts: Arc::clone(&starts),
-            },
-        )
-        .build()
-        .unwrap()
+        let starts = Arc::clone(&starts);
+        async move {
+            TaskServer::builder(TaskServerConfig {
+                db_path: Some(db),
+                ..config()
+            })
+            .job(
+                "resumes",
+                Slow {
+                    on_restart: OnRestart::Resume,
+                    starts: Arc::clone(&starts),
+                },
+            )
+            .job(
+                "starts-over",
+                Slow {
+                    on_restart: OnRestart::StartOver,
+                    starts: Arc::clone(&starts),
+                },
+            )
+            .build()
+            .await
+            .unwrap()
+        }
     };
     for (kind, starts_over) in [("resumes", false), ("starts-over", true)] {
         starts.lock().unwrap().clear();
         let db = dir.path().join(format!("{kind}.db"));
-        let app = App::start(build(db.clone())).await;
+        let app = App::start(build(db.clone()).await).await;
         let (_, task) = app.post("/jobs/tasks", json!({"kind": kind})).await;
         let status_url = task["status_url"].as_str().unwrap().to_owned();
         loop {
@@ -354,7 +360,7 @@ async fn after_a_restart_a_resumable_kind_goes_on_and_another_starts_over() {
         // A graceful stop: the job stops between two steps, the task stays unfinished.
         app.stop().await;
 
-        let app = App::start(build(db)).await;
+        let app = App::start(build(db).await).await;
         let frames = app.frames(task["events_url"].as_str().unwrap(), None).await;
         let ids: Vec<&str> = frames.iter().map(|(id, _, _)| id.as_str()).collect();
         let mut expected: Vec<String> = (1..frames.len()).map(|seq| seq.to_string()).collect();

@@ -22,7 +22,7 @@ pub use connection::Location;
 pub use reader::ReadPool;
 /// The SQLite crate the store runs on, for [`Write::Exec`] statements.
 pub use rusqlite;
-pub use writer::{ExecFn, Reply, Write, WriteFailure, Writer, Written};
+pub use writer::{BatchStore, ExecFn, Reply, Write, WriteFailure, Writer, Written};
 
 /// Current time as RFC 3339 (milliseconds, UTC), for the task timestamps.
 pub fn now_rfc3339() -> String {
@@ -74,6 +74,15 @@ pub enum DbError {
     /// A write failed (after its retries).
     #[error("could not store: {0}")]
     Write(#[from] WriteFailure),
+    /// The shared store (Redis) failed.
+    #[error("Redis: {0}")]
+    Redis(String),
+}
+
+impl From<redis::RedisError> for DbError {
+    fn from(error: redis::RedisError) -> Self {
+        Self::Redis(error.to_string())
+    }
 }
 
 /// One stored SSE event of a task.

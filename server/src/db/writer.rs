@@ -1,6 +1,7 @@
 //! The single database writer: a dedicated thread that owns the write
 //! connection, so no write ever runs on (or waits behind) the async runtime's
-//! threads.
+//! threads. What it writes to is a [`BatchStore`]: SQLite here, Redis in
+//! the several-node mode.
 //!
 //! Commands queue in a channel; the thread takes every waiting command (up to
 //! [`MAX_BATCH`]) into one transaction, commits, and only then calls each
@@ -36,7 +37,7 @@ pub const RETRY_PAUSES: [Duration; 2] = [Duration::from_millis(100), Duration::f
 pub struct WriteFailure(pub String);
 
 impl WriteFailure {
-    fn writer_stopped() -> Self {
+    pub(crate) fn writer_stopped() -> Self {
         Self("the database writer has stopped".into())
     }
 }
@@ -115,6 +116,24 @@ struct Command {
     reply: Reply,
 }
 
+/// What a batch of writes goes to: one transaction per batch.
+pub trait BatchStore: Send + 'static {
+    /// Writes `batch` at once; `last_of_task[i]` is true when no later
+    /// command of the batch is about the same task. Each command's outcome
+    /// (a refused command fails alone), and the feed rows the batch added.
+    /// `Err` fails the whole batch (it is retried).
+    fn write_batch(
+        &mut self,
+        batch: &[&Write],
+        last_of_task: &[bool],
+    ) -> Result<(Vec<Result<Written, WriteFailure>>, Vec<FeedRow>), DbError>;
+
+    /// Pauses before the later attempts of a failed batch.
+    fn retry_pauses(&self) -> &[Duration] {
+        &RETRY_PAUSES
+    }
+}
+
 /// Handle to the writer thread; cheap to clone. The thread ends when every
 /// handle is dropped.
 #[derive(Clone)]
@@ -128,15 +147,25 @@ impl Writer {
     pub fn start(location: &Location, feed: Option<FeedSink>) -> Result<Self, DbError> {
         let conn = location.open_writer()?;
         let identity = location.identity()?;
+        Self::start_on(
+            SqliteBatches {
+                conn,
+                location: location.clone(),
+                identity,
+            },
+            feed,
+        )
+    }
+
+    /// Starts the writer thread on `store`; `feed` is told each committed
+    /// batch's feed rows.
+    pub fn start_on(store: impl BatchStore, feed: Option<FeedSink>) -> Result<Self, DbError> {
         let (commands, queue) = mpsc::channel();
-        let location = location.clone();
         std::thread::Builder::new()
             .name("db-writer".into())
             .spawn(move || {
                 WriterThread {
-                    conn,
-                    location,
-                    identity,
+                    store,
                     broken: None,
                     feed,
                 }
@@ -171,17 +200,15 @@ impl Writer {
     }
 }
 
-struct WriterThread {
-    conn: Connection,
-    location: Location,
-    identity: Option<FileIdentity>,
+struct WriterThread<S> {
+    store: S,
     /// Set once the file is gone: every later write fails with it.
     broken: Option<WriteFailure>,
     /// Told each committed batch's feed rows.
     feed: Option<FeedSink>,
 }
 
-impl WriterThread {
+impl<S: BatchStore> WriterThread<S> {
     fn run(mut self, queue: &mpsc::Receiver<Command>) {
         while let Ok(first) = queue.recv() {
             let mut batch = vec![first];
@@ -208,7 +235,7 @@ impl WriterThread {
                 Ok((outcomes, feed_rows)) => {
                     for ((command, outcome), flush) in batch.into_iter().zip(outcomes).zip(flushes)
                     {
-                        (command.reply)(Ok(outcome), flush);
+                        (command.reply)(outcome, flush);
                     }
                     // After the replies: a task's state is never behind the
                     // feed's position (a snapshot may only be ahead of it).
@@ -230,13 +257,14 @@ impl WriterThread {
         &mut self,
         batch: &[Command],
         flushes: &[bool],
-    ) -> Result<(Vec<Written>, Vec<FeedRow>), WriteFailure> {
+    ) -> Result<(Vec<Result<Written, WriteFailure>>, Vec<FeedRow>), WriteFailure> {
         if let Some(broken) = &self.broken {
             return Err(broken.clone());
         }
+        let writes: Vec<&Write> = batch.iter().map(|command| &command.write).collect();
         let mut attempt = 0;
         loop {
-            match self.write_batch(batch, flushes) {
+            match self.store.write_batch(&writes, flushes) {
                 Ok(outcomes) => return Ok(outcomes),
                 Err(DbError::FileGone(path)) => {
                     let failure = WriteFailure(format!(
@@ -246,9 +274,9 @@ impl WriterThread {
                     self.broken = Some(failure.clone());
                     return Err(failure);
                 }
-                Err(error) if attempt < RETRY_PAUSES.len() => {
+                Err(error) if attempt < self.store.retry_pauses().len() => {
                     tracing::warn!(%error, attempt, "database write failed, retrying");
-                    std::thread::sleep(RETRY_PAUSES[attempt]);
+                    std::thread::sleep(self.store.retry_pauses()[attempt]);
                     attempt += 1;
                 }
                 Err(error) => {
@@ -260,12 +288,21 @@ impl WriterThread {
             }
         }
     }
+}
 
+/// The SQLite store's batches: one transaction each, on the write connection.
+struct SqliteBatches {
+    conn: Connection,
+    location: Location,
+    identity: Option<FileIdentity>,
+}
+
+impl BatchStore for SqliteBatches {
     fn write_batch(
         &mut self,
-        batch: &[Command],
-        flushes: &[bool],
-    ) -> Result<(Vec<Written>, Vec<FeedRow>), DbError> {
+        batch: &[&Write],
+        last_of_task: &[bool],
+    ) -> Result<(Vec<Result<Written, WriteFailure>>, Vec<FeedRow>), DbError> {
         if let Some(expected) = self.identity {
             if self.location.identity()? != Some(expected) {
                 if let Location::File(path) = &self.location {
@@ -276,8 +313,8 @@ impl WriterThread {
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut feed_rows = Vec::new();
-        for (command, last_of_task) in batch.iter().zip(flushes) {
-            outcomes.push(apply(&tx, &command.write, *last_of_task, &mut feed_rows)?);
+        for (write, last) in batch.iter().zip(last_of_task) {
+            outcomes.push(Ok(apply(&tx, write, *last, &mut feed_rows)?));
         }
         tx.commit()?;
         Ok((outcomes, feed_rows))

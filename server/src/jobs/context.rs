@@ -170,3 +170,56 @@ impl JobContext {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sse_task_protocol::TaskState;
+
+    use super::*;
+    use crate::db::{Db, TaskRow, Write};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_is_flat_out_while_it_writes_over_the_rate_and_not_once_it_pauses() {
+        let db = Db::open(None, None).unwrap();
+        let mut row = TaskRow::sample("t", TaskState::Running, None);
+        row.steps = 1000;
+        db.writer
+            .write(Write::InsertTask(row.clone()))
+            .await
+            .unwrap();
+        let jobs_first = JobsFirst::new(Duration::from_secs(1));
+        let context = JobContext::new(
+            TaskHandle::new(row),
+            db.writer.clone(),
+            serde_json::json!({}),
+            0,
+            Arc::clone(&jobs_first),
+        );
+        let flat_out = tokio::task::spawn_blocking(move || {
+            let mut seen = Vec::new();
+            for step in 1..FLAT_OUT_EVENTS {
+                context.step(step, "fast").unwrap();
+            }
+            seen.push(jobs_first.flat_out_jobs());
+            context.step(FLAT_OUT_EVENTS, "fast").unwrap();
+            seen.push(jobs_first.flat_out_jobs());
+            context.sleep(Duration::from_millis(1)).unwrap();
+            seen.push(jobs_first.flat_out_jobs());
+            // 100 events a second: never flat out.
+            for step in 0..15 {
+                context.step(100 + step, "slow").unwrap();
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            seen.push(jobs_first.flat_out_jobs());
+            for step in 200..300 {
+                context.step(step, "fast again").unwrap();
+            }
+            context.finish();
+            seen.push(jobs_first.flat_out_jobs());
+            seen
+        })
+        .await
+        .unwrap();
+        assert_eq!(flat_out, [0, 1, 0, 0, 0]);
+    }
+}

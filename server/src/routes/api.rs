@@ -88,8 +88,8 @@ pub async fn create_task(
         label,
         params: Value::Object(body),
     };
-    let handle = state.tasks.create(task).await?;
-    Ok((StatusCode::CREATED, Json(urls(&state.config, handle.id()))))
+    let id = state.tasks.create(task).await?;
+    Ok((StatusCode::CREATED, Json(urls(&state.config, &id))))
 }
 
 /// Query of `GET /api/tasks`.
@@ -122,7 +122,7 @@ pub async fn list_tasks(
             "limit must be 1..={MAX_PAGE}"
         )));
     }
-    let page = state.tasks.list(limit, params.before.as_deref())?;
+    let page = state.tasks.list(limit, params.before.as_deref()).await?;
     let mut tasks = page.tasks;
     if access != Access::Token {
         for task in &mut tasks {
@@ -147,7 +147,7 @@ pub async fn get_task(
     State(state): State<ServerState>,
     Path(id): Path<String>,
 ) -> Result<Json<TaskSnapshot>, ApiError> {
-    Ok(Json(state.tasks.get(&id)?.snapshot()?))
+    Ok(Json(state.tasks.snapshot(&id).await?))
 }
 
 /// `POST /api/tasks/{id}/cancel`.
@@ -215,8 +215,8 @@ pub async fn task_events_route(
         )));
     }
     state.counters.hit(params.key.as_deref());
-    let handle = state.tasks.get(&id)?;
-    let row = handle.row()?;
+    let start = state.tasks.stream_start(&id).await?;
+    let row = start.row;
     let resume = resume_from(&headers, params.last_event_id.as_deref())?;
     let first_connection = matches!(resume, ResumeFrom::Start | ResumeFrom::After(0));
     let mut history_lost = None;
@@ -251,7 +251,7 @@ pub async fn task_events_route(
             }
         }
     };
-    if row.state.is_terminal() && after >= row.last_seq && handle.unstored_end().is_none() {
+    if row.state.is_terminal() && after >= row.last_seq && !start.unstored_end {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let options = StreamOptions {
@@ -273,7 +273,7 @@ pub async fn task_events_route(
         Bytes::from(frame)
     });
     let events = futures_util::stream::iter(prelude)
-        .chain(state.tasks.events(handle, options))
+        .chain(state.tasks.events(&row, options)?)
         .map(move |chunk| {
             let _counted = &open;
             chunk
@@ -314,13 +314,13 @@ pub async fn run_task(
             "fail_at": params.fail_at,
         }),
     };
-    let handle = state.tasks.create(task).await?;
-    let id = handle.id().to_owned();
+    let id = state.tasks.create(task).await?;
+    let row = state.tasks.stream_start(&id).await?.row;
     let options = StreamOptions {
         retry: Some(state.config.retry),
         ..StreamOptions::default()
     };
-    let events = state.tasks.events(handle, options);
+    let events = state.tasks.events(&row, options)?;
     let mut response = sse_bytes_response(events, state.config.keep_alive, &state.shutdown);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(TASK_ID_HEADER, value);

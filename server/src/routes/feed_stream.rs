@@ -57,7 +57,9 @@ pub async fn feed_route(
     let params = query(params)?;
     let newest = state.feed.newest();
     let (prelude, after) = match resume_from(&headers, params.last_event_id.as_deref())? {
-        ResumeFrom::Start | ResumeFrom::After(0) => (snapshot(&state, access, newest)?, newest),
+        ResumeFrom::Start | ResumeFrom::After(0) => {
+            (snapshot(&state, access, newest).await?, newest)
+        }
         ResumeFrom::After(after) if after > newest => {
             // The store was replaced: say so, then start over with a snapshot.
             let lost = HistoryLost {
@@ -74,7 +76,7 @@ pub async fn feed_route(
                 Some(EVENT_HISTORY_LOST),
                 &lost.to_json(),
             );
-            prelude.extend_from_slice(&snapshot(&state, access, newest)?);
+            prelude.extend_from_slice(&snapshot(&state, access, newest).await?);
             (Bytes::from(prelude), newest)
         }
         ResumeFrom::After(after) => (Bytes::new(), after),
@@ -101,8 +103,8 @@ pub async fn feed_route(
 
 /// One `snapshot` frame per task (no id: a connection dropped in the middle
 /// starts over), then `synced` with `id: position`.
-fn snapshot(state: &ServerState, access: Access, position: u64) -> Result<Bytes, ApiError> {
-    let page = state.tasks.list(MAX_SNAPSHOT, None)?;
+async fn snapshot(state: &ServerState, access: Access, position: u64) -> Result<Bytes, ApiError> {
+    let page = state.tasks.list(MAX_SNAPSHOT, None).await?;
     let mut bytes = Vec::new();
     for task in page.tasks.iter().rev() {
         let message = FeedMessage::<&RawValue> {

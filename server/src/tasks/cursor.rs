@@ -189,19 +189,24 @@ pub struct FeedEvents<G> {
     pub _open: G,
 }
 
+/// What the feed's tail has after `after`, at most `limit` rows.
+pub(crate) fn feed_tail(feed: &Feed, after: u64, limit: usize) -> Read {
+    match feed.after(after, limit) {
+        Ok(TailRead::Frames(bytes, last)) => Read::Frames(bytes, last),
+        Ok(TailRead::Older) => Read::Older {
+            up_to: feed.newest(),
+        },
+        Ok(TailRead::UpToDate) => Read::Waiting,
+        Err(error) => {
+            tracing::error!(%error, "cannot read the feed");
+            Read::Ended(None)
+        }
+    }
+}
+
 impl<G: Send + Sync + 'static> Source for FeedEvents<G> {
     fn read_after(&self, after: u64, limit: usize) -> Read {
-        match self.feed.after(after, limit) {
-            Ok(TailRead::Frames(bytes, last)) => Read::Frames(bytes, last),
-            Ok(TailRead::Older) => Read::Older {
-                up_to: self.feed.newest(),
-            },
-            Ok(TailRead::UpToDate) => Read::Waiting,
-            Err(error) => {
-                tracing::error!(%error, "cannot read the feed");
-                Read::Ended(None)
-            }
-        }
+        feed_tail(&self.feed, after, limit)
     }
 
     async fn read_stored(&self, after: u64, up_to: u64, limit: usize) -> Option<(Bytes, u64)> {

@@ -115,21 +115,7 @@ impl TaskHandle {
 
     /// The API's view of the task (what is stored).
     pub fn snapshot(&self) -> Result<TaskSnapshot, DbError> {
-        let inner = self.lock()?;
-        let row = &inner.committed;
-        Ok(TaskSnapshot {
-            id: row.id.clone(),
-            label: row.label.clone(),
-            state: row.state,
-            step: row.step,
-            steps: row.steps,
-            progress: percent(row.step, row.steps),
-            last_event_id: row.last_seq,
-            message: row.message.clone(),
-            created_at: row.created_at.clone(),
-            started_at: row.started_at.clone(),
-            finished_at: row.finished_at.clone(),
-        })
+        Ok(snapshot_of(&self.lock()?.committed))
     }
 
     /// Subscribes to changes (the value is the newest stored seq).
@@ -417,4 +403,21 @@ fn append((event, row): (StoredEvent, TaskRow)) -> (Write, TaskRow, Option<(u64,
         row,
         Some((seq, frame)),
     )
+}
+
+/// The API's view of a stored task row.
+pub fn snapshot_of(row: &TaskRow) -> TaskSnapshot {
+    TaskSnapshot {
+        id: row.id.clone(),
+        label: row.label.clone(),
+        state: row.state,
+        step: row.step,
+        steps: row.steps,
+        progress: percent(row.step, row.steps),
+        last_event_id: row.last_seq,
+        message: row.message.clone(),
+        created_at: row.created_at.clone(),
+        started_at: row.started_at.clone(),
+        finished_at: row.finished_at.clone(),
+    }
 }

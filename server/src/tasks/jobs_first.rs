@@ -55,6 +55,11 @@ impl JobsFirst {
         FlatOut(Arc::clone(self))
     }
 
+    /// How many jobs run flat out now.
+    pub fn flat_out_jobs(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
     /// Returns when no flat-out job runs, or after the bound.
     pub async fn turn(&self) {
         if self.max_wait.is_zero() {

@@ -7,23 +7,23 @@
 //! the database. Jobs run on their own threads, so no viewer delays a step.
 
 mod batch;
-mod cursor;
-mod events;
+pub(crate) mod cursor;
+pub(crate) mod events;
 pub mod feed;
-mod handle;
+pub(crate) mod handle;
 mod job;
 mod jobs_first;
-mod queue;
+pub(crate) mod queue;
 mod registry;
 mod removed;
-mod retention;
-mod streams_read;
+pub(crate) mod retention;
+pub(crate) mod streams_read;
 mod tail;
 
 pub use cursor::{Source, StreamOptions};
 pub use feed::Feed;
 pub use handle::TaskHandle;
 pub use jobs_first::{FlatOut, JobsFirst};
-pub use registry::{NewTask, TaskError, TaskPage, TaskRegistry};
+pub use registry::{new_row, page_of, NewTask, TaskError, TaskPage, TaskRegistry};
 pub use retention::Retention;
 pub use streams_read::Read;

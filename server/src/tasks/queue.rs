@@ -33,6 +33,9 @@ pub struct Job {
     pub done_steps: u32,
     /// Its place in the queue, given back when the job starts.
     pub slot: QueueSlot,
+    /// Called on the job thread once the job returned (or was dropped
+    /// unstarted): a shared store gives the task back or acknowledges it.
+    pub on_done: Option<Box<dyn FnOnce() + Send>>,
 }
 
 /// The queue and its job threads.
@@ -77,10 +80,14 @@ impl JobQueue {
                         handle,
                         done_steps,
                         slot,
+                        on_done,
                     } = next;
                     // The job leaves the queue as it starts.
                     drop(slot);
                     job::run(handle, done_steps, &writer, &jobs_first, &kinds);
+                    if let Some(on_done) = on_done {
+                        on_done();
+                    }
                 })
                 .map_err(|error| DbError::Thread(error.to_string()))?;
         }

@@ -84,6 +84,59 @@ pub struct TaskPage {
     pub next: Option<String>,
 }
 
+/// The row of a new task: its kind's job checks its parameters and says
+/// how many steps it has.
+pub fn new_row(kinds: &JobKinds, task: NewTask) -> Result<TaskRow, TaskError> {
+    let job = kinds
+        .get(&task.kind)
+        .ok_or_else(|| TaskError::UnknownKind {
+            kind: task.kind.chars().take(64).collect(),
+            known: kinds.names().into_iter().map(str::to_owned).collect(),
+        })?;
+    if let Some(label) = &task.label {
+        let chars = label.chars().count();
+        if chars > MAX_LABEL_CHARS {
+            return Err(ValidationError::Label(chars).into());
+        }
+    }
+    let plan = job.plan(&task.params).map_err(TaskError::Rejected)?;
+    Ok(TaskRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        label: task.label.map(|label| label.trim().to_owned()),
+        kind: task.kind,
+        params: task.params.to_string(),
+        steps: plan.steps.max(1),
+        state: TaskState::Queued,
+        step: 0,
+        last_seq: 0,
+        message: None,
+        created_at: now_rfc3339(),
+        started_at: None,
+        finished_at: None,
+    })
+}
+
+/// Up to `limit` of `all` tasks, newest first, after the task `before`
+/// when given; `None` when `all` has no task `before`.
+pub fn page_of(mut all: Vec<TaskSnapshot>, limit: usize, before: Option<&str>) -> Option<TaskPage> {
+    all.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| b.id.cmp(&a.id))
+    });
+    let start = match before {
+        Some(before) => all.iter().position(|task| task.id == before)? + 1,
+        None => 0,
+    };
+    let tasks: Vec<TaskSnapshot> = all.into_iter().skip(start).take(limit + 1).collect();
+    let more = tasks.len() > limit;
+    let tasks: Vec<TaskSnapshot> = tasks.into_iter().take(limit).collect();
+    let next = more
+        .then(|| tasks.last().map(|task| task.id.clone()))
+        .flatten();
+    Some(TaskPage { tasks, next })
+}
+
 /// The server's tasks, keyed by id.
 pub struct TaskRegistry {
     db: Db,
@@ -170,35 +223,8 @@ impl TaskRegistry {
     /// Has the task's job check its parameters, stores the task, then
     /// queues the job.
     pub async fn create(&self, task: NewTask) -> Result<Arc<TaskHandle>, TaskError> {
-        let job = self
-            .kinds
-            .get(&task.kind)
-            .ok_or_else(|| TaskError::UnknownKind {
-                kind: task.kind.chars().take(64).collect(),
-                known: self.kinds.names().into_iter().map(str::to_owned).collect(),
-            })?;
-        if let Some(label) = &task.label {
-            let chars = label.chars().count();
-            if chars > MAX_LABEL_CHARS {
-                return Err(ValidationError::Label(chars).into());
-            }
-        }
-        let plan = job.plan(&task.params).map_err(TaskError::Rejected)?;
+        let row = new_row(&self.kinds, task)?;
         let slot = self.queue.reserve().map_err(TaskError::QueueFull)?;
-        let row = TaskRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            label: task.label.map(|label| label.trim().to_owned()),
-            kind: task.kind,
-            params: task.params.to_string(),
-            steps: plan.steps.max(1),
-            state: TaskState::Queued,
-            step: 0,
-            last_seq: 0,
-            message: None,
-            created_at: now_rfc3339(),
-            started_at: None,
-            finished_at: None,
-        };
         self.db.writer.write(Write::InsertTask(row.clone())).await?;
         let handle = TaskHandle::new(row);
         self.insert(Arc::clone(&handle))?;
@@ -206,6 +232,7 @@ impl TaskRegistry {
             handle: Arc::clone(&handle),
             done_steps: 0,
             slot,
+            on_done: None,
         });
         Ok(handle)
     }
@@ -250,34 +277,17 @@ impl TaskRegistry {
             .values()
             .cloned()
             .collect();
-        let mut all = handles
+        let all = handles
             .iter()
             .map(|handle| handle.snapshot())
             .collect::<Result<Vec<_>, _>>()?;
-        all.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| b.id.cmp(&a.id))
-        });
-        let start = match before {
-            Some(before) => match all.iter().position(|task| task.id == before) {
-                Some(index) => index + 1,
-                None => {
-                    return Err(self
-                        .get(before)
-                        .err()
-                        .unwrap_or_else(|| TaskError::NotFound(before.to_owned())))
-                }
-            },
-            None => 0,
-        };
-        let tasks: Vec<TaskSnapshot> = all.into_iter().skip(start).take(limit + 1).collect();
-        let more = tasks.len() > limit;
-        let tasks: Vec<TaskSnapshot> = tasks.into_iter().take(limit).collect();
-        let next = more
-            .then(|| tasks.last().map(|task| task.id.clone()))
-            .flatten();
-        Ok(TaskPage { tasks, next })
+        match page_of(all, limit, before) {
+            Some(page) => Ok(page),
+            None => Err(self
+                .get(before.unwrap_or_default())
+                .err()
+                .unwrap_or_else(|| TaskError::NotFound(before.unwrap_or_default().to_owned()))),
+        }
     }
 
     /// Cancels the task: no further step runs. Answers once the `cancelled`
@@ -318,6 +328,7 @@ impl TaskRegistry {
                     handle,
                     done_steps: step,
                     slot: self.queue.force_reserve(),
+                    on_done: None,
                 });
                 resumed += 1;
             }

@@ -70,6 +70,17 @@ impl StreamsRead {
         self.ended = ended;
     }
 
+    /// Publishes stored frames read back from a shared store: `ends` are
+    /// the end offsets in `bytes` of the frames of seqs `first..`; `ended`
+    /// once the last one ends the task.
+    pub fn publish_frames(&mut self, first: u64, ends: Vec<usize>, bytes: Bytes, ended: bool) {
+        let last = first + ends.len() as u64 - 1;
+        let keep = if ended { ENDED_EVENTS } else { LIVE_EVENTS };
+        self.tail.push(first, ends, bytes, keep);
+        self.last_seq = last;
+        self.ended = ended;
+    }
+
     /// The task ended without its end stored: streams send `frame` last.
     pub fn end_unstored(&mut self, last_seq: u64, frame: Bytes) {
         self.last_seq = last_seq;
