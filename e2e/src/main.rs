@@ -8,6 +8,8 @@ mod element;
 mod example_app;
 mod npm_package;
 mod php_page;
+mod redis_nodes;
+mod redis_process;
 mod restart;
 mod scenario;
 mod server_process;
@@ -89,6 +91,12 @@ async fn main() -> ExitCode {
     }
     if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
         match restart::run(&driver, bin, &args.dist).await {
+            Ok(step) => steps.push(step),
+            Err(error) => result = Err(error),
+        }
+    }
+    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+        match redis_nodes::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
