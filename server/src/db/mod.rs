@@ -22,7 +22,7 @@ pub use connection::Location;
 pub use reader::ReadPool;
 /// The SQLite crate the store runs on, for [`Write::Exec`] statements.
 pub use rusqlite;
-pub use writer::{BatchStore, ExecFn, Reply, Write, WriteFailure, Writer, Written};
+pub use writer::{BatchOutcome, BatchStore, ExecFn, Reply, Write, WriteFailure, Writer, Written};
 
 /// Current time as RFC 3339 (milliseconds, UTC), for the task timestamps.
 pub fn now_rfc3339() -> String {

@@ -116,6 +116,15 @@ struct Command {
     reply: Reply,
 }
 
+/// What a stored batch answers: each command's outcome, in order, and the
+/// feed rows the batch added.
+pub struct BatchOutcome {
+    /// One per command: a refused command fails alone.
+    pub writes: Vec<Result<Written, WriteFailure>>,
+    /// The feed rows added, in order.
+    pub feed: Vec<FeedRow>,
+}
+
 /// What a batch of writes goes to: one transaction per batch.
 pub trait BatchStore: Send + 'static {
     /// Writes `batch` at once; `last_of_task[i]` is true when no later
@@ -126,7 +135,7 @@ pub trait BatchStore: Send + 'static {
         &mut self,
         batch: &[&Write],
         last_of_task: &[bool],
-    ) -> Result<(Vec<Result<Written, WriteFailure>>, Vec<FeedRow>), DbError>;
+    ) -> Result<BatchOutcome, DbError>;
 
     /// Pauses before the later attempts of a failed batch.
     fn retry_pauses(&self) -> &[Duration] {
@@ -232,7 +241,10 @@ impl<S: BatchStore> WriterThread<S> {
             }
             let flushes = last_of_each_target(&batch);
             match self.write_with_retry(&batch, &flushes) {
-                Ok((outcomes, feed_rows)) => {
+                Ok(BatchOutcome {
+                    writes: outcomes,
+                    feed: feed_rows,
+                }) => {
                     for ((command, outcome), flush) in batch.into_iter().zip(outcomes).zip(flushes)
                     {
                         (command.reply)(outcome, flush);
@@ -257,7 +269,7 @@ impl<S: BatchStore> WriterThread<S> {
         &mut self,
         batch: &[Command],
         flushes: &[bool],
-    ) -> Result<(Vec<Result<Written, WriteFailure>>, Vec<FeedRow>), WriteFailure> {
+    ) -> Result<BatchOutcome, WriteFailure> {
         if let Some(broken) = &self.broken {
             return Err(broken.clone());
         }
@@ -302,7 +314,7 @@ impl BatchStore for SqliteBatches {
         &mut self,
         batch: &[&Write],
         last_of_task: &[bool],
-    ) -> Result<(Vec<Result<Written, WriteFailure>>, Vec<FeedRow>), DbError> {
+    ) -> Result<BatchOutcome, DbError> {
         if let Some(expected) = self.identity {
             if self.location.identity()? != Some(expected) {
                 if let Location::File(path) = &self.location {
@@ -317,7 +329,10 @@ impl BatchStore for SqliteBatches {
             outcomes.push(Ok(apply(&tx, write, *last, &mut feed_rows)?));
         }
         tx.commit()?;
-        Ok((outcomes, feed_rows))
+        Ok(BatchOutcome {
+            writes: outcomes,
+            feed: feed_rows,
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use super::keys::Keys;
 use super::rows::changing_fields;
 use super::scripts::{self, ALREADY, FENCED, GONE, WRITTEN};
 use crate::db::{
-    event_feed_data, now_rfc3339, BatchStore, DbError, FeedRow, TaskRow, Write, WriteFailure,
+    event_feed_data, now_rfc3339, BatchOutcome, BatchStore, DbError, TaskRow, Write, WriteFailure,
     Written,
 };
 
@@ -90,7 +90,7 @@ impl BatchStore for RedisBatches {
         &mut self,
         batch: &[&Write],
         _last_of_task: &[bool],
-    ) -> Result<(Vec<Result<Written, WriteFailure>>, Vec<FeedRow>), DbError> {
+    ) -> Result<BatchOutcome, DbError> {
         let mut pipe = redis::pipe();
         let mut planned = Vec::with_capacity(batch.len());
         for write in batch {
@@ -155,7 +155,10 @@ impl BatchStore for RedisBatches {
             })
             .collect();
         // The feed reaches every node's streams through their readers.
-        Ok((outcomes, Vec::new()))
+        Ok(BatchOutcome {
+            writes: outcomes,
+            feed: Vec::new(),
+        })
     }
 
     fn retry_pauses(&self) -> &[Duration] {

@@ -28,7 +28,10 @@ const BLOCK: Duration = Duration::from_secs(1);
 
 /// The jobs this node runs: task id -> (queue entry, handle).
 #[derive(Clone, Default)]
-pub struct Running(Arc<Mutex<HashMap<String, (String, Arc<TaskHandle>)>>>);
+pub struct Running(Arc<Mutex<HashMap<String, RunningJob>>>);
+
+/// A job this node runs: its queue entry and its task.
+type RunningJob = (String, Arc<TaskHandle>);
 
 impl Running {
     fn insert(&self, task: &str, entry: &str, handle: Arc<TaskHandle>) {
