@@ -18,6 +18,8 @@ use crate::tasks::{FlatOut, JobsFirst, TaskHandle};
 /// A job writing this many events within [`RATE_WINDOW`] runs flat out
 /// (over 500 events a second): while it does, streams hold back their next
 /// chunk so that the job and the database get the CPU first (jobs first).
+/// A job counts as flat out from its start until a window shows it slower,
+/// it sleeps, or it goes quiet for [`ACTIVE_FOR`](crate::tasks::ACTIVE_FOR).
 pub const FLAT_OUT_EVENTS: u32 = 50;
 /// The window over which a job's event rate is measured.
 pub const RATE_WINDOW: Duration = Duration::from_millis(100);
@@ -53,10 +55,10 @@ impl JobContext {
             params,
             resume_from,
             rate: Mutex::new(Rate {
+                flat_out: Some(jobs_first.flat_out()),
                 jobs_first,
                 window_start: Instant::now(),
                 events: 0,
-                flat_out: None,
             }),
         }
     }
@@ -154,6 +156,9 @@ impl JobContext {
         if rate.events >= FLAT_OUT_EVENTS && rate.flat_out.is_none() {
             rate.flat_out = Some(rate.jobs_first.flat_out());
         }
+        if let Some(flat_out) = &rate.flat_out {
+            flat_out.touch();
+        }
     }
 
     /// At the job's end: a flat-out job lets the streams go once its last
@@ -197,11 +202,14 @@ mod tests {
         );
         let flat_out = tokio::task::spawn_blocking(move || {
             let mut seen = Vec::new();
-            for step in 1..FLAT_OUT_EVENTS {
+            // Flat out from the start, as long as it writes.
+            seen.push(jobs_first.flat_out_jobs());
+            for step in 1..=FLAT_OUT_EVENTS {
                 context.step(step, "fast").unwrap();
             }
             seen.push(jobs_first.flat_out_jobs());
-            context.step(FLAT_OUT_EVENTS, "fast").unwrap();
+            // Quiet (computing) for a while: not flat out meanwhile.
+            std::thread::sleep(crate::tasks::ACTIVE_FOR + Duration::from_millis(50));
             seen.push(jobs_first.flat_out_jobs());
             context.sleep(Duration::from_millis(1)).unwrap();
             seen.push(jobs_first.flat_out_jobs());
@@ -214,12 +222,13 @@ mod tests {
             for step in 200..300 {
                 context.step(step, "fast again").unwrap();
             }
+            seen.push(jobs_first.flat_out_jobs());
             context.finish();
             seen.push(jobs_first.flat_out_jobs());
             seen
         })
         .await
         .unwrap();
-        assert_eq!(flat_out, [0, 1, 0, 0, 0]);
+        assert_eq!(flat_out, [1, 1, 0, 0, 0, 1, 0]);
     }
 }

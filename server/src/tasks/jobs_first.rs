@@ -11,17 +11,23 @@
 //! so a long flat-out job does not silence its viewers: they see a chunk
 //! (at most a page of events) per bound.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
+
+/// A mark counts only while its job wrote within this long: a job that
+/// went quiet (it computes, or waits) leaves the CPU to the streams.
+pub const ACTIVE_FOR: Duration = Duration::from_millis(100);
 
 /// Flat-out jobs running now, and the streams that wait for them.
 #[derive(Debug)]
 pub struct JobsFirst {
-    running: AtomicUsize,
+    /// Each mark's last write, in ms since `epoch`.
+    marks: Mutex<Vec<Arc<AtomicU64>>>,
     ended: Notify,
+    epoch: Instant,
     /// Longest a stream waits before it sends its next chunk anyway; zero
     /// turns the policy off.
     max_wait: Duration,
@@ -29,13 +35,24 @@ pub struct JobsFirst {
 
 /// Held by a flat-out job while it runs; dropping it lets the streams go.
 #[derive(Debug)]
-pub struct FlatOut(Arc<JobsFirst>);
+pub struct FlatOut {
+    jobs: Arc<JobsFirst>,
+    last: Arc<AtomicU64>,
+}
+
+impl FlatOut {
+    /// The job wrote just now.
+    pub fn touch(&self) {
+        self.last.store(self.jobs.now_ms(), Ordering::SeqCst);
+    }
+}
 
 impl Drop for FlatOut {
     fn drop(&mut self) {
-        if self.0.running.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.ended.notify_waiters();
+        if let Ok(mut marks) = self.jobs.marks.lock() {
+            marks.retain(|mark| !Arc::ptr_eq(mark, &self.last));
         }
+        self.jobs.ended.notify_waiters();
     }
 }
 
@@ -43,21 +60,39 @@ impl JobsFirst {
     /// Streams wait at most `max_wait` for flat-out jobs (zero: never).
     pub fn new(max_wait: Duration) -> Arc<Self> {
         Arc::new(Self {
-            running: AtomicUsize::new(0),
+            marks: Mutex::new(Vec::new()),
             ended: Notify::new(),
+            epoch: Instant::now(),
             max_wait,
         })
     }
 
-    /// Marks a flat-out job as running until the guard is dropped.
-    pub fn flat_out(self: &Arc<Self>) -> FlatOut {
-        self.running.fetch_add(1, Ordering::SeqCst);
-        FlatOut(Arc::clone(self))
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
     }
 
-    /// How many jobs run flat out now.
+    /// Marks a job as flat out (as of now) until the guard is dropped.
+    pub fn flat_out(self: &Arc<Self>) -> FlatOut {
+        let last = Arc::new(AtomicU64::new(self.now_ms()));
+        if let Ok(mut marks) = self.marks.lock() {
+            marks.push(Arc::clone(&last));
+        }
+        FlatOut {
+            jobs: Arc::clone(self),
+            last,
+        }
+    }
+
+    /// How many jobs run flat out now (marked, and wrote within [`ACTIVE_FOR`]).
     pub fn flat_out_jobs(&self) -> usize {
-        self.running.load(Ordering::SeqCst)
+        let now = self.now_ms();
+        let active = ACTIVE_FOR.as_millis() as u64;
+        self.marks.lock().map_or(0, |marks| {
+            marks
+                .iter()
+                .filter(|mark| now.saturating_sub(mark.load(Ordering::SeqCst)) < active)
+                .count()
+        })
     }
 
     /// Returns when no flat-out job runs, or after the bound.
@@ -74,10 +109,14 @@ impl JobsFirst {
             tokio::pin!(ended);
             // Registered before the check: an end between the two is not missed.
             ended.as_mut().enable();
-            if self.running.load(Ordering::SeqCst) == 0 {
+            if self.flat_out_jobs() == 0 {
                 return;
             }
-            ended.await;
+            // A job that goes quiet stops counting without telling anyone.
+            tokio::select! {
+                () = ended => {}
+                () = tokio::time::sleep(ACTIVE_FOR / 2) => {}
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ mod tail;
 pub use cursor::{Source, StreamOptions};
 pub use feed::Feed;
 pub use handle::TaskHandle;
-pub use jobs_first::{FlatOut, JobsFirst};
+pub use jobs_first::{FlatOut, JobsFirst, ACTIVE_FOR};
 pub use registry::{new_row, page_of, NewTask, TaskError, TaskPage, TaskRegistry};
 pub use retention::Retention;
 pub use streams_read::Read;
