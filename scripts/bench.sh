@@ -9,12 +9,14 @@
 #! default) picks the browser stream sizes; `CLIENTS="100 1000 10000"` the
 #! server's; `SKIP_BROWSER=1` / `SKIP_DASHBOARD=1` / `SKIP_SERVER=1` skip a
 #! part (`SKIP_BROWSER=1 SKIP_SERVER=1` measures the Tasks view and the sizes);
-#! `ONLY_HOSTILE=1` runs only the browser part's hostile servers.
+#! `ONLY_HOSTILE=1` runs only the browser part's hostile servers;
+#! `ONLY_REDIS=1` only the server on Redis (two nodes on one redis-server).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/server.sh
 source scripts/lib/scratch.sh
-trap 'stop_mock_servers; remove_scratch_tmpdir' EXIT
+source scripts/lib/redis.sh
+trap 'stop_mock_servers; stop_redis; remove_scratch_tmpdir' EXIT
 use_scratch_tmpdir
 
 scripts/install-tools.sh --bench
@@ -24,6 +26,90 @@ trunk build --release
 echo "==> cargo build --release"
 cargo build -q --release -p sse-mock-server -p sse-task-e2e
 export MOCK_SERVER_BIN=./target/release/sse-mock-server
+median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# redis_section: the server on Redis, two nodes on one fresh redis-server per table.
+redis_section() {
+  local round clients line one thousand
+  ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+  echo "### Server on Redis: two nodes (\`--redis\`) on one redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v=')"
+  echo
+  echo "#### A 20 000-step task at interval 0: 1 stream on node A, then 1 000 streams split over A and B"
+  echo
+  echo 'Both nodes run `--workers 1`; two gate tasks (one per worker) hold the task back until every'
+  echo 'client is attached; the run time is the task'"'"'s `finished_at - started_at` as stored. Three'
+  echo 'runs of each, alternating.'
+  echo
+  echo "| streams | clients complete in order | task run on the server (ms) | wall (s) |"
+  echo "| ---: | ---: | ---: | ---: |"
+  start_redis
+  start_mock_server --workers 1 --queue-capacity 1000 --redis "$REDIS_URL"; local node_a="$MOCK_URL"
+  start_mock_server --workers 1 --queue-capacity 1000 --redis "$REDIS_URL"; local node_b="$MOCK_URL"
+  declare -A runs=()
+  for round in 1 2 3; do
+    for clients in 1 1000; do
+      line="$(nice -n 10 ./target/release/sse-task-load --url "$node_a" --spread "$node_b" \
+        --task '{"steps": 20000, "interval_ms": 0}' --gate-ms 3000 --gates 2 --clients "$clients" \
+        --expect-events 20000 --name "$clients" || true)"
+      echo "$line" | sed -E 's/^\| ([0-9]+) \| [0-9]+ \|/| \1 |/'
+      runs[$clients]+="$(echo "$line" | awk -F'|' '{print $5}') "
+    done
+  done
+  one="$(echo "${runs[1]}" | median)"
+  thousand="$(echo "${runs[1000]}" | median)"
+  echo
+  echo "Median run time: 1 stream ${one} ms, 1 000 streams over two nodes ${thousand} ms: **$(awk -v a="$thousand" -v b="$one" 'BEGIN {printf "%.2f", a / b}')x**."
+  echo
+  stop_mock_servers; stop_redis
+  echo "#### The cost of one stored event: a 20 000-step task at interval 0, no viewer, three runs each"
+  echo
+  echo "| store | run (ms) | per event (us) |"
+  echo "| --- | ---: | ---: |"
+  start_mock_server --workers 1 --queue-capacity 1000
+  for round in 1 2 3; do
+    ./target/release/sse-task-load --url "$MOCK_URL" --task '{"steps": 20000, "interval_ms": 0}' --gate-ms 300 \
+      --clients 0 --name sqlite | awk -F'|' '{ printf "| SQLite (in memory) | %d | %.1f |\n", $5, $5 * 1000 / 20000 }'
+  done
+  stop_mock_servers
+  start_redis
+  start_mock_server --workers 1 --queue-capacity 1000 --redis "$REDIS_URL"
+  for round in 1 2 3; do
+    ./target/release/sse-task-load --url "$MOCK_URL" --task '{"steps": 20000, "interval_ms": 0}' --gate-ms 300 \
+      --clients 0 --name redis | awk -F'|' '{ printf "| Redis (one node) | %d | %.1f |\n", $5, $5 * 1000 / 20000 }'
+  done
+  stop_mock_servers; stop_redis
+  echo
+  echo "#### Job throughput: 40 tasks of 2 000 steps at interval 0, created at once, workers 2 per node"
+  echo
+  echo "| nodes | tasks | events | wall (s) | tasks/s | events/s |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  start_redis
+  start_mock_server --workers 2 --queue-capacity 1000 --redis "$REDIS_URL"; node_a="$MOCK_URL"
+  ./target/release/sse-task-load --url "$node_a" --task '{"steps": 2000, "interval_ms": 0}' --jobs 40 --name "one node (A)" || true
+  start_mock_server --workers 2 --queue-capacity 1000 --redis "$REDIS_URL"
+  ./target/release/sse-task-load --url "$node_a" --task '{"steps": 2000, "interval_ms": 0}' --jobs 40 --name "two nodes (A, B)" || true
+  stop_mock_servers; stop_redis
+  echo
+  echo "#### Concurrent streams of one task (600 events, 100 ms apart) split over two nodes, open-file limit $(ulimit -n)"
+  echo
+  echo "| server | clients | complete in order | events delivered | wall (s) | events/s | peak RSS of node A (MiB) | CPU of node A (s) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  start_redis
+  start_mock_server --keep-alive-secs 15 --queue-capacity 1000 --redis "$REDIS_URL"; node_a="$MOCK_URL"
+  local pid_a="${MOCK_SERVER_PIDS[-1]}"
+  start_mock_server --keep-alive-secs 15 --queue-capacity 1000 --redis "$REDIS_URL"; node_b="$MOCK_URL"
+  for clients in ${REDIS_CLIENTS:-1000 10000}; do
+    events_url="$(curl -s -X POST "$node_a/api/tasks" -H 'content-type: application/json' \
+      -d '{"steps": 600, "interval_ms": 100}' | sed -E 's/.*"events_url":"([^"]+)".*/\1/')"
+    ./target/release/sse-task-load --url "$node_a$events_url" --spread "$node_b" --clients "$clients" \
+      --expect-events 600 --server-pid "$pid_a" --name "two nodes on Redis" || true
+  done
+  stop_mock_servers; stop_redis
+  echo
+}
+if [[ -n "${ONLY_REDIS:-}" ]]; then
+  redis_section
+  exit 0
+fi
 start_mock_server --static-dir dist --allow-origin '*' --faults
 DEMO_URL="$MOCK_URL"
 start_mock_server --static-dir bench/pages --allow-origin '*' --faults
@@ -97,7 +183,6 @@ fanout_table() {
   echo
   stop_mock_servers
 }
-median() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n 3p; }
 echo "### Server: a 20 000-step task at interval 0 with 1 and with 1 000 streams attached"
 echo
 echo 'Each run queues the task behind a 2-step gate task (`--workers 1`) so every client is attached'
@@ -146,3 +231,6 @@ if command -v php >/dev/null 2>&1; then
 else
   echo "(php not installed: apt-get install -y php-cli for the baseline)"
 fi
+stop_mock_servers
+echo
+[[ -n "${SKIP_REDIS:-}" ]] || redis_section

@@ -45,10 +45,10 @@ echo "==> cargo package (the crates a user depends on, in dependency order)"
 # --no-verify: the packaged sources are the ones the tests below build.
 # --allow-dirty: a working copy with edits packages too (CI's clone is clean).
 rm -f target/package/*.crate
-if ! PACKAGE_LOG="$(cargo package -p sse-task-protocol -p sse-task-progress --no-verify --allow-dirty 2>&1)"; then
+if ! PACKAGE_LOG="$(cargo package -p sse-task-protocol -p sse-task-progress -p sse-task-server --no-verify --allow-dirty 2>&1)"; then
   echo "$PACKAGE_LOG"; echo "cargo package failed"; exit 1
 fi
-for crate in sse-task-protocol-0.1.0 sse-task-progress-0.1.0; do
+for crate in sse-task-protocol-0.1.0 sse-task-progress-0.1.0 sse-task-server-0.1.0; do
   test -s "target/package/$crate.crate" || { echo "cargo package made no $crate.crate"; exit 1; }
 done
 PACKAGED="$(cargo package -p sse-task-progress --list --allow-dirty 2>/dev/null)"
@@ -58,6 +58,10 @@ done
 if grep -E '^(scripts|tests|mock-server|e2e|demo|element|bench|docs|\.ci)/' <<<"$PACKAGED"; then
   echo "the sse-task-progress package carries files that are not the library's"; exit 1
 fi
+PACKAGED="$(cargo package -p sse-task-server --list --allow-dirty 2>/dev/null)"
+for must in README.md LICENSE-MIT LICENSE-APACHE src/lib.rs examples/folder_hashes.rs; do
+  grep -qx "$must" <<<"$PACKAGED" || { echo "the sse-task-server package lacks $must"; exit 1; }
+done
 
 echo "==> native tests"
 cargo test --workspace 2>&1 | tee "$LOGS/native.log"

@@ -68,6 +68,9 @@
 //! - Jobs first: while a job writes more than 500 events a second, streams
 //!   hold back for at most [`TaskServerConfig::jobs_first`] (every viewer
 //!   still sees its progress at least that often) so the job keeps the CPU.
+//! - Several nodes: with [`TaskServerConfig::redis`] every process on the
+//!   same Redis serves every task; a node that dies has its jobs taken over
+//!   from their last stored step, nothing lost or doubled.
 //! - Posture: an optional token on every route, cross-origin pages refused
 //!   for anything that changes state unless allowed, bodies bounded and
 //!   timed, connections capped, graceful shutdown that lets jobs stop
@@ -78,9 +81,16 @@
 //! - [`http`]: plumbing an app's own SSE routes can share (errors, resume
 //!   points, SSE responses, the accept loop).
 //! - [`db`]: the SQLite store; an app may keep tables of its own in it.
+//! - [`redis_store`]: several nodes on one Redis ([`TaskServerConfig::redis`]).
+//! - [`store`]: which of the two a server runs on.
 //! - [`tasks`]: the engine: registry, handles, streams, feed, retention.
 
 #![deny(missing_docs)]
+
+/// The README's examples, compiled by `cargo test --doc`.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctest;
 
 pub mod config;
 pub mod db;
@@ -289,7 +299,11 @@ impl TaskServer {
     /// Waits (at most `limit`) until everything the jobs handed to the
     /// database is written.
     pub async fn flush(&self, limit: Duration) {
-        let flush = self.state.db.writer.write(db::Write::Barrier);
+        let flush = self
+            .state
+            .tasks
+            .writer(&self.state.db)
+            .write(db::Write::Barrier);
         if tokio::time::timeout(limit, flush).await.is_err() {
             tracing::warn!("the database writer did not finish in time");
         }

@@ -111,6 +111,14 @@ impl TaskStore {
         }
     }
 
+    /// The writer the jobs hand their events to.
+    pub fn writer<'a>(&'a self, sqlite: &'a crate::db::Db) -> &'a crate::db::Writer {
+        match self {
+            Self::Sqlite(_) => &sqlite.writer,
+            Self::Redis(tasks) => tasks.writer(),
+        }
+    }
+
     /// Stops every job between two steps and takes no more (shutdown).
     pub fn shutdown(&self) {
         match self {

@@ -35,7 +35,7 @@ where
 }
 
 /// Reads `value` as `T`; on a mismatch, what is wrong in plain words (see
-/// [`readable`]), naming the field.
+/// `readable`), naming the field.
 pub fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();

@@ -42,7 +42,7 @@ impl Keys {
         format!("{}feed-seq", self.prefix)
     }
 
-    /// The job queue (a stream read by the consumer group [`GROUP`]).
+    /// The job queue (a stream read by the consumer group `workers`).
     pub fn jobs(&self) -> String {
         format!("{}jobs", self.prefix)
     }
@@ -52,7 +52,8 @@ impl Keys {
         format!("{}queued", self.prefix)
     }
 
-    /// Ids of the tasks retention removed (a set).
+    /// Ids of the tasks retention removed (a sorted set by removal time,
+    /// the newest kept).
     pub fn removed(&self) -> String {
         format!("{}removed", self.prefix)
     }

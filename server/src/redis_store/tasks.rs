@@ -28,11 +28,16 @@ use crate::tasks::events::{cancellation, encode};
 use crate::tasks::feed::{self, Feed};
 use crate::tasks::handle::snapshot_of;
 use crate::tasks::queue::JobQueue;
+use crate::tasks::removed::REMEMBERED;
 use crate::tasks::retention::expired;
 use crate::tasks::streams_read::Read;
 use crate::tasks::{
     new_row, page_of, JobsFirst, NewTask, Retention, StreamOptions, TaskError, TaskPage,
 };
+
+/// Rows of the feed kept in Redis (about; older ones are trimmed by the
+/// retention sweep: a dashboard resuming before them skips to the rest).
+pub const FEED_KEPT: usize = 100_000;
 
 /// The tasks of every node, as this node sees and runs them.
 pub struct RedisTasks {
@@ -49,6 +54,8 @@ pub struct RedisTasks {
     running: Running,
     /// The job threads, given the jobs this node claimed.
     queue: Arc<JobQueue>,
+    /// This node's writes.
+    writer: Writer,
     closing: CancellationToken,
 }
 
@@ -125,6 +132,7 @@ impl RedisTasks {
             append: scripts::append(),
             running,
             queue,
+            writer,
             closing,
         })
     }
@@ -165,13 +173,13 @@ impl RedisTasks {
         if let Some(row) = row_from_hash(&hash)? {
             return Ok(row);
         }
-        let removed: bool = redis::cmd("SISMEMBER")
+        let removed: Option<f64> = redis::cmd("ZSCORE")
             .arg(self.keys.removed())
             .arg(id)
             .query_async(&mut self.manager.clone())
             .await
             .map_err(DbError::from)?;
-        Err(if removed {
+        Err(if removed.is_some() {
             TaskError::Removed(id.to_owned())
         } else {
             TaskError::NotFound(id.chars().take(64).collect())
@@ -319,6 +327,7 @@ impl RedisTasks {
         if ids.is_empty() {
             return Ok(0);
         }
+        let now = chrono::Utc::now().timestamp_millis();
         let mut pipe = redis::pipe();
         for id in &ids {
             pipe.cmd("DEL")
@@ -326,13 +335,34 @@ impl RedisTasks {
                 .arg(self.keys.events(id))
                 .ignore();
             pipe.cmd("ZREM").arg(self.keys.tasks()).arg(id).ignore();
-            pipe.cmd("SADD").arg(self.keys.removed()).arg(id).ignore();
+            pipe.cmd("ZADD")
+                .arg(self.keys.removed())
+                .arg(now)
+                .arg(id)
+                .ignore();
         }
+        // The newest removed ids are remembered, the feed keeps its newest rows.
+        pipe.cmd("ZREMRANGEBYRANK")
+            .arg(self.keys.removed())
+            .arg(0)
+            .arg(-(REMEMBERED as i64) - 1)
+            .ignore();
+        pipe.cmd("XTRIM")
+            .arg(self.keys.feed())
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(FEED_KEPT)
+            .ignore();
         let _: () = pipe
             .query_async(&mut self.manager.clone())
             .await
             .map_err(DbError::from)?;
         Ok(ids.len())
+    }
+
+    /// This node's writer (to wait for what its jobs handed it).
+    pub fn writer(&self) -> &Writer {
+        &self.writer
     }
 
     /// Stops this node's jobs between two steps and takes no more; other

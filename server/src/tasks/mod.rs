@@ -15,7 +15,7 @@ mod job;
 mod jobs_first;
 pub(crate) mod queue;
 mod registry;
-mod removed;
+pub(crate) mod removed;
 pub(crate) mod retention;
 pub(crate) mod streams_read;
 mod tail;

@@ -14,15 +14,19 @@ pub struct Gated {
     pub status_url: String,
 }
 
-/// Creates the gate task (two steps `gate_ms` apart; the server must
-/// run with `--workers 1`), then `task` behind it.
+/// Creates `gates` gate tasks (two steps `gate_ms` apart; one per worker
+/// of the servers sharing the queue, e.g. `--workers 1` on each), then
+/// `task` behind them.
 pub async fn create(
     client: &reqwest::Client,
     base: &str,
     task: &serde_json::Value,
     gate_ms: u64,
+    gates: usize,
 ) -> Result<Gated, String> {
-    post(client, base, &json!({"steps": 2, "interval_ms": gate_ms})).await?;
+    for _ in 0..gates {
+        post(client, base, &json!({"steps": 2, "interval_ms": gate_ms})).await?;
+    }
     let created = post(client, base, task).await?;
     let url = |key: &str| {
         created[key]
@@ -53,16 +57,70 @@ async fn post(
     response.json().await.map_err(|error| error.to_string())
 }
 
-/// The task's run time on the server, from `started_at` to `finished_at`.
+/// Creates `jobs` tasks `task` at once and waits until every one ended:
+/// "jobs | events | wall (s) | tasks/s | events/s".
+pub async fn throughput(
+    client: &reqwest::Client,
+    base: &str,
+    task: &serde_json::Value,
+    jobs: usize,
+) -> Result<String, String> {
+    let start = std::time::Instant::now();
+    let mut statuses = Vec::with_capacity(jobs);
+    for _ in 0..jobs {
+        let created = post(client, base, task).await?;
+        let status = created["status_url"]
+            .as_str()
+            .ok_or_else(|| format!("no status_url in {created}"))?;
+        statuses.push(format!("{base}{status}"));
+    }
+    let mut events = 0;
+    for status in &statuses {
+        loop {
+            let task: serde_json::Value = client
+                .get(status)
+                .send()
+                .await
+                .map_err(|error| error.to_string())?
+                .json()
+                .await
+                .map_err(|error| error.to_string())?;
+            if task["state"] == "completed" {
+                events += task["last_event_id"].as_u64().unwrap_or(0);
+                break;
+            }
+            if task["state"] == "failed" || task["state"] == "cancelled" {
+                return Err(format!("a task ended {}: {task}", task["state"]));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let wall = start.elapsed().as_secs_f64();
+    Ok(format!(
+        "{jobs} | {events} | {wall:.2} | {:.1} | {:.0}",
+        jobs as f64 / wall,
+        events as f64 / wall
+    ))
+}
+
+/// The task's run time on the server, from `started_at` to `finished_at`
+/// (waiting for its end, for a run without clients).
 pub async fn run_time(client: &reqwest::Client, gated: &Gated) -> Result<Duration, String> {
-    let task: serde_json::Value = client
-        .get(&gated.status_url)
-        .send()
-        .await
-        .map_err(|error| error.to_string())?
-        .json()
-        .await
-        .map_err(|error| error.to_string())?;
+    let mut task = serde_json::Value::Null;
+    for _ in 0..3000 {
+        task = client
+            .get(&gated.status_url)
+            .send()
+            .await
+            .map_err(|error| error.to_string())?
+            .json()
+            .await
+            .map_err(|error| error.to_string())?;
+        if task["finished_at"].is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let millis = |key: &str| {
         task[key]
             .as_str()

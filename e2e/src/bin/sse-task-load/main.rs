@@ -47,6 +47,17 @@ struct Args {
     /// How long the gate task holds the task back, in ms.
     #[arg(long, default_value_t = 5000)]
     gate_ms: u64,
+    /// Gate tasks (one per worker of every node sharing the queue).
+    #[arg(long, default_value_t = 1)]
+    gates: usize,
+    /// Another server of the same store (its base URL): clients take the
+    /// servers in turn (`--url`'s first). Repeat for more.
+    #[arg(long, value_name = "BASE")]
+    spread: Vec<String>,
+    /// Throughput mode: `--url` is the server's base; create this many
+    /// `--task` tasks at once and report how long until every one ended.
+    #[arg(long)]
+    jobs: Option<usize>,
 }
 
 #[tokio::main]
@@ -63,10 +74,30 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let (Some(jobs), Some(task)) = (args.jobs, &args.task) {
+        return match serde_json::from_str(task) {
+            Ok(task) => match fanout::throughput(&client, &args.url, &task, jobs).await {
+                Ok(line) => {
+                    println!("| {} | {line} |", args.name);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("load: {error}");
+                    ExitCode::FAILURE
+                }
+            },
+            Err(error) => {
+                eprintln!("load: --task is not JSON: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let gated = match &args.task {
         Some(task) => {
             let created = match serde_json::from_str(task) {
-                Ok(task) => fanout::create(&client, &args.url, &task, args.gate_ms).await,
+                Ok(task) => {
+                    fanout::create(&client, &args.url, &task, args.gate_ms, args.gates).await
+                }
                 Err(error) => Err(format!("--task is not JSON: {error}")),
             };
             match created {
@@ -82,11 +113,13 @@ async fn main() -> ExitCode {
     let url = gated
         .as_ref()
         .map_or_else(|| args.url.clone(), |gated| gated.events_url.clone());
+    let urls = spread_over(&url, &args.spread);
     let sampler = args.server_pid.map(procstat::Sampler::start);
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(args.clients);
     for i in 0..args.clients {
-        tasks.push(tokio::spawn(read_stream(client.clone(), url.clone())));
+        let url = urls[i % urls.len()].clone();
+        tasks.push(tokio::spawn(read_stream(client.clone(), url)));
         if (i + 1) % args.batch == 0 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -168,4 +201,19 @@ async fn main() -> ExitCode {
         );
         ExitCode::FAILURE
     }
+}
+
+/// `url` on its own server, then the same path on each of `others` (bases).
+fn spread_over(url: &str, others: &[String]) -> Vec<String> {
+    let host = url.find("://").map_or(0, |index| index + 3);
+    let path = url[host..]
+        .find('/')
+        .map_or("", |index| &url[host + index..]);
+    std::iter::once(url.to_owned())
+        .chain(
+            others
+                .iter()
+                .map(|other| format!("{}{path}", other.trim_end_matches('/'))),
+        )
+        .collect()
 }
