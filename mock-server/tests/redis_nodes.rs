@@ -24,15 +24,19 @@ struct Node {
 
 impl Node {
     fn start(redis: &Redis) -> Self {
+        Self::start_with(redis, &["--workers", "2"])
+    }
+
+    fn start_with(redis: &Redis, flags: &[&str]) -> Self {
         let url = redis.url();
-        let (child, base) = common::spawn_server(&[
+        let mut args: Vec<&std::ffi::OsStr> = vec![
             "--redis".as_ref(),
             url.as_ref(),
             "--redis-lease-ms".as_ref(),
             "1000".as_ref(),
-            "--workers".as_ref(),
-            "2".as_ref(),
-        ]);
+        ];
+        args.extend(flags.iter().map(|flag| std::ffi::OsStr::new(*flag)));
+        let (child, base) = common::spawn_server(&args);
         Self { child, base }
     }
 
@@ -199,6 +203,33 @@ async fn a_thousand_viewers_on_a_node_cost_redis_one_reader() {
     );
     for viewer in viewers {
         assert_eq!(viewer.await.unwrap(), expected_ids(30));
+    }
+}
+
+#[tokio::test]
+async fn the_queue_bound_holds_across_nodes() {
+    let redis = Redis::start();
+    let flags = ["--workers", "1", "--queue-capacity", "3"];
+    let (a, b) = (
+        Node::start_with(&redis, &flags),
+        Node::start_with(&redis, &flags),
+    );
+    // One long task per node's worker, then three that wait: the queue is full.
+    for base in [&a.base, &b.base] {
+        post_task(base, json!({"steps": 100, "interval_ms": 100})).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for base in [&a.base, &b.base, &a.base] {
+        post_task(base, json!({"steps": 1, "interval_ms": 0})).await;
+    }
+    for base in [&a.base, &b.base] {
+        let response = reqwest::Client::new()
+            .post(format!("{base}/api/tasks"))
+            .json(&json!({"steps": 1}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 429, "{base} took a fourth waiting task");
     }
 }
 

@@ -33,8 +33,9 @@ pub struct Job {
     pub done_steps: u32,
     /// Its place in the queue, given back when the job starts.
     pub slot: QueueSlot,
-    /// Called on the job thread once the job returned (or was dropped
-    /// unstarted): a shared store gives the task back or acknowledges it.
+    /// Called on the job thread once the job returned (a job dropped
+    /// unstarted at shutdown never calls it): a shared store acknowledges
+    /// the task or leaves it for another node.
     pub on_done: Option<Box<dyn FnOnce() + Send>>,
 }
 
