@@ -97,137 +97,79 @@ pub struct Cli {
 /// What the server needs to know to run; built from [`Cli`] or by tests.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
+    /// The task server's part: the API under `/api`, the store, the jobs,
+    /// the posture and the limits (its test knobs on: the clients' tests
+    /// drive them).
+    pub server: TaskServerConfig,
     /// Folder served at `/`.
     pub static_dir: Option<PathBuf>,
-    /// SQLite file; `None` for in-memory.
-    pub db_path: Option<PathBuf>,
-    /// The shared store of several nodes, instead of SQLite.
-    pub redis: Option<RedisConfig>,
-    /// CORS origins (`*` for any).
-    pub allow_origins: Vec<String>,
-    /// Size of the job pool.
-    pub workers: u32,
-    /// Interval of keep-alive comments.
-    pub keep_alive: Duration,
-    /// Tasks that may wait for a worker.
-    pub queue_capacity: u32,
-    /// `retry:` of task streams.
-    pub retry: Duration,
+    /// Serve `/faults/*`.
+    pub faults: bool,
     /// How long one `/seeds/delta` connection stays open (the seed's 10 s).
     pub delta_connection_cap: Duration,
     /// Pause between `/seeds/delta` polls of the `messages` table.
     pub delta_poll: Duration,
-    /// Token required on `/api/`.
-    pub token: Option<String>,
-    /// Serve `/faults/*`.
-    pub faults: bool,
-    /// Time to send a request's headers.
-    pub header_timeout: Duration,
-    /// Time to send a request's body.
-    pub body_timeout: Duration,
-    /// Time a response may wait for a client that does not read.
-    pub stall_timeout: Duration,
-    /// Connections served at once.
-    pub max_connections: u32,
-    /// Time connections get to end on shutdown.
-    pub shutdown_grace: Duration,
-    /// Which ended tasks are kept.
-    pub retention: Retention,
-    /// Pause between two retention sweeps.
-    pub retention_sweep: Duration,
-    /// Longest a stream waits for a flat-out job (zero: never).
-    pub jobs_first: Duration,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
+            server: TaskServerConfig {
+                test_knobs: true,
+                ..TaskServerConfig::default()
+            },
             static_dir: None,
-            db_path: None,
-            redis: None,
-            allow_origins: Vec::new(),
-            workers: 4,
-            keep_alive: Duration::from_secs(15),
-            queue_capacity: 256,
-            retry: Duration::from_millis(1000),
+            faults: false,
             delta_connection_cap: Duration::from_secs(10),
             delta_poll: Duration::from_millis(500),
-            token: None,
-            faults: false,
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(10),
-            stall_timeout: Duration::from_secs(60),
-            max_connections: 16_384,
-            shutdown_grace: Duration::from_secs(5),
-            retention: Retention {
-                max_age: Duration::from_secs(86_400),
-                max_count: 1000,
-            },
-            retention_sweep: Duration::from_secs(60),
-            jobs_first: Duration::from_secs(1),
         }
     }
 }
 
 impl ServerConfig {
-    /// The task server's part: the API under `/api`, its test knobs on
-    /// (the clients' tests drive them).
-    pub fn task_server(&self) -> TaskServerConfig {
-        TaskServerConfig {
-            base_path: "/api".into(),
-            db_path: self.db_path.clone(),
-            redis: self.redis.clone(),
-            allow_origins: self.allow_origins.clone(),
-            workers: self.workers,
-            keep_alive: self.keep_alive,
-            queue_capacity: self.queue_capacity,
-            retry: self.retry,
-            token: self.token.clone(),
-            header_timeout: self.header_timeout,
-            body_timeout: self.body_timeout,
-            stall_timeout: self.stall_timeout,
-            max_connections: self.max_connections,
-            shutdown_grace: self.shutdown_grace,
-            retention: self.retention,
-            retention_sweep: self.retention_sweep,
-            jobs_first: self.jobs_first,
-            test_knobs: true,
-        }
+    /// This configuration with `change` made to its task-server part.
+    pub fn with_tasks(mut self, change: impl FnOnce(&mut TaskServerConfig)) -> Self {
+        change(&mut self.server);
+        self
     }
 }
 
 impl From<&Cli> for ServerConfig {
     fn from(cli: &Cli) -> Self {
+        let defaults = Self::default();
         Self {
-            static_dir: cli.static_dir.clone(),
-            db_path: cli.db.clone(),
-            redis: cli
-                .redis
-                .clone()
-                .filter(|url| !url.is_empty())
-                .map(|url| RedisConfig {
-                    prefix: cli.redis_prefix.clone(),
-                    lease: Duration::from_millis(cli.redis_lease_ms),
-                    ..RedisConfig::new(url)
-                }),
-            allow_origins: cli.allow_origin.clone(),
-            workers: cli.workers,
-            keep_alive: Duration::from_secs(cli.keep_alive_secs),
-            queue_capacity: cli.queue_capacity,
-            retry: Duration::from_millis(cli.retry_ms),
-            token: cli.token.clone().filter(|token| !token.is_empty()),
-            faults: cli.faults,
-            header_timeout: Duration::from_secs(cli.header_timeout_secs),
-            body_timeout: Duration::from_secs(cli.body_timeout_secs),
-            stall_timeout: Duration::from_secs(cli.stall_timeout_secs),
-            max_connections: cli.max_connections,
-            shutdown_grace: Duration::from_secs(cli.shutdown_grace_secs),
-            retention: Retention {
-                max_age: Duration::from_secs(cli.retain_secs),
-                max_count: cli.retain_tasks as usize,
+            server: TaskServerConfig {
+                db_path: cli.db.clone(),
+                redis: cli
+                    .redis
+                    .clone()
+                    .filter(|url| !url.is_empty())
+                    .map(|url| RedisConfig {
+                        prefix: cli.redis_prefix.clone(),
+                        lease: Duration::from_millis(cli.redis_lease_ms),
+                        ..RedisConfig::new(url)
+                    }),
+                allow_origins: cli.allow_origin.clone(),
+                workers: cli.workers,
+                keep_alive: Duration::from_secs(cli.keep_alive_secs),
+                queue_capacity: cli.queue_capacity,
+                retry: Duration::from_millis(cli.retry_ms),
+                token: cli.token.clone().filter(|token| !token.is_empty()),
+                header_timeout: Duration::from_secs(cli.header_timeout_secs),
+                body_timeout: Duration::from_secs(cli.body_timeout_secs),
+                stall_timeout: Duration::from_secs(cli.stall_timeout_secs),
+                max_connections: cli.max_connections,
+                shutdown_grace: Duration::from_secs(cli.shutdown_grace_secs),
+                retention: Retention {
+                    max_age: Duration::from_secs(cli.retain_secs),
+                    max_count: cli.retain_tasks as usize,
+                },
+                jobs_first: Duration::from_millis(cli.jobs_first_ms),
+                ..defaults.server
             },
-            jobs_first: Duration::from_millis(cli.jobs_first_ms),
-            ..Self::default()
+            static_dir: cli.static_dir.clone(),
+            faults: cli.faults,
+            ..defaults
         }
     }
 }

@@ -49,9 +49,6 @@ pub enum ServerError {
     /// The task server could not start or stopped with an error.
     #[error(transparent)]
     Server(#[from] sse_task_server::ServerError),
-    /// The seeds' state could not be set up.
-    #[error("{0}")]
-    Seeds(String),
 }
 
 /// The router: the task API (behind the token when one is set), the seed
@@ -100,7 +97,7 @@ pub fn app(state: AppState) -> Router {
     let router = router
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyTimeoutLayer::new(config.body_timeout))
+        .layer(RequestBodyTimeoutLayer::new(config.server.body_timeout))
         .layer(from_fn_with_state(
             Arc::new(server.config().clone()),
             access::refuse_cross_origin_actions,
@@ -155,7 +152,7 @@ async fn no_such_file(uri: Uri) -> ApiError {
 /// Checks what can make the server fail to start (today: the database file
 /// opens), so that `main` can say so in one line before it listens.
 pub async fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
-    TaskServer::check(&config.task_server()).await?;
+    TaskServer::check(&config.server).await?;
     Ok(())
 }
 
@@ -171,10 +168,8 @@ pub async fn run<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let server = TaskServer::builder(config.task_server()).build().await?;
-    let state = AppState::new(config, server.clone())
-        .await
-        .map_err(ServerError::Seeds)?;
+    let server = TaskServer::builder(config.server.clone()).build().await?;
+    let state = AppState::new(config, server.clone()).await;
     server.serve(listener, app(state), shutdown).await?;
     Ok(())
 }

@@ -37,17 +37,17 @@ pub struct AppState {
 impl AppState {
     /// The seeds' state around `server`, whose store keeps the delta
     /// seed's table.
-    pub async fn new(config: ServerConfig, server: TaskServer) -> Result<Self, String> {
+    pub async fn new(config: ServerConfig, server: TaskServer) -> Self {
         let shared = server.state().clone();
-        Ok(Self {
+        Self {
             config: Arc::new(config),
             openacs: Arc::new(OpenAcsSessions::default()),
-            delta: Arc::new(DeltaFeed::new(shared.db.clone()).await?),
+            delta: Arc::new(DeltaFeed::new(shared.db.clone()).await),
             counters: shared.counters,
             streams: shared.streams,
             tokens: Arc::new(TokenStore::default()),
             shutdown: shared.shutdown,
             server,
-        })
+        }
     }
 }

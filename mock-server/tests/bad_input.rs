@@ -172,11 +172,10 @@ async fn garbage_last_event_ids_are_400_and_future_ones_say_the_history_is_lost(
 
 #[tokio::test]
 async fn a_full_queue_answers_429_with_retry_after() {
-    let server = TestServer::start(ServerConfig {
-        workers: 1,
-        queue_capacity: 2,
-        ..ServerConfig::default()
-    })
+    let server = TestServer::start(ServerConfig::default().with_tasks(|tasks| {
+        tasks.workers = 1;
+        tasks.queue_capacity = 2;
+    }))
     .await;
     let long = json!({"steps": 100, "interval_ms": 1000});
     // One runs, two wait: the queue is full.

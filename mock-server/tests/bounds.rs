@@ -17,10 +17,7 @@ use sse_task_server::Retention;
 
 /// Two nodes on one Redis started with `config`.
 async fn two_nodes(redis: &Redis, config: ServerConfig) -> (TestServer, TestServer) {
-    let config = ServerConfig {
-        redis: Some(RedisConfig::new(redis.url())),
-        ..config
-    };
+    let config = config.with_tasks(|tasks| tasks.redis = Some(RedisConfig::new(redis.url())));
     (
         TestServer::start(config.clone()).await,
         TestServer::start(config).await,
@@ -39,14 +36,13 @@ async fn wait_until_ended(server: &TestServer, status_url: &str) {
 }
 
 fn retaining_two() -> ServerConfig {
-    ServerConfig {
-        retention: Retention {
+    ServerConfig::default().with_tasks(|tasks| {
+        tasks.retention = Retention {
             max_age: Duration::from_secs(3600),
             max_count: 2,
-        },
-        retention_sweep: Duration::from_millis(200),
-        ..ServerConfig::default()
-    }
+        };
+        tasks.retention_sweep = Duration::from_millis(200);
+    })
 }
 
 #[tokio::test]

@@ -13,11 +13,10 @@ use sse_mock_server::ServerConfig;
 
 #[tokio::test]
 async fn a_thousand_tasks_at_once_are_created_or_refused_with_429_and_all_created_ones_finish() {
-    let server = TestServer::start(ServerConfig {
-        workers: 4,
-        queue_capacity: 256,
-        ..ServerConfig::default()
-    })
+    let server = TestServer::start(ServerConfig::default().with_tasks(|tasks| {
+        tasks.workers = 4;
+        tasks.queue_capacity = 256;
+    }))
     .await;
     let client = reqwest::Client::new();
     let requests = (0..1000).map(|_| {

@@ -24,11 +24,10 @@ async fn until_first_event(response: &mut reqwest::Response) -> String {
 
 #[tokio::test]
 async fn a_flat_out_task_is_streamed_once_stored_every_event_in_order_and_a_paced_one_live() {
-    let server = TestServer::start(ServerConfig {
-        workers: 1,
-        jobs_first: Duration::from_secs(60),
-        ..ServerConfig::default()
-    })
+    let server = TestServer::start(ServerConfig::default().with_tasks(|tasks| {
+        tasks.workers = 1;
+        tasks.jobs_first = Duration::from_secs(60);
+    }))
     .await;
     // A gate holds the only worker, so the stream is attached before the job starts.
     create_task(&server, json!({"steps": 2, "interval_ms": 300})).await;

@@ -18,11 +18,10 @@ fn addr(base: &str) -> String {
 
 #[tokio::test]
 async fn half_sent_requests_are_closed_and_cannot_starve_the_connection_cap() {
-    let server = TestServer::start(ServerConfig {
-        header_timeout: Duration::from_secs(1),
-        max_connections: 20,
-        ..ServerConfig::default()
-    })
+    let server = TestServer::start(ServerConfig::default().with_tasks(|tasks| {
+        tasks.header_timeout = Duration::from_secs(1);
+        tasks.max_connections = 20;
+    }))
     .await;
     let mut lorises = Vec::new();
     for i in 0..40 {
@@ -61,11 +60,13 @@ async fn half_sent_requests_are_closed_and_cannot_starve_the_connection_cap() {
 
 #[tokio::test]
 async fn a_client_that_stops_reading_is_dropped_after_the_stall_timeout() {
-    let server = TestServer::start(ServerConfig {
-        faults: true,
-        stall_timeout: Duration::from_secs(1),
-        ..ServerConfig::default()
-    })
+    let server = TestServer::start(
+        ServerConfig {
+            faults: true,
+            ..ServerConfig::default()
+        }
+        .with_tasks(|tasks| tasks.stall_timeout = Duration::from_secs(1)),
+    )
     .await;
     let size = 8 * 1024 * 1024;
     let mut socket = TcpStream::connect(addr(&server.base)).await.unwrap();

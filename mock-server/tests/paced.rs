@@ -13,11 +13,11 @@ use tower::ServiceExt;
 
 async fn body_text(path: &str) -> (String, Duration) {
     let config = ServerConfig::default();
-    let server = TaskServer::builder(config.task_server())
+    let server = TaskServer::builder(config.server.clone())
         .build()
         .await
         .unwrap();
-    let state = AppState::new(config, server).await.unwrap();
+    let state = AppState::new(config, server).await;
     let start = Instant::now();
     let response = app(state.clone())
         .oneshot(Request::get(path).body(Body::empty()).unwrap())

@@ -10,10 +10,9 @@ use sse_mock_server::ServerConfig;
 
 #[tokio::test]
 async fn with_a_token_the_api_and_its_streams_require_it_and_its_holder_sees_labels() {
-    let server = TestServer::start(ServerConfig {
-        token: Some("s3cret".into()),
-        ..ServerConfig::default()
-    })
+    let server = TestServer::start(
+        ServerConfig::default().with_tasks(|tasks| tasks.token = Some("s3cret".into())),
+    )
     .await;
     let client = reqwest::Client::new();
     let refused = client.get(server.url("/api/tasks")).send().await.unwrap();
@@ -114,10 +113,10 @@ async fn pages_of_other_origins_cannot_create_run_or_cancel_unless_allowed() {
         .unwrap();
     assert_eq!(own.status(), 200);
 
-    let allowing = TestServer::start(ServerConfig {
-        allow_origins: vec!["http://app.test".into()],
-        ..ServerConfig::default()
-    })
+    let allowing = TestServer::start(
+        ServerConfig::default()
+            .with_tasks(|tasks| tasks.allow_origins = vec!["http://app.test".into()]),
+    )
     .await;
     let allowed = client
         .post(allowing.url("/api/tasks"))

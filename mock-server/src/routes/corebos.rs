@@ -82,7 +82,7 @@ pub async fn source(
     });
     Ok(sse_response(
         events,
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }

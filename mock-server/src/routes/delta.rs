@@ -91,7 +91,7 @@ pub async fn feed(
         .map(|message| delta_event(&message));
     Ok(sse_response(
         events,
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }

@@ -109,7 +109,7 @@ pub async fn secure_ticks(
         .take_until(until_expiry);
     Ok(sse_response(
         events,
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }
@@ -126,7 +126,7 @@ pub async fn post_ticks(
         .chain(ticks_after(after, request.count, interval, request.label));
     Ok(sse_response(
         events,
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }

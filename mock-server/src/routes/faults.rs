@@ -112,7 +112,7 @@ pub async fn malformed(
     ]);
     Ok(sse_response(
         events,
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }
@@ -140,7 +140,7 @@ pub async fn big(
     }
     Ok(sse_bytes_response(
         big_event_chunks(bytes),
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }
@@ -214,7 +214,7 @@ pub async fn ticks(
     let interval = std::time::Duration::from_millis(interval_ms);
     Ok(sse_response(
         ticks_after(0, count, interval, None),
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }
@@ -262,7 +262,7 @@ pub async fn flaky(
     let events = ticks_after(after, params.count, std::time::Duration::ZERO, None);
     Ok(sse_response(
         events,
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }

@@ -268,7 +268,7 @@ pub async fn flood(State(state): State<AppState>, hit: Hit) -> Result<Response, 
     );
     Ok(sse_bytes_response(
         events.chain(stream::iter([Bytes::from(end)])),
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }

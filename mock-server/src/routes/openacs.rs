@@ -111,7 +111,7 @@ pub async fn stream_job(
     let events = stream::unfold((session, changes), next_message);
     Ok(sse_response(
         events,
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }

@@ -49,7 +49,7 @@ pub async fn push(
     ]);
     Ok(sse_response(
         events,
-        state.config.keep_alive,
+        state.config.server.keep_alive,
         &state.shutdown,
     ))
 }

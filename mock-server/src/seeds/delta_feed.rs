@@ -36,25 +36,27 @@ pub struct DeltaFeed {
 }
 
 impl DeltaFeed {
-    /// The messages of `db` (its table created when missing).
-    pub async fn new(db: Db) -> Result<Self, String> {
+    /// The messages of `db` (its table created when missing). A table that
+    /// cannot be created now (a full disk) is a warning: every insert
+    /// creates it too, and the task server runs on.
+    pub async fn new(db: Db) -> Self {
         let create = ExecFn::new(|conn: &Connection| {
             conn.execute_batch(SCHEMA)?;
             Ok(0)
         });
-        db.writer
-            .write(Write::Exec(create))
-            .await
-            .map_err(|failure| format!("cannot create the delta seed's table: {failure}"))?;
-        Ok(Self {
+        if let Err(failure) = db.writer.write(Write::Exec(create)).await {
+            tracing::warn!(%failure, "cannot create the delta seed's table yet");
+        }
+        Self {
             db,
             newest: watch::Sender::new(0),
-        })
+        }
     }
 
     /// Stores `message` and tells the streams; its id, or why it failed.
     pub async fn insert(&self, message: String) -> Result<u64, String> {
         let insert = ExecFn::new(move |conn: &Connection| {
+            conn.execute_batch(SCHEMA)?;
             conn.prepare_cached("INSERT INTO messages (message) VALUES (?1)")?
                 .execute([&message])?;
             Ok(conn.last_insert_rowid() as u64)

@@ -2,6 +2,8 @@
 //! folder of its own: killed when the test ends (dropped), and with the
 //! test process should that die first (`PR_SET_PDEATHSIG`).
 
+#![allow(dead_code)]
+
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
