@@ -27,9 +27,31 @@ echo "==> cargo build --release"
 cargo build -q --release -p sse-mock-server -p sse-task-e2e
 export MOCK_SERVER_BIN=./target/release/sse-mock-server
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# fanout_runs ROUNDS WHERE LOAD_ARG...: ROUNDS alternating runs of 1 and 1 000 clients of a
+# 20 000-step task at interval 0 created on $MOCK_URL, then the medians' ratio ("1 000 streams WHERE").
+fanout_runs() {
+  local rounds="$1" where="$2" round clients line one thousand
+  shift 2
+  echo "| streams | clients complete in order | task run on the server (ms) | wall (s) |"
+  echo "| ---: | ---: | ---: | ---: |"
+  declare -A runs=()
+  for round in $(seq "$rounds"); do
+    for clients in 1 1000; do
+      line="$(nice -n 10 ./target/release/sse-task-load --url "$MOCK_URL" --task '{"steps": 20000, "interval_ms": 0}' \
+        --gate-ms 3000 --clients "$clients" --expect-events 20000 --name "$clients" "$@" || true)"
+      echo "$line" | sed -E 's/^\| ([0-9]+) \| [0-9]+ \|/| \1 |/'
+      runs[$clients]+="$(echo "$line" | awk -F'|' '{print $5}') "
+    done
+  done
+  one="$(echo "${runs[1]}" | median)"
+  thousand="$(echo "${runs[1000]}" | median)"
+  echo
+  echo "Median run time: 1 stream ${one} ms, 1 000 streams${where} ${thousand} ms: **$(awk -v a="$thousand" -v b="$one" 'BEGIN {printf "%.2f", a / b}')x**."
+  echo
+}
 # redis_section: the server on Redis, two nodes on one fresh redis-server per table.
 redis_section() {
-  local round clients line one thousand
+  local round clients node_a node_b
   ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
   echo "### Server on Redis: two nodes (\`--redis\`) on one redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v=')"
   echo
@@ -39,26 +61,10 @@ redis_section() {
   echo 'client is attached; the run time is the task'"'"'s `finished_at - started_at` as stored. Three'
   echo 'runs of each, alternating.'
   echo
-  echo "| streams | clients complete in order | task run on the server (ms) | wall (s) |"
-  echo "| ---: | ---: | ---: | ---: |"
   start_redis
-  start_mock_server --workers 1 --queue-capacity 1000 --redis "$REDIS_URL"; local node_a="$MOCK_URL"
   start_mock_server --workers 1 --queue-capacity 1000 --redis "$REDIS_URL"; local node_b="$MOCK_URL"
-  declare -A runs=()
-  for round in 1 2 3; do
-    for clients in 1 1000; do
-      line="$(nice -n 10 ./target/release/sse-task-load --url "$node_a" --spread "$node_b" \
-        --task '{"steps": 20000, "interval_ms": 0}' --gate-ms 3000 --gates 2 --clients "$clients" \
-        --expect-events 20000 --name "$clients" || true)"
-      echo "$line" | sed -E 's/^\| ([0-9]+) \| [0-9]+ \|/| \1 |/'
-      runs[$clients]+="$(echo "$line" | awk -F'|' '{print $5}') "
-    done
-  done
-  one="$(echo "${runs[1]}" | median)"
-  thousand="$(echo "${runs[1000]}" | median)"
-  echo
-  echo "Median run time: 1 stream ${one} ms, 1 000 streams over two nodes ${thousand} ms: **$(awk -v a="$thousand" -v b="$one" 'BEGIN {printf "%.2f", a / b}')x**."
-  echo
+  start_mock_server --workers 1 --queue-capacity 1000 --redis "$REDIS_URL"
+  fanout_runs 3 " over two nodes" --spread "$node_b" --gates 2
   stop_mock_servers; stop_redis
   echo "#### The cost of one stored event: a 20 000-step task at interval 0, no viewer, three runs each"
   echo
@@ -158,29 +164,14 @@ size_table "The \`<task-monitor>\` element (\`dist/element/\`)" $(find dist/elem
 stop_mock_servers
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo
-# fanout_table TITLE SERVER_FLAG...: five alternating runs of 1 and 1 000 clients, then the medians' ratio.
+# fanout_table TITLE SERVER_FLAG...: five alternating runs of 1 and 1 000 clients on a fresh server.
 fanout_table() {
-  local title="$1" round clients line one thousand
+  local title="$1"
   shift
   echo "#### $title"
   echo
-  echo "| streams | clients complete in order | task run on the server (ms) | wall (s) |"
-  echo "| ---: | ---: | ---: | ---: |"
   start_mock_server --workers 1 --queue-capacity 1000 "$@"
-  declare -A runs=()
-  for round in 1 2 3 4 5; do
-    for clients in 1 1000; do
-      line="$(nice -n 10 ./target/release/sse-task-load --url "$MOCK_URL" --task '{"steps": 20000, "interval_ms": 0}' \
-        --gate-ms 3000 --clients "$clients" --expect-events 20000 --name "$clients" || true)"
-      echo "$line" | sed -E 's/^\| ([0-9]+) \| [0-9]+ \|/| \1 |/'
-      runs[$clients]+="$(echo "$line" | awk -F'|' '{print $5}') "
-    done
-  done
-  one="$(echo "${runs[1]}" | median)"
-  thousand="$(echo "${runs[1000]}" | median)"
-  echo
-  echo "Median run time: 1 stream ${one} ms, 1 000 streams ${thousand} ms: **$(awk -v a="$thousand" -v b="$one" 'BEGIN {printf "%.2f", a / b}')x** (target <= 1.2x)."
-  echo
+  fanout_runs 5 "" | sed 's/x\*\*\.$/x** (target <= 1.2x)./'
   stop_mock_servers
 }
 echo "### Server: a 20 000-step task at interval 0 with 1 and with 1 000 streams attached"

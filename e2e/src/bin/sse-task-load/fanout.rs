@@ -77,14 +77,7 @@ pub async fn throughput(
     let mut events = 0;
     for status in &statuses {
         loop {
-            let task: serde_json::Value = client
-                .get(status)
-                .send()
-                .await
-                .map_err(|error| error.to_string())?
-                .json()
-                .await
-                .map_err(|error| error.to_string())?;
+            let task = get_json(client, status).await?;
             if task["state"] == "completed" {
                 events += task["last_event_id"].as_u64().unwrap_or(0);
                 break;
@@ -108,14 +101,7 @@ pub async fn throughput(
 pub async fn run_time(client: &reqwest::Client, gated: &Gated) -> Result<Duration, String> {
     let mut task = serde_json::Value::Null;
     for _ in 0..3000 {
-        task = client
-            .get(&gated.status_url)
-            .send()
-            .await
-            .map_err(|error| error.to_string())?
-            .json()
-            .await
-            .map_err(|error| error.to_string())?;
+        task = get_json(client, &gated.status_url).await?;
         if task["finished_at"].is_string() {
             break;
         }
@@ -130,6 +116,17 @@ pub async fn run_time(client: &reqwest::Client, gated: &Gated) -> Result<Duratio
     let (start, end) = (millis("started_at")?, millis("finished_at")?);
     let day = 86_400_000;
     Ok(Duration::from_millis((end + day - start) % day))
+}
+
+async fn get_json(client: &reqwest::Client, url: &str) -> Result<serde_json::Value, String> {
+    client
+        .get(url)
+        .send()
+        .await
+        .map_err(|error| error.to_string())?
+        .json()
+        .await
+        .map_err(|error| error.to_string())
 }
 
 /// Milliseconds since midnight of an RFC 3339 UTC time (`...THH:MM:SS.mmmZ`).
