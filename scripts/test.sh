@@ -90,7 +90,7 @@ echo "==> end-to-end test of the built site"
 scripts/e2e.sh target/e2e/demo.png 2>&1 | tee "$LOGS/e2e.log"
 E2E="$(grep -c '^e2e: ok:' "$LOGS/e2e.log" || true)"
 
-echo "==> no process left behind (php -S, Chromium, chromedriver, servers)"
+echo "==> no process left behind (php -S, Chromium, chromedriver, servers, redis-server)"
 check_no_leftovers
 
 echo "test.sh: PASS in $(($(date +%s) - START)) s: fmt, clippy (native + wasm32), $NATIVE native tests, $BROWSER browser tests, $E2E end-to-end steps"
