@@ -25,6 +25,13 @@ echo "==> trunk build --release"
 trunk build --release
 echo "==> cargo build --release"
 cargo build -q --release -p sse-mock-server -p sse-task-e2e
+echo "==> esbuild: the JavaScript peers (bench/peers/ -> bench/pages/peers/)"
+mkdir -p bench/pages/peers
+for entry in bench/peers/*.js; do
+  [[ "$(basename "$entry")" == page.js ]] && continue
+  NODE_PATH="$SSE_PEERS_MODULES" "$SSE_PEERS_MODULES/.bin/esbuild" "$entry" --bundle --minify \
+    --format=iife --target=chrome120 --log-level=warning --outfile="bench/pages/peers/$(basename "$entry")"
+done
 export MOCK_SERVER_BIN=./target/release/sse-mock-server
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # fanout_runs ROUNDS WHERE LOAD_ARG...: ROUNDS alternating runs of 1 and 1 000 clients of a
@@ -127,7 +134,8 @@ echo
 if [[ -z "${SKIP_BROWSER:-}" ]]; then
 echo "### Ingest throughput (scripts/bench.sh, sizes ${SIZES:-10000,100000,1000000})"
 echo
-./target/release/sse-task-bench --demo-url "$DEMO_URL" --pages-url "$PAGES_URL" --sizes "${SIZES:-10000,100000,1000000}" ${ONLY_HOSTILE:+--only-hostile}
+./target/release/sse-task-bench --demo-url "$DEMO_URL" --pages-url "$PAGES_URL" --sizes "${SIZES:-10000,100000,1000000}" \
+  --tick-sizes "${TICK_SIZES:-100000,1000000}" --peers ${ONLY_HOSTILE:+--only-hostile}
 fi
 # size_table TITLE FILE...: one row per file (hashes dropped from names), then the total.
 size_table() {

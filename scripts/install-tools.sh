@@ -16,12 +16,16 @@
 #!
 #! Prints the PATH additions to stdout as `export PATH=...` when called with
 #! --print-env, so that callers can `eval "$(scripts/install-tools.sh --print-env)"`.
-#! With --bench it also installs what only the benchmark needs (apt: python3).
+#! With --bench it also installs what only the benchmark needs (apt: python3;
+#! npm: the JavaScript peers it measures against and esbuild, which bundles
+#! them, into $TOOLS_DIR/peers: never shipped).
 set -euo pipefail
 
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
 AXE_VERSION="4.14.1"
+# The benchmark's peers (bench/peers/), bundled by esbuild.
+PEERS="@microsoft/fetch-event-source@2.0.1 eventsource@5.1.5 eventsource-parser@4.1.3 esbuild@0.28.2"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${SSE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sse-task-progress-tools}"
 BINARYEN_BIN="$TOOLS_DIR/binaryen/node_modules/.bin"
@@ -34,6 +38,7 @@ AXE_JS="$TOOLS_DIR/axe-core/node_modules/axe-core/axe.min.js"
 print_env() {
   echo "export PATH=\"$BINARYEN_BIN:$CARGO_BIN:\$PATH\""
   echo "export SSE_AXE_JS=\"$AXE_JS\""
+  echo "export SSE_PEERS_MODULES=\"$TOOLS_DIR/peers/node_modules\""
 }
 
 if [[ "${1:-}" == "--print-env" ]]; then
@@ -153,6 +158,19 @@ install_axe() {
   fi
 }
 
+install_peers() {
+  local stamp="$TOOLS_DIR/peers/installed"
+  if [[ "$(cat "$stamp" 2>/dev/null)" == "$PEERS" ]]; then
+    log "benchmark peers present"
+  else
+    log "npm install $PEERS into $TOOLS_DIR/peers"
+    mkdir -p "$TOOLS_DIR/peers"
+    # shellcheck disable=SC2086
+    (cd "$TOOLS_DIR/peers" && npm install --silent --no-audit --no-fund $PEERS >/dev/null)
+    echo "$PEERS" >"$stamp"
+  fi
+}
+
 install_build_packages
 # apt downloads and unpacks while cargo compiles (two apt-gets would fight
 # over dpkg's lock: the build packages are done before this starts).
@@ -161,6 +179,7 @@ APT_PID=$!
 install_wasm_target
 install_binaryen
 install_axe
+[[ -z "$WITH_BENCH" ]] || install_peers
 install_wasm_bindgen
 install_trunk
 if ! wait "$APT_PID"; then

@@ -255,6 +255,108 @@ pub async fn run_bare(
     })
 }
 
+/// A JavaScript peer on `bench/pages/peer.html` (its bundle built from
+/// `bench/peers/` by `scripts/bench.sh`): the library and the one
+/// hand-written page every peer drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peer {
+    /// The bundle's name (`peers/<name>.js`).
+    pub bundle: &'static str,
+    /// Only count events, no page work: the counting limit.
+    pub count_only: bool,
+    /// The table's name for it.
+    pub client: &'static str,
+}
+
+/// The fetch reader + parser counting events, no DOM: what the browser can
+/// parse on the main thread.
+pub const FETCH_LIMIT: Peer = Peer {
+    bundle: "eventsource-parser",
+    count_only: true,
+    client: "limit: fetch reader + eventsource-parser counting, no DOM",
+};
+
+/// The peers, each with the hand-written page.
+pub const PEERS: [Peer; 4] = [
+    Peer {
+        bundle: "eventsource-parser",
+        count_only: false,
+        client: "peer: eventsource-parser 4.1.3 over fetch + page",
+    },
+    Peer {
+        bundle: "fetch-event-source",
+        count_only: false,
+        client: "peer: @microsoft/fetch-event-source 2.0.1 + page",
+    },
+    Peer {
+        bundle: "npm-eventsource",
+        count_only: false,
+        client: "peer: npm eventsource 5.1.5 + page",
+    },
+    Peer {
+        bundle: "browser-eventsource",
+        count_only: false,
+        client: "peer: the browser's EventSource + page",
+    },
+];
+
+/// `peer` replaying `events_url`; every event counted, and (with the page)
+/// the last line in the DOM and the bar at 100 %.
+pub async fn run_peer(
+    driver: &Driver,
+    pages: &str,
+    events_url: &str,
+    size: u32,
+    peer: Peer,
+) -> Result<Measured, BenchError> {
+    driver
+        .client
+        .goto(&format!(
+            "{pages}/peer.html?peer={}&url={}{}",
+            peer.bundle,
+            encode(events_url),
+            if peer.count_only { "&count=1" } else { "" }
+        ))
+        .await?;
+    driver.client.execute(FRAME_PROBE, vec![]).await?;
+    driver
+        .client
+        .execute("window.startBench();", vec![])
+        .await?;
+    let result = wait_result(driver, Duration::from_secs(300)).await?;
+    let events = result["events"].as_u64().unwrap_or(0);
+    if events != u64::from(size) + 1 || result.get("error").is_some() {
+        return Err(BenchError::Invalid(format!(
+            "{} saw {events} events: {result}",
+            peer.client
+        )));
+    }
+    if !peer.count_only {
+        let shown = driver
+            .client
+            .execute(
+                "return [document.getElementById('log').lastChild.textContent,                         document.getElementById('label').textContent];",
+                vec![],
+            )
+            .await?;
+        if shown[0] != "Process complete" || shown[1] != "100%" {
+            return Err(BenchError::Invalid(format!(
+                "{} did not show the end: {shown}",
+                peer.client
+            )));
+        }
+    }
+    Ok(Measured {
+        client: peer.client,
+        events,
+        ms: result["ms"].as_f64().unwrap_or(0.0),
+        truncated: false,
+        long_tasks: long_tasks(&result),
+        frames: frame_scripts(driver).await?,
+        all_ms: Vec::new(),
+    })
+}
+
 /// Baseline (b): the seed's `es.html` handler, within a time budget.
 pub async fn run_seed(
     driver: &Driver,

@@ -20,7 +20,10 @@ use std::time::Duration;
 use clap::Parser;
 use sse_task_e2e::driver::Driver;
 
-use clients::{run_bare, run_component, run_element, run_seed, Measured, StreamKind};
+use clients::{
+    run_bare, run_component, run_element, run_peer, run_seed, Measured, StreamKind, FETCH_LIMIT,
+    PEERS,
+};
 
 /// Browser ingest benchmark.
 #[derive(Debug, Parser)]
@@ -61,6 +64,10 @@ struct Args {
     /// Measures only the hostile servers' part.
     #[arg(long)]
     only_hostile: bool,
+    /// Also runs the JavaScript peers (`bench/pages/peers/`, built by
+    /// `scripts/bench.sh`) and the fetch counting limit, interleaved.
+    #[arg(long)]
+    peers: bool,
     /// The chromedriver binary.
     #[arg(long, default_value = "/usr/bin/chromedriver")]
     chromedriver: std::path::PathBuf,
@@ -104,8 +111,17 @@ async fn main() -> ExitCode {
             // Interleaved runs, so that drift in the machine hits all alike.
             let (mut bares, mut ours, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
             let (mut elements, mut elements_fetched) = (Vec::new(), Vec::new());
+            let peers: Vec<_> = if args.peers {
+                std::iter::once(FETCH_LIMIT).chain(PEERS).collect()
+            } else {
+                Vec::new()
+            };
+            let mut peer_runs: Vec<Vec<Measured>> = vec![Vec::new(); peers.len()];
             for _ in 0..args.repeat.max(1) {
                 bares.push(run_bare(&driver, &pages, &events_url, size).await?);
+                for (peer, runs) in peers.iter().zip(&mut peer_runs) {
+                    runs.push(run_peer(&driver, &pages, &events_url, size, *peer).await?);
+                }
                 ours.push(run_component(&driver, &demo, &events_url, size, "eventsource").await?);
                 fetched.push(run_component(&driver, &demo, &events_url, size, "fetch").await?);
                 elements.push(
@@ -120,7 +136,12 @@ async fn main() -> ExitCode {
             let (bare, component, fetch) = (median(bares)?, median(ours)?, median(fetched)?);
             let (element, element_fetch) = (median(elements)?, median(elements_fetched)?);
             let seed = run_seed(&driver, &pages, &events_url, args.seed_budget_ms).await?;
-            Ok::<_, clients::BenchError>(vec![bare, component, fetch, element, element_fetch, seed])
+            let mut row = vec![bare];
+            for runs in peer_runs {
+                row.push(median(runs)?);
+            }
+            row.extend([component, fetch, element, element_fetch, seed]);
+            Ok::<_, clients::BenchError>(row)
         }
         .await;
         match result {
@@ -197,6 +218,10 @@ async fn main() -> ExitCode {
     driver.stop().await;
     if !rows.is_empty() {
         println!("{}", report::markdown(&rows));
+        if args.peers {
+            println!("### Against the peers (medians of the runs above)\n");
+            println!("{}", report::peers(&rows));
+        }
     }
     if !latencies.is_empty() {
         println!(

@@ -42,6 +42,46 @@ pub fn markdown(rows: &[(String, Vec<Measured>)]) -> String {
     out
 }
 
+/// Per stream: each peer and each of ours against the fastest peer, the
+/// fetch counting limit and the bare `EventSource` counter of the same run.
+pub fn peers(rows: &[(String, Vec<Measured>)]) -> String {
+    use crate::clients::{FETCH_LIMIT, PEERS};
+    let mut out = String::from(
+        "| events (stream) | client | events/s | x fastest peer | x fetch counting limit | x bare `EventSource` counter | long tasks > 50 ms (longest) |\n\
+         | ---: | --- | ---: | ---: | ---: | ---: | --- |\n",
+    );
+    for (size, measured) in rows {
+        let rate_of = |client: &str| {
+            measured
+                .iter()
+                .find(|m| m.client == client)
+                .map_or(f64::NAN, Measured::rate)
+        };
+        let fastest = PEERS
+            .iter()
+            .map(|peer| rate_of(peer.client))
+            .fold(f64::NAN, f64::max);
+        let (limit, ceiling) = (rate_of(FETCH_LIMIT.client), measured[0].rate());
+        let compared = measured
+            .iter()
+            .filter(|m| !m.client.starts_with("seed") && m.client != measured[0].client);
+        for m in compared {
+            let longest = m.long_tasks.iter().copied().fold(0.0_f64, f64::max);
+            out.push_str(&format!(
+                "| {size} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} ({:.0} ms) |\n",
+                m.client,
+                m.rate(),
+                m.rate() / fastest,
+                m.rate() / limit,
+                m.rate() / ceiling,
+                m.long_tasks.len(),
+                longest,
+            ));
+        }
+    }
+    out
+}
+
 /// Every run's time, ` (a, b, c)`, when there were several.
 fn runs(all_ms: &[f64]) -> String {
     if all_ms.len() < 2 {

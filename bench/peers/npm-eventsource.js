@@ -1,0 +1,10 @@
+// npm `eventsource` (a fetch-based EventSource) with the hand-written page.
+import { EventSource } from 'eventsource';
+import { bench } from './page.js';
+
+bench((url, message, fail) => {
+  const source = new EventSource(url);
+  source.onmessage = (event) => message(event.data, event.lastEventId);
+  source.onerror = () => fail('connection error');
+  return () => source.close();
+});
