@@ -6,7 +6,8 @@
 #! against the idle view), prints the size of the site, then measures the server with many
 #! concurrent streams (and the seed's PHP script under `php -S` as the
 #! baseline). Copy its output into BENCHMARKS.md. `SIZES=10000,100000,1000000` (the
-#! default) picks the browser stream sizes; `CLIENTS="100 1000 10000"` the
+#! default) picks the browser stream sizes, `TICK_SIZES=100000,1000000` (the default) the
+#! one-event-per-write ones; the JavaScript peers run beside ours; `CLIENTS="100 1000 10000"` the
 #! server's; `SKIP_BROWSER=1` / `SKIP_DASHBOARD=1` / `SKIP_SERVER=1` skip a
 #! part (`SKIP_BROWSER=1 SKIP_SERVER=1` measures the Tasks view and the sizes);
 #! `ONLY_HOSTILE=1` runs only the browser part's hostile servers;
