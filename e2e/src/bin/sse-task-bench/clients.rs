@@ -221,17 +221,16 @@ pub fn encode(url: &str) -> String {
         .collect()
 }
 
-/// Baseline (a): counts messages only.
-pub async fn run_bare(
+/// Opens `page` (a page of `window.startBench()` / `window.__bench`),
+/// starts it and waits for its result; `client` names it in errors. Its
+/// result and the events it saw, which must be every one of `size` and the end.
+async fn run_bench_page(
     driver: &Driver,
-    pages: &str,
-    events_url: &str,
+    page: &str,
     size: u32,
-) -> Result<Measured, BenchError> {
-    driver
-        .client
-        .goto(&format!("{pages}/bare.html?url={}", encode(events_url)))
-        .await?;
+    client: &str,
+) -> Result<(Value, u64), BenchError> {
+    driver.client.goto(page).await?;
     driver.client.execute(FRAME_PROBE, vec![]).await?;
     driver
         .client
@@ -241,9 +240,21 @@ pub async fn run_bare(
     let events = result["events"].as_u64().unwrap_or(0);
     if events != u64::from(size) + 1 || result.get("error").is_some() {
         return Err(BenchError::Invalid(format!(
-            "bare page saw {events} events: {result}"
+            "{client} saw {events} events: {result}"
         )));
     }
+    Ok((result, events))
+}
+
+/// Baseline (a): counts messages only.
+pub async fn run_bare(
+    driver: &Driver,
+    pages: &str,
+    events_url: &str,
+    size: u32,
+) -> Result<Measured, BenchError> {
+    let page = format!("{pages}/bare.html?url={}", encode(events_url));
+    let (result, events) = run_bench_page(driver, &page, size, "bare page").await?;
     Ok(Measured {
         client: "bare EventSource counter (ceiling)",
         events,
@@ -309,28 +320,13 @@ pub async fn run_peer(
     size: u32,
     peer: Peer,
 ) -> Result<Measured, BenchError> {
-    driver
-        .client
-        .goto(&format!(
-            "{pages}/peer.html?peer={}&url={}{}",
-            peer.bundle,
-            encode(events_url),
-            if peer.count_only { "&count=1" } else { "" }
-        ))
-        .await?;
-    driver.client.execute(FRAME_PROBE, vec![]).await?;
-    driver
-        .client
-        .execute("window.startBench();", vec![])
-        .await?;
-    let result = wait_result(driver, Duration::from_secs(300)).await?;
-    let events = result["events"].as_u64().unwrap_or(0);
-    if events != u64::from(size) + 1 || result.get("error").is_some() {
-        return Err(BenchError::Invalid(format!(
-            "{} saw {events} events: {result}",
-            peer.client
-        )));
-    }
+    let page = format!(
+        "{pages}/peer.html?peer={}&url={}{}",
+        peer.bundle,
+        encode(events_url),
+        if peer.count_only { "&count=1" } else { "" }
+    );
+    let (result, events) = run_bench_page(driver, &page, size, peer.client).await?;
     if !peer.count_only {
         let shown = driver
             .client
