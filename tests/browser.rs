@@ -1014,3 +1014,51 @@ async fn the_task_stream_docs_example_shows_the_task_to_its_end() {
         "{seen:?}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn monitors_of_one_stream_share_one_connection_and_the_next_takes_over_without_a_gap() {
+    for transport in transports() {
+        let task = post_json("/api/tasks", json!({"steps": 30, "interval_ms": 60})).await;
+        let key = unique_key("shared");
+        let events = format!("{}?key={key}", task["events_url"].as_str().unwrap());
+        let first = mount_monitor(url(&events), on(&transport));
+        first.click("start");
+        first
+            .wait_until("the first monitor's lines", LONG, |m| m.lines().len() >= 3)
+            .await;
+        let second = mount_monitor(url(&events), on(&transport));
+        second.click("start");
+        second
+            .wait_until("the second monitor to catch up", LONG, |m| {
+                m.lines().len() >= first.lines().len()
+            })
+            .await;
+        assert_eq!(
+            hits(&key).await,
+            1,
+            "{}: two monitors, one request",
+            transport.name()
+        );
+        // The one holding the connection goes; the other opens its own,
+        // after the last id it has.
+        drop(first);
+        second.wait_for_status("completed", LONG).await;
+        let seen: Vec<String> = second
+            .lines()
+            .into_iter()
+            .filter(|l| l.starts_with("step"))
+            .collect();
+        assert_eq!(seen, steps(30), "{}", transport.name());
+        assert_eq!(second.progress(), 100.0);
+        assert_eq!(hits(&key).await, 2, "{}: one takeover", transport.name());
+        // Alone, as before: a stream that does not share opens its own.
+        let alone = run_until(
+            url(&events),
+            on(&transport).share_across_tabs(false),
+            "completed",
+        )
+        .await;
+        assert_eq!(hits(&key).await, 3, "{}", transport.name());
+        drop(alone);
+    }
+}

@@ -13,6 +13,7 @@ mod redis_process;
 mod restart;
 mod scenario;
 mod server_process;
+mod shared_tabs;
 mod tasks_view;
 
 use sse_task_e2e::driver;
@@ -80,6 +81,12 @@ async fn main() -> ExitCode {
     if let Ok(steps) = &mut result {
         match element::run(&driver, &base).await {
             Ok(passed) => steps.extend(passed),
+            Err(error) => result = Err(error),
+        }
+    }
+    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+        match shared_tabs::run(&driver, bin, &args.dist).await {
+            Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }

@@ -26,6 +26,7 @@ pub const OBSERVED: &[&str] = &[
     "transport",
     "reader",
     "close-on-first-error",
+    "share-across-tabs",
     "autostart",
     "task-id",
 ];
@@ -96,6 +97,9 @@ pub struct ElementSettings {
     pub reader: ReaderKind,
     /// End on the first connection error, as the coreBOS seed does.
     pub close_on_first_error: bool,
+    /// Share one connection with the streams of the origin watching the
+    /// same URL, in every tab.
+    pub share_across_tabs: bool,
     /// Start when connected to the page, and again when the source changes.
     pub autostart: bool,
     /// A task on the task API to reattach to (the element sets it on each
@@ -163,6 +167,18 @@ impl ElementSettings {
             (ReaderKind::names(), ReaderKind::default().name()),
             &mut problems,
         );
+        let share_across_tabs = keyword(
+            &attribute,
+            "share-across-tabs",
+            |word| match word {
+                "on" => Some(Some(true)),
+                "off" => Some(Some(false)),
+                _ => None,
+            },
+            ("on, off", "on"),
+            &mut problems,
+        )
+        .unwrap_or(defaults.share_across_tabs);
         let named_events = attribute("events")
             .unwrap_or_default()
             .split(|c: char| c == ',' || c.is_whitespace())
@@ -180,6 +196,7 @@ impl ElementSettings {
             transport,
             reader,
             close_on_first_error: flag(&attribute, "close-on-first-error"),
+            share_across_tabs,
             autostart: flag(&attribute, "autostart"),
             task_id: attribute("task-id")
                 .map(|id| id.trim().to_owned())
@@ -200,6 +217,7 @@ impl ElementSettings {
             .transport(self.transport.transport())
             .reader(self.reader.reader())
             .close_on_first_error(self.close_on_first_error)
+            .share_across_tabs(self.share_across_tabs)
     }
 }
 
@@ -396,12 +414,14 @@ mod tests {
         assert_eq!(defaults.max_event_bytes, hook.max_event_bytes);
         assert_eq!(defaults.capacity_bytes, hook.capacity_bytes);
         assert_eq!(defaults.hidden_tab, HiddenTab::Keep);
+        assert!(defaults.share_across_tabs);
         let set = read(&[
             ("src", "/s"),
             ("idle-timeout-ms", "0"),
             ("max-event-bytes", "65536"),
             ("capacity-bytes", "1048576"),
             ("pause-hidden-after-ms", "5000"),
+            ("share-across-tabs", "OFF"),
         ]);
         assert!(set.problems.is_empty(), "{:?}", set.problems);
         let options = set.options();
@@ -409,6 +429,13 @@ mod tests {
         assert_eq!(options.max_event_bytes, 65_536);
         assert_eq!(options.capacity_bytes, 1_048_576);
         assert_eq!(options.hidden_tab, HiddenTab::PauseAfter(5000));
+        assert!(!options.share_across_tabs);
+        let wrong = read(&[("src", "/s"), ("share-across-tabs", "maybe")]);
+        assert!(wrong.options().share_across_tabs);
+        assert_eq!(
+            wrong.problems[0].to_string(),
+            "share-across-tabs=\"maybe\" is not one of on, off; using on"
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ use super::rules::{ConnectionRules, Decision, Notice};
 use super::target::{unstreamable, StreamTarget};
 use super::transport::{
     is_id_only, yield_now, Connection, EventSink, EventSourceTransport, FetchTransport,
-    OpenRequest, StreamTransport, TransportEvent,
+    OpenRequest, StreamTransport, TabShareTransport, TransportEvent,
 };
 use crate::state::{is_task_id, ConnectionEvent, Directive, ReadyState};
 use crate::wire::RawMessage;
@@ -97,7 +97,7 @@ impl Controller {
         model: Box<dyn StreamModel>,
         pace: Pace,
     ) -> Shared {
-        let transport = transport_for(&options.transport);
+        let transport = transport_for(&options);
         let rules = rules_for(&options);
         Rc::new_cyclic(|this| {
             RefCell::new(Self {
@@ -222,7 +222,7 @@ impl Controller {
     fn begin(&mut self) {
         self.generation += 1;
         self.close();
-        self.transport = transport_for(&self.options.transport);
+        self.transport = transport_for(&self.options);
         self.rules = rules_for(&self.options);
         self.model.restart(&self.options);
         self.resume_from.clear();
@@ -821,12 +821,37 @@ fn rules_for(options: &UseTaskStreamOptions) -> ConnectionRules {
 }
 
 /// The transport that `transport` names.
-fn transport_for(transport: &Transport) -> Box<dyn StreamTransport> {
-    match transport {
-        Transport::EventSource => Box::new(EventSourceTransport),
-        Transport::Fetch(fetch) => Box::new(FetchTransport {
-            options: fetch.clone(),
-        }),
+fn transport_for(options: &UseTaskStreamOptions) -> Box<dyn StreamTransport> {
+    let (inner, kind): (Rc<dyn StreamTransport>, String) = match &options.transport {
+        Transport::EventSource => (Rc::new(EventSourceTransport), "eventsource".into()),
+        Transport::Fetch(fetch) => (
+            Rc::new(FetchTransport {
+                options: fetch.clone(),
+            }),
+            format!(
+                "fetch {} {}",
+                fetch.method(),
+                fetch.body.as_deref().unwrap_or_default()
+            ),
+        ),
+    };
+    if options.share_across_tabs {
+        Box::new(TabShareTransport::new(inner, kind))
+    } else {
+        Box::new(SoloTransport(inner))
+    }
+}
+
+/// A transport used by one stream alone.
+struct SoloTransport(Rc<dyn StreamTransport>);
+
+impl StreamTransport for SoloTransport {
+    fn open(
+        &self,
+        request: OpenRequest<'_>,
+        sink: EventSink,
+    ) -> Result<Box<dyn Connection>, String> {
+        self.0.open(request, sink)
     }
 }
 

@@ -82,6 +82,12 @@ pub struct UseTaskStreamOptions {
     /// URL to `POST` to when the user stops, so the job stops on the server.
     /// Default: none (tasks started with `start_task` set it themselves).
     pub cancel_url: Option<String>,
+    /// Streams of this origin that watch the same URL (with the same
+    /// transport, method and body), in any tab, share one connection: one
+    /// holds it and passes its messages on; when that tab closes, another
+    /// takes over, resuming with `Last-Event-ID`. Default: `true`; without
+    /// `BroadcastChannel` and Web Locks each stream has its own.
+    pub share_across_tabs: bool,
 }
 
 impl Default for UseTaskStreamOptions {
@@ -98,6 +104,7 @@ impl Default for UseTaskStreamOptions {
             hidden_tab: HiddenTab::Keep,
             reader: MessageReader::default(),
             cancel_url: None,
+            share_across_tabs: true,
         }
     }
 }
@@ -110,6 +117,13 @@ impl UseTaskStreamOptions {
         S: Into<String>,
     {
         self.named_events = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Shares one connection with the other streams of the origin watching
+    /// the same URL, in every tab (the default), or opens its own.
+    pub fn share_across_tabs(mut self, share: bool) -> Self {
+        self.share_across_tabs = share;
         self
     }
 

@@ -8,12 +8,15 @@
 //! - [`fetch`]: `fetch` + the response's `ReadableStream` + our own parser,
 //!   for headers, `POST` bodies, credentials and a main thread whose work per
 //!   task we bound.
+//! - [`tab_share`]: either of them shared by every stream of the origin
+//!   that watches the same URL, across tabs.
 
 mod contract;
 mod event_source;
 mod fetch;
 mod inbox;
 mod inbox_batch;
+mod tab_share;
 mod yield_now;
 
 pub use contract::{
@@ -21,4 +24,5 @@ pub use contract::{
 };
 pub use event_source::EventSourceTransport;
 pub use fetch::FetchTransport;
+pub use tab_share::TabShareTransport;
 pub use yield_now::yield_now;

@@ -1,0 +1,498 @@
+//! One connection for every tab: the streams of one origin that watch the
+//! same URL, in any number of tabs (or several on one page), share the
+//! connection of one of them.
+//!
+//! Rules:
+//! - Each stream asks for the Web Lock named after its URL; the one holding
+//!   it **leads**: it opens the real connection (the wrapped transport) and,
+//!   once another stream has said it listens, posts every batch of messages
+//!   it brings on the `BroadcastChannel` of that name. The others follow
+//!   and open nothing.
+//! - A follower asks for what came after its last id (`Hello`), and ignores
+//!   the leader's batches until the answer comes: what the leader kept (the
+//!   last [`channel::CATCH_UP_MESSAGES`] messages and
+//!   [`channel::CATCH_UP_BYTES`]), after the
+//!   follower's id. When the leader let go of messages the follower never
+//!   had, the follower opens its own connection instead (nothing is lost).
+//! - When the leader's tab closes (or its stream stops or reconnects), the
+//!   browser gives the lock to the next stream waiting, which leads by
+//!   opening the connection with `Last-Event-ID` = its last id and says so
+//!   (`Lead`); the others ask it for what they miss. Messages a follower
+//!   had already are dropped by id ([`ReplayFilter`]), so nothing is doubled.
+//! - Without `BroadcastChannel` or Web Locks, every stream opens its own.
+//!
+//! A follower's connection is alive while it follows: the leader's own
+//! idle timeout closes a silent connection, and the lock passes on when it
+//! goes.
+
+mod channel;
+mod tab_link;
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use super::contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
+use crate::state::ReadyState;
+use crate::stream::browser::window;
+use crate::stream::clock::now_ms;
+use crate::stream::diagnosis::{Diagnosis, FailureKind};
+use crate::stream::pump::MessageQueue;
+use crate::stream::replay::ReplayFilter;
+use crate::wire::RawMessage;
+use channel::{decode, encode_into, CatchUp, Said};
+use tab_link::{browser_can_share, TabLink};
+
+/// Shares the connections of `inner` between the streams of one origin.
+pub struct TabShareTransport {
+    inner: Rc<dyn StreamTransport>,
+    /// Names what is shared besides the URL (transport, method, body).
+    kind: String,
+}
+
+impl TabShareTransport {
+    /// Shares `inner`'s connections; `kind` tells apart requests to one URL
+    /// that must not share (another transport, method or body).
+    pub fn new(inner: Rc<dyn StreamTransport>, kind: String) -> Self {
+        Self { inner, kind }
+    }
+}
+
+impl StreamTransport for TabShareTransport {
+    fn open(
+        &self,
+        request: OpenRequest<'_>,
+        sink: EventSink,
+    ) -> Result<Box<dyn Connection>, String> {
+        if !browser_can_share() {
+            return self.inner.open(request, sink);
+        }
+        let name = format!(
+            "sse-task-progress {} {}",
+            self.kind,
+            absolute_url(request.url)
+        );
+        let state = Rc::new(RefCell::new(TabState {
+            me: tab_id(),
+            role: Role::Following,
+            leader: String::new(),
+            waiting_for_catch_up: true,
+            heard_by_others: false,
+            catch_up: CatchUp::default(),
+            pending: VecDeque::new(),
+            last_id: request.last_event_id.unwrap_or_default().to_owned(),
+            replay: ReplayFilter::default(),
+            filter_inner: false,
+            queue: request.queue.clone(),
+            private: MessageQueue::default(),
+            inner: None,
+            opened: false,
+            sink,
+            link: None,
+            transport: self.inner.clone(),
+            url: request.url.to_owned(),
+            named_events: request.named_events.to_vec(),
+            max_event_bytes: request.max_event_bytes,
+            this: Weak::new(),
+        }));
+        let this = Rc::downgrade(&state);
+        let heard = {
+            let this = this.clone();
+            move |text: String| on_heard(&this, &text)
+        };
+        let lead = {
+            let this = this.clone();
+            move || on_lead(&this)
+        };
+        {
+            let mut tab = state.borrow_mut();
+            tab.this = this;
+            tab.link = Some(TabLink::join(&name, heard, lead));
+            tab.ask_for_catch_up();
+        }
+        Ok(Box::new(SharedConnection { state }))
+    }
+}
+
+/// Whether this stream holds the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Another stream holds it (or none yet).
+    Following,
+    /// This stream holds it and tells the others.
+    Leading,
+    /// This stream opened its own, shared with nobody.
+    Alone,
+}
+
+/// One stream's side of the sharing.
+struct TabState {
+    me: String,
+    role: Role,
+    /// The leader whose batches are applied.
+    leader: String,
+    /// A `Hello` is out: the leader's batches wait for its answer.
+    waiting_for_catch_up: bool,
+    /// Leading, another stream said it listens: batches are posted.
+    heard_by_others: bool,
+    catch_up: CatchUp,
+    /// Followed messages waiting for room in the queue.
+    pending: VecDeque<RawMessage>,
+    /// The id of the last message passed on ("" for none).
+    last_id: String,
+    /// Drops what a new leader (or a resumed connection) repeats.
+    replay: ReplayFilter,
+    /// Leading after following: the connection's first messages are checked.
+    filter_inner: bool,
+    /// The stream's queue.
+    queue: MessageQueue,
+    /// Where the real connection puts its messages, while leading.
+    private: MessageQueue,
+    inner: Option<Box<dyn Connection>>,
+    opened: bool,
+    sink: EventSink,
+    link: Option<TabLink>,
+    transport: Rc<dyn StreamTransport>,
+    url: String,
+    named_events: Vec<String>,
+    max_event_bytes: usize,
+    this: Weak<RefCell<TabState>>,
+}
+
+impl TabState {
+    fn say(&self, said: &Said<'_>) {
+        if let Some(link) = &self.link {
+            link.say(&said.to_text());
+        }
+    }
+
+    fn ask_for_catch_up(&mut self) {
+        self.waiting_for_catch_up = true;
+        self.say(&Said::Hello {
+            tab: &self.me,
+            after: &self.last_id,
+        });
+    }
+
+    /// Acts on what another stream said; returns what to tell the controller.
+    fn hear(&mut self, text: &str) -> Vec<TransportEvent> {
+        let Some(said) = Said::parse(text) else {
+            return Vec::new();
+        };
+        match (self.role, said) {
+            (Role::Leading, Said::Hello { tab, .. }) => {
+                self.heard_by_others = true;
+                let kept = self.catch_up.encoded();
+                self.say(&Said::CatchUp {
+                    tab,
+                    leader: &self.me,
+                    complete: self.catch_up.is_complete(),
+                    messages: &kept,
+                });
+                Vec::new()
+            }
+            (Role::Following, Said::Lead { .. }) => {
+                self.ask_for_catch_up();
+                Vec::new()
+            }
+            (Role::Following, Said::Batch { leader, messages }) => {
+                if self.waiting_for_catch_up || leader != self.leader {
+                    return Vec::new();
+                }
+                match decode(messages) {
+                    Some(messages) => self.follow(messages),
+                    None => Vec::new(),
+                }
+            }
+            (
+                Role::Following,
+                Said::CatchUp {
+                    tab,
+                    leader,
+                    complete,
+                    messages,
+                },
+            ) if tab == self.me && self.waiting_for_catch_up => {
+                let Some(mut messages) = decode(messages) else {
+                    return Vec::new();
+                };
+                // What this stream had already is cut off at its last id.
+                let had = if self.last_id.is_empty() {
+                    None
+                } else {
+                    messages
+                        .iter()
+                        .rposition(|m| m.last_event_id == self.last_id)
+                };
+                let known = self.last_id.is_empty() || had.is_some();
+                if let Some(at) = had {
+                    messages.drain(..=at);
+                }
+                if !complete && !known {
+                    return self.go_alone();
+                }
+                self.waiting_for_catch_up = false;
+                self.leader.clear();
+                self.leader.push_str(leader);
+                let resume = (!self.last_id.is_empty()).then_some(self.last_id.as_str());
+                self.replay.on_connect(resume);
+                self.follow(messages)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Passes on followed messages (those not already passed on).
+    fn follow(&mut self, messages: Vec<RawMessage>) -> Vec<TransportEvent> {
+        let mut kept = String::new();
+        let mut count = 0;
+        for message in messages {
+            if self.replay.is_replay(&message.last_event_id) {
+                continue;
+            }
+            self.last_id.clone_from(&message.last_event_id);
+            encode_into(&mut kept, &message);
+            count += 1;
+            self.pending.push_back(message);
+        }
+        self.catch_up.keep(kept, count);
+        self.move_pending();
+        let mut events = Vec::new();
+        if !self.opened {
+            self.opened = true;
+            events.push(TransportEvent::Opened);
+        }
+        events.push(TransportEvent::Messages {
+            queued: self.waiting(),
+        });
+        events
+    }
+
+    /// Moves followed messages into the queue while it has room; true when
+    /// it moved any.
+    fn move_pending(&mut self) -> bool {
+        let mut queue = self.queue.borrow_mut();
+        let mut moved = false;
+        while !queue.full() {
+            let Some(message) = self.pending.pop_front() else {
+                break;
+            };
+            queue.push_back(message);
+            moved = true;
+        }
+        moved
+    }
+
+    /// Leading: moves what the connection brought into the queue while it
+    /// has room, keeping it for later streams and posting it to those
+    /// listening; true when it moved any.
+    fn pull(&mut self) -> bool {
+        let mut moved = self.move_pending();
+        if !self.pending.is_empty() {
+            return moved;
+        }
+        if let Some(inner) = &self.inner {
+            inner.refill();
+        }
+        let mut kept = String::new();
+        let mut count = 0;
+        {
+            let mut private = self.private.borrow_mut();
+            let mut queue = self.queue.borrow_mut();
+            while !queue.full() {
+                let Some(message) = private.pop_front() else {
+                    break;
+                };
+                moved = true;
+                if self.filter_inner && self.replay.is_replay(&message.last_event_id) {
+                    continue;
+                }
+                self.last_id.clone_from(&message.last_event_id);
+                encode_into(&mut kept, &message);
+                count += 1;
+                queue.push_back(message);
+            }
+        }
+        if count > 0 {
+            if self.heard_by_others {
+                self.say(&Said::Batch {
+                    leader: &self.me,
+                    messages: &kept,
+                });
+            }
+            self.catch_up.keep(kept, count);
+        }
+        moved
+    }
+
+    /// Messages waiting anywhere on this side, as the controller counts them.
+    fn waiting(&self) -> u32 {
+        let count = self.queue.borrow().len() + self.pending.len() + self.private.borrow().len();
+        u32::try_from(count).unwrap_or(u32::MAX)
+    }
+
+    /// What to open: the URL, after the last id, into the private queue.
+    fn open_inner(&mut self, alone: bool) -> Vec<TransportEvent> {
+        let this = self.this.clone();
+        let inner_sink: EventSink = Rc::new(move |event| on_inner_event(&this, event));
+        let request = OpenRequest {
+            url: &self.url,
+            last_event_id: (!self.last_id.is_empty()).then_some(self.last_id.as_str()),
+            named_events: &self.named_events,
+            queue: if alone { &self.queue } else { &self.private },
+            max_event_bytes: self.max_event_bytes,
+        };
+        match self.transport.open(request, inner_sink) {
+            Ok(connection) => {
+                self.inner = Some(connection);
+                Vec::new()
+            }
+            Err(reason) => vec![TransportEvent::Failed(Diagnosis {
+                reason,
+                kind: FailureKind::Permanent,
+            })],
+        }
+    }
+
+    /// The leader let go of messages this stream never had: it leaves the
+    /// sharing and opens its own connection, after its last id.
+    fn go_alone(&mut self) -> Vec<TransportEvent> {
+        self.role = Role::Alone;
+        self.link = None;
+        self.move_pending();
+        let mut queue = self.queue.borrow_mut();
+        queue.extend(self.pending.drain(..));
+        drop(queue);
+        self.open_inner(true)
+    }
+}
+
+/// Another stream said `text`.
+fn on_heard(this: &Weak<RefCell<TabState>>, text: &str) {
+    let Some(state) = this.upgrade() else { return };
+    let (events, sink) = {
+        let Ok(mut tab) = state.try_borrow_mut() else {
+            return;
+        };
+        (tab.hear(text), tab.sink.clone())
+    };
+    for event in events {
+        sink(event);
+    }
+}
+
+/// The lock is this stream's: it opens the connection and leads.
+fn on_lead(this: &Weak<RefCell<TabState>>) {
+    let Some(state) = this.upgrade() else { return };
+    let (events, sink) = {
+        let Ok(mut tab) = state.try_borrow_mut() else {
+            return;
+        };
+        if tab.role != Role::Following {
+            return;
+        }
+        tab.role = Role::Leading;
+        tab.waiting_for_catch_up = false;
+        tab.leader = tab.me.clone();
+        tab.say(&Said::Lead { leader: &tab.me });
+        // After following, the server may repeat what the others posted.
+        tab.filter_inner = !tab.last_id.is_empty();
+        let resume = (!tab.last_id.is_empty()).then(|| tab.last_id.clone());
+        tab.replay.on_connect(resume.as_deref());
+        (tab.open_inner(false), tab.sink.clone())
+    };
+    for event in events {
+        sink(event);
+    }
+}
+
+/// What the real connection reports, passed on (its messages pulled first).
+fn on_inner_event(this: &Weak<RefCell<TabState>>, event: TransportEvent) {
+    let Some(state) = this.upgrade() else { return };
+    let (event, sink) = {
+        let Ok(mut tab) = state.try_borrow_mut() else {
+            return;
+        };
+        let event = match event {
+            TransportEvent::Messages { .. } if tab.role == Role::Leading => {
+                tab.pull();
+                TransportEvent::Messages {
+                    queued: tab.waiting(),
+                }
+            }
+            TransportEvent::Opened => {
+                tab.opened = true;
+                TransportEvent::Opened
+            }
+            other => other,
+        };
+        (event, tab.sink.clone())
+    };
+    sink(event);
+}
+
+/// The stream's connection, whichever its role.
+struct SharedConnection {
+    state: Rc<RefCell<TabState>>,
+}
+
+impl Connection for SharedConnection {
+    fn refill(&self) -> bool {
+        let Ok(mut tab) = self.state.try_borrow_mut() else {
+            return false;
+        };
+        match tab.role {
+            Role::Leading => tab.pull(),
+            Role::Following => tab.move_pending(),
+            Role::Alone => tab.inner.as_ref().is_some_and(|inner| inner.refill()),
+        }
+    }
+
+    fn ready_state(&self) -> ReadyState {
+        let Ok(tab) = self.state.try_borrow() else {
+            return ReadyState::Connecting;
+        };
+        match (&tab.inner, tab.opened) {
+            (Some(inner), _) => inner.ready_state(),
+            (None, true) => ReadyState::Open,
+            (None, false) => ReadyState::Connecting,
+        }
+    }
+
+    fn last_activity_ms(&self) -> f64 {
+        let Ok(tab) = self.state.try_borrow() else {
+            return now_ms();
+        };
+        match &tab.inner {
+            Some(inner) => inner.last_activity_ms(),
+            None => now_ms(),
+        }
+    }
+}
+
+impl Drop for SharedConnection {
+    fn drop(&mut self) {
+        if let Ok(mut tab) = self.state.try_borrow_mut() {
+            tab.link = None;
+            tab.inner = None;
+        }
+    }
+}
+
+/// `url` resolved against the page's address, so that relative and
+/// absolute spellings of one stream share.
+fn absolute_url(url: &str) -> String {
+    let base = window()
+        .and_then(|window| window.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base)
+        .map(|parsed| parsed.href())
+        .unwrap_or_else(|_| url.to_owned())
+}
+
+/// A name for this stream among the tabs.
+fn tab_id() -> String {
+    let random = |_| (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    let [a, b] = [0, 1].map(random);
+    format!("{a:08x}{b:08x}")
+}
