@@ -61,6 +61,13 @@ async fn crm_page(driver: &Driver, page: &ElementPage<'_>, base: &str) -> Result
     page.click(MONITOR, "start").await?;
     page.wait_for_status(MONITOR, "completed").await?;
     let lines = page.lines(MONITOR).await?;
+    page.wait_until("the page's deferred reads of every line", || async {
+        let read = page
+            .script("return window.__heard.lines.length;", vec![])
+            .await?;
+        Ok(read.as_u64() >= Some(lines.len() as u64))
+    })
+    .await?;
     let heard = page.script("return window.__heard;", vec![]).await?;
     let told: Vec<String> = serde_json::from_value(heard["lines"].clone()).unwrap_or_default();
     if told != lines
@@ -138,13 +145,15 @@ async fn crm_page(driver: &Driver, page: &ElementPage<'_>, base: &str) -> Result
 
 /// Listens on the document (the events bubble out of the shadow root) to
 /// what a page script would use: each event's kind in order (repeats
-/// folded), the lines told, the last progress.
+/// folded), the lines told (each line's detail read later, as a script
+/// that keeps its events does), the last progress.
 const LISTEN: &str = "window.__heard = { started: 0, completed: 0, lines: [], progress: null, order: '' };\
      const kinds = [];\
      const note = kind => { if (kinds[kinds.length - 1] !== kind) kinds.push(kind);\
                             window.__heard.order = kinds.join(','); };\
      document.addEventListener('task-started', () => { window.__heard.started++; note('started'); });\
-     document.addEventListener('task-line', e => { window.__heard.lines.push(e.detail.text); note('line'); });\
+     document.addEventListener('task-line', e => { note('line');\
+       setTimeout(() => window.__heard.lines.push(e.detail.text)); });\
      document.addEventListener('task-progress', e => { window.__heard.progress = e.detail.progress; });\
      document.addEventListener('task-completed', () => { window.__heard.completed++; note('completed'); });";
 
