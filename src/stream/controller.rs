@@ -820,12 +820,12 @@ fn rules_for(options: &UseTaskStreamOptions) -> ConnectionRules {
     )
 }
 
-/// The transport that `transport` names.
+/// The transport the options name, shared across tabs unless they say not to.
 fn transport_for(options: &UseTaskStreamOptions) -> Box<dyn StreamTransport> {
-    let (inner, kind): (Rc<dyn StreamTransport>, String) = match &options.transport {
-        Transport::EventSource => (Rc::new(EventSourceTransport), "eventsource".into()),
+    let (inner, kind): (Box<dyn StreamTransport>, String) = match &options.transport {
+        Transport::EventSource => (Box::new(EventSourceTransport), "eventsource".into()),
         Transport::Fetch(fetch) => (
-            Rc::new(FetchTransport {
+            Box::new(FetchTransport {
                 options: fetch.clone(),
             }),
             format!(
@@ -836,22 +836,9 @@ fn transport_for(options: &UseTaskStreamOptions) -> Box<dyn StreamTransport> {
         ),
     };
     if options.share_across_tabs {
-        Box::new(TabShareTransport::new(inner, kind))
+        Box::new(TabShareTransport::new(Rc::from(inner), kind))
     } else {
-        Box::new(SoloTransport(inner))
-    }
-}
-
-/// A transport used by one stream alone.
-struct SoloTransport(Rc<dyn StreamTransport>);
-
-impl StreamTransport for SoloTransport {
-    fn open(
-        &self,
-        request: OpenRequest<'_>,
-        sink: EventSink,
-    ) -> Result<Box<dyn Connection>, String> {
-        self.0.open(request, sink)
+        inner
     }
 }
 
