@@ -1,4 +1,5 @@
-//! The few browser services the stream core needs (the window, tasks,
+//! The few browser services the stream core needs (the window, the page's
+//! URLs, tasks,
 //! timers, animation frames, console warnings, an error's words), on `web-sys` and
 //! `wasm-bindgen-futures` alone, so the core runs under any view: the Leptos
 //! hook, or the `<task-monitor>` element, which links no Leptos at all.
@@ -12,6 +13,14 @@ use web_sys::Window;
 /// The page's window, when there is one.
 pub(crate) fn window() -> Option<Window> {
     web_sys::window()
+}
+
+/// `url` resolved against the page's address; `None` when it is no URL.
+pub(crate) fn page_url(url: &str) -> Option<web_sys::Url> {
+    let base = window()
+        .and_then(|window| window.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base).ok()
 }
 
 /// Runs `future` on the page's event loop.

@@ -22,7 +22,7 @@ use super::contract::{
 use super::inbox::Inbox;
 use super::inbox_batch::decode_batch;
 use crate::state::ReadyState;
-use crate::stream::browser::{error_words, window};
+use crate::stream::browser::{error_words, page_url};
 use crate::stream::clock::now_ms;
 use crate::stream::pump::{MessageQueue, TAKE_BYTES, TAKE_EVERY};
 
@@ -143,14 +143,11 @@ impl Drop for EventSourceConnection {
 /// `url` with `lastEventId=id` in its query, for a new `EventSource` that
 /// cannot send the `Last-Event-ID` header.
 pub fn with_last_event_id(url: &str, id: &str) -> String {
-    let base = window()
-        .and_then(|window| window.location().href().ok())
-        .unwrap_or_default();
-    match web_sys::Url::new_with_base(url, &base) {
-        Ok(parsed) => {
+    match page_url(url) {
+        Some(parsed) => {
             parsed.search_params().set("lastEventId", id);
             parsed.href()
         }
-        Err(_) => url.to_owned(),
+        None => url.to_owned(),
     }
 }

@@ -34,7 +34,7 @@ use std::rc::{Rc, Weak};
 
 use super::contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
 use crate::state::ReadyState;
-use crate::stream::browser::window;
+use crate::stream::browser::page_url;
 use crate::stream::clock::now_ms;
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
 use crate::stream::pump::MessageQueue;
@@ -331,7 +331,8 @@ impl TabState {
         u32::try_from(count).unwrap_or(u32::MAX)
     }
 
-    /// What to open: the URL, after the last id, into the private queue.
+    /// Opens the real connection after the last id: into the private queue
+    /// while leading, into the stream's queue when `alone`.
     fn open_inner(&mut self, alone: bool) -> Vec<TransportEvent> {
         let this = self.this.clone();
         let inner_sink: EventSink = Rc::new(move |event| on_inner_event(&this, event));
@@ -359,10 +360,7 @@ impl TabState {
     fn go_alone(&mut self) -> Vec<TransportEvent> {
         self.role = Role::Alone;
         self.link = None;
-        self.move_pending();
-        let mut queue = self.queue.borrow_mut();
-        queue.extend(self.pending.drain(..));
-        drop(queue);
+        self.queue.borrow_mut().extend(self.pending.drain(..));
         self.open_inner(true)
     }
 }
@@ -482,12 +480,7 @@ impl Drop for SharedConnection {
 /// `url` resolved against the page's address, so that relative and
 /// absolute spellings of one stream share.
 fn absolute_url(url: &str) -> String {
-    let base = window()
-        .and_then(|window| window.location().href().ok())
-        .unwrap_or_default();
-    web_sys::Url::new_with_base(url, &base)
-        .map(|parsed| parsed.href())
-        .unwrap_or_else(|_| url.to_owned())
+    page_url(url).map_or_else(|| url.to_owned(), |parsed| parsed.href())
 }
 
 /// A name for this stream among the tabs.
