@@ -590,6 +590,41 @@ async fn a_fetch_flood_is_read_with_backpressure_to_its_last_event() {
     assert_eq!(monitor.text("log-dropped"), "50002 earlier lines not shown");
 }
 
+/// Off the main thread: the stream worker reads a flood with backpressure
+/// to its last event, the page never fetches it itself (its resource
+/// timing has no entry for the stream), and every line arrives once
+/// across the server's drops and resumes.
+#[wasm_bindgen_test]
+async fn a_stream_read_in_the_worker_shows_every_line_and_the_page_fetches_nothing() {
+    let in_worker = Transport::Fetch(FetchOptions::default().off_main_thread(true));
+    let path = format!(
+        "/faults/ticks?count=60000&interval_ms=0&{}=1",
+        unique_key("worker")
+    );
+    let flood = format!("{}{path}", server());
+    let monitor = run_until(url(&path), on(&in_worker), "completed").await;
+    sleep(100).await;
+    let lines = monitor.lines();
+    assert!(
+        lines[lines.len() - 3].starts_with("tick 60000 of "),
+        "{:?}",
+        &lines[lines.len() - 3..]
+    );
+    assert_eq!(monitor.progress(), 100.0);
+    assert_eq!(monitor.text("log-dropped"), "50002 earlier lines not shown");
+    let fetched_by_page = web_sys::window()
+        .unwrap()
+        .performance()
+        .unwrap()
+        .get_entries_by_type("resource")
+        .iter()
+        .filter_map(|entry| js_sys::Reflect::get(&entry, &"name".into()).ok()?.as_string())
+        .filter(|name| name.contains(&flood))
+        .count();
+    assert_eq!(fetched_by_page, 0, "the page fetched {flood} itself");
+    every_step_once(&in_worker, 10, 30, "drop_after=4&retry_ms=50").await;
+}
+
 #[wasm_bindgen_test]
 async fn the_log_follows_the_newest_line_unless_the_reader_scrolled_up() {
     support::use_components_stylesheet();

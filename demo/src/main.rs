@@ -10,5 +10,9 @@ mod source_picker;
 mod transport;
 
 fn main() {
+    // The page's stream worker starts this wasm too, only to read streams.
+    if sse_task_progress::runs_in_stream_worker() {
+        return;
+    }
     leptos::mount::mount_to_body(app::DemoApp);
 }

@@ -1,6 +1,6 @@
 //! The few browser services the stream core needs (the window, the page's
-//! URLs, tasks,
-//! timers, animation frames, console warnings, an error's words), on `web-sys` and
+//! URLs, `fetch`, tasks, timers, animation frames, console warnings, an
+//! error's words; `fetch`, timers and the clock work in a worker too), on `web-sys` and
 //! `wasm-bindgen-futures` alone, so the core runs under any view: the Leptos
 //! hook, or the `<task-monitor>` element, which links no Leptos at all.
 
@@ -13,6 +13,19 @@ use web_sys::Window;
 /// The page's window, when there is one.
 pub(crate) fn window() -> Option<Window> {
     web_sys::window()
+}
+
+/// The worker's global scope, when the code runs in a worker.
+pub(crate) fn worker_scope() -> Option<web_sys::WorkerGlobalScope> {
+    js_sys::global().dyn_into().ok()
+}
+
+/// `fetch(url, init)` of the window or of the worker; `None` in neither.
+pub(crate) fn fetch(url: &str, init: &web_sys::RequestInit) -> Option<js_sys::Promise> {
+    match window() {
+        Some(window) => Some(window.fetch_with_str_and_init(url, init)),
+        None => Some(worker_scope()?.fetch_with_str_and_init(url, init)),
+    }
 }
 
 /// `url` resolved against the page's address; `None` when it is no URL.
@@ -52,18 +65,27 @@ impl Timeout {
     pub(crate) fn clear(self) {
         if let Some(window) = window() {
             window.clear_timeout_with_handle(self.0);
+        } else if let Some(worker) = worker_scope() {
+            worker.clear_timeout_with_handle(self.0);
         }
     }
 }
 
-/// Calls `callback` once after `delay_ms`; `None` when the page has no window.
+/// Calls `callback` once after `delay_ms` (on the window or in the worker);
+/// `None` in neither.
 pub(crate) fn set_timeout(callback: impl FnOnce() + 'static, delay_ms: u32) -> Option<Timeout> {
     let callback = Closure::once_into_js(callback);
+    let callback = callback.unchecked_ref();
     let delay = i32::try_from(delay_ms).unwrap_or(i32::MAX);
-    window()?
-        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), delay)
-        .ok()
-        .map(Timeout)
+    let handle = match window() {
+        Some(window) => {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(callback, delay)
+        }
+        None => {
+            worker_scope()?.set_timeout_with_callback_and_timeout_and_arguments_0(callback, delay)
+        }
+    };
+    handle.ok().map(Timeout)
 }
 
 /// Calls `callback` once before the next repaint.

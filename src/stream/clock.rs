@@ -1,9 +1,11 @@
-//! The page's monotonic clock: `performance.now()`, in ms (0 where the page
-//! has none), for time budgets and the reconnect rules.
+//! The monotonic clock: `performance.now()`, in ms, of the page or of the
+//! worker (0 where there is none), for time budgets and the reconnect rules.
 
-/// Milliseconds since the page started.
+/// Milliseconds since the page (or the worker) started.
 pub(crate) fn now_ms() -> f64 {
-    super::browser::window()
-        .and_then(|window| window.performance())
-        .map_or(0.0, |performance| performance.now())
+    let performance = match super::browser::window() {
+        Some(window) => window.performance(),
+        None => super::browser::worker_scope().and_then(|worker| worker.performance()),
+    };
+    performance.map_or(0.0, |performance| performance.now())
 }

@@ -30,7 +30,7 @@ use super::rules::{ConnectionRules, Decision, Notice};
 use super::target::{unstreamable, StreamTarget};
 use super::transport::{
     is_id_only, yield_now, Connection, EventSink, EventSourceTransport, FetchTransport,
-    OpenRequest, StreamTransport, TabShareTransport, TransportEvent,
+    OpenRequest, StreamTransport, TabShareTransport, TransportEvent, WorkerTransport,
 };
 use crate::state::{is_task_id, ConnectionEvent, Directive, ReadyState};
 use crate::wire::RawMessage;
@@ -825,9 +825,17 @@ fn transport_for(options: &UseTaskStreamOptions) -> Box<dyn StreamTransport> {
     let (inner, kind): (Box<dyn StreamTransport>, String) = match &options.transport {
         Transport::EventSource => (Box::new(EventSourceTransport), "eventsource".into()),
         Transport::Fetch(fetch) => (
-            Box::new(FetchTransport {
-                options: fetch.clone(),
-            }),
+            if fetch.off_main_thread {
+                Box::new(WorkerTransport {
+                    fetch: FetchTransport {
+                        options: fetch.clone(),
+                    },
+                })
+            } else {
+                Box::new(FetchTransport {
+                    options: fetch.clone(),
+                })
+            },
             format!(
                 "fetch {} {}",
                 fetch.method(),

@@ -69,6 +69,12 @@ pub struct FetchOptions {
     /// Called once after a 401 / 403 before retrying. Default: none (a 401
     /// or 403 fails at once).
     pub on_unauthorized: Option<RefreshFn>,
+    /// Reads and parses the stream in a worker, off the page's main thread
+    /// (the page's own wasm started again in a dedicated worker); on the
+    /// main thread where the worker cannot start. An app with its own start
+    /// function returns early from it in the worker (see
+    /// [`crate::runs_in_stream_worker`]). Default: false.
+    pub off_main_thread: bool,
 }
 
 impl fmt::Debug for FetchOptions {
@@ -80,6 +86,7 @@ impl fmt::Debug for FetchOptions {
             .field("credentials", &self.credentials)
             .field("headers", &self.headers.is_some())
             .field("on_unauthorized", &self.on_unauthorized.is_some())
+            .field("off_main_thread", &self.off_main_thread)
             .finish()
     }
 }
@@ -120,6 +127,12 @@ impl FetchOptions {
         headers: impl Fn() -> Vec<(String, String)> + Send + Sync + 'static,
     ) -> Self {
         self.headers = Some(Arc::new(headers));
+        self
+    }
+
+    /// Reads and parses in a worker (true) or on the main thread (false).
+    pub fn off_main_thread(mut self, off: bool) -> Self {
+        self.off_main_thread = off;
         self
     }
 

@@ -28,9 +28,9 @@ use web_sys::{
 use super::contract::{
     delivered_types, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
-use super::yield_now::yield_now;
+use super::yield_now::{wait_for_room, yield_now};
 use crate::state::ReadyState;
-use crate::stream::browser::{error_words, spawn_local, window};
+use crate::stream::browser::{error_words, fetch, spawn_local};
 use crate::stream::clock::now_ms;
 use crate::stream::diagnosis::{foreign_charset, is_event_stream, Diagnosis, FailureKind};
 use crate::stream::fetch_options::{Credentials, FetchOptions};
@@ -55,9 +55,7 @@ impl StreamTransport for FetchTransport {
         let abort = AbortController::new().map_err(|_| "cannot create an AbortController")?;
         let init = self.request_init(request.last_event_id)?;
         init.set_signal(Some(&abort.signal()));
-        let promise = window()
-            .ok_or("the page has no window")?
-            .fetch_with_str_and_init(request.url, &init);
+        let promise = fetch(request.url, &init).ok_or("the page has no window")?;
         let shared = Rc::new(Shared {
             queue: request.queue.clone(),
             state: Cell::new(ReadyState::Connecting),
@@ -297,8 +295,10 @@ impl ReadLoop {
                 (self.sink)(TransportEvent::Messages {
                     queued: u32::try_from(queued).unwrap_or(u32::MAX),
                 });
+                wait_for_room().await;
+            } else {
+                yield_now().await;
             }
-            yield_now().await;
             if self.shared.closed.get() {
                 return false;
             }

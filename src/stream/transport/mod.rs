@@ -8,14 +8,18 @@
 //! - [`fetch`]: `fetch` + the response's `ReadableStream` + our own parser,
 //!   for headers, `POST` bodies, credentials and a main thread whose work per
 //!   task we bound.
+//! - [`off_main_thread`]: the fetch transport run in the page's stream
+//!   worker, its messages posted to the page in batches.
 //! - [`tab_share`]: either of them shared by every stream of the origin
 //!   that watches the same URL, across tabs.
 
 mod contract;
+mod encoded_messages;
 mod event_source;
 mod fetch;
 mod inbox;
 mod inbox_batch;
+mod off_main_thread;
 mod tab_share;
 mod yield_now;
 
@@ -24,5 +28,6 @@ pub use contract::{
 };
 pub use event_source::EventSourceTransport;
 pub use fetch::FetchTransport;
+pub use off_main_thread::{runs_in_stream_worker, WorkerTransport};
 pub use tab_share::TabShareTransport;
 pub use yield_now::yield_now;

@@ -33,6 +33,7 @@ use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use super::contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
+use super::encoded_messages::{decode, encode_into};
 use crate::state::ReadyState;
 use crate::stream::browser::page_url;
 use crate::stream::clock::now_ms;
@@ -40,7 +41,7 @@ use crate::stream::diagnosis::{Diagnosis, FailureKind};
 use crate::stream::pump::MessageQueue;
 use crate::stream::replay::ReplayFilter;
 use crate::wire::RawMessage;
-use channel::{decode, encode_into, CatchUp, Said};
+use channel::{CatchUp, Said};
 use tab_link::{browser_can_share, TabLink};
 
 /// Shares the connections of `inner` between the streams of one origin.

@@ -1,0 +1,205 @@
+//! The stream worker's side: what the page asks ([`stream_worker_heard`]),
+//! each connection run by the fetch transport into a queue of its own, and
+//! its messages posted to the page in batches, as bytes.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+
+use super::super::contract::{Connection, OpenRequest, StreamTransport, TransportEvent};
+use super::super::encoded_messages::encode_into;
+use super::super::fetch::FetchTransport;
+use super::words::{FromWorker, Report, ToWorker, WorkerRequest, BATCHES_IN_FLIGHT};
+use super::worker_link::tell_page;
+use crate::stream::browser::set_timeout;
+use crate::stream::diagnosis::{Diagnosis, FailureKind};
+use crate::stream::fetch_options::{Credentials, FetchOptions};
+use crate::stream::pump::MessageQueue;
+
+/// How often the worker says that bytes came which held no message, in ms.
+const ALIVE_EVERY_MS: u32 = 1_000;
+
+/// One connection in the worker.
+struct Upstream {
+    id: u32,
+    queue: MessageQueue,
+    connection: RefCell<Option<Box<dyn Connection>>>,
+    /// Batches posted that the page has not taken.
+    in_flight: Cell<u32>,
+    /// The activity last told to the page (`performance.now()`, ms).
+    told_activity_ms: Cell<f64>,
+}
+
+thread_local! {
+    static UPSTREAMS: RefCell<HashMap<u32, Rc<Upstream>>> = RefCell::default();
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What the page said to its stream worker (the worker's script calls it
+/// with every post; on a page it is never called).
+#[wasm_bindgen(js_name = streamWorkerHeard)]
+pub fn stream_worker_heard(data: JsValue) {
+    let Some(said) = data.as_string().as_deref().and_then(ToWorker::parse) else {
+        return;
+    };
+    match said {
+        ToWorker::Open { id, request } => open(id, request),
+        ToWorker::Close { id } => {
+            // Dropped outside the map's borrow: dropping aborts the request.
+            let upstream = UPSTREAMS.with(|map| map.borrow_mut().remove(&id));
+            if let Some(upstream) = upstream {
+                upstream.connection.borrow_mut().take();
+            }
+        }
+        ToWorker::Took { id } => {
+            if let Some(upstream) = upstream(id) {
+                upstream
+                    .in_flight
+                    .set(upstream.in_flight.get().saturating_sub(1));
+                upstream.post(false);
+            }
+        }
+    }
+}
+
+fn upstream(id: u32) -> Option<Rc<Upstream>> {
+    UPSTREAMS.with(|map| map.borrow().get(&id).cloned())
+}
+
+fn tell(id: u32, report: Report, bytes: Option<&[u8]>) {
+    tell_page(&FromWorker::Connection { id, report }.to_text(), bytes);
+}
+
+fn open(id: u32, request: WorkerRequest) {
+    let headers = request.headers.clone();
+    let transport = FetchTransport {
+        options: FetchOptions {
+            method: Some(request.method.clone()),
+            body: request.body.clone(),
+            content_type: request.content_type.clone(),
+            credentials: match request.credentials.as_str() {
+                "omit" => Credentials::Omit,
+                "include" => Credentials::Include,
+                _ => Credentials::SameOrigin,
+            },
+            headers: (!headers.is_empty()).then(|| Arc::new(move || headers.clone()) as _),
+            on_unauthorized: None,
+            off_main_thread: false,
+        },
+    };
+    let upstream = Rc::new(Upstream {
+        id,
+        queue: MessageQueue::default(),
+        connection: RefCell::new(None),
+        in_flight: Cell::new(0),
+        told_activity_ms: Cell::new(0.0),
+    });
+    UPSTREAMS.with(|map| map.borrow_mut().insert(id, upstream.clone()));
+    let sink = {
+        let upstream = Rc::downgrade(&upstream);
+        Rc::new(move |event| {
+            if let Some(upstream) = upstream.upgrade() {
+                upstream.on_event(event);
+            }
+        })
+    };
+    let opened = transport.open(
+        OpenRequest {
+            url: &request.url,
+            last_event_id: request.last_event_id.as_deref(),
+            named_events: &request.named_events,
+            queue: &upstream.queue,
+            max_event_bytes: request.max_event_bytes,
+        },
+        sink,
+    );
+    match opened {
+        Ok(connection) => {
+            upstream.told_activity_ms.set(connection.last_activity_ms());
+            *upstream.connection.borrow_mut() = Some(connection);
+            watch_activity();
+        }
+        Err(reason) => tell(
+            id,
+            Report::Failed(Diagnosis {
+                reason,
+                kind: FailureKind::Permanent,
+            }),
+            None,
+        ),
+    }
+}
+
+impl Upstream {
+    fn on_event(&self, event: TransportEvent) {
+        let report = match event {
+            TransportEvent::Messages { .. } => return self.post(false),
+            TransportEvent::Opened => Report::Opened,
+            TransportEvent::Retry(ms) => Report::Retry(ms),
+            TransportEvent::Ended { .. } => Report::Ended,
+            TransportEvent::Failed(diagnosis) => Report::Failed(diagnosis),
+            TransportEvent::Unexplained => Report::Unexplained,
+        };
+        // Everything read goes before the end, whatever is in flight.
+        self.post(true);
+        tell(self.id, report, None);
+    }
+
+    /// Posts what the queue holds as one batch, while fewer than
+    /// [`BATCHES_IN_FLIGHT`] wait in the page (or in any case: `all`).
+    fn post(&self, all: bool) {
+        if !all && self.in_flight.get() >= BATCHES_IN_FLIGHT {
+            return;
+        }
+        let mut encoded = String::new();
+        let mut count: u32 = 0;
+        {
+            let mut queue = self.queue.borrow_mut();
+            encoded.reserve(queue.bytes() + queue.len() * 16);
+            while let Some(message) = queue.pop_front() {
+                encode_into(&mut encoded, &message);
+                count += 1;
+            }
+        }
+        if count == 0 {
+            return;
+        }
+        self.in_flight.set(self.in_flight.get() + 1);
+        tell(self.id, Report::Batch(count), Some(encoded.as_bytes()));
+    }
+}
+
+/// Once a second, tells the page of each connection that brought bytes
+/// (and maybe no message) since the last look; stops when none is open.
+fn watch_activity() {
+    if WATCHING.with(|watching| watching.replace(true)) {
+        return;
+    }
+    fn look() {
+        let upstreams: Vec<Rc<Upstream>> =
+            UPSTREAMS.with(|map| map.borrow().values().cloned().collect());
+        if upstreams.is_empty() {
+            WATCHING.with(|watching| watching.set(false));
+            return;
+        }
+        for upstream in upstreams {
+            let activity = upstream
+                .connection
+                .borrow()
+                .as_ref()
+                .map(|connection| connection.last_activity_ms());
+            if let Some(activity) = activity {
+                if activity > upstream.told_activity_ms.get() {
+                    upstream.told_activity_ms.set(activity);
+                    tell(upstream.id, Report::Alive, None);
+                }
+            }
+        }
+        let _ = set_timeout(look, ALIVE_EVERY_MS);
+    }
+    let _ = set_timeout(look, ALIVE_EVERY_MS);
+}

@@ -1,0 +1,361 @@
+//! The fetch transport in a worker: `fetch`, the body's reading and our
+//! parser run in the page's one stream worker (the page's own wasm module,
+//! started again in a dedicated worker), and the page gets each batch of
+//! messages as bytes, decoded into the stream's queue when the pump asks
+//! for more ([`Connection::refill`]). Everything above (the controller, the
+//! rules, the dedup, the reducer, the view) is the same as on the main
+//! thread.
+//!
+//! - Bounded: the worker posts at most [`words::BATCHES_IN_FLIGHT`] batches
+//!   a connection's page has not taken, each within the queue's bounds; its
+//!   own queue fills meanwhile and its reading stops, as on the page.
+//! - Stop: dropping the connection tells the worker to abort the request;
+//!   what it posted after is ignored.
+//! - Alive: the worker says when bytes came that held no message, at most
+//!   once a second, so the idle timeout sees a quiet stream's heartbeats.
+//! - Falling back: where the browser cannot start the worker, or it fails
+//!   to start (a Content Security Policy without `worker-src blob:`, an app
+//!   whose start function needs a window), connections open on the main
+//!   thread, those waiting for the worker included; a worker that stops
+//!   later fails its connections as a network error, so they reconnect,
+//!   on the main thread.
+
+mod in_worker;
+mod words;
+mod worker_link;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+
+use super::contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
+use super::encoded_messages::decode;
+use super::fetch::FetchTransport;
+use crate::state::ReadyState;
+use crate::stream::browser::{page_url, warn};
+use crate::stream::clock::now_ms;
+use crate::stream::diagnosis::Diagnosis;
+use crate::stream::fetch_options::Credentials;
+use crate::stream::pump::MessageQueue;
+use words::{FromWorker, Report, ToWorker, WorkerRequest};
+use worker_link::WorkerLink;
+
+/// True in the stream worker (and any other worker): an app's start
+/// function returns at once there, since the worker starts the page's wasm
+/// only to read streams.
+///
+/// ```no_run
+/// # fn start() {
+/// if sse_task_progress::runs_in_stream_worker() {
+///     return;
+/// }
+/// // leptos::mount::mount_to_body(App);
+/// # }
+/// ```
+pub fn runs_in_stream_worker() -> bool {
+    crate::stream::browser::worker_scope().is_some()
+}
+
+/// Opens streams with `fetch` in the page's stream worker, or on the main
+/// thread where there is none.
+#[derive(Debug, Clone, Default)]
+pub struct WorkerTransport {
+    /// The transport the worker runs (and the page, where it cannot).
+    pub fetch: FetchTransport,
+}
+
+impl StreamTransport for WorkerTransport {
+    fn open(
+        &self,
+        request: OpenRequest<'_>,
+        sink: EventSink,
+    ) -> Result<Box<dyn Connection>, String> {
+        let Some(worker) = PageWorker::get() else {
+            return self.fetch.open(request, sink);
+        };
+        let url = page_url(request.url)
+            .map(|url| url.href())
+            .ok_or_else(|| format!("\"{}\" is not a URL", request.url))?;
+        let options = &self.fetch.options;
+        let worker_request = WorkerRequest {
+            url,
+            last_event_id: request.last_event_id.map(str::to_owned),
+            named_events: request.named_events.to_vec(),
+            max_event_bytes: request.max_event_bytes,
+            method: options.method().to_owned(),
+            body: options.body.clone(),
+            content_type: options.content_type.clone(),
+            credentials: match options.credentials {
+                Credentials::Omit => "omit",
+                Credentials::SameOrigin => "same-origin",
+                Credentials::Include => "include",
+            }
+            .to_owned(),
+            headers: options
+                .headers
+                .as_ref()
+                .map(|headers| headers())
+                .unwrap_or_default(),
+        };
+        let id = worker.next_id.get();
+        worker.next_id.set(id.wrapping_add(1));
+        let pipe = Rc::new(Pipe {
+            id,
+            queue: request.queue.clone(),
+            sink,
+            state: Cell::new(ReadyState::Connecting),
+            last_activity_ms: Cell::new(now_ms()),
+            batches: RefCell::default(),
+            local: RefCell::new(None),
+            retry_locally: RefCell::new(Some((self.fetch.clone(), worker_request.clone()))),
+        });
+        worker.pipes.borrow_mut().insert(id, Rc::downgrade(&pipe));
+        worker.tell(&ToWorker::Open {
+            id,
+            request: worker_request,
+        });
+        Ok(Box::new(WorkerConnection { pipe }))
+    }
+}
+
+/// Where the page's stream worker is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WorkerState {
+    Starting,
+    Ready,
+    /// It could not start, or stopped: connections open on the main thread.
+    Gone,
+}
+
+/// The page's one stream worker and the connections it holds.
+struct PageWorker {
+    link: RefCell<Option<WorkerLink>>,
+    state: Cell<WorkerState>,
+    pipes: RefCell<HashMap<u32, Weak<Pipe>>>,
+    next_id: Cell<u32>,
+}
+
+thread_local! {
+    static PAGE_WORKER: RefCell<Option<Rc<PageWorker>>> = const { RefCell::new(None) };
+}
+
+impl PageWorker {
+    /// The page's worker, started at the first call; `None` once it is gone.
+    fn get() -> Option<Rc<Self>> {
+        let worker = PAGE_WORKER.with(|slot| {
+            slot.borrow_mut()
+                .get_or_insert_with(|| {
+                    let heard = wasm_bindgen::closure::Closure::new(page_heard);
+                    let link = WorkerLink::start(heard);
+                    let state = if link.is_some() {
+                        WorkerState::Starting
+                    } else {
+                        WorkerState::Gone
+                    };
+                    Rc::new(Self {
+                        link: RefCell::new(link),
+                        state: Cell::new(state),
+                        pipes: RefCell::default(),
+                        next_id: Cell::new(1),
+                    })
+                })
+                .clone()
+        });
+        (worker.state.get() != WorkerState::Gone).then_some(worker)
+    }
+
+    fn tell(&self, said: &ToWorker) {
+        if let Some(link) = &*self.link.borrow() {
+            link.tell(&said.to_text());
+        }
+    }
+
+    /// The live connection `id`.
+    fn pipe(&self, id: u32) -> Option<Rc<Pipe>> {
+        self.pipes.borrow().get(&id).and_then(Weak::upgrade)
+    }
+
+    /// The worker cannot run: every connection goes on without it.
+    fn gone(&self, reason: &str) {
+        warn(&format!(
+            "sse-task-progress: streams stay on the main thread: {reason}"
+        ));
+        self.state.set(WorkerState::Gone);
+        self.link.borrow_mut().take();
+        let pipes: Vec<Rc<Pipe>> = self
+            .pipes
+            .borrow_mut()
+            .drain()
+            .filter_map(|(_, pipe)| pipe.upgrade())
+            .collect();
+        for pipe in pipes {
+            pipe.without_worker();
+        }
+    }
+}
+
+/// What the page heard from its worker.
+fn page_heard(text: String, bytes: Option<js_sys::Uint8Array>) {
+    let Some(worker) = PAGE_WORKER.with(|slot| slot.borrow().clone()) else {
+        return;
+    };
+    match FromWorker::parse(&text) {
+        Some(FromWorker::Ready) => worker.state.set(WorkerState::Ready),
+        Some(FromWorker::Unavailable(reason)) => worker.gone(&reason),
+        Some(FromWorker::Connection { id, report }) => {
+            // Looked up first: the report may drop the connection.
+            if let Some(pipe) = worker.pipe(id) {
+                pipe.report(report, bytes);
+            }
+        }
+        None => {}
+    }
+}
+
+/// One connection's page end.
+struct Pipe {
+    id: u32,
+    queue: MessageQueue,
+    sink: EventSink,
+    state: Cell<ReadyState>,
+    last_activity_ms: Cell<f64>,
+    /// Batches posted and not yet moved to the queue, oldest first.
+    batches: RefCell<VecDeque<Vec<u8>>>,
+    /// The connection on the main thread, once the worker is gone.
+    local: RefCell<Option<Box<dyn Connection>>>,
+    /// How to open it on the main thread, until the worker answered.
+    retry_locally: RefCell<Option<(FetchTransport, WorkerRequest)>>,
+}
+
+impl Pipe {
+    fn report(&self, report: Report, bytes: Option<js_sys::Uint8Array>) {
+        self.last_activity_ms.set(now_ms());
+        if !matches!(report, Report::Alive) {
+            self.retry_locally.borrow_mut().take();
+        }
+        let event = match report {
+            Report::Alive => return,
+            Report::Opened => {
+                self.state.set(ReadyState::Open);
+                TransportEvent::Opened
+            }
+            Report::Batch(count) => {
+                if let Some(bytes) = bytes {
+                    self.batches.borrow_mut().push_back(bytes.to_vec());
+                }
+                let held = u32::try_from(self.queue.borrow().len()).unwrap_or(u32::MAX);
+                TransportEvent::Messages {
+                    queued: count.saturating_add(held),
+                }
+            }
+            Report::Retry(ms) => TransportEvent::Retry(ms),
+            Report::Ended => {
+                self.state.set(ReadyState::Connecting);
+                TransportEvent::Ended {
+                    reconnecting_itself: false,
+                }
+            }
+            Report::Failed(diagnosis) => {
+                self.state.set(ReadyState::Closed);
+                TransportEvent::Failed(diagnosis)
+            }
+            Report::Unexplained => {
+                self.state.set(ReadyState::Closed);
+                TransportEvent::Unexplained
+            }
+        };
+        (self.sink)(event);
+    }
+
+    /// The worker is gone: a connection it never answered opens on the
+    /// main thread; one it had answered fails as a network error would.
+    fn without_worker(&self) {
+        let Some((fetch, request)) = self.retry_locally.borrow_mut().take() else {
+            self.state.set(ReadyState::Closed);
+            return (self.sink)(TransportEvent::Failed(Diagnosis::broke_off(
+                "the stream worker stopped",
+            )));
+        };
+        let opened = fetch.open(
+            OpenRequest {
+                url: &request.url,
+                last_event_id: request.last_event_id.as_deref(),
+                named_events: &request.named_events,
+                queue: &self.queue,
+                max_event_bytes: request.max_event_bytes,
+            },
+            self.sink.clone(),
+        );
+        match opened {
+            Ok(connection) => *self.local.borrow_mut() = Some(connection),
+            Err(reason) => {
+                self.state.set(ReadyState::Closed);
+                (self.sink)(TransportEvent::Failed(Diagnosis {
+                    reason,
+                    kind: crate::stream::diagnosis::FailureKind::Permanent,
+                }));
+            }
+        }
+    }
+}
+
+/// One connection held by the worker (or, once it is gone, by the page).
+struct WorkerConnection {
+    pipe: Rc<Pipe>,
+}
+
+impl Connection for WorkerConnection {
+    /// Moves the oldest batch to the queue while it has room, and tells the
+    /// worker it may post another.
+    fn refill(&self) -> bool {
+        if let Some(local) = &*self.pipe.local.borrow() {
+            return local.refill();
+        }
+        if self.pipe.queue.borrow().full() {
+            return false;
+        }
+        let Some(bytes) = self.pipe.batches.borrow_mut().pop_front() else {
+            return false;
+        };
+        if let Some(worker) = PageWorker::get() {
+            worker.tell(&ToWorker::Took { id: self.pipe.id });
+        }
+        match std::str::from_utf8(&bytes).ok().and_then(decode) {
+            Some(messages) => {
+                self.pipe.queue.borrow_mut().extend(messages);
+                true
+            }
+            None => {
+                warn("sse-task-progress: the stream worker posted a broken batch");
+                false
+            }
+        }
+    }
+
+    fn ready_state(&self) -> ReadyState {
+        match &*self.pipe.local.borrow() {
+            Some(local) => local.ready_state(),
+            None => self.pipe.state.get(),
+        }
+    }
+
+    fn last_activity_ms(&self) -> f64 {
+        match &*self.pipe.local.borrow() {
+            Some(local) => local.last_activity_ms(),
+            None => self.pipe.last_activity_ms.get(),
+        }
+    }
+}
+
+impl Drop for WorkerConnection {
+    fn drop(&mut self) {
+        if self.pipe.local.borrow_mut().take().is_some() {
+            return;
+        }
+        let worker = PAGE_WORKER.with(|slot| slot.borrow().clone());
+        if let Some(worker) = worker {
+            worker.pipes.borrow_mut().remove(&self.pipe.id);
+            worker.tell(&ToWorker::Close { id: self.pipe.id });
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! What the page and the stream worker say to each other (pure, tested
+//! natively). Each post is one string, and a batch's messages travel beside
+//! it as bytes (encoded as `encoded_messages` writes them).
+//!
+//! To the worker: `O<id>\n<request as JSON>` opens a connection, `C<id>`
+//! closes it, `K<id>` says the page took a batch (the worker posts at most
+//! [`BATCHES_IN_FLIGHT`] a connection's page has not taken).
+//! To the page: `+` ready, `!<reason>` the worker cannot run, and per
+//! connection `o<id>` opened, `m<count>\n<id>` a batch, `r<ms>\n<id>`
+//! retry, `e<id>` ended, `f<kind>\n<id>\n<reason>` failed, `u<id>`
+//! unexplained, `a<id>` bytes arrived that held no message.
+
+use serde::{Deserialize, Serialize};
+
+use crate::stream::diagnosis::{Diagnosis, FailureKind};
+
+/// Batches of one connection the worker posts before the page takes one:
+/// the page always has the next one while the worker reads the one after,
+/// and no more waits in the page than two batches (each within the queue's
+/// bounds).
+pub(crate) const BATCHES_IN_FLIGHT: u32 = 2;
+
+/// How a connection is opened, as the worker needs it (the headers are
+/// computed on the page, before each attempt, as on the main thread).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct WorkerRequest {
+    /// The stream's URL, absolute (the worker's base is not the page's).
+    pub url: String,
+    /// Resume after this id.
+    pub last_event_id: Option<String>,
+    /// Named events to deliver besides the usual ones.
+    pub named_events: Vec<String>,
+    /// Most bytes one event may hold.
+    pub max_event_bytes: usize,
+    /// HTTP method.
+    pub method: String,
+    /// Request body.
+    pub body: Option<String>,
+    /// `Content-Type` of the body.
+    pub content_type: Option<String>,
+    /// `omit`, `same-origin` or `include`.
+    pub credentials: String,
+    /// Extra headers, as computed for this attempt.
+    pub headers: Vec<(String, String)>,
+}
+
+/// What the page says to the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ToWorker {
+    /// Open connection `id`.
+    Open { id: u32, request: WorkerRequest },
+    /// Close connection `id`.
+    Close { id: u32 },
+    /// The page took one batch of connection `id`.
+    Took { id: u32 },
+}
+
+impl ToWorker {
+    /// The string to post.
+    pub(crate) fn to_text(&self) -> String {
+        match self {
+            Self::Open { id, request } => format!(
+                "O{id}\n{}",
+                serde_json::to_string(request).unwrap_or_default()
+            ),
+            Self::Close { id } => format!("C{id}"),
+            Self::Took { id } => format!("K{id}"),
+        }
+    }
+
+    /// Reads what the page said; `None` for anything else.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let kind = text.chars().next()?;
+        let rest = &text[kind.len_utf8()..];
+        match kind {
+            'O' => {
+                let (id, json) = rest.split_once('\n')?;
+                Some(Self::Open {
+                    id: id.parse().ok()?,
+                    request: serde_json::from_str(json).ok()?,
+                })
+            }
+            'C' => Some(Self::Close {
+                id: rest.parse().ok()?,
+            }),
+            'K' => Some(Self::Took {
+                id: rest.parse().ok()?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// What one connection in the worker tells the page.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Report {
+    /// The server answered with a stream.
+    Opened,
+    /// This many messages came (their bytes travel beside the string).
+    Batch(u32),
+    /// The server sent `retry: ms`.
+    Retry(u32),
+    /// The body ended.
+    Ended,
+    /// The attempt failed.
+    Failed(Diagnosis),
+    /// The request got no answer.
+    Unexplained,
+    /// Bytes arrived that held no message (a comment, a heartbeat).
+    Alive,
+}
+
+/// What the worker says to the page.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum FromWorker {
+    /// The worker runs and takes connections.
+    Ready,
+    /// The worker cannot run, for this reason.
+    Unavailable(String),
+    /// Connection `id` reports.
+    Connection { id: u32, report: Report },
+}
+
+impl FromWorker {
+    /// The string to post.
+    pub(crate) fn to_text(&self) -> String {
+        let Self::Connection { id, report } = self else {
+            return match self {
+                Self::Unavailable(reason) => format!("!{reason}"),
+                _ => "+".into(),
+            };
+        };
+        match report {
+            Report::Opened => format!("o{id}"),
+            Report::Batch(count) => format!("m{count}\n{id}"),
+            Report::Retry(ms) => format!("r{ms}\n{id}"),
+            Report::Ended => format!("e{id}"),
+            Report::Failed(diagnosis) => {
+                let kind = match diagnosis.kind {
+                    FailureKind::Permanent => "p".to_owned(),
+                    FailureKind::Unauthorized => "a".to_owned(),
+                    FailureKind::Transient { retry_after_ms } => match retry_after_ms {
+                        Some(ms) => format!("t{ms}"),
+                        None => "t".to_owned(),
+                    },
+                };
+                format!("f{kind}\n{id}\n{}", diagnosis.reason)
+            }
+            Report::Unexplained => format!("u{id}"),
+            Report::Alive => format!("a{id}"),
+        }
+    }
+
+    /// Reads what the worker said; `None` for anything else.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let kind = text.chars().next()?;
+        let rest = &text[kind.len_utf8()..];
+        let report = |report: Report| {
+            Some(Self::Connection {
+                id: rest.parse().ok()?,
+                report,
+            })
+        };
+        match kind {
+            '+' => Some(Self::Ready),
+            '!' => Some(Self::Unavailable(rest.to_owned())),
+            'o' => report(Report::Opened),
+            'e' => report(Report::Ended),
+            'u' => report(Report::Unexplained),
+            'a' => report(Report::Alive),
+            'r' | 'm' => {
+                let (number, id) = rest.split_once('\n')?;
+                let number = number.parse().ok()?;
+                Some(Self::Connection {
+                    id: id.parse().ok()?,
+                    report: if kind == 'r' {
+                        Report::Retry(number)
+                    } else {
+                        Report::Batch(number)
+                    },
+                })
+            }
+            'f' => {
+                let (kind, rest) = rest.split_once('\n')?;
+                let (id, reason) = rest.split_once('\n')?;
+                let kind = match kind {
+                    "p" => FailureKind::Permanent,
+                    "a" => FailureKind::Unauthorized,
+                    "t" => FailureKind::Transient {
+                        retry_after_ms: None,
+                    },
+                    _ => FailureKind::Transient {
+                        retry_after_ms: Some(kind.strip_prefix('t')?.parse().ok()?),
+                    },
+                };
+                Some(Self::Connection {
+                    id: id.parse().ok()?,
+                    report: Report::Failed(Diagnosis {
+                        reason: reason.to_owned(),
+                        kind,
+                    }),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_page_says_reads_back_and_other_strings_are_refused() {
+        let said = [
+            ToWorker::Open {
+                id: 7,
+                request: WorkerRequest {
+                    url: "http://127.0.0.1:1/tasks/1/events?x=1\n".into(),
+                    last_event_id: Some("41".into()),
+                    named_events: vec!["progress".into()],
+                    max_event_bytes: 1024,
+                    method: "POST".into(),
+                    body: Some("{\"count\": 3}".into()),
+                    content_type: Some("application/json".into()),
+                    credentials: "include".into(),
+                    headers: vec![("Authorization".into(), "Bearer é".into())],
+                },
+            },
+            ToWorker::Close { id: 7 },
+            ToWorker::Took { id: 0 },
+        ];
+        for one in &said {
+            assert_eq!(ToWorker::parse(&one.to_text()).as_ref(), Some(one));
+        }
+        for junk in ["", "X1", "C", "Cx", "O1", "O1\n{"] {
+            assert_eq!(ToWorker::parse(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn what_the_worker_says_reads_back_with_every_kind_of_failure() {
+        let failed = |kind| {
+            Report::Failed(Diagnosis {
+                reason: "HTTP 503: busy\nreally".into(),
+                kind,
+            })
+        };
+        let reports = [
+            Report::Opened,
+            Report::Batch(8192),
+            Report::Retry(1500),
+            Report::Ended,
+            Report::Unexplained,
+            Report::Alive,
+            failed(FailureKind::Permanent),
+            failed(FailureKind::Unauthorized),
+            failed(FailureKind::Transient {
+                retry_after_ms: None,
+            }),
+            failed(FailureKind::Transient {
+                retry_after_ms: Some(2000),
+            }),
+        ];
+        for report in reports {
+            let said = FromWorker::Connection { id: 12, report };
+            assert_eq!(FromWorker::parse(&said.to_text()), Some(said));
+        }
+        for said in [FromWorker::Ready, FromWorker::Unavailable("no wasm".into())] {
+            assert_eq!(FromWorker::parse(&said.to_text()), Some(said));
+        }
+        for junk in ["", "o", "ox", "r5", "m3", "fq\n1\nwhy", "f\n1"] {
+            assert_eq!(FromWorker::parse(junk), None, "{junk:?}");
+        }
+    }
+}
