@@ -618,7 +618,11 @@ async fn a_stream_read_in_the_worker_shows_every_line_and_the_page_fetches_nothi
         .unwrap()
         .get_entries_by_type("resource")
         .iter()
-        .filter_map(|entry| js_sys::Reflect::get(&entry, &"name".into()).ok()?.as_string())
+        .filter_map(|entry| {
+            js_sys::Reflect::get(&entry, &"name".into())
+                .ok()?
+                .as_string()
+        })
         .filter(|name| name.contains(&flood))
         .count();
     assert_eq!(fetched_by_page, 0, "the page fetched {flood} itself");

@@ -91,8 +91,11 @@ impl SourceKind {
 pub enum TransportPlan {
     /// `EventSource`.
     EventSource,
-    /// `fetch`, a plain `GET`.
-    Fetch,
+    /// `fetch`, a plain `GET`, on the main thread or in the stream worker.
+    Fetch {
+        /// Read in the stream worker.
+        off_main_thread: bool,
+    },
     /// `fetch` with `Authorization: Bearer`, a new token from `token_url`
     /// after each 401.
     Bearer {
@@ -273,7 +276,12 @@ impl DemoForm {
                     parse_number(&self.interval_ms, 0)
                 ),
             },
-            _ if self.transport == TransportKind::Fetch => TransportPlan::Fetch,
+            _ if self.transport == TransportKind::Fetch => TransportPlan::Fetch {
+                off_main_thread: false,
+            },
+            _ if self.transport == TransportKind::FetchWorker => TransportPlan::Fetch {
+                off_main_thread: true,
+            },
             _ => TransportPlan::EventSource,
         }
     }
@@ -356,7 +364,12 @@ mod tests {
     #[test]
     fn the_transport_comes_from_the_url_and_fetch_only_sources_force_it() {
         let form = DemoForm::from_query("transport=fetch&source=corebos");
-        assert_eq!(form.transport_plan(), TransportPlan::Fetch);
+        assert_eq!(
+            form.transport_plan(),
+            TransportPlan::Fetch {
+                off_main_thread: false
+            }
+        );
         assert_eq!(
             DemoForm::default().transport_plan(),
             TransportPlan::EventSource

@@ -74,6 +74,7 @@ pub fn SourcePicker(
                 >
                     <option value="eventsource">"EventSource (the browser's)"</option>
                     <option value="fetch">"fetch (headers, POST bodies, no stalls)"</option>
+                    <option value="fetch-worker">"fetch in a worker (off the main thread)"</option>
                 </select>
             </label>
             <FormField label="Steps" test_id="steps" input_type="number" form

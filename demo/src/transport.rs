@@ -1,5 +1,5 @@
 //! The hook's options for the demo's [`TransportPlan`]: `EventSource`, or
-//! `fetch` plain, with a bearer token it refreshes after a 401, or with a
+//! `fetch` plain (on the main thread or in the stream worker), with a bearer token it refreshes after a 401, or with a
 //! `POST` body.
 
 use std::sync::{Arc, Mutex};
@@ -14,7 +14,9 @@ use sse_task_progress::{options::FetchOptions, Transport, UseTaskStreamOptions};
 pub fn demo_options(plan: &TransportPlan) -> UseTaskStreamOptions {
     let transport = match plan {
         TransportPlan::EventSource => Transport::EventSource,
-        TransportPlan::Fetch => Transport::Fetch(FetchOptions::default()),
+        TransportPlan::Fetch { off_main_thread } => {
+            Transport::Fetch(FetchOptions::default().off_main_thread(*off_main_thread))
+        }
         TransportPlan::Post { body } => Transport::Fetch(FetchOptions::default().json_body(body)),
         TransportPlan::Bearer { token_url } => Transport::Fetch(bearer(token_url.clone())),
     };

@@ -2,7 +2,8 @@
 //! around the element runs to 100 % (after a changed `src` attribute) and
 //! its page script hears `task-completed`; three elements on one page run
 //! at once and independently, Stop in one cancels its task on the server,
-//! and removing an element closes its stream.
+//! and removing an element closes its stream; `transport="fetch-worker"`
+//! reads in the worker, and on the main thread where workers are forbidden.
 
 use sse_task_e2e::driver::Driver;
 use sse_task_e2e::element_page::ElementPage;
@@ -28,6 +29,10 @@ pub async fn run(driver: &Driver, base: &str) -> Result<Vec<String>, PageError> 
     let mut passed = vec![
         "<task-monitor> on the rewritten coreBOS page ran to 100 % after its src changed; page scripts heard started, every line, progress 100, completed; autostart ran a new src; stop() from a task-line handler stopped it at that line".to_owned(),
     ];
+    off_main_thread(driver, &page, base).await?;
+    passed.push(
+        "<task-monitor transport=\"fetch-worker\"> read the coreBOS source in its worker (the page fetched nothing) to every iteration; under a Content Security Policy that forbids workers it read it on the main thread, to every iteration".to_owned(),
+    );
     three_monitors(&page, base).await?;
     passed.push(
         "three <task-monitor>s at once: two completed, Stop in the third cancelled its task on the server; a fourth given task-id reattached to a running task and showed the same log; removing one closed its stream"
@@ -139,6 +144,83 @@ async fn crm_page(driver: &Driver, page: &ElementPage<'_>, base: &str) -> Result
         return Err(PageError::Unexpected(format!(
             "stop() from a task-line handler should end the log at iteration 2: {lines:?}"
         )));
+    }
+    Ok(())
+}
+
+/// How many of the page's own fetches (its resource timing) went to the
+/// coreBOS source: a stream read in the worker is none of them.
+const PAGE_FETCHES_OF_SOURCE: &str = "return performance.getEntriesByType('resource')\
+       .filter(e => e.name.includes('/seeds/corebos/source')).length;";
+
+/// `transport="fetch-worker"` on the coreBOS page: every iteration, read
+/// in the worker; then again where a Content Security Policy forbids
+/// workers, read on the main thread.
+async fn off_main_thread(
+    driver: &Driver,
+    page: &ElementPage<'_>,
+    base: &str,
+) -> Result<(), PageError> {
+    const MONITOR: &str = "task-monitor";
+    for forbidden in [false, true] {
+        // The console so far must be clean: what the policy adds is checked below.
+        let earlier = driver.console_errors().await?;
+        if !earlier.is_empty() {
+            return Err(PageError::Unexpected(format!(
+                "errors in the console: {earlier:#?}"
+            )));
+        }
+        page.open(&format!("{base}/element/es.html")).await?;
+        page.wait_ready().await?;
+        if forbidden {
+            // The worker starts at the first stream: a policy set before it applies.
+            page.script(
+                "const policy = document.createElement('meta');\
+                 policy.httpEquiv = 'Content-Security-Policy';\
+                 policy.content = \"worker-src 'none'\";\
+                 document.head.append(policy);",
+                vec![],
+            )
+            .await?;
+        }
+        page.script(
+            "const m = document.querySelector('task-monitor');\
+             m.setAttribute('transport', 'fetch-worker');\
+             m.setAttribute('src', '/seeds/corebos/source?interval_ms=20');\
+             m.start();",
+            vec![],
+        )
+        .await?;
+        page.wait_for_status(MONITOR, "completed").await?;
+        let lines = page.lines(MONITOR).await?;
+        let iterations = lines
+            .iter()
+            .filter(|line| line.starts_with("on iteration"))
+            .count();
+        let fetched_by_page = page.script(PAGE_FETCHES_OF_SOURCE, vec![]).await?;
+        let expected_by_page = u64::from(forbidden);
+        if iterations != 10 || fetched_by_page.as_u64() != Some(expected_by_page) {
+            return Err(PageError::Unexpected(format!(
+                "fetch-worker (workers forbidden: {forbidden}): {iterations} of 10 iterations, \
+                 the page fetched the source {fetched_by_page} times (expected {expected_by_page}): {lines:?}"
+            )));
+        }
+        if forbidden {
+            // The browser reports the blocked worker; the element says where it reads.
+            let said = driver.console_errors().await?;
+            let ours = said
+                .iter()
+                .any(|line| line.contains("streams stay on the main thread"));
+            let only_the_policy = said.iter().all(|line| {
+                line.contains("streams stay on the main thread")
+                    || line.contains("Content Security Policy")
+            });
+            if !ours || !only_the_policy {
+                return Err(PageError::Unexpected(format!(
+                    "with workers forbidden the console should say only that: {said:#?}"
+                )));
+            }
+        }
     }
     Ok(())
 }

@@ -399,7 +399,7 @@ mod tests {
             words,
             [
                 "capacity=\"lots\" is not a whole number from 1 to 1000000; using 10000",
-                "transport=\"websocket\" is not one of eventsource, fetch; using eventsource",
+                "transport=\"websocket\" is not one of eventsource, fetch, fetch-worker; using eventsource",
             ]
         );
         assert_eq!(read(&[("steps", "0")]).problems.len(), 1);

@@ -4,7 +4,8 @@
 use super::fetch_options::{FetchOptions, Transport};
 use crate::wire::MessageReader;
 
-/// A transport by name: `eventsource` (the default) or `fetch`.
+/// A transport by name: `eventsource` (the default), `fetch`, or
+/// `fetch-worker` (`fetch` read off the main thread).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TransportKind {
     /// The browser's `EventSource`.
@@ -12,17 +13,20 @@ pub enum TransportKind {
     EventSource,
     /// `fetch` with our own parser.
     Fetch,
+    /// `fetch` with our own parser, in the page's stream worker.
+    FetchWorker,
 }
 
 impl TransportKind {
     /// Every kind, the default first.
-    pub const ALL: [TransportKind; 2] = [Self::EventSource, Self::Fetch];
+    pub const ALL: [TransportKind; 3] = [Self::EventSource, Self::Fetch, Self::FetchWorker];
 
-    /// Its name: `eventsource` or `fetch`.
+    /// Its name: `eventsource`, `fetch` or `fetch-worker`.
     pub fn name(self) -> &'static str {
         match self {
             Self::EventSource => "eventsource",
             Self::Fetch => "fetch",
+            Self::FetchWorker => "fetch-worker",
         }
     }
 
@@ -31,9 +35,9 @@ impl TransportKind {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
 
-    /// The names, for a message that lists them: `eventsource, fetch`.
+    /// The names, for a message that lists them: `eventsource, fetch, fetch-worker`.
     pub fn names() -> &'static str {
-        "eventsource, fetch"
+        "eventsource, fetch, fetch-worker"
     }
 
     /// The transport of this kind, `fetch` with default options.
@@ -41,6 +45,7 @@ impl TransportKind {
         match self {
             Self::EventSource => Transport::EventSource,
             Self::Fetch => Transport::Fetch(FetchOptions::default()),
+            Self::FetchWorker => Transport::Fetch(FetchOptions::default().off_main_thread(true)),
         }
     }
 }

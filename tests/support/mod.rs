@@ -59,11 +59,12 @@ pub fn steps(count: u32) -> Vec<String> {
         .collect()
 }
 
-/// Both transports: every scenario runs on each.
-pub fn transports() -> [Transport; 2] {
+/// Both transports, and fetch off the main thread: every scenario runs on each.
+pub fn transports() -> [Transport; 3] {
     [
         Transport::EventSource,
         Transport::Fetch(FetchOptions::default()),
+        Transport::Fetch(FetchOptions::default().off_main_thread(true)),
     ]
 }
 

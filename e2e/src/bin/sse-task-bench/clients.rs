@@ -424,7 +424,7 @@ new MutationObserver(check).observe(log, { childList: true });
 root.querySelector("[data-testid='start']").click();
 "#;
 
-/// Our component on `transport` (`eventsource` or `fetch`): the demo
+/// Our component on `transport` (`eventsource`, `fetch` or `fetch-worker`): the demo
 /// streaming the URL, log and bar on screen.
 pub async fn run_component(
     driver: &Driver,
@@ -439,10 +439,10 @@ pub async fn run_component(
         encode(events_url)
     ))
     .await?;
-    let client = if transport == "fetch" {
-        "our component, fetch (log + bar on screen)"
-    } else {
-        "our component, EventSource (log + bar on screen)"
+    let client = match transport {
+        "fetch" => "our component, fetch (log + bar on screen)",
+        "fetch-worker" => "our component, fetch in a worker (log + bar on screen)",
+        _ => "our component, EventSource (log + bar on screen)",
     };
     measure_probe(driver, client, events_url, size).await
 }
@@ -480,10 +480,10 @@ pub async fn run_element(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let client = if transport == "fetch" {
-        "<task-monitor>, fetch (log + bar on screen)"
-    } else {
-        "<task-monitor>, EventSource (log + bar on screen)"
+    let client = match transport {
+        "fetch" => "<task-monitor>, fetch (log + bar on screen)",
+        "fetch-worker" => "<task-monitor>, fetch in a worker (log + bar on screen)",
+        _ => "<task-monitor>, EventSource (log + bar on screen)",
     };
     measure_probe(driver, client, events_url, size).await
 }

@@ -110,6 +110,10 @@ pub async fn run(
             "our component, EventSource (line in the DOM)",
         ),
         ("fetch", "our component, fetch (line in the DOM)"),
+        (
+            "fetch-worker",
+            "our component, fetch in a worker (line in the DOM)",
+        ),
     ] {
         let page = DemoPage::new(&driver.client);
         page.open(&format!(

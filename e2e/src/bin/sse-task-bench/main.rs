@@ -111,6 +111,7 @@ async fn main() -> ExitCode {
             // Interleaved runs, so that drift in the machine hits all alike.
             let (mut bares, mut ours, mut fetched) = (Vec::new(), Vec::new(), Vec::new());
             let (mut elements, mut elements_fetched) = (Vec::new(), Vec::new());
+            let (mut in_worker, mut elements_in_worker) = (Vec::new(), Vec::new());
             let peers: Vec<_> = if args.peers {
                 std::iter::once(FETCH_LIMIT).chain(PEERS).collect()
             } else {
@@ -129,18 +130,32 @@ async fn main() -> ExitCode {
                 );
                 elements_fetched
                     .push(run_element(&driver, &demo, &pages, &events_url, size, "fetch").await?);
+                in_worker
+                    .push(run_component(&driver, &demo, &events_url, size, "fetch-worker").await?);
+                elements_in_worker.push(
+                    run_element(&driver, &demo, &pages, &events_url, size, "fetch-worker").await?,
+                );
             }
             let median = |runs| {
                 clients::median_run(runs).ok_or(clients::BenchError::Invalid("no run".into()))
             };
             let (bare, component, fetch) = (median(bares)?, median(ours)?, median(fetched)?);
             let (element, element_fetch) = (median(elements)?, median(elements_fetched)?);
+            let (worker, element_worker) = (median(in_worker)?, median(elements_in_worker)?);
             let seed = run_seed(&driver, &pages, &events_url, args.seed_budget_ms).await?;
             let mut row = vec![bare];
             for runs in peer_runs {
                 row.push(median(runs)?);
             }
-            row.extend([component, fetch, element, element_fetch, seed]);
+            row.extend([
+                component,
+                fetch,
+                worker,
+                element,
+                element_fetch,
+                element_worker,
+                seed,
+            ]);
             Ok::<_, clients::BenchError>(row)
         }
         .await;
@@ -190,7 +205,7 @@ async fn main() -> ExitCode {
             let floods = hostile::flood(&driver, &demo, &pages).await?;
             eprintln!("bench: flood measured");
             let mut stops = Vec::new();
-            for transport in ["eventsource", "fetch"] {
+            for transport in ["eventsource", "fetch", "fetch-worker"] {
                 stops.push((
                     transport,
                     hostile::stop_latency(&driver, &demo, transport).await?,

@@ -3,7 +3,7 @@
 //! its messages posted to the page in batches, as bytes.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -13,7 +13,9 @@ use wasm_bindgen::JsValue;
 use super::super::contract::{Connection, OpenRequest, StreamTransport, TransportEvent};
 use super::super::encoded_messages::encode_into;
 use super::super::fetch::FetchTransport;
-use super::words::{FromWorker, Report, ToWorker, WorkerRequest, BATCHES_IN_FLIGHT};
+use super::words::{
+    FromWorker, Report, ToWorker, WorkerRequest, BYTES_IN_FLIGHT, MESSAGES_IN_FLIGHT,
+};
 use super::worker_link::tell_page;
 use crate::stream::browser::set_timeout;
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
@@ -28,8 +30,9 @@ struct Upstream {
     id: u32,
     queue: MessageQueue,
     connection: RefCell<Option<Box<dyn Connection>>>,
-    /// Batches posted that the page has not taken.
-    in_flight: Cell<u32>,
+    /// Batches posted that the page has not taken, oldest first: their
+    /// messages and bytes.
+    in_flight: RefCell<VecDeque<(usize, usize)>>,
     /// The activity last told to the page (`performance.now()`, ms).
     told_activity_ms: Cell<f64>,
 }
@@ -57,9 +60,7 @@ pub fn stream_worker_heard(data: JsValue) {
         }
         ToWorker::Took { id } => {
             if let Some(upstream) = upstream(id) {
-                upstream
-                    .in_flight
-                    .set(upstream.in_flight.get().saturating_sub(1));
+                upstream.in_flight.borrow_mut().pop_front();
                 upstream.post(false);
             }
         }
@@ -95,7 +96,7 @@ fn open(id: u32, request: WorkerRequest) {
         id,
         queue: MessageQueue::default(),
         connection: RefCell::new(None),
-        in_flight: Cell::new(0),
+        in_flight: RefCell::default(),
         told_activity_ms: Cell::new(0.0),
     });
     UPSTREAMS.with(|map| map.borrow_mut().insert(id, upstream.clone()));
@@ -149,14 +150,20 @@ impl Upstream {
         tell(self.id, report, None);
     }
 
-    /// Posts what the queue holds as one batch, while fewer than
-    /// [`BATCHES_IN_FLIGHT`] wait in the page (or in any case: `all`).
+    /// Posts what the queue holds as one batch, while less than
+    /// [`MESSAGES_IN_FLIGHT`] and [`BYTES_IN_FLIGHT`] wait in the page (or
+    /// in any case: `all`).
     fn post(&self, all: bool) {
-        if !all && self.in_flight.get() >= BATCHES_IN_FLIGHT {
+        let (messages, bytes) = self
+            .in_flight
+            .borrow()
+            .iter()
+            .fold((0, 0), |(m, b), (count, size)| (m + count, b + size));
+        if !all && (messages >= MESSAGES_IN_FLIGHT || bytes >= BYTES_IN_FLIGHT) {
             return;
         }
         let mut encoded = String::new();
-        let mut count: u32 = 0;
+        let mut count = 0;
         {
             let mut queue = self.queue.borrow_mut();
             encoded.reserve(queue.bytes() + queue.len() * 16);
@@ -168,7 +175,10 @@ impl Upstream {
         if count == 0 {
             return;
         }
-        self.in_flight.set(self.in_flight.get() + 1);
+        self.in_flight
+            .borrow_mut()
+            .push_back((count, encoded.len()));
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
         tell(self.id, Report::Batch(count), Some(encoded.as_bytes()));
     }
 }

@@ -6,9 +6,10 @@
 //! rules, the dedup, the reducer, the view) is the same as on the main
 //! thread.
 //!
-//! - Bounded: the worker posts at most [`words::BATCHES_IN_FLIGHT`] batches
-//!   a connection's page has not taken, each within the queue's bounds; its
-//!   own queue fills meanwhile and its reading stops, as on the page.
+//! - Bounded: the worker posts at most twice the queue's bounds
+//!   ([`words::MESSAGES_IN_FLIGHT`], [`words::BYTES_IN_FLIGHT`]) that a
+//!   connection's page has not taken; its own queue fills meanwhile and its
+//!   reading stops, as on the page.
 //! - Stop: dropping the connection tells the worker to abort the request;
 //!   what it posted after is ignored.
 //! - Alive: the worker says when bytes came that held no message, at most

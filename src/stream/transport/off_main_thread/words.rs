@@ -3,8 +3,9 @@
 //! it as bytes (encoded as `encoded_messages` writes them).
 //!
 //! To the worker: `O<id>\n<request as JSON>` opens a connection, `C<id>`
-//! closes it, `K<id>` says the page took a batch (the worker posts at most
-//! [`BATCHES_IN_FLIGHT`] a connection's page has not taken).
+//! closes it, `K<id>` says the page took its oldest batch (the worker posts
+//! at most [`MESSAGES_IN_FLIGHT`] and [`BYTES_IN_FLIGHT`] a connection's
+//! page has not taken).
 //! To the page: `+` ready, `!<reason>` the worker cannot run, and per
 //! connection `o<id>` opened, `m<count>\n<id>` a batch, `r<ms>\n<id>`
 //! retry, `e<id>` ended, `f<kind>\n<id>\n<reason>` failed, `u<id>`
@@ -14,11 +15,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
 
-/// Batches of one connection the worker posts before the page takes one:
-/// the page always has the next one while the worker reads the one after,
-/// and no more waits in the page than two batches (each within the queue's
-/// bounds).
-pub(crate) const BATCHES_IN_FLIGHT: u32 = 2;
+/// Messages of one connection the worker posts before the page takes them:
+/// twice what the page's queue holds, so the page always has the next batch
+/// while the worker reads on, whatever the batches' sizes.
+pub(crate) const MESSAGES_IN_FLIGHT: usize = 2 * crate::stream::pump::MAX_QUEUED;
+
+/// Bytes of data of one connection the worker posts before the page takes
+/// them, likewise.
+pub(crate) const BYTES_IN_FLIGHT: usize = 2 * crate::stream::pump::MAX_QUEUED_BYTES;
 
 /// How a connection is opened, as the worker needs it (the headers are
 /// computed on the page, before each attempt, as on the main thread).

@@ -29,9 +29,18 @@ export function canStartWorker() {
     && typeof URL.createObjectURL === "function" && typeof WebAssembly === "object";
 }
 
+// The worker, or null where the page may not start one (a Content
+// Security Policy throws here, or fails the worker's load later).
 export function startWorker(glue, module, heard) {
   const url = URL.createObjectURL(new Blob([BOOT], { type: "text/javascript" }));
-  const worker = new Worker(url, { type: "module", name: "sse-task-progress stream" });
+  let worker;
+  try {
+    worker = new Worker(url, { type: "module", name: "sse-task-progress stream" });
+  } catch (error) {
+    URL.revokeObjectURL(url);
+    console.warn("sse-task-progress: no stream worker:", error);
+    return null;
+  }
   worker.onmessage = (event) => {
     if (event.data[0] === "+" || event.data[0][0] === "!") URL.revokeObjectURL(url);
     heard(event.data[0], event.data[1] ?? null);

@@ -15,7 +15,7 @@ extern "C" {
         glue: &str,
         module: &JsValue,
         heard: &Closure<dyn FnMut(String, Option<js_sys::Uint8Array>)>,
-    ) -> web_sys::Worker;
+    ) -> Option<web_sys::Worker>;
 
     #[wasm_bindgen(js_name = tellWorker)]
     fn tell_worker(worker: &web_sys::Worker, text: &str);
@@ -56,7 +56,7 @@ impl WorkerLink {
         if glue.is_empty() {
             return None;
         }
-        let worker = start_worker(&glue, &wasm_bindgen::module(), &heard);
+        let worker = start_worker(&glue, &wasm_bindgen::module(), &heard)?;
         Some(Self {
             worker,
             _heard: heard,
