@@ -1,22 +1,47 @@
-//! Messages encoded as one string, for another tab or a worker:
-//! `<type bytes>,<data bytes>,<id bytes>;` followed by the three strings,
-//! so data may hold any character (pure, tested natively).
+//! Records of strings encoded as one string, for another tab or a worker:
+//! `<bytes>,<bytes>,...;` followed by the strings, so a field may hold any
+//! character; a message is the record of its type, data and id (pure,
+//! tested natively).
 
 use crate::wire::RawMessage;
 
+/// Appends `fields` to `out` as one record: their byte lengths, comma
+/// separated, a `;`, then the fields themselves.
+pub(crate) fn encode_record(out: &mut String, fields: &[&str]) {
+    use std::fmt::Write;
+    for (i, field) in fields.iter().enumerate() {
+        let _ = write!(out, "{}{}", if i > 0 { "," } else { "" }, field.len());
+    }
+    out.push(';');
+    for field in fields {
+        out.push_str(field);
+    }
+}
+
+/// Takes one record of exactly `N` fields off the front of `text`; `None`
+/// when it is not what [`encode_record`] writes.
+pub(crate) fn decode_record<'a, const N: usize>(text: &mut &'a str) -> Option<[&'a str; N]> {
+    let (head, mut rest) = text.split_once(';')?;
+    let mut lengths = head.split(',').map(str::parse::<usize>);
+    let mut fields = [""; N];
+    for field in &mut fields {
+        let length = lengths.next()?.ok()?;
+        *field = rest.get(..length)?;
+        rest = &rest[length..];
+    }
+    if lengths.next().is_some() {
+        return None;
+    }
+    *text = rest;
+    Some(fields)
+}
+
 /// Appends `message` to `out`, encoded.
 pub(crate) fn encode_into(out: &mut String, message: &RawMessage) {
-    use std::fmt::Write;
-    let _ = write!(
+    encode_record(
         out,
-        "{},{},{};",
-        message.event_type.len(),
-        message.data.len(),
-        message.last_event_id.len()
+        &[&message.event_type, &message.data, &message.last_event_id],
     );
-    out.push_str(&message.event_type);
-    out.push_str(&message.data);
-    out.push_str(&message.last_event_id);
 }
 
 /// The messages in `encoded`, in order; `None` when it is not what
@@ -24,28 +49,12 @@ pub(crate) fn encode_into(out: &mut String, message: &RawMessage) {
 pub(crate) fn decode(mut encoded: &str) -> Option<Vec<RawMessage>> {
     let mut messages = Vec::new();
     while !encoded.is_empty() {
-        let (head, rest) = encoded.split_once(';')?;
-        let mut lengths = head.split(',').map(str::parse::<usize>);
-        let (Some(Ok(kind)), Some(Ok(data)), Some(Ok(id)), None) = (
-            lengths.next(),
-            lengths.next(),
-            lengths.next(),
-            lengths.next(),
-        ) else {
-            return None;
-        };
-        let take = |text: &mut &str, bytes: usize| -> Option<String> {
-            let piece = text.get(..bytes)?.to_owned();
-            *text = &text[bytes..];
-            Some(piece)
-        };
-        let mut rest = rest;
+        let [event_type, data, last_event_id] = decode_record::<3>(&mut encoded)?;
         messages.push(RawMessage {
-            event_type: take(&mut rest, kind)?,
-            data: take(&mut rest, data)?,
-            last_event_id: take(&mut rest, id)?,
+            event_type: event_type.to_owned(),
+            data: data.to_owned(),
+            last_event_id: last_event_id.to_owned(),
         });
-        encoded = rest;
     }
     Some(messages)
 }

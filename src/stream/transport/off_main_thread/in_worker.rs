@@ -3,7 +3,7 @@
 //! its messages posted to the page in batches, as bytes.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -38,7 +38,8 @@ struct Upstream {
 }
 
 thread_local! {
-    static UPSTREAMS: RefCell<HashMap<u32, Rc<Upstream>>> = RefCell::default();
+    /// The open connections (a page has a few).
+    static UPSTREAMS: RefCell<Vec<Rc<Upstream>>> = const { RefCell::new(Vec::new()) };
     static WATCHING: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -53,7 +54,11 @@ pub fn stream_worker_heard(data: JsValue) {
         ToWorker::Open { id, request } => open(id, request),
         ToWorker::Close { id } => {
             // Dropped outside the map's borrow: dropping aborts the request.
-            let upstream = UPSTREAMS.with(|map| map.borrow_mut().remove(&id));
+            let upstream = UPSTREAMS.with(|open| {
+                let mut open = open.borrow_mut();
+                let at = open.iter().position(|upstream| upstream.id == id)?;
+                Some(open.swap_remove(at))
+            });
             if let Some(upstream) = upstream {
                 upstream.connection.borrow_mut().take();
             }
@@ -68,7 +73,12 @@ pub fn stream_worker_heard(data: JsValue) {
 }
 
 fn upstream(id: u32) -> Option<Rc<Upstream>> {
-    UPSTREAMS.with(|map| map.borrow().get(&id).cloned())
+    UPSTREAMS.with(|open| {
+        open.borrow()
+            .iter()
+            .find(|upstream| upstream.id == id)
+            .cloned()
+    })
 }
 
 fn tell(id: u32, report: Report, bytes: Option<&[u8]>) {
@@ -99,7 +109,7 @@ fn open(id: u32, request: WorkerRequest) {
         in_flight: RefCell::default(),
         told_activity_ms: Cell::new(0.0),
     });
-    UPSTREAMS.with(|map| map.borrow_mut().insert(id, upstream.clone()));
+    UPSTREAMS.with(|open| open.borrow_mut().push(upstream.clone()));
     let sink = {
         let upstream = Rc::downgrade(&upstream);
         Rc::new(move |event| {
@@ -190,8 +200,7 @@ fn watch_activity() {
         return;
     }
     fn look() {
-        let upstreams: Vec<Rc<Upstream>> =
-            UPSTREAMS.with(|map| map.borrow().values().cloned().collect());
+        let upstreams: Vec<Rc<Upstream>> = UPSTREAMS.with(|open| open.borrow().clone());
         if upstreams.is_empty() {
             WATCHING.with(|watching| watching.set(false));
             return;

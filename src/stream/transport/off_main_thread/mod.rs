@@ -26,7 +26,7 @@ mod words;
 mod worker_link;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use super::contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
@@ -98,6 +98,15 @@ impl StreamTransport for WorkerTransport {
                 .map(|headers| headers())
                 .unwrap_or_default(),
         };
+        // A line break is no header (the browser would refuse it), and the
+        // worker's request keeps one header per line.
+        if let Some((name, _)) = worker_request
+            .headers
+            .iter()
+            .find(|(name, value)| (name.clone() + value).contains(['\n', '\r']))
+        {
+            return Err(format!("the header \"{name}\" is not valid"));
+        }
         let id = worker.next_id.get();
         worker.next_id.set(id.wrapping_add(1));
         let pipe = Rc::new(Pipe {
@@ -110,7 +119,7 @@ impl StreamTransport for WorkerTransport {
             local: RefCell::new(None),
             retry_locally: RefCell::new(Some((self.fetch.clone(), worker_request.clone()))),
         });
-        worker.pipes.borrow_mut().insert(id, Rc::downgrade(&pipe));
+        worker.pipes.borrow_mut().push(Rc::downgrade(&pipe));
         worker.tell(&ToWorker::Open {
             id,
             request: worker_request,
@@ -130,9 +139,10 @@ enum WorkerState {
 
 /// The page's one stream worker and the connections it holds.
 struct PageWorker {
-    link: RefCell<Option<WorkerLink>>,
+    link: Option<WorkerLink>,
     state: Cell<WorkerState>,
-    pipes: RefCell<HashMap<u32, Weak<Pipe>>>,
+    /// The open connections (a page has a few).
+    pipes: RefCell<Vec<Weak<Pipe>>>,
     next_id: Cell<u32>,
 }
 
@@ -154,7 +164,7 @@ impl PageWorker {
                         WorkerState::Gone
                     };
                     Rc::new(Self {
-                        link: RefCell::new(link),
+                        link,
                         state: Cell::new(state),
                         pipes: RefCell::default(),
                         next_id: Cell::new(1),
@@ -166,14 +176,21 @@ impl PageWorker {
     }
 
     fn tell(&self, said: &ToWorker) {
-        if let Some(link) = &*self.link.borrow() {
+        if self.state.get() == WorkerState::Gone {
+            return;
+        }
+        if let Some(link) = &self.link {
             link.tell(&said.to_text());
         }
     }
 
     /// The live connection `id`.
     fn pipe(&self, id: u32) -> Option<Rc<Pipe>> {
-        self.pipes.borrow().get(&id).and_then(Weak::upgrade)
+        self.pipes
+            .borrow()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .find(|pipe| pipe.id == id)
     }
 
     /// The worker cannot run: every connection goes on without it.
@@ -182,12 +199,14 @@ impl PageWorker {
             "sse-task-progress: streams stay on the main thread: {reason}"
         ));
         self.state.set(WorkerState::Gone);
-        self.link.borrow_mut().take();
+        if let Some(link) = &self.link {
+            link.stop();
+        }
         let pipes: Vec<Rc<Pipe>> = self
             .pipes
             .borrow_mut()
-            .drain()
-            .filter_map(|(_, pipe)| pipe.upgrade())
+            .drain(..)
+            .filter_map(|pipe| pipe.upgrade())
             .collect();
         for pipe in pipes {
             pipe.without_worker();
@@ -355,7 +374,11 @@ impl Drop for WorkerConnection {
         }
         let worker = PAGE_WORKER.with(|slot| slot.borrow().clone());
         if let Some(worker) = worker {
-            worker.pipes.borrow_mut().remove(&self.pipe.id);
+            let id = self.pipe.id;
+            worker
+                .pipes
+                .borrow_mut()
+                .retain(|pipe| pipe.upgrade().is_some_and(|pipe| pipe.id != id));
             worker.tell(&ToWorker::Close { id: self.pipe.id });
         }
     }

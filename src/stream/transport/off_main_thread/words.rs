@@ -2,7 +2,8 @@
 //! natively). Each post is one string, and a batch's messages travel beside
 //! it as bytes (encoded as `encoded_messages` writes them).
 //!
-//! To the worker: `O<id>\n<request as JSON>` opens a connection, `C<id>`
+//! To the worker: `O<id>\n<request>` opens a connection (the request as one
+//! record of `encoded_messages`), `C<id>`
 //! closes it, `K<id>` says the page took its oldest batch (the worker posts
 //! at most [`MESSAGES_IN_FLIGHT`] and [`BYTES_IN_FLIGHT`] a connection's
 //! page has not taken).
@@ -11,8 +12,7 @@
 //! retry, `e<id>` ended, `f<kind>\n<id>\n<reason>` failed, `u<id>`
 //! unexplained, `a<id>` bytes arrived that held no message.
 
-use serde::{Deserialize, Serialize};
-
+use super::super::encoded_messages::{decode_record, encode_record};
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
 
 /// Messages of one connection the worker posts before the page takes them:
@@ -26,7 +26,7 @@ pub(crate) const BYTES_IN_FLIGHT: usize = 2 * crate::stream::pump::MAX_QUEUED_BY
 
 /// How a connection is opened, as the worker needs it (the headers are
 /// computed on the page, before each attempt, as on the main thread).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct WorkerRequest {
     /// The stream's URL, absolute (the worker's base is not the page's).
     pub url: String,
@@ -48,6 +48,77 @@ pub(crate) struct WorkerRequest {
     pub headers: Vec<(String, String)>,
 }
 
+impl WorkerRequest {
+    /// The request as one record: optional fields as `+value` or `-`,
+    /// lists one item per line (names and header values hold no line break).
+    fn encode(&self) -> String {
+        let optional = |value: &Option<String>| match value {
+            Some(value) => format!("+{value}"),
+            None => "-".to_owned(),
+        };
+        let headers: Vec<String> = self
+            .headers
+            .iter()
+            .map(|(name, value)| format!("{name}\n{value}"))
+            .collect();
+        let mut out = String::new();
+        encode_record(
+            &mut out,
+            &[
+                &self.url,
+                &optional(&self.last_event_id),
+                &self.named_events.join("\n"),
+                &self.max_event_bytes.to_string(),
+                &self.method,
+                &optional(&self.body),
+                &optional(&self.content_type),
+                &self.credentials,
+                &headers.join("\n"),
+            ],
+        );
+        out
+    }
+
+    /// Reads what [`WorkerRequest::encode`] wrote.
+    fn decode(mut text: &str) -> Option<Self> {
+        let [url, last_event_id, named_events, max_event_bytes, method, body, content_type, credentials, headers] =
+            decode_record::<9>(&mut text)?;
+        let optional = |field: &str| match field.strip_prefix('+') {
+            Some(value) => Some(Some(value.to_owned())),
+            None => (field == "-").then_some(None),
+        };
+        let lines = |field: &str| -> Vec<String> {
+            field
+                .split('\n')
+                .filter(|line| !line.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let header_lines: Vec<&str> = headers.split('\n').collect();
+        let headers = if headers.is_empty() {
+            Vec::new()
+        } else if header_lines.len() % 2 == 0 {
+            header_lines
+                .chunks(2)
+                .map(|pair| (pair[0].to_owned(), pair[1].to_owned()))
+                .collect()
+        } else {
+            return None;
+        };
+        Some(Self {
+            url: url.to_owned(),
+            last_event_id: optional(last_event_id)?,
+            named_events: lines(named_events),
+            max_event_bytes: max_event_bytes.parse().ok()?,
+            method: method.to_owned(),
+            body: optional(body)?,
+            content_type: optional(content_type)?,
+            credentials: credentials.to_owned(),
+            headers,
+        })
+    }
+}
+
 /// What the page says to the worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ToWorker {
@@ -63,10 +134,7 @@ impl ToWorker {
     /// The string to post.
     pub(crate) fn to_text(&self) -> String {
         match self {
-            Self::Open { id, request } => format!(
-                "O{id}\n{}",
-                serde_json::to_string(request).unwrap_or_default()
-            ),
+            Self::Open { id, request } => format!("O{id}\n{}", request.encode()),
             Self::Close { id } => format!("C{id}"),
             Self::Took { id } => format!("K{id}"),
         }
@@ -78,10 +146,10 @@ impl ToWorker {
         let rest = &text[kind.len_utf8()..];
         match kind {
             'O' => {
-                let (id, json) = rest.split_once('\n')?;
+                let (id, request) = rest.split_once('\n')?;
                 Some(Self::Open {
                     id: id.parse().ok()?,
-                    request: serde_json::from_str(json).ok()?,
+                    request: WorkerRequest::decode(request)?,
                 })
             }
             'C' => Some(Self::Close {
@@ -228,7 +296,24 @@ mod tests {
                     body: Some("{\"count\": 3}".into()),
                     content_type: Some("application/json".into()),
                     credentials: "include".into(),
-                    headers: vec![("Authorization".into(), "Bearer é".into())],
+                    headers: vec![
+                        ("Authorization".into(), "Bearer é".into()),
+                        ("X-Empty".into(), String::new()),
+                    ],
+                },
+            },
+            ToWorker::Open {
+                id: 8,
+                request: WorkerRequest {
+                    url: "/s".into(),
+                    last_event_id: Some(String::new()),
+                    named_events: vec![],
+                    max_event_bytes: 0,
+                    method: "GET".into(),
+                    body: None,
+                    content_type: None,
+                    credentials: "same-origin".into(),
+                    headers: vec![],
                 },
             },
             ToWorker::Close { id: 7 },

@@ -39,7 +39,8 @@ extern "C" {
 /// What the page hears from the worker: a report's string and a batch's bytes.
 pub(crate) type Heard = Closure<dyn FnMut(String, Option<js_sys::Uint8Array>)>;
 
-/// The page's end of the stream worker; the worker ends with the page.
+/// The page's end of the stream worker; the worker ends with the page, or
+/// when it is stopped.
 pub(crate) struct WorkerLink {
     worker: web_sys::Worker,
     _heard: Heard,
@@ -61,6 +62,11 @@ impl WorkerLink {
             worker,
             _heard: heard,
         })
+    }
+
+    /// Ends the worker at once (the link stays: it may be what is running).
+    pub(crate) fn stop(&self) {
+        self.worker.terminate();
     }
 
     /// Posts `text` to the worker.
