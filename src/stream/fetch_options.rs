@@ -167,10 +167,11 @@ impl Transport {
         }
     }
 
-    /// Short name: `eventsource` or `fetch`.
+    /// Short name: `eventsource`, `fetch`, or `fetch-worker` off the main thread.
     pub fn name(&self) -> &'static str {
         match self {
             Self::EventSource => "eventsource",
+            Self::Fetch(options) if options.off_main_thread => "fetch-worker",
             Self::Fetch(_) => "fetch",
         }
     }

@@ -38,11 +38,54 @@ use crate::state::ReadyState;
 use crate::stream::browser::page_url;
 use crate::stream::clock::now_ms;
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
-use crate::stream::pump::MessageQueue;
+use crate::stream::pump::{MessageQueue, MAX_QUEUED, MAX_QUEUED_BYTES};
 use crate::stream::replay::ReplayFilter;
 use crate::wire::RawMessage;
 use channel::{CatchUp, Said};
 use tab_link::{browser_can_share, TabLink};
+
+/// Messages a stream holds outside its queue at most (followed ones, or
+/// what its connection brought while leading): the queue's bound. The
+/// fetch transport stops reading there; `EventSource` and a leader faster
+/// than this tab do not.
+const HELD_AT_MOST: usize = MAX_QUEUED;
+
+/// Bytes of data held outside the queue at most, likewise.
+const HELD_BYTES_AT_MOST: usize = MAX_QUEUED_BYTES;
+
+/// Messages kept (and posted) as one encoded chunk at most, so that the
+/// catch-up lets go of a long burst a chunk at a time.
+const CHUNK_MESSAGES: usize = 1024;
+
+/// Bytes of one encoded chunk at most, likewise.
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/// Keeps the encoded `chunk` of `count` messages for later streams (without
+/// the slack a growing string has) and posts it to the streams `listening`,
+/// as `me`; leaves both empty.
+fn pass_on(
+    chunk: &mut String,
+    count: &mut usize,
+    catch_up: &mut CatchUp,
+    listening: Option<&TabLink>,
+    me: &str,
+) {
+    if *count == 0 {
+        return;
+    }
+    let mut kept = std::mem::take(chunk);
+    kept.shrink_to_fit();
+    if let Some(link) = listening {
+        link.say(
+            &Said::Batch {
+                leader: me,
+                messages: &kept,
+            }
+            .to_text(),
+        );
+    }
+    catch_up.keep(kept, std::mem::take(count));
+}
 
 /// Shares the connections of `inner` between the streams of one origin.
 pub struct TabShareTransport {
@@ -255,8 +298,11 @@ impl TabState {
             encode_into(&mut kept, &message);
             count += 1;
             self.pending.push_back(message);
+            if count >= CHUNK_MESSAGES || kept.len() >= CHUNK_BYTES {
+                pass_on(&mut kept, &mut count, &mut self.catch_up, None, &self.me);
+            }
         }
-        self.catch_up.keep(kept, count);
+        pass_on(&mut kept, &mut count, &mut self.catch_up, None, &self.me);
         self.move_pending();
         let mut events = Vec::new();
         if !self.opened {
@@ -269,12 +315,14 @@ impl TabState {
         events
     }
 
-    /// Moves followed messages into the queue while it has room; true when
-    /// it moved any.
+    /// Moves followed messages into the queue while it has room, and any
+    /// beyond [`HELD_AT_MOST`] in any case (the queue then overflows and the
+    /// controller applies it at once: a follower cannot hold the leader
+    /// back); true when it moved any.
     fn move_pending(&mut self) -> bool {
         let mut queue = self.queue.borrow_mut();
         let mut moved = false;
-        while !queue.full() {
+        while !queue.full() || self.pending.len() > HELD_AT_MOST {
             let Some(message) = self.pending.pop_front() else {
                 break;
             };
@@ -300,7 +348,13 @@ impl TabState {
         {
             let mut private = self.private.borrow_mut();
             let mut queue = self.queue.borrow_mut();
-            while !queue.full() {
+            // An `EventSource` cannot be held back: beyond the bound its
+            // messages overflow the queue, which the controller then
+            // applies at once, as without sharing.
+            while !queue.full()
+                || private.len() > HELD_AT_MOST
+                || private.bytes() > HELD_BYTES_AT_MOST
+            {
                 let Some(message) = private.pop_front() else {
                     break;
                 };
@@ -312,17 +366,26 @@ impl TabState {
                 encode_into(&mut kept, &message);
                 count += 1;
                 queue.push_back(message);
+                if count >= CHUNK_MESSAGES || kept.len() >= CHUNK_BYTES {
+                    let listening = self.link.as_ref().filter(|_| self.heard_by_others);
+                    pass_on(
+                        &mut kept,
+                        &mut count,
+                        &mut self.catch_up,
+                        listening,
+                        &self.me,
+                    );
+                }
             }
         }
-        if count > 0 {
-            if self.heard_by_others {
-                self.say(&Said::Batch {
-                    leader: &self.me,
-                    messages: &kept,
-                });
-            }
-            self.catch_up.keep(kept, count);
-        }
+        let listening = self.link.as_ref().filter(|_| self.heard_by_others);
+        pass_on(
+            &mut kept,
+            &mut count,
+            &mut self.catch_up,
+            listening,
+            &self.me,
+        );
         moved
     }
 
@@ -413,10 +476,11 @@ fn on_inner_event(this: &Weak<RefCell<TabState>>, event: TransportEvent) {
             return;
         };
         let event = match event {
-            TransportEvent::Messages { .. } if tab.role == Role::Leading => {
-                tab.pull();
+            // Told, not pulled: the controller's refill pulls, so that it
+            // sees what moved and applies an overflowing queue at once.
+            TransportEvent::Messages { queued } if tab.role == Role::Leading => {
                 TransportEvent::Messages {
-                    queued: tab.waiting(),
+                    queued: queued.saturating_add(tab.waiting()),
                 }
             }
             TransportEvent::Opened => {
