@@ -567,27 +567,32 @@ async fn fetch_posts_a_json_body_and_streams_the_answer() {
     assert_eq!(monitor.count(".tm-log b"), 0);
 }
 
-#[wasm_bindgen_test]
-async fn a_fetch_flood_is_read_with_backpressure_to_its_last_event() {
-    // 60 000 events arrive far faster than the page applies them: reading
-    // pauses at the high-water mark again and again, and resumes each time.
-    let monitor = run_until(
-        url("/faults/ticks?count=60000&interval_ms=0"),
-        UseTaskStreamOptions::default().transport(Transport::Fetch(FetchOptions::default())),
-        "completed",
-    )
-    .await;
+/// Streams 60 000 events of `path` (far faster than the page applies them)
+/// over `transport` and checks that the log ends at the last one.
+async fn a_flood_reaches_its_last_event(transport: &Transport, path: &str) {
+    let monitor = run_until(url(path), on(transport), "completed").await;
     sleep(100).await;
     let lines = monitor.lines();
     assert!(
         lines[lines.len() - 3].starts_with("tick 60000 of "),
-        "{:?}",
+        "{}: {:?}",
+        transport.name(),
         &lines[lines.len() - 3..]
     );
     assert_eq!(monitor.progress(), 100.0);
     // 60 002 lines with the closing ones; the default log keeps 10 000.
     assert_eq!(monitor.lines().len(), 10_000);
     assert_eq!(monitor.text("log-dropped"), "50002 earlier lines not shown");
+}
+
+#[wasm_bindgen_test]
+async fn a_fetch_flood_is_read_with_backpressure_to_its_last_event() {
+    // Reading pauses at the high-water mark again and again, and resumes each time.
+    a_flood_reaches_its_last_event(
+        &Transport::Fetch(FetchOptions::default()),
+        "/faults/ticks?count=60000&interval_ms=0",
+    )
+    .await;
 }
 
 /// Off the main thread: the stream worker reads a flood with backpressure
@@ -601,17 +606,8 @@ async fn a_stream_read_in_the_worker_shows_every_line_and_the_page_fetches_nothi
         "/faults/ticks?count=60000&interval_ms=0&{}=1",
         unique_key("worker")
     );
+    a_flood_reaches_its_last_event(&in_worker, &path).await;
     let flood = format!("{}{path}", server());
-    let monitor = run_until(url(&path), on(&in_worker), "completed").await;
-    sleep(100).await;
-    let lines = monitor.lines();
-    assert!(
-        lines[lines.len() - 3].starts_with("tick 60000 of "),
-        "{:?}",
-        &lines[lines.len() - 3..]
-    );
-    assert_eq!(monitor.progress(), 100.0);
-    assert_eq!(monitor.text("log-dropped"), "50002 earlier lines not shown");
     let fetched_by_page = web_sys::window()
         .unwrap()
         .performance()

@@ -60,31 +60,42 @@ const CHUNK_MESSAGES: usize = 1024;
 /// Bytes of one encoded chunk at most, likewise.
 const CHUNK_BYTES: usize = 256 * 1024;
 
-/// Keeps the encoded `chunk` of `count` messages for later streams (without
-/// the slack a growing string has) and posts it to the streams `listening`,
-/// as `me`; leaves both empty.
-fn pass_on(
-    chunk: &mut String,
-    count: &mut usize,
-    catch_up: &mut CatchUp,
-    listening: Option<&TabLink>,
-    me: &str,
-) {
-    if *count == 0 {
-        return;
+/// Messages encoded as one chunk, for the catch-up and the streams
+/// listening.
+#[derive(Default)]
+struct Chunk {
+    encoded: String,
+    count: usize,
+}
+
+impl Chunk {
+    /// Adds `message`; true once the chunk is as big as it may be.
+    fn push(&mut self, message: &RawMessage) -> bool {
+        encode_into(&mut self.encoded, message);
+        self.count += 1;
+        self.count >= CHUNK_MESSAGES || self.encoded.len() >= CHUNK_BYTES
     }
-    let mut kept = std::mem::take(chunk);
-    kept.shrink_to_fit();
-    if let Some(link) = listening {
-        link.say(
-            &Said::Batch {
-                leader: me,
-                messages: &kept,
-            }
-            .to_text(),
-        );
+
+    /// Keeps the chunk for later streams (without the slack a growing
+    /// string has) and posts it to the streams `listening`, as `me`; the
+    /// chunk is empty after.
+    fn pass_on(&mut self, catch_up: &mut CatchUp, listening: Option<&TabLink>, me: &str) {
+        if self.count == 0 {
+            return;
+        }
+        let Self { mut encoded, count } = std::mem::take(self);
+        encoded.shrink_to_fit();
+        if let Some(link) = listening {
+            link.say(
+                &Said::Batch {
+                    leader: me,
+                    messages: &encoded,
+                }
+                .to_text(),
+            );
+        }
+        catch_up.keep(encoded, count);
     }
-    catch_up.keep(kept, std::mem::take(count));
 }
 
 /// Shares the connections of `inner` between the streams of one origin.
@@ -288,21 +299,18 @@ impl TabState {
 
     /// Passes on followed messages (those not already passed on).
     fn follow(&mut self, messages: Vec<RawMessage>) -> Vec<TransportEvent> {
-        let mut kept = String::new();
-        let mut count = 0;
+        let mut chunk = Chunk::default();
         for message in messages {
             if self.replay.is_replay(&message.last_event_id) {
                 continue;
             }
             self.last_id.clone_from(&message.last_event_id);
-            encode_into(&mut kept, &message);
-            count += 1;
-            self.pending.push_back(message);
-            if count >= CHUNK_MESSAGES || kept.len() >= CHUNK_BYTES {
-                pass_on(&mut kept, &mut count, &mut self.catch_up, None, &self.me);
+            if chunk.push(&message) {
+                chunk.pass_on(&mut self.catch_up, None, &self.me);
             }
+            self.pending.push_back(message);
         }
-        pass_on(&mut kept, &mut count, &mut self.catch_up, None, &self.me);
+        chunk.pass_on(&mut self.catch_up, None, &self.me);
         self.move_pending();
         let mut events = Vec::new();
         if !self.opened {
@@ -343,8 +351,7 @@ impl TabState {
         if let Some(inner) = &self.inner {
             inner.refill();
         }
-        let mut kept = String::new();
-        let mut count = 0;
+        let mut chunk = Chunk::default();
         {
             let mut private = self.private.borrow_mut();
             let mut queue = self.queue.borrow_mut();
@@ -363,29 +370,16 @@ impl TabState {
                     continue;
                 }
                 self.last_id.clone_from(&message.last_event_id);
-                encode_into(&mut kept, &message);
-                count += 1;
+                let full = chunk.push(&message);
                 queue.push_back(message);
-                if count >= CHUNK_MESSAGES || kept.len() >= CHUNK_BYTES {
+                if full {
                     let listening = self.link.as_ref().filter(|_| self.heard_by_others);
-                    pass_on(
-                        &mut kept,
-                        &mut count,
-                        &mut self.catch_up,
-                        listening,
-                        &self.me,
-                    );
+                    chunk.pass_on(&mut self.catch_up, listening, &self.me);
                 }
             }
         }
         let listening = self.link.as_ref().filter(|_| self.heard_by_others);
-        pass_on(
-            &mut kept,
-            &mut count,
-            &mut self.catch_up,
-            listening,
-            &self.me,
-        );
+        chunk.pass_on(&mut self.catch_up, listening, &self.me);
         moved
     }
 
