@@ -20,12 +20,22 @@ pub(crate) fn worker_scope() -> Option<web_sys::WorkerGlobalScope> {
     js_sys::global().dyn_into().ok()
 }
 
-/// `fetch(url, init)` of the window or of the worker; `None` in neither.
-pub(crate) fn fetch(url: &str, init: &web_sys::RequestInit) -> Option<js_sys::Promise> {
-    match window() {
-        Some(window) => Some(window.fetch_with_str_and_init(url, init)),
-        None => Some(worker_scope()?.fetch_with_str_and_init(url, init)),
-    }
+// The global scope's own functions: the window's on a page, the worker's
+// in a worker.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `fetch(url, init)`.
+    pub(crate) fn fetch(url: &str, init: &web_sys::RequestInit) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn global_set_timeout(callback: &js_sys::Function, delay_ms: i32) -> i32;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn global_clear_timeout(handle: i32);
+
+    /// `performance.now()`, in ms.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    pub(crate) fn performance_now() -> f64;
 }
 
 /// `url` resolved against the page's address; `None` when it is no URL.
@@ -63,29 +73,15 @@ pub(crate) struct Timeout(i32);
 impl Timeout {
     /// Cancels the call, if it has not run yet.
     pub(crate) fn clear(self) {
-        if let Some(window) = window() {
-            window.clear_timeout_with_handle(self.0);
-        } else if let Some(worker) = worker_scope() {
-            worker.clear_timeout_with_handle(self.0);
-        }
+        global_clear_timeout(self.0);
     }
 }
 
-/// Calls `callback` once after `delay_ms` (on the window or in the worker);
-/// `None` in neither.
-pub(crate) fn set_timeout(callback: impl FnOnce() + 'static, delay_ms: u32) -> Option<Timeout> {
+/// Calls `callback` once after `delay_ms` (on the page or in the worker).
+pub(crate) fn set_timeout(callback: impl FnOnce() + 'static, delay_ms: u32) -> Timeout {
     let callback = Closure::once_into_js(callback);
-    let callback = callback.unchecked_ref();
     let delay = i32::try_from(delay_ms).unwrap_or(i32::MAX);
-    let handle = match window() {
-        Some(window) => {
-            window.set_timeout_with_callback_and_timeout_and_arguments_0(callback, delay)
-        }
-        None => {
-            worker_scope()?.set_timeout_with_callback_and_timeout_and_arguments_0(callback, delay)
-        }
-    };
-    handle.ok().map(Timeout)
+    Timeout(global_set_timeout(callback.unchecked_ref(), delay))
 }
 
 /// Calls `callback` once before the next repaint.

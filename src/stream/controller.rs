@@ -411,12 +411,12 @@ impl Controller {
             PageEvent::Offline | PageEvent::Frozen => self.suspend(event),
             PageEvent::Hidden => {
                 if let HiddenTab::PauseAfter(ms) = self.options.hidden_tab {
-                    self.hidden_timer = self.after(ms, None, |controller| {
+                    self.hidden_timer = Some(self.after(ms, None, |controller| {
                         controller.hidden_timer = None;
                         if controller.running && is_hidden() {
                             controller.suspend(PageEvent::Hidden);
                         }
-                    });
+                    }));
                 }
             }
             PageEvent::Online | PageEvent::Restored | PageEvent::Shown => {
@@ -458,21 +458,16 @@ impl Controller {
     /// Checks the connection for silence after `ms`.
     fn arm_idle_timer(&mut self, ms: Option<u32>) {
         let Some(ms) = ms else { return };
-        self.idle_timer = self.after(ms, Some(self.generation), |controller| {
+        self.idle_timer = Some(self.after(ms, Some(self.generation), |controller| {
             controller.idle_timer = None;
             controller.check_idle();
-        });
+        }));
     }
 
     /// Calls `then` on the controller after `delay_ms`, if it is still
     /// current (of `generation`, when given). One closure type for every
     /// timer of the controller.
-    fn after(
-        &self,
-        delay_ms: u32,
-        generation: Option<u64>,
-        then: fn(&mut Controller),
-    ) -> Option<Timeout> {
+    fn after(&self, delay_ms: u32, generation: Option<u64>, then: fn(&mut Controller)) -> Timeout {
         let this = self.this.clone();
         set_timeout(move || with_current(&this, generation, then), delay_ms)
     }
@@ -564,10 +559,10 @@ impl Controller {
     fn reconnect_after(&mut self, delay_ms: u32) {
         self.drop_connection();
         self.model.set_ready_state(ReadyState::Connecting);
-        self.retry_timer = self.after(delay_ms, Some(self.generation), |controller| {
+        self.retry_timer = Some(self.after(delay_ms, Some(self.generation), |controller| {
             controller.retry_timer = None;
             controller.connect();
-        });
+        }));
     }
 
     /// A 401 / 403: the user's hook refreshes the credentials, then the
@@ -715,10 +710,10 @@ impl Controller {
         match self.pump.pace() {
             Pace::EveryFrame => {
                 request_animation_frame(show.clone());
-                let _ = set_timeout(show, HIDDEN_SHOW_MS);
+                set_timeout(show, HIDDEN_SHOW_MS);
             }
             Pace::AtMostEvery(ms) => {
-                let _ = set_timeout(show, ms);
+                set_timeout(show, ms);
             }
         }
     }

@@ -55,7 +55,7 @@ impl StreamTransport for FetchTransport {
         let abort = AbortController::new().map_err(|_| "cannot create an AbortController")?;
         let init = self.request_init(request.last_event_id)?;
         init.set_signal(Some(&abort.signal()));
-        let promise = fetch(request.url, &init).ok_or("the page has no window")?;
+        let promise = fetch(request.url, &init);
         let shared = Rc::new(Shared {
             queue: request.queue.clone(),
             state: Cell::new(ReadyState::Connecting),

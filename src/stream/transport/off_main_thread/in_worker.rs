@@ -218,7 +218,7 @@ fn watch_activity() {
                 }
             }
         }
-        let _ = set_timeout(look, ALIVE_EVERY_MS);
+        set_timeout(look, ALIVE_EVERY_MS);
     }
-    let _ = set_timeout(look, ALIVE_EVERY_MS);
+    set_timeout(look, ALIVE_EVERY_MS);
 }

@@ -128,19 +128,11 @@ impl StreamTransport for WorkerTransport {
     }
 }
 
-/// Where the page's stream worker is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum WorkerState {
-    Starting,
-    Ready,
-    /// It could not start, or stopped: connections open on the main thread.
-    Gone,
-}
-
 /// The page's one stream worker and the connections it holds.
 struct PageWorker {
     link: Option<WorkerLink>,
-    state: Cell<WorkerState>,
+    /// It could not start, or stopped: connections open on the main thread.
+    gone: Cell<bool>,
     /// The open connections (a page has a few).
     pipes: RefCell<Vec<Weak<Pipe>>>,
     next_id: Cell<u32>,
@@ -158,25 +150,20 @@ impl PageWorker {
                 .get_or_insert_with(|| {
                     let heard = wasm_bindgen::closure::Closure::new(page_heard);
                     let link = WorkerLink::start(heard);
-                    let state = if link.is_some() {
-                        WorkerState::Starting
-                    } else {
-                        WorkerState::Gone
-                    };
                     Rc::new(Self {
+                        gone: Cell::new(link.is_none()),
                         link,
-                        state: Cell::new(state),
                         pipes: RefCell::default(),
                         next_id: Cell::new(1),
                     })
                 })
                 .clone()
         });
-        (worker.state.get() != WorkerState::Gone).then_some(worker)
+        (!worker.gone.get()).then_some(worker)
     }
 
     fn tell(&self, said: &ToWorker) {
-        if self.state.get() == WorkerState::Gone {
+        if self.gone.get() {
             return;
         }
         if let Some(link) = &self.link {
@@ -198,7 +185,7 @@ impl PageWorker {
         warn(&format!(
             "sse-task-progress: streams stay on the main thread: {reason}"
         ));
-        self.state.set(WorkerState::Gone);
+        self.gone.set(true);
         if let Some(link) = &self.link {
             link.stop();
         }
@@ -220,7 +207,8 @@ fn page_heard(text: String, bytes: Option<js_sys::Uint8Array>) {
         return;
     };
     match FromWorker::parse(&text) {
-        Some(FromWorker::Ready) => worker.state.set(WorkerState::Ready),
+        // Posts made while it started waited for it: nothing to do.
+        Some(FromWorker::Ready) | None => {}
         Some(FromWorker::Unavailable(reason)) => worker.gone(&reason),
         Some(FromWorker::Connection { id, report }) => {
             // Looked up first: the report may drop the connection.
@@ -228,7 +216,6 @@ fn page_heard(text: String, bytes: Option<js_sys::Uint8Array>) {
                 pipe.report(report, bytes);
             }
         }
-        None => {}
     }
 }
 
