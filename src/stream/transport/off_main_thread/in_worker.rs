@@ -5,7 +5,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
@@ -19,7 +18,6 @@ use super::words::{
 use super::worker_link::tell_page;
 use crate::stream::browser::set_timeout;
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
-use crate::stream::fetch_options::{Credentials, FetchOptions};
 use crate::stream::pump::MessageQueue;
 
 /// How often the worker says that bytes came which held no message, in ms.
@@ -86,21 +84,8 @@ fn tell(id: u32, report: Report, bytes: Option<&[u8]>) {
 }
 
 fn open(id: u32, request: WorkerRequest) {
-    let headers = request.headers.clone();
     let transport = FetchTransport {
-        options: FetchOptions {
-            method: Some(request.method.clone()),
-            body: request.body.clone(),
-            content_type: request.content_type.clone(),
-            credentials: match request.credentials.as_str() {
-                "omit" => Credentials::Omit,
-                "include" => Credentials::Include,
-                _ => Credentials::SameOrigin,
-            },
-            headers: (!headers.is_empty()).then(|| Arc::new(move || headers.clone()) as _),
-            on_unauthorized: None,
-            off_main_thread: false,
-        },
+        options: request.fetch_options(),
     };
     let upstream = Rc::new(Upstream {
         id,

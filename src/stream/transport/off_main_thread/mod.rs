@@ -36,7 +36,6 @@ use crate::state::ReadyState;
 use crate::stream::browser::{page_url, warn};
 use crate::stream::clock::now_ms;
 use crate::stream::diagnosis::Diagnosis;
-use crate::stream::fetch_options::Credentials;
 use crate::stream::pump::MessageQueue;
 use words::{FromWorker, Report, ToWorker, WorkerRequest};
 use worker_link::WorkerLink;
@@ -77,27 +76,7 @@ impl StreamTransport for WorkerTransport {
         let url = page_url(request.url)
             .map(|url| url.href())
             .ok_or_else(|| format!("\"{}\" is not a URL", request.url))?;
-        let options = &self.fetch.options;
-        let worker_request = WorkerRequest {
-            url,
-            last_event_id: request.last_event_id.map(str::to_owned),
-            named_events: request.named_events.to_vec(),
-            max_event_bytes: request.max_event_bytes,
-            method: options.method().to_owned(),
-            body: options.body.clone(),
-            content_type: options.content_type.clone(),
-            credentials: match options.credentials {
-                Credentials::Omit => "omit",
-                Credentials::SameOrigin => "same-origin",
-                Credentials::Include => "include",
-            }
-            .to_owned(),
-            headers: options
-                .headers
-                .as_ref()
-                .map(|headers| headers())
-                .unwrap_or_default(),
-        };
+        let worker_request = WorkerRequest::for_attempt(url, &request, &self.fetch.options);
         // A line break is no header (the browser would refuse it), and the
         // worker's request keeps one header per line.
         if let Some((name, _)) = worker_request

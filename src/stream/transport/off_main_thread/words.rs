@@ -12,8 +12,12 @@
 //! retry, `e<id>` ended, `f<kind>\n<id>\n<reason>` failed, `u<id>`
 //! unexplained, `a<id>` bytes arrived that held no message.
 
+use std::sync::Arc;
+
+use super::super::contract::OpenRequest;
 use super::super::encoded_messages::{decode_record, encode_record};
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
+use crate::stream::fetch_options::{Credentials, FetchOptions};
 
 /// Messages of one connection the worker posts before the page takes them:
 /// twice what the page's queue holds, so the page always has the next batch
@@ -48,7 +52,59 @@ pub(crate) struct WorkerRequest {
     pub headers: Vec<(String, String)>,
 }
 
+/// `RequestInit.credentials`, by name, both ways.
+const CREDENTIALS: [(Credentials, &str); 3] = [
+    (Credentials::Omit, "omit"),
+    (Credentials::SameOrigin, "same-origin"),
+    (Credentials::Include, "include"),
+];
+
 impl WorkerRequest {
+    /// One attempt of `request` at the absolute `url` with `options`, the
+    /// headers computed now.
+    pub(crate) fn for_attempt(
+        url: String,
+        request: &OpenRequest<'_>,
+        options: &FetchOptions,
+    ) -> Self {
+        let credentials = CREDENTIALS
+            .iter()
+            .find(|(kind, _)| *kind == options.credentials)
+            .map_or("same-origin", |(_, name)| name);
+        Self {
+            url,
+            last_event_id: request.last_event_id.map(str::to_owned),
+            named_events: request.named_events.to_vec(),
+            max_event_bytes: request.max_event_bytes,
+            method: options.method().to_owned(),
+            body: options.body.clone(),
+            content_type: options.content_type.clone(),
+            credentials: credentials.to_owned(),
+            headers: options
+                .headers
+                .as_ref()
+                .map(|headers| headers())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The options the worker's fetch transport sends this attempt with.
+    pub(crate) fn fetch_options(&self) -> FetchOptions {
+        let headers = self.headers.clone();
+        FetchOptions {
+            method: Some(self.method.clone()),
+            body: self.body.clone(),
+            content_type: self.content_type.clone(),
+            credentials: CREDENTIALS
+                .iter()
+                .find(|(_, name)| *name == self.credentials)
+                .map_or(Credentials::SameOrigin, |(kind, _)| *kind),
+            headers: (!headers.is_empty()).then(|| Arc::new(move || headers.clone()) as _),
+            on_unauthorized: None,
+            off_main_thread: false,
+        }
+    }
+
     /// The request as one record: optional fields as `+value` or `-`,
     /// lists one item per line (names and header values hold no line break).
     fn encode(&self) -> String {
@@ -324,6 +380,42 @@ mod tests {
         }
         for junk in ["", "X1", "C", "Cx", "O1", "O1\n{"] {
             assert_eq!(ToWorker::parse(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn the_worker_sends_what_the_page_would_have_sent() {
+        let queue = crate::stream::pump::MessageQueue::default();
+        let named = vec!["delta".to_owned()];
+        let request = OpenRequest {
+            url: "/s",
+            last_event_id: Some("9"),
+            named_events: &named,
+            queue: &queue,
+            max_event_bytes: 4096,
+        };
+        for credentials in [
+            Credentials::Omit,
+            Credentials::SameOrigin,
+            Credentials::Include,
+        ] {
+            let options = FetchOptions::default()
+                .json_body("{}")
+                .credentials(credentials)
+                .headers(|| vec![("X-Token".into(), "t".into())]);
+            let worker = WorkerRequest::for_attempt("http://h/s".into(), &request, &options);
+            assert_eq!(worker.last_event_id.as_deref(), Some("9"));
+            assert_eq!(
+                (worker.named_events.as_slice(), worker.max_event_bytes),
+                (&named[..], 4096)
+            );
+            let sent = worker.fetch_options();
+            assert_eq!(sent.method(), "POST");
+            assert_eq!(sent.body.as_deref(), Some("{}"));
+            assert_eq!(sent.content_type.as_deref(), Some("application/json"));
+            assert_eq!(sent.credentials, credentials);
+            let headers = sent.headers.as_ref().map(|headers| headers());
+            assert_eq!(headers, Some(vec![("X-Token".into(), "t".into())]));
         }
     }
 
