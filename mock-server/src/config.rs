@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use sse_task_server::redis_store::RedisConfig;
-use sse_task_server::{Retention, TaskServerConfig};
+use sse_task_server::{RedisConfig, Retention, TaskServerConfig};
 
 /// The companion mock event server: long-running tasks over Server-Sent Events,
 /// every seed's wire format, lossless resume.
@@ -115,7 +114,6 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             server: TaskServerConfig {
-                test_knobs: true,
                 ..TaskServerConfig::default()
             },
             static_dir: None,

@@ -13,12 +13,17 @@
 //! - [`routes`]: handlers only, one file per route family: the four seeds
 //!   (`corebos`, `openacs`, `tizen`, `delta`), the fetch-transport demos
 //!   (`demo`) and the fault endpoints.
+//! - [`stream_knobs`]: the fault knobs of the task API's streams
+//!   (`drop_after`, `end_after_ms`, `key`, ...), a layer around the task
+//!   server's router; [`counters`]: what the fault endpoints report.
 //! - [`state`]: what every route shares.
 
 pub mod config;
+pub mod counters;
 pub mod routes;
 pub mod seeds;
 pub mod state;
+pub mod stream_knobs;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -29,8 +34,7 @@ use axum::http::Uri;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
-use sse_task_server::http::access;
-use sse_task_server::http::error::ApiError;
+use sse_task_server::http::{refuse_cross_origin_actions, ApiError};
 use sse_task_server::{TaskServer, MAX_BODY_BYTES};
 use thiserror::Error;
 use tokio::net::TcpListener;
@@ -40,6 +44,8 @@ use tower_http::trace::TraceLayer;
 
 pub use config::{Cli, ServerConfig};
 pub use state::AppState;
+
+use stream_knobs::{stream_knobs, KnobState};
 
 use routes::{corebos, corpus, delta, demo, faults, hostile, openacs, tizen};
 
@@ -99,11 +105,18 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyTimeoutLayer::new(config.server.body_timeout))
         .layer(from_fn_with_state(
-            Arc::new(server.config().clone()),
-            access::refuse_cross_origin_actions,
+            Arc::new(server.config().access_policy()),
+            refuse_cross_origin_actions,
         ))
-        .with_state(state)
-        .merge(server.router());
+        .with_state(state.clone())
+        .merge(server.router().layer(from_fn_with_state(
+            Arc::new(KnobState {
+                base_path: server.config().base_path.clone(),
+                counters: state.counters,
+                streams: state.streams,
+            }),
+            stream_knobs,
+        )));
     let router = match &config.static_dir {
         Some(dir) => {
             router.fallback_service(ServeDir::new(dir).fallback(no_such_file.into_service()))

@@ -1,14 +1,14 @@
-//! What every route of the mock server shares: the task server (its
-//! configuration, store, tasks and counters), the mock's own settings, the
-//! seed endpoints' state.
+//! What every route of the mock server shares: the task server, the mock's
+//! own settings, the seed endpoints' state, and the counts the fault
+//! endpoints report.
 
 use std::sync::Arc;
 
-use sse_task_server::http::counters::{RequestCounters, StreamCounts};
 use sse_task_server::TaskServer;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ServerConfig;
+use crate::counters::{RequestCounters, StreamCounts};
 use crate::seeds::delta_feed::DeltaFeed;
 use crate::seeds::openacs_jobs::OpenAcsSessions;
 use crate::seeds::tokens::TokenStore;
@@ -24,9 +24,10 @@ pub struct AppState {
     pub openacs: Arc<OpenAcsSessions>,
     /// The delta seed's messages.
     pub delta: Arc<DeltaFeed>,
-    /// Request counters per `?key=` (the task server's, shared).
+    /// Request counters per `?key=` (the fault endpoints' and the task
+    /// streams').
     pub counters: Arc<RequestCounters>,
-    /// Streams open now, per kind (the task server's, shared).
+    /// The task API's streams open now, per kind.
     pub streams: Arc<StreamCounts>,
     /// Bearer tokens of `/demo/secure`.
     pub tokens: Arc<TokenStore>,
@@ -38,15 +39,14 @@ impl AppState {
     /// The seeds' state around `server`, whose store keeps the delta
     /// seed's table.
     pub async fn new(config: ServerConfig, server: TaskServer) -> Self {
-        let shared = server.state().clone();
         Self {
             config: Arc::new(config),
             openacs: Arc::new(OpenAcsSessions::default()),
-            delta: Arc::new(DeltaFeed::new(shared.db.clone()).await),
-            counters: shared.counters,
-            streams: shared.streams,
+            delta: Arc::new(DeltaFeed::new(server.database()).await),
+            counters: Arc::new(RequestCounters::default()),
+            streams: Arc::new(StreamCounts::default()),
             tokens: Arc::new(TokenStore::default()),
-            shutdown: shared.shutdown,
+            shutdown: server.shutdown_token(),
             server,
         }
     }

@@ -12,7 +12,7 @@ use common::{create_task, get_json, TestServer};
 use redis::Redis;
 use serde_json::json;
 use sse_mock_server::ServerConfig;
-use sse_task_server::redis_store::RedisConfig;
+use sse_task_server::RedisConfig;
 use sse_task_server::Retention;
 
 /// Two nodes on one Redis started with `config`.

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::redis_store::RedisConfig;
+use crate::http::access::AccessPolicy;
+use crate::store::redis::RedisConfig;
 use crate::tasks::Retention;
 
 /// The task server's settings; [`Default`] gives an in-memory store, four
@@ -51,10 +52,6 @@ pub struct TaskServerConfig {
     /// Longest a stream holds back its next chunk while a job runs flat out
     /// (jobs first); zero turns it off.
     pub jobs_first: Duration,
-    /// Accept the test knobs of the event streams (`drop_after`,
-    /// `drop_every`, `end_after_ms`, `retry_ms`, `ignore_resume`, `key`):
-    /// for test servers, never in production.
-    pub test_knobs: bool,
 }
 
 impl Default for TaskServerConfig {
@@ -80,12 +77,19 @@ impl Default for TaskServerConfig {
             },
             retention_sweep: Duration::from_secs(60),
             jobs_first: Duration::from_secs(1),
-            test_knobs: false,
         }
     }
 }
 
 impl TaskServerConfig {
+    /// The token and the allowed origins, as the HTTP guards take them.
+    pub fn access_policy(&self) -> AccessPolicy {
+        AccessPolicy {
+            token: self.token.clone(),
+            allow_origins: self.allow_origins.clone(),
+        }
+    }
+
     /// `base_path` + `path` (`path` starts with `/`).
     pub fn path(&self, path: &str) -> String {
         format!("{}{path}", self.base_path)

@@ -1,21 +1,20 @@
 //! What every route of the task API shares: configuration, database,
-//! tasks, the feed, stream and request counts, and the shutdown token.
+//! tasks, the feed, and the shutdown token.
 
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::config::TaskServerConfig;
-use crate::db::{queries, Db, DbError};
-use crate::http::counters::{RequestCounters, StreamCounts};
 use crate::jobs::JobKinds;
-use crate::redis_store::RedisTasks;
+use crate::store::redis::RedisTasks;
+use crate::store::sqlite::{queries, Db, TaskRegistry};
 use crate::store::TaskStore;
-use crate::tasks::{Feed, JobsFirst, TaskRegistry};
+use crate::tasks::{Feed, JobsFirst, StoreError};
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
-pub struct ServerState {
+pub(crate) struct ServerState {
     /// The configuration the server started with.
     pub config: Arc<TaskServerConfig>,
     /// The SQLite database: the tasks' store, or (in the Redis mode) an
@@ -23,10 +22,6 @@ pub struct ServerState {
     pub db: Db,
     /// The tasks, wherever they are stored.
     pub tasks: Arc<TaskStore>,
-    /// Request counters per `?key=` (a test knob).
-    pub counters: Arc<RequestCounters>,
-    /// Streams open now, per kind.
-    pub streams: Arc<StreamCounts>,
     /// Every task's events, multiplexed (`GET /api/tasks/events`).
     pub feed: Arc<Feed>,
     /// Fires on shutdown: streams end, jobs stop.
@@ -41,7 +36,7 @@ impl ServerState {
         config: TaskServerConfig,
         kinds: JobKinds,
         shutdown: CancellationToken,
-    ) -> Result<Self, DbError> {
+    ) -> Result<Self, StoreError> {
         let feed = Feed::new();
         let jobs_first = JobsFirst::new(config.jobs_first);
         let (db, tasks) = match &config.redis {
@@ -75,8 +70,6 @@ impl ServerState {
             config: Arc::new(config),
             db,
             tasks,
-            counters: Arc::new(RequestCounters::default()),
-            streams: Arc::new(StreamCounts::default()),
             feed,
             shutdown,
         })

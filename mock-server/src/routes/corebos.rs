@@ -18,10 +18,10 @@ use sse_task_protocol::{validate_interval_ms, ProgressData};
 
 use super::query;
 use crate::state::AppState;
-use sse_task_server::http::error::ApiError;
-use sse_task_server::http::resume::{resume_from, ResumeFrom};
-use sse_task_server::http::sse::completion_event;
-use sse_task_server::http::sse::sse_response;
+use sse_task_server::http::completion_event;
+use sse_task_server::http::sse_response;
+use sse_task_server::http::ApiError;
+use sse_task_server::http::{resume_from, ResumeFrom};
 
 /// Iterations of the seed's loop.
 pub const ITERATIONS: u32 = 10;

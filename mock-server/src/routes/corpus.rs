@@ -19,8 +19,8 @@ use futures_util::{stream, StreamExt};
 use serde::Deserialize;
 
 use crate::state::AppState;
-use sse_task_server::http::error::ApiError;
-use sse_task_server::http::resume::last_event_id_header;
+use sse_task_server::http::last_event_id_header;
+use sse_task_server::http::ApiError;
 
 /// One case: its name and its chunks.
 struct Case {

@@ -20,10 +20,10 @@ use sse_task_protocol::EVENT_DELTA;
 use super::query;
 use crate::seeds::delta_feed::DeltaMessage;
 use crate::state::AppState;
-use sse_task_server::http::error::ApiError;
-use sse_task_server::http::json_body::JsonObject;
-use sse_task_server::http::resume::{resume_from, ResumeFrom};
-use sse_task_server::http::sse::sse_response;
+use sse_task_server::http::sse_response;
+use sse_task_server::http::ApiError;
+use sse_task_server::http::JsonObject;
+use sse_task_server::http::{resume_from, ResumeFrom};
 
 /// Longest message accepted by `POST /seeds/delta/messages`, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 4096;

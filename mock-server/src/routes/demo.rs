@@ -22,9 +22,9 @@ use serde::{Deserialize, Serialize};
 use super::query;
 use crate::seeds::ticks::{resume_after, ticks_after, MAX_TICKS};
 use crate::state::AppState;
-use sse_task_server::http::error::ApiError;
-use sse_task_server::http::json_body::JsonObject;
-use sse_task_server::http::sse::{retry_event, sse_response};
+use sse_task_server::http::ApiError;
+use sse_task_server::http::JsonObject;
+use sse_task_server::http::{retry_event, sse_response};
 
 /// Answer of `POST /demo/token`.
 #[derive(Debug, Serialize, Deserialize)]

@@ -23,12 +23,12 @@ use serde::{Deserialize, Serialize};
 use sse_task_protocol::ProgressData;
 
 use super::query;
+use crate::counters::StreamKind;
 use crate::seeds::ticks::{resume_after, ticks_after, MAX_TICKS};
 use crate::state::AppState;
-use sse_task_server::http::counters::StreamKind;
-use sse_task_server::http::error::ApiError;
-use sse_task_server::http::sse::completion_event;
-use sse_task_server::http::sse::{sse_bytes_response, sse_response};
+use sse_task_server::http::completion_event;
+use sse_task_server::http::ApiError;
+use sse_task_server::http::{sse_bytes_response, sse_response};
 
 /// Query of the fault endpoints.
 #[derive(Debug, Deserialize)]

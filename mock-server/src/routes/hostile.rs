@@ -28,9 +28,9 @@ use sse_task_protocol::{encode_frame, ProgressData, EVENT_FAILED};
 
 use super::query;
 use crate::state::AppState;
-use sse_task_server::http::error::ApiError;
-use sse_task_server::http::resume::last_event_id_header;
-use sse_task_server::http::sse::sse_bytes_response;
+use sse_task_server::http::last_event_id_header;
+use sse_task_server::http::sse_bytes_response;
+use sse_task_server::http::ApiError;
 
 /// Query of the hostile endpoints.
 #[derive(Debug, Deserialize)]

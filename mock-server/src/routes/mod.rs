@@ -15,7 +15,7 @@ pub mod tizen;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 
-use sse_task_server::http::error::ApiError;
+use sse_task_server::http::ApiError;
 
 /// Turns a query-string rejection into a JSON 400.
 pub(crate) fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {

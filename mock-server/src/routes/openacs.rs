@@ -26,10 +26,10 @@ use tokio::sync::watch;
 use super::query;
 use crate::seeds::openacs_jobs::{Session, SessionError};
 use sse_task_protocol::normalize_newlines;
-use sse_task_server::http::error::ApiError;
+use sse_task_server::http::ApiError;
 
 use crate::state::AppState;
-use sse_task_server::http::sse::sse_response;
+use sse_task_server::http::sse_response;
 
 impl From<SessionError> for ApiError {
     fn from(error: SessionError) -> Self {

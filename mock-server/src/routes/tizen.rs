@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::query;
 use crate::state::AppState;
-use sse_task_server::http::error::ApiError;
-use sse_task_server::http::sse::{retry_event, sse_response};
+use sse_task_server::http::ApiError;
+use sse_task_server::http::{retry_event, sse_response};
 
 /// The seed's reconnection interval.
 pub const RETRY: Duration = Duration::from_millis(2000);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::stream::{self, Stream};
 use rusqlite::{params, Connection};
-use sse_task_server::db::{Db, DbError, ExecFn, Write, Written};
+use sse_task_server::{Database, StoreError};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -31,7 +31,7 @@ const PAGE: usize = 256;
 
 /// The seed's messages and the newest id inserted through this server.
 pub struct DeltaFeed {
-    db: Db,
+    db: Database,
     newest: watch::Sender<u64>,
 }
 
@@ -39,12 +39,12 @@ impl DeltaFeed {
     /// The messages of `db` (its table created when missing). A table that
     /// cannot be created now (a full disk) is a warning: every insert
     /// creates it too, and the task server runs on.
-    pub async fn new(db: Db) -> Self {
-        let create = ExecFn::new(|conn: &Connection| {
+    pub async fn new(db: Database) -> Self {
+        let create = |conn: &Connection| {
             conn.execute_batch(SCHEMA)?;
             Ok(0)
-        });
-        if let Err(failure) = db.writer.write(Write::Exec(create)).await {
+        };
+        if let Err(failure) = db.exec(create).await {
             tracing::warn!(%failure, "cannot create the delta seed's table yet");
         }
         Self {
@@ -55,18 +55,18 @@ impl DeltaFeed {
 
     /// Stores `message` and tells the streams; its id, or why it failed.
     pub async fn insert(&self, message: String) -> Result<u64, String> {
-        let insert = ExecFn::new(move |conn: &Connection| {
+        let insert = move |conn: &Connection| {
             conn.execute_batch(SCHEMA)?;
             conn.prepare_cached("INSERT INTO messages (message) VALUES (?1)")?
                 .execute([&message])?;
             Ok(conn.last_insert_rowid() as u64)
-        });
-        match self.db.writer.write(Write::Exec(insert)).await {
-            Ok(Written::Value(id)) => {
+        };
+        match self.db.exec(insert).await {
+            Ok(0) => Err("the message got no id".into()),
+            Ok(id) => {
                 self.newest.send_replace(id);
                 Ok(id)
             }
-            Ok(Written::Done | Written::Ended { .. }) => Err("the message got no id".into()),
             Err(failure) => Err(format!("the message could not be stored: {failure}")),
         }
     }
@@ -93,7 +93,7 @@ impl DeltaFeed {
 }
 
 struct Cursor {
-    db: Db,
+    db: Database,
     /// Messages inserted through this server only (the in-memory database):
     /// read no further than the newest announced one, which is committed.
     bounded: bool,
@@ -118,7 +118,6 @@ async fn next_message(mut cursor: Cursor) -> Option<(DeltaMessage, Cursor)> {
         let up_to = if cursor.bounded { newest } else { u64::MAX };
         let page = cursor
             .db
-            .readers
             .read(move |conn| messages_between(conn, after, up_to, PAGE))
             .await;
         match page {
@@ -151,7 +150,7 @@ fn messages_between(
     after: u64,
     up_to: u64,
     limit: usize,
-) -> Result<Vec<DeltaMessage>, DbError> {
+) -> Result<Vec<DeltaMessage>, StoreError> {
     let up_to = i64::try_from(up_to).unwrap_or(i64::MAX);
     let mut stmt = conn.prepare_cached(
         "SELECT id, COALESCE(message, '') FROM messages WHERE id > ?1 AND id <= ?2 \

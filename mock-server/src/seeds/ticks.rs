@@ -10,8 +10,8 @@ use axum::response::sse::Event;
 use futures_util::stream::{self, Stream};
 use sse_task_protocol::ProgressData;
 
-use sse_task_server::http::resume::{resume_from, ResumeError, ResumeFrom};
-use sse_task_server::http::sse::completion_event;
+use sse_task_server::http::completion_event;
+use sse_task_server::http::{resume_from, ResumeError, ResumeFrom};
 
 /// Most events a tick stream sends.
 pub const MAX_TICKS: u64 = 10_000_000;

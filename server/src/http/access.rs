@@ -19,8 +19,17 @@ use axum::http::{header, HeaderMap, HeaderName, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::config::TaskServerConfig;
 use crate::http::error::ApiError;
+
+/// Who may call: the token every request must carry (when set) and the
+/// origins whose pages may change state (`*`: any).
+#[derive(Debug, Clone, Default)]
+pub struct AccessPolicy {
+    /// Token required on every request of the routes it guards.
+    pub token: Option<String>,
+    /// Origins whose pages may change state; `*` allows any.
+    pub allow_origins: Vec<String>,
+}
 
 /// What the request proved, for routes that show more to the token holder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,7 +55,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Access {
 
 /// Middleware of `/api/`: 401 without the token when one is configured.
 pub async fn require_token(
-    State(config): State<Arc<TaskServerConfig>>,
+    State(config): State<Arc<AccessPolicy>>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -71,7 +80,7 @@ pub async fn require_token(
 /// Middleware of every route: 403 for a state-changing request from a page
 /// of another origin that `--allow-origin` does not name.
 pub async fn refuse_cross_origin_actions(
-    State(config): State<Arc<TaskServerConfig>>,
+    State(config): State<Arc<AccessPolicy>>,
     request: Request,
     next: Next,
 ) -> Response {

@@ -7,7 +7,6 @@ use axum::Json;
 use sse_task_protocol::ErrorBody;
 use thiserror::Error;
 
-use crate::db::DbError;
 use crate::http::resume::ResumeError;
 
 /// Every way a request can fail, each mapped to one HTTP status.
@@ -56,9 +55,9 @@ pub enum ApiError {
         /// Its explanation.
         message: String,
     },
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] DbError),
+    /// The server failed (its store, say): a 500 with the reason.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -76,7 +75,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Rejected { status, .. } => *status,
-            Self::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

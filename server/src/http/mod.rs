@@ -1,15 +1,21 @@
-//! HTTP plumbing every route shares, and none of the task domain: the
-//! token and cross-origin guard ([`access`]), the JSON error answer
-//! ([`error`]), JSON bodies that must be objects ([`json_body`]), reading a
-//! resume point ([`resume`]), SSE responses ([`sse`]), the accept loop
-//! ([`serve`]) and closing stalled clients ([`stall`]), and the counts of
-//! requests and open streams ([`counters`]).
+//! HTTP plumbing every route shares, and none of the task domain, public so
+//! that an app's own SSE routes can share it: the JSON error answer
+//! ([`ApiError`]), JSON bodies that must be objects ([`JsonObject`]), reading
+//! a resume point ([`resume_from`]), SSE responses ([`sse_response`],
+//! [`sse_bytes_response`]), and the token and cross-origin guards
+//! ([`AccessPolicy`], [`refuse_cross_origin_actions`]). The accept loop and
+//! the closing of stalled clients are the server's own.
 
-pub mod access;
-pub mod counters;
-pub mod error;
-pub mod json_body;
-pub mod resume;
-pub mod serve;
-pub mod sse;
-pub mod stall;
+pub(crate) mod access;
+pub(crate) mod error;
+pub(crate) mod json_body;
+pub(crate) mod resume;
+pub(crate) mod serve;
+pub(crate) mod sse;
+mod stall;
+
+pub use access::{refuse_cross_origin_actions, Access, AccessPolicy};
+pub use error::ApiError;
+pub use json_body::JsonObject;
+pub use resume::{last_event_id_header, resume_from, ResumeError, ResumeFrom};
+pub use sse::{completion_event, retry_event, sse_bytes_response, sse_response};

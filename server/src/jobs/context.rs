@@ -9,17 +9,16 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
-use super::job::Stopped;
-use crate::db::Writer;
-use crate::tasks::{FlatOut, JobsFirst, TaskHandle};
+use crate::tasks::{FlatOut, JobsFirst, TaskHandle, Writer};
 
 /// A job writing this many events within [`RATE_WINDOW`] runs flat out
 /// (over 500 events a second): while it does, streams hold back their next
 /// chunk so that the job and the database get the CPU first (jobs first).
 /// A job counts as flat out from its start until a window shows it slower,
-/// it sleeps, or it goes quiet for [`ACTIVE_FOR`](crate::tasks::ACTIVE_FOR).
+/// it sleeps, or it goes quiet for [`ACTIVE_FOR`](crate::tasks::jobs_first::ACTIVE_FOR).
 pub const FLAT_OUT_EVENTS: u32 = 50;
 /// The window over which a job's event rate is measured.
 pub const RATE_WINDOW: Duration = Duration::from_millis(100);
@@ -176,26 +175,29 @@ impl JobContext {
     }
 }
 
+/// Returned by the [`JobContext`] once the job must stop (cancel, shutdown,
+/// or a write that failed); `?` turns it into [`JobError::Stopped`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("the task was stopped")]
+pub struct Stopped;
+
 #[cfg(test)]
 mod tests {
     use sse_task_protocol::TaskState;
 
     use super::*;
-    use crate::db::{Db, TaskRow, Write};
+    use crate::tasks::writer::writer_that_keeps_nothing;
+    use crate::tasks::TaskRow;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_job_is_flat_out_while_it_writes_over_the_rate_and_not_once_it_pauses() {
-        let db = Db::open(None, None).unwrap();
+        let writer = writer_that_keeps_nothing();
         let mut row = TaskRow::sample("t", TaskState::Running, None);
         row.steps = 1000;
-        db.writer
-            .write(Write::InsertTask(row.clone()))
-            .await
-            .unwrap();
         let jobs_first = JobsFirst::new(Duration::from_secs(1));
         let context = JobContext::new(
             TaskHandle::new(row),
-            db.writer.clone(),
+            writer,
             serde_json::json!({}),
             0,
             Arc::clone(&jobs_first),
@@ -209,7 +211,7 @@ mod tests {
             }
             seen.push(jobs_first.flat_out_jobs());
             // Quiet (computing) for a while: not flat out meanwhile.
-            std::thread::sleep(crate::tasks::ACTIVE_FOR + Duration::from_millis(50));
+            std::thread::sleep(crate::tasks::jobs_first::ACTIVE_FOR + Duration::from_millis(50));
             seen.push(jobs_first.flat_out_jobs());
             context.sleep(Duration::from_millis(1)).unwrap();
             seen.push(jobs_first.flat_out_jobs());

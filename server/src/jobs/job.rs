@@ -5,8 +5,8 @@
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use super::context::JobContext;
-use crate::http::json_body::from_json;
+use super::context::{JobContext, Stopped};
+use crate::json::from_json;
 
 /// A kind of job the server runs, registered under a name
 /// ([`TaskServerBuilder::job`](crate::TaskServerBuilder::job)); a task
@@ -70,12 +70,6 @@ impl From<Stopped> for JobError {
         Self::Stopped
     }
 }
-
-/// Returned by the [`JobContext`] once the job must stop (cancel, shutdown,
-/// or a write that failed); `?` turns it into [`JobError::Stopped`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[error("the task was stopped")]
-pub struct Stopped;
 
 /// Reads a job's parameters as `T`; `Err` names the field that is wrong
 /// ("folder is required", "limit: invalid type: ..."), ready for

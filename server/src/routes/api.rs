@@ -26,14 +26,14 @@ use crate::http::access::Access;
 
 use super::query;
 use crate::config::TaskServerConfig;
-use crate::http::counters::StreamKind;
 use crate::http::error::ApiError;
 use crate::http::json_body::JsonObject;
 use crate::http::resume::{resume_from, ResumeFrom};
 use crate::http::sse::sse_bytes_response;
 use crate::jobs::STEPS_KIND;
 use crate::state::ServerState;
-use crate::tasks::{NewTask, StreamOptions, TaskError};
+use crate::store::answers::{NewTask, TaskError};
+use crate::tasks::StreamOptions;
 
 /// Header naming the task that `GET /api/run` created.
 pub const TASK_ID_HEADER: HeaderName = HeaderName::from_static("x-task-id");
@@ -53,7 +53,7 @@ impl From<TaskError> for ApiError {
                 message: error.to_string(),
                 retry_after_secs: 1,
             },
-            TaskError::Db(db) => Self::Db(db),
+            TaskError::Db(db) => Self::Internal(db.to_string()),
         }
     }
 }
@@ -164,26 +164,7 @@ pub struct EventsQuery {
     /// Resume point for clients that cannot send `Last-Event-ID`.
     #[serde(rename = "lastEventId")]
     last_event_id: Option<String>,
-    /// Test knob: end the connection after so many events, when the client
-    /// sent no resume id (its first connection).
-    drop_after: Option<u32>,
-    /// Test knob: end every connection after so many events.
-    drop_every: Option<u32>,
-    /// Test knob (`1`): ignore the resume point and start over, like a naive server.
-    ignore_resume: Option<u8>,
-    /// Test knob: end every connection after so many ms (a server that caps
-    /// its connections, like the PHP + SQLite seed), at most an hour.
-    end_after_ms: Option<u64>,
-    /// Test knob: the `retry:` to send, in ms (default: `--retry-ms`), at most 600 000.
-    retry_ms: Option<u64>,
-    /// Test knob: count this connection under `key` (read with `GET /faults/hits/{key}`).
-    key: Option<String>,
 }
-
-/// Longest `end_after_ms`.
-const MAX_END_AFTER_MS: u64 = 3_600_000;
-/// Longest `retry_ms`.
-const MAX_RETRY_MS: u64 = 600_000;
 
 /// `GET /api/tasks/{id}/events`.
 ///
@@ -198,57 +179,36 @@ pub async fn task_events_route(
     headers: HeaderMap,
     params: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let mut params = query(params)?;
-    if !state.config.test_knobs {
-        params = EventsQuery {
-            last_event_id: params.last_event_id,
-            ..EventsQuery::default()
-        };
-    }
-    if params
-        .end_after_ms
-        .is_some_and(|ms| ms == 0 || ms > MAX_END_AFTER_MS)
-        || params.retry_ms.is_some_and(|ms| ms > MAX_RETRY_MS)
-    {
-        return Err(ApiError::Unprocessable(format!(
-            "end_after_ms must be 1..={MAX_END_AFTER_MS} and retry_ms 0..={MAX_RETRY_MS}"
-        )));
-    }
-    state.counters.hit(params.key.as_deref());
+    let params = query(params)?;
     let start = state.tasks.stream_start(&id).await?;
     let row = start.row;
     let resume = resume_from(&headers, params.last_event_id.as_deref())?;
-    let first_connection = matches!(resume, ResumeFrom::Start | ResumeFrom::After(0));
     let mut history_lost = None;
-    let after = if params.ignore_resume == Some(1) {
-        0
-    } else {
-        match resume {
-            ResumeFrom::Start => 0,
-            ResumeFrom::After(after) if after > row.last_seq => {
-                // The store no longer has what the client saw (it was
-                // replaced): say so, then send what it has, from the start.
-                history_lost = Some(HistoryLost {
-                    missing: None,
-                    message: format!(
-                        "Last-Event-ID {after} is beyond the last event ({}) of task {id}: \
-                         the server no longer has the events the client saw",
-                        row.last_seq
-                    ),
-                });
-                0
-            }
-            ResumeFrom::After(after) => after,
-            // CLOSE: the client saw the end; for an ended task (completed,
-            // failed or cancelled) nothing is left to send.
-            ResumeFrom::Closed if row.state.is_terminal() => row.last_seq,
-            ResumeFrom::Closed => {
-                return Err(ApiError::BadRequest(format!(
-                    "Last-Event-ID CLOSE says the task ended, but task {id} is still {}: \
-                     resume from the number of the last event seen",
-                    row.state.as_str()
-                )))
-            }
+    let after = match resume {
+        ResumeFrom::Start => 0,
+        ResumeFrom::After(after) if after > row.last_seq => {
+            // The store no longer has what the client saw (it was
+            // replaced): say so, then send what it has, from the start.
+            history_lost = Some(HistoryLost {
+                missing: None,
+                message: format!(
+                    "Last-Event-ID {after} is beyond the last event ({}) of task {id}: \
+                     the server no longer has the events the client saw",
+                    row.last_seq
+                ),
+            });
+            0
+        }
+        ResumeFrom::After(after) => after,
+        // CLOSE: the client saw the end; for an ended task (completed,
+        // failed or cancelled) nothing is left to send.
+        ResumeFrom::Closed if row.state.is_terminal() => row.last_seq,
+        ResumeFrom::Closed => {
+            return Err(ApiError::BadRequest(format!(
+                "Last-Event-ID CLOSE says the task ended, but task {id} is still {}: \
+                 resume from the number of the last event seen",
+                row.state.as_str()
+            )))
         }
     };
     if row.state.is_terminal() && after >= row.last_seq && !start.unstored_end {
@@ -256,28 +216,14 @@ pub async fn task_events_route(
     }
     let options = StreamOptions {
         after,
-        drop_after: params
-            .drop_every
-            .or(params.drop_after.filter(|_| first_connection)),
-        end_after: params.end_after_ms.map(std::time::Duration::from_millis),
-        retry: Some(
-            params
-                .retry_ms
-                .map_or(state.config.retry, std::time::Duration::from_millis),
-        ),
+        retry: Some(state.config.retry),
     };
-    let open = state.streams.open(StreamKind::Task);
     let prelude = history_lost.map(|lost| {
         let mut frame = Vec::new();
         encode_frame(&mut frame, None, Some(EVENT_HISTORY_LOST), &lost.to_json());
         Bytes::from(frame)
     });
-    let events = futures_util::stream::iter(prelude)
-        .chain(state.tasks.events(&row, options)?)
-        .map(move |chunk| {
-            let _counted = &open;
-            chunk
-        });
+    let events = futures_util::stream::iter(prelude).chain(state.tasks.events(&row, options)?);
     Ok(sse_bytes_response(
         events,
         state.config.keep_alive,

@@ -27,7 +27,6 @@ use sse_task_protocol::{
 
 use super::query;
 use crate::http::access::Access;
-use crate::http::counters::StreamKind;
 use crate::http::error::ApiError;
 use crate::http::resume::{resume_from, ResumeFrom};
 use crate::http::sse::sse_bytes_response;
@@ -43,8 +42,6 @@ pub struct FeedQuery {
     /// Resume point for clients that cannot send `Last-Event-ID`.
     #[serde(rename = "lastEventId")]
     last_event_id: Option<String>,
-    /// Test knob: end every connection after so many feed rows.
-    drop_every: Option<u32>,
 }
 
 /// `GET /api/tasks/events`.
@@ -88,12 +85,9 @@ pub async fn feed_route(
     };
     let options = StreamOptions {
         after,
-        drop_after: params.drop_every.filter(|_| state.config.test_knobs),
         retry: Some(state.config.retry),
-        ..StreamOptions::default()
     };
-    let open = state.streams.open(StreamKind::Feed);
-    let chunks = state.tasks.feed_events(&state.feed, open, options, prelude);
+    let chunks = state.tasks.feed_events(&state.feed, options, prelude);
     Ok(sse_bytes_response(
         chunks,
         state.config.keep_alive,

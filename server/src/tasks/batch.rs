@@ -3,7 +3,7 @@
 //! publishes them at the batch's last reply, so nothing a stream, the API or
 //! the job's window sees changes in between.
 
-use crate::db::TaskRow;
+use super::rows::TaskRow;
 
 /// The stored writes of one batch.
 pub struct Batch {

@@ -6,8 +6,7 @@ use sse_task_protocol::{
     EVENT_MESSAGE,
 };
 
-use crate::db::now_rfc3339;
-use crate::db::{StoredEvent, TaskRow};
+use super::rows::{now_rfc3339, StoredEvent, TaskRow};
 
 /// The row of a task that starts running.
 pub fn started(row: &TaskRow) -> TaskRow {

@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
+use super::error::StoreError;
+use super::rows::{FeedRow, FeedSink};
 use super::tail::{Tail, TailRead};
-use crate::db::{DbError, FeedRow, FeedSink};
 use sse_task_protocol::encode_frame;
 
 /// Feed rows kept in memory (older ones are read from the database): about
@@ -33,8 +34,8 @@ impl Feed {
     }
 
     /// The feed continues after `newest` (the database's newest row).
-    pub fn start_at(&self, newest: u64) -> Result<(), DbError> {
-        *self.tail.lock().map_err(|_| DbError::Poisoned)? = Tail::new(newest);
+    pub fn start_at(&self, newest: u64) -> Result<(), StoreError> {
+        *self.tail.lock().map_err(|_| StoreError::Poisoned)? = Tail::new(newest);
         self.changes.send_replace(newest);
         Ok(())
     }
@@ -74,11 +75,11 @@ impl Feed {
     }
 
     /// Frames of at most `limit` rows after `cursor`.
-    pub fn after(&self, cursor: u64, limit: usize) -> Result<TailRead, DbError> {
+    pub fn after(&self, cursor: u64, limit: usize) -> Result<TailRead, StoreError> {
         Ok(self
             .tail
             .lock()
-            .map_err(|_| DbError::Poisoned)?
+            .map_err(|_| StoreError::Poisoned)?
             .after(cursor, limit))
     }
 }

@@ -16,9 +16,11 @@ use tokio::sync::{watch, Notify};
 use tokio_util::sync::CancellationToken;
 
 use super::batch::Batch;
+use super::error::StoreError;
 use super::events::{self, percent};
+use super::rows::{StoredEvent, TaskRow};
 use super::streams_read::{Read, StreamsRead};
-use crate::db::{DbError, StoredEvent, TaskRow, Write, WriteFailure, Writer, Written};
+use super::writer::{Write, WriteFailure, Writer, Written};
 
 /// Writes of one task that may wait for the writer at a time; the job pauses
 /// beyond it (interval-0 tasks are paced by the database, not by memory).
@@ -94,8 +96,8 @@ impl TaskHandle {
         handle
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Inner>, DbError> {
-        self.inner.lock().map_err(|_| DbError::Poisoned)
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
+        self.inner.lock().map_err(|_| StoreError::Poisoned)
     }
 
     /// The task's id.
@@ -104,7 +106,7 @@ impl TaskHandle {
     }
 
     /// A copy of the stored row.
-    pub fn row(&self) -> Result<TaskRow, DbError> {
+    pub fn row(&self) -> Result<TaskRow, StoreError> {
         Ok(self.lock()?.committed.clone())
     }
 
@@ -114,7 +116,7 @@ impl TaskHandle {
     }
 
     /// The API's view of the task (what is stored).
-    pub fn snapshot(&self) -> Result<TaskSnapshot, DbError> {
+    pub fn snapshot(&self) -> Result<TaskSnapshot, StoreError> {
         Ok(snapshot_of(&self.lock()?.committed))
     }
 
@@ -124,8 +126,8 @@ impl TaskHandle {
     }
 
     /// At most `limit` events after `cursor`, from memory when they are there.
-    pub fn read_after(&self, cursor: u64, limit: usize) -> Result<Read, DbError> {
-        let view = self.for_streams.read().map_err(|_| DbError::Poisoned)?;
+    pub fn read_after(&self, cursor: u64, limit: usize) -> Result<Read, StoreError> {
+        let view = self.for_streams.read().map_err(|_| StoreError::Poisoned)?;
         Ok(view.read_after(cursor, limit))
     }
 
@@ -169,7 +171,7 @@ impl TaskHandle {
     }
 
     /// Queues the `cancelled` event.
-    pub fn cancel(self: &Arc<Self>, writer: &Writer) -> Result<Cancel, DbError> {
+    pub fn cancel(self: &Arc<Self>, writer: &Writer) -> Result<Cancel, StoreError> {
         let mut outcome = None;
         self.submit(writer, |planned| {
             let (event, row) = events::cancellation(planned);

@@ -1,6 +1,6 @@
 //! Jobs first: while a job runs flat out (it writes more than
-//! [`FLAT_OUT_EVENTS`](crate::jobs::FLAT_OUT_EVENTS) events within
-//! [`RATE_WINDOW`](crate::jobs::RATE_WINDOW), over 500 a second: a `steps`
+//! `FLAT_OUT_EVENTS` (the job context's) events within
+//! `RATE_WINDOW`, over 500 a second: a `steps`
 //! task at interval 0 goes as fast as the database stores it), streams hold
 //! back their next chunk until it stops, for at most a bounded wait.
 //!

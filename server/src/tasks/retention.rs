@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::db::TaskRow;
+use super::rows::TaskRow;
 
 /// How long and how many ended tasks are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

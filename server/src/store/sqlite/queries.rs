@@ -4,13 +4,13 @@
 use rusqlite::{params, Connection};
 use sse_task_protocol::TaskState;
 
-use super::{DbError, FeedRow, StoredEvent, TaskRow};
+use crate::tasks::{FeedRow, StoreError, StoredEvent, TaskRow};
 
 const TASK_COLUMNS: &str = "id, label, steps, kind, params, state, step, last_seq, \
                             message, created_at, started_at, finished_at";
 
 /// Inserts a new task row.
-pub fn insert_task(conn: &Connection, row: &TaskRow) -> Result<(), DbError> {
+pub fn insert_task(conn: &Connection, row: &TaskRow) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
         "INSERT INTO tasks ({TASK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?
@@ -32,7 +32,7 @@ pub fn insert_task(conn: &Connection, row: &TaskRow) -> Result<(), DbError> {
 }
 
 /// Writes the columns of `row` that change during a task's life.
-pub fn update_task(conn: &Connection, row: &TaskRow) -> Result<(), DbError> {
+pub fn update_task(conn: &Connection, row: &TaskRow) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE tasks SET state = ?2, step = ?3, last_seq = ?4, message = ?5, \
              started_at = ?6, finished_at = ?7 WHERE id = ?1",
@@ -50,7 +50,11 @@ pub fn update_task(conn: &Connection, row: &TaskRow) -> Result<(), DbError> {
 }
 
 /// Inserts one event of a task.
-pub fn insert_event(conn: &Connection, task_id: &str, event: &StoredEvent) -> Result<(), DbError> {
+pub fn insert_event(
+    conn: &Connection,
+    task_id: &str,
+    event: &StoredEvent,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO events (task_id, seq, wire_id, kind, data) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -65,14 +69,14 @@ pub fn insert_event(conn: &Connection, task_id: &str, event: &StoredEvent) -> Re
 }
 
 /// Appends a feed row; returns its server-wide sequence number.
-pub fn insert_feed(conn: &Connection, task_id: &str, data: &str) -> Result<u64, DbError> {
+pub fn insert_feed(conn: &Connection, task_id: &str, data: &str) -> Result<u64, StoreError> {
     conn.prepare_cached("INSERT INTO feed (task_id, data) VALUES (?1, ?2)")?
         .execute(params![task_id, data])?;
     Ok(conn.last_insert_rowid() as u64)
 }
 
 /// The newest feed row's sequence number (0 when there is none).
-pub fn newest_feed(conn: &Connection) -> Result<u64, DbError> {
+pub fn newest_feed(conn: &Connection) -> Result<u64, StoreError> {
     Ok(conn
         .prepare_cached("SELECT COALESCE(MAX(gseq), 0) FROM feed")?
         .query_row([], |row| row.get::<_, i64>(0))? as u64)
@@ -84,7 +88,7 @@ pub fn feed_between(
     after: u64,
     up_to: u64,
     limit: usize,
-) -> Result<Vec<FeedRow>, DbError> {
+) -> Result<Vec<FeedRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT gseq, task_id, data FROM feed WHERE gseq > ?1 AND gseq <= ?2 \
          ORDER BY gseq LIMIT ?3",
@@ -100,7 +104,7 @@ pub fn feed_between(
 }
 
 /// Deletes tasks, their events and their feed rows.
-pub fn delete_tasks(conn: &Connection, ids: &[String]) -> Result<(), DbError> {
+pub fn delete_tasks(conn: &Connection, ids: &[String]) -> Result<(), StoreError> {
     for id in ids {
         conn.prepare_cached("DELETE FROM feed WHERE task_id = ?1")?
             .execute([id])?;
@@ -119,7 +123,7 @@ pub fn events_between(
     after: u64,
     up_to: u64,
     limit: usize,
-) -> Result<Vec<StoredEvent>, DbError> {
+) -> Result<Vec<StoredEvent>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, wire_id, kind, data FROM events \
          WHERE task_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
@@ -136,7 +140,7 @@ pub fn events_between(
 }
 
 /// Every task row, newest first.
-pub fn all_tasks(conn: &Connection) -> Result<Vec<TaskRow>, DbError> {
+pub fn all_tasks(conn: &Connection) -> Result<Vec<TaskRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {TASK_COLUMNS} FROM tasks ORDER BY created_at DESC, rowid DESC"
     ))?;
@@ -163,7 +167,7 @@ pub fn all_tasks(conn: &Connection) -> Result<Vec<TaskRow>, DbError> {
     for row in rows {
         let (mut task, state) = row?;
         task.state = TaskState::parse(&state)
-            .ok_or_else(|| DbError::UnknownState(task.id.clone(), state))?;
+            .ok_or_else(|| StoreError::UnknownState(task.id.clone(), state))?;
         tasks.push(task);
     }
     Ok(tasks)

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 
 use super::connection::Location;
-use super::DbError;
+use crate::tasks::StoreError;
 
 /// Idle read connections kept for reuse; more are opened under load.
 const KEEP_IDLE: usize = 4;
@@ -21,7 +21,7 @@ pub struct ReadPool {
 
 impl ReadPool {
     /// A pool with one connection open (which keeps an in-memory database alive).
-    pub fn open(location: &Location) -> Result<Self, DbError> {
+    pub fn open(location: &Location) -> Result<Self, StoreError> {
         let first = location.open_reader()?;
         Ok(Self {
             location: location.clone(),
@@ -30,23 +30,23 @@ impl ReadPool {
     }
 
     /// Runs `query` on a read connection, on a blocking thread.
-    pub async fn read<T, F>(&self, query: F) -> Result<T, DbError>
+    pub async fn read<T, F>(&self, query: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let pool = self.clone();
         tokio::task::spawn_blocking(move || pool.read_now(query))
             .await
-            .map_err(|error| DbError::Thread(error.to_string()))?
+            .map_err(|error| StoreError::Thread(error.to_string()))?
     }
 
     /// Runs `query` on a read connection on this thread (start-up, tests).
     pub fn read_now<T>(
         &self,
-        query: impl FnOnce(&Connection) -> Result<T, DbError>,
-    ) -> Result<T, DbError> {
-        let conn = match self.idle.lock().map_err(|_| DbError::Poisoned)?.pop() {
+        query: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let conn = match self.idle.lock().map_err(|_| StoreError::Poisoned)?.pop() {
             Some(conn) => conn,
             None => self.location.open_reader()?,
         };

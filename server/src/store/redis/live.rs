@@ -19,10 +19,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::keys::Keys;
 use super::rows::{event_from_entry, feed_row_from_entry};
-use crate::db::{StoredEvent, TaskRow};
 use crate::tasks::events::encode;
 use crate::tasks::streams_read::{Read, StreamsRead};
 use crate::tasks::Feed;
+use crate::tasks::{StoredEvent, TaskRow};
 
 /// Longest one `XREAD` blocks (a view added meanwhile unblocks it at once).
 const BLOCK: Duration = Duration::from_secs(2);

@@ -21,19 +21,19 @@ use super::rows::{
 };
 use super::scripts::{self, ALREADY, FENCED, OUT_OF_ORDER, QUEUE_FULL, WRITTEN};
 use super::RedisConfig;
-use crate::db::{created_feed_data, event_feed_data, now_rfc3339, DbError, TaskRow, Writer};
+use crate::jobs::queue::JobQueue;
 use crate::jobs::JobKinds;
+use crate::store::answers::{new_row, page_of, NewTask, TaskError, TaskPage};
 use crate::tasks::cursor::{stream_of, Source};
 use crate::tasks::events::{cancellation, encode};
 use crate::tasks::feed::{self, Feed};
 use crate::tasks::handle::snapshot_of;
-use crate::tasks::queue::JobQueue;
 use crate::tasks::removed::REMEMBERED;
 use crate::tasks::retention::expired;
+use crate::tasks::rows::{created_feed_data, event_feed_data};
 use crate::tasks::streams_read::Read;
-use crate::tasks::{
-    new_row, page_of, JobsFirst, NewTask, Retention, StreamOptions, TaskError, TaskPage,
-};
+use crate::tasks::{now_rfc3339, StoreError, TaskRow, Writer};
+use crate::tasks::{JobsFirst, Retention, StreamOptions};
 
 /// Rows of the feed kept in Redis (about; older ones are trimmed by the
 /// retention sweep: a dashboard resuming before them skips to the rest).
@@ -71,7 +71,7 @@ impl RedisTasks {
         jobs_first: Arc<JobsFirst>,
         kinds: JobKinds,
         feed: Arc<Feed>,
-    ) -> Result<Self, DbError> {
+    ) -> Result<Self, StoreError> {
         let (client, mut manager) = super::connect(config).await?;
         let keys = Keys::new(&config.prefix);
         let node = format!("node-{}", uuid::Uuid::new_v4().simple());
@@ -156,7 +156,7 @@ impl RedisTasks {
         let waiting: i64 = call
             .invoke_async(&mut self.manager.clone())
             .await
-            .map_err(DbError::from)?;
+            .map_err(StoreError::from)?;
         if waiting == QUEUE_FULL {
             return Err(TaskError::QueueFull(self.queue_capacity as usize));
         }
@@ -169,7 +169,7 @@ impl RedisTasks {
             .arg(self.keys.task(id))
             .query_async(&mut self.manager.clone())
             .await
-            .map_err(DbError::from)?;
+            .map_err(StoreError::from)?;
         if let Some(row) = row_from_hash(&hash)? {
             return Ok(row);
         }
@@ -178,7 +178,7 @@ impl RedisTasks {
             .arg(id)
             .query_async(&mut self.manager.clone())
             .await
-            .map_err(DbError::from)?;
+            .map_err(StoreError::from)?;
         Err(if removed.is_some() {
             TaskError::Removed(id.to_owned())
         } else {
@@ -195,7 +195,7 @@ impl RedisTasks {
             .arg(-1)
             .query_async(&mut manager)
             .await
-            .map_err(DbError::from)?;
+            .map_err(StoreError::from)?;
         let mut pipe = redis::pipe();
         for id in &ids {
             pipe.cmd("HGETALL").arg(self.keys.task(id));
@@ -203,7 +203,7 @@ impl RedisTasks {
         let hashes: Vec<HashMap<String, String>> = pipe
             .query_async(&mut manager)
             .await
-            .map_err(DbError::from)?;
+            .map_err(StoreError::from)?;
         let mut rows = Vec::with_capacity(hashes.len());
         for hash in &hashes {
             if let Some(row) = row_from_hash(hash)? {
@@ -255,7 +255,7 @@ impl RedisTasks {
             let answer: i64 = call
                 .invoke_async(&mut manager)
                 .await
-                .map_err(DbError::from)?;
+                .map_err(StoreError::from)?;
             match answer {
                 WRITTEN => {
                     let mut pipe = redis::pipe();
@@ -272,7 +272,7 @@ impl RedisTasks {
                 _ => return Err(TaskError::NotFound(id.chars().take(64).collect())),
             }
         }
-        Err(TaskError::Db(DbError::Redis(format!(
+        Err(TaskError::Db(StoreError::Redis(format!(
             "task {id} kept changing: the cancel was not stored; retry"
         ))))
     }
@@ -298,17 +298,11 @@ impl RedisTasks {
 
     /// The SSE bytes of the feed after `options.after`, preceded by
     /// `prelude`; `open` is kept for the stream's life.
-    pub fn feed_events<G: Send + Sync + 'static>(
-        &self,
-        open: G,
-        options: StreamOptions,
-        prelude: Bytes,
-    ) -> impl Stream<Item = Bytes> {
+    pub fn feed_events(&self, options: StreamOptions, prelude: Bytes) -> impl Stream<Item = Bytes> {
         let source = FeedEvents {
             feed: Arc::clone(&self.feed),
             manager: self.manager.clone(),
             key: self.keys.feed(),
-            _open: open,
         };
         stream_of(
             source,
@@ -356,7 +350,7 @@ impl RedisTasks {
         let _: () = pipe
             .query_async(&mut self.manager.clone())
             .await
-            .map_err(DbError::from)?;
+            .map_err(StoreError::from)?;
         Ok(ids.len())
     }
 
@@ -400,14 +394,13 @@ impl Source for TaskEvents {
 
 /// The feed on this node: its tail, then `XRANGE` of the feed stream
 /// (entries trimmed away are skipped).
-struct FeedEvents<G> {
+struct FeedEvents {
     feed: Arc<Feed>,
     manager: ConnectionManager,
     key: String,
-    _open: G,
 }
 
-impl<G: Send + Sync + 'static> Source for FeedEvents<G> {
+impl Source for FeedEvents {
     fn read_after(&self, after: u64, limit: usize) -> Read {
         crate::tasks::cursor::feed_tail(&self.feed, after, limit)
     }

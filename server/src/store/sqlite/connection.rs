@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::DbError;
+use crate::tasks::StoreError;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tasks (
@@ -78,7 +78,7 @@ impl Location {
         }
     }
 
-    fn open(&self) -> Result<Connection, DbError> {
+    fn open(&self) -> Result<Connection, StoreError> {
         let conn = match self {
             Self::File(path) => Connection::open(path)?,
             Self::Memory(uri) => Connection::open_with_flags(
@@ -94,7 +94,7 @@ impl Location {
     }
 
     /// The writer's connection; creates the schema.
-    pub fn open_writer(&self) -> Result<Connection, DbError> {
+    pub fn open_writer(&self) -> Result<Connection, StoreError> {
         let conn = self.open()?;
         if let Self::File(_) = self {
             conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -106,7 +106,7 @@ impl Location {
     }
 
     /// A reader's connection (open the writer first: it creates the schema).
-    pub fn open_reader(&self) -> Result<Connection, DbError> {
+    pub fn open_reader(&self) -> Result<Connection, StoreError> {
         let conn = self.open()?;
         if let Self::Memory(_) = self {
             conn.pragma_update(None, "read_uncommitted", true)?;
@@ -115,7 +115,7 @@ impl Location {
     }
 
     /// The file's identity now (`None` for memory).
-    pub fn identity(&self) -> Result<Option<FileIdentity>, DbError> {
+    pub fn identity(&self) -> Result<Option<FileIdentity>, StoreError> {
         match self {
             Self::File(path) => FileIdentity::of(path).map(Some),
             Self::Memory(_) => Ok(None),
@@ -124,7 +124,7 @@ impl Location {
 }
 
 /// Brings a database written by an older version to the current schema.
-fn upgrade(conn: &Connection) -> Result<(), DbError> {
+fn upgrade(conn: &Connection) -> Result<(), StoreError> {
     let has_kind: bool = conn
         .prepare("SELECT 1 FROM pragma_table_info('tasks') WHERE name = 'kind'")?
         .exists([])?;
@@ -142,10 +142,10 @@ pub struct FileIdentity {
 }
 
 impl FileIdentity {
-    /// The identity of the file at `path`; [`DbError::FileGone`] when there is none.
-    pub fn of(path: &Path) -> Result<Self, DbError> {
-        let metadata =
-            std::fs::metadata(path).map_err(|_| DbError::FileGone(path.display().to_string()))?;
+    /// The identity of the file at `path`; [`StoreError::FileGone`] when there is none.
+    pub fn of(path: &Path) -> Result<Self, StoreError> {
+        let metadata = std::fs::metadata(path)
+            .map_err(|_| StoreError::FileGone(path.display().to_string()))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;

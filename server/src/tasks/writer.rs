@@ -1,7 +1,7 @@
-//! The single database writer: a dedicated thread that owns the write
-//! connection, so no write ever runs on (or waits behind) the async runtime's
-//! threads. What it writes to is a [`BatchStore`]: SQLite here, Redis in
-//! the several-node mode.
+//! The single writer of a store: a dedicated thread that owns the store's
+//! write side, so no write ever runs on (or waits behind) the async runtime's
+//! threads. What it writes to is a [`BatchStore`] (SQLite's transactions,
+//! Redis's pipelines).
 //!
 //! Commands queue in a channel; the thread takes every waiting command (up to
 //! [`MAX_BATCH`]) into one transaction, commits, and only then calls each
@@ -18,13 +18,10 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::Connection;
 use thiserror::Error;
 
-use super::connection::{FileIdentity, Location};
-use super::{
-    created_feed_data, event_feed_data, queries, DbError, FeedRow, FeedSink, StoredEvent, TaskRow,
-};
+use super::error::StoreError;
+use super::rows::{FeedRow, FeedSink, StoredEvent, TaskRow};
 
 /// Most commands in one transaction.
 pub const MAX_BATCH: usize = 1024;
@@ -42,22 +39,17 @@ impl WriteFailure {
     }
 }
 
-/// An app's statements for [`Write::Exec`]: run on the writer's connection
-/// inside the batch's transaction (again, if the batch is retried).
+/// An app's statements for [`Write::Exec`]: run on the store's write side
+/// inside the batch's transaction (again, if the batch is retried). The
+/// store hands them its connection as `dyn Any` (SQLite: a
+/// `rusqlite::Connection`; see the SQLite store's `exec`); a store that
+/// has no such connection refuses them.
 #[derive(Clone)]
-pub struct ExecFn(Arc<Statements>);
+pub struct ExecFn(pub(crate) Arc<Statements>);
 
-/// What an [`ExecFn`] runs: statements on the write connection, returning a number.
-pub type Statements = dyn Fn(&Connection) -> Result<u64, DbError> + Send + Sync;
-
-impl ExecFn {
-    /// Wraps `statements`.
-    pub fn new(
-        statements: impl Fn(&Connection) -> Result<u64, DbError> + Send + Sync + 'static,
-    ) -> Self {
-        Self(Arc::new(statements))
-    }
-}
+/// What an [`ExecFn`] runs: statements on the store's write connection,
+/// returning a number.
+pub(crate) type Statements = dyn Fn(&dyn std::any::Any) -> Result<u64, StoreError> + Send + Sync;
 
 impl std::fmt::Debug for ExecFn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -135,7 +127,7 @@ pub trait BatchStore: Send + 'static {
         &mut self,
         batch: &[&Write],
         last_of_task: &[bool],
-    ) -> Result<BatchOutcome, DbError>;
+    ) -> Result<BatchOutcome, StoreError>;
 
     /// Pauses before the later attempts of a failed batch.
     fn retry_pauses(&self) -> &[Duration] {
@@ -151,24 +143,9 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Opens the write connection (creating the schema) and starts the
-    /// thread; `feed` is told each committed batch's feed rows.
-    pub fn start(location: &Location, feed: Option<FeedSink>) -> Result<Self, DbError> {
-        let conn = location.open_writer()?;
-        let identity = location.identity()?;
-        Self::start_on(
-            SqliteBatches {
-                conn,
-                location: location.clone(),
-                identity,
-            },
-            feed,
-        )
-    }
-
     /// Starts the writer thread on `store`; `feed` is told each committed
     /// batch's feed rows.
-    pub fn start_on(store: impl BatchStore, feed: Option<FeedSink>) -> Result<Self, DbError> {
+    pub fn start_on(store: impl BatchStore, feed: Option<FeedSink>) -> Result<Self, StoreError> {
         let (commands, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("db-writer".into())
@@ -180,7 +157,7 @@ impl Writer {
                 }
                 .run(&queue)
             })
-            .map_err(|error| DbError::Thread(error.to_string()))?;
+            .map_err(|error| StoreError::Thread(error.to_string()))?;
         Ok(Self { commands })
     }
 
@@ -278,7 +255,7 @@ impl<S: BatchStore> WriterThread<S> {
         loop {
             match self.store.write_batch(&writes, flushes) {
                 Ok(outcomes) => return Ok(outcomes),
-                Err(DbError::FileGone(path)) => {
+                Err(StoreError::FileGone(path)) => {
                     let failure = WriteFailure(format!(
                         "the database file {path} was deleted or replaced while the server ran; \
                          nothing more can be stored (restart the server)"
@@ -302,40 +279,6 @@ impl<S: BatchStore> WriterThread<S> {
     }
 }
 
-/// The SQLite store's batches: one transaction each, on the write connection.
-struct SqliteBatches {
-    conn: Connection,
-    location: Location,
-    identity: Option<FileIdentity>,
-}
-
-impl BatchStore for SqliteBatches {
-    fn write_batch(
-        &mut self,
-        batch: &[&Write],
-        last_of_task: &[bool],
-    ) -> Result<BatchOutcome, DbError> {
-        if let Some(expected) = self.identity {
-            if self.location.identity()? != Some(expected) {
-                if let Location::File(path) = &self.location {
-                    return Err(DbError::FileGone(path.display().to_string()));
-                }
-            }
-        }
-        let tx = self.conn.transaction()?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        let mut feed_rows = Vec::new();
-        for (write, last) in batch.iter().zip(last_of_task) {
-            outcomes.push(Ok(apply(&tx, write, *last, &mut feed_rows)?));
-        }
-        tx.commit()?;
-        Ok(BatchOutcome {
-            writes: outcomes,
-            feed: feed_rows,
-        })
-    }
-}
-
 /// For each command: true when no later command in `batch` has the same
 /// `skip` flag (commands without one are each their own target).
 fn last_of_each_target(batch: &[Command]) -> Vec<bool> {
@@ -352,88 +295,22 @@ fn last_of_each_target(batch: &[Command]) -> Vec<bool> {
     flags
 }
 
-/// Writes a task's row; a row that ends its task gets its `finished_at`
-/// stamped now, in the transaction that stores the end.
-fn update_task_row(conn: &Connection, row: &TaskRow) -> Result<Written, DbError> {
-    if !row.state.is_terminal() {
-        queries::update_task(conn, row)?;
-        return Ok(Written::Done);
-    }
-    let finished_at = super::now_rfc3339();
-    let stamped = TaskRow {
-        finished_at: Some(finished_at.clone()),
-        ..row.clone()
-    };
-    queries::update_task(conn, &stamped)?;
-    Ok(Written::Ended { finished_at })
-}
-
-/// Runs one command in the batch's transaction; an event's task row is
-/// written only by the task's last command of the batch (the same
-/// transaction, so the stored row always matches the stored events). A new
-/// task and each event also get a feed row, added to `feed`.
-fn apply(
-    conn: &Connection,
-    write: &Write,
-    last_of_task: bool,
-    feed: &mut Vec<FeedRow>,
-) -> Result<Written, DbError> {
-    let mut add_to_feed = |task_id: &str, data: String| -> Result<(), DbError> {
-        let gseq = queries::insert_feed(conn, task_id, &data)?;
-        feed.push(FeedRow {
-            gseq,
-            task_id: task_id.to_owned(),
-            data,
-        });
-        Ok(())
-    };
-    match write {
-        Write::InsertTask(row) => {
-            queries::insert_task(conn, row)?;
-            add_to_feed(&row.id, created_feed_data(row))?;
-        }
-        Write::UpdateTask(row) => return update_task_row(conn, row),
-        Write::Append { event, row } => {
-            queries::insert_event(conn, &row.id, event)?;
-            add_to_feed(&row.id, event_feed_data(&row.id, event))?;
-            if last_of_task {
-                return update_task_row(conn, row);
-            }
-        }
-        Write::Exec(exec) => return Ok(Written::Value((exec.0)(conn)?)),
-        Write::DeleteTasks(ids) => queries::delete_tasks(conn, ids)?,
-        Write::Barrier => {}
-    }
-    Ok(Written::Done)
-}
-
+/// A writer over a store that keeps nothing and answers every write as
+/// stored: for tests of what sits above the writer (the job runtime).
 #[cfg(test)]
-mod tests {
-    use sse_task_protocol::TaskState;
-
-    use super::*;
-    use crate::db::Db;
-
-    fn task(state: TaskState, finished_at: Option<&str>) -> TaskRow {
-        TaskRow::sample("t", state, finished_at)
+pub(crate) fn writer_that_keeps_nothing() -> Writer {
+    struct KeepsNothing;
+    impl BatchStore for KeepsNothing {
+        fn write_batch(
+            &mut self,
+            batch: &[&Write],
+            _last_of_task: &[bool],
+        ) -> Result<BatchOutcome, StoreError> {
+            Ok(BatchOutcome {
+                writes: batch.iter().map(|_| Ok(Written::Done)).collect(),
+                feed: Vec::new(),
+            })
+        }
     }
-
-    #[tokio::test]
-    async fn the_end_of_a_task_is_stamped_when_it_is_stored_not_when_it_was_planned() {
-        let db = Db::open(None, None).unwrap();
-        let write = |row| db.writer.write(row);
-        assert_eq!(
-            write(Write::InsertTask(task(TaskState::Queued, None))).await,
-            Ok(Written::Done)
-        );
-        let planned = "2000-01-01T00:00:01.000Z";
-        let Ok(Written::Ended { finished_at }) =
-            write(Write::UpdateTask(task(TaskState::Completed, Some(planned)))).await
-        else {
-            panic!("the end was not reported as stamped");
-        };
-        assert!(finished_at.as_str() > "2026", "stamped now: {finished_at}");
-        let stored = db.readers.read_now(queries::all_tasks).unwrap();
-        assert_eq!(stored[0].finished_at.as_deref(), Some(finished_at.as_str()));
-    }
+    Writer::start_on(KeepsNothing, None).expect("the writer thread starts")
 }

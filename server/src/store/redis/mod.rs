@@ -16,9 +16,9 @@
 mod batches;
 mod claims;
 mod keys;
-pub mod live;
+mod live;
 mod rows;
-pub mod scripts;
+mod scripts;
 mod tasks;
 
 use std::time::Duration;
@@ -26,10 +26,15 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Client;
 
-pub use keys::Keys;
-pub use tasks::RedisTasks;
+pub(crate) use tasks::RedisTasks;
 
-use crate::db::DbError;
+use crate::tasks::StoreError;
+
+impl From<redis::RedisError> for StoreError {
+    fn from(error: redis::RedisError) -> Self {
+        Self::Redis(error.to_string())
+    }
+}
 
 /// Where the shared store is and how its nodes share the jobs.
 #[derive(Debug, Clone)]
@@ -55,9 +60,10 @@ impl RedisConfig {
 }
 
 /// Opens `config`'s Redis and checks it answers (`PING`), within 2 s.
-pub async fn connect(config: &RedisConfig) -> Result<(Client, ConnectionManager), DbError> {
-    let unreachable =
-        |reason: String| DbError::Redis(format!("cannot reach Redis at {}: {reason}", config.url));
+pub async fn connect(config: &RedisConfig) -> Result<(Client, ConnectionManager), StoreError> {
+    let unreachable = |reason: String| {
+        StoreError::Redis(format!("cannot reach Redis at {}: {reason}", config.url))
+    };
     let client =
         Client::open(config.url.as_str()).map_err(|error| unreachable(error.to_string()))?;
     let manager_config = ConnectionManagerConfig::new()

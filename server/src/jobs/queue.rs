@@ -8,11 +8,9 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 
-use super::handle::TaskHandle;
-use super::job;
-use super::jobs_first::JobsFirst;
-use crate::db::{DbError, Writer};
-use crate::jobs::JobKinds;
+use super::kinds::JobKinds;
+use super::runner;
+use crate::tasks::{JobsFirst, StoreError, TaskHandle, Writer};
 
 /// A place in the queue, given back on drop.
 pub struct QueueSlot {
@@ -56,7 +54,7 @@ impl JobQueue {
         writer: &Writer,
         jobs_first: Arc<JobsFirst>,
         kinds: Arc<JobKinds>,
-    ) -> Result<Self, DbError> {
+    ) -> Result<Self, StoreError> {
         let (sender, jobs) = mpsc::channel::<Job>();
         let jobs = Arc::new(Mutex::new(jobs));
         let closed = Arc::new(AtomicBool::new(false));
@@ -85,12 +83,12 @@ impl JobQueue {
                     } = next;
                     // The job leaves the queue as it starts.
                     drop(slot);
-                    job::run(handle, done_steps, &writer, &jobs_first, &kinds);
+                    runner::run(handle, done_steps, &writer, &jobs_first, &kinds);
                     if let Some(on_done) = on_done {
                         on_done();
                     }
                 })
-                .map_err(|error| DbError::Thread(error.to_string()))?;
+                .map_err(|error| StoreError::Thread(error.to_string()))?;
         }
         Ok(Self {
             sender: Mutex::new(Some(sender)),

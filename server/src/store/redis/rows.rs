@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use redis::streams::StreamId;
 use sse_task_protocol::TaskState;
 
-use crate::db::{DbError, FeedRow, StoredEvent, TaskRow};
+use crate::tasks::{FeedRow, StoreError, StoredEvent, TaskRow};
 
 /// The hash fields of `row` (all but the owner), as field, value, ...
 pub fn row_fields(row: &TaskRow) -> Vec<String> {
@@ -49,7 +49,7 @@ pub fn changing_fields(row: &TaskRow) -> Vec<String> {
 }
 
 /// A task row from its hash; `None` for a task that does not exist.
-pub fn row_from_hash(hash: &HashMap<String, String>) -> Result<Option<TaskRow>, DbError> {
+pub fn row_from_hash(hash: &HashMap<String, String>) -> Result<Option<TaskRow>, StoreError> {
     if hash.is_empty() {
         return Ok(None);
     }
@@ -64,7 +64,8 @@ pub fn row_from_hash(hash: &HashMap<String, String>) -> Result<Option<TaskRow>, 
         kind: text("kind"),
         params: text("params"),
         steps: number("steps") as u32,
-        state: TaskState::parse(&state).ok_or_else(|| DbError::UnknownState(id.clone(), state))?,
+        state: TaskState::parse(&state)
+            .ok_or_else(|| StoreError::UnknownState(id.clone(), state))?,
         step: number("step") as u32,
         last_seq: number("last_seq"),
         message: optional("message"),

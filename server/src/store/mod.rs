@@ -1,13 +1,20 @@
-//! Where the tasks live: SQLite inside this process (the default), or
-//! Redis shared by several processes. The routes see one set of answers.
+//! Where the tasks live: SQLite inside this process (the default,
+//! [`sqlite`]), or Redis shared by several processes ([`redis`]), side by
+//! side on the store-neutral core (`tasks/`) and the job runtime (`jobs/`).
+//! The routes see one set of answers ([`answers`]).
+
+pub(crate) mod answers;
+pub(crate) mod redis;
+pub(crate) mod sqlite;
 
 use axum::body::Bytes;
 use futures_util::stream::{BoxStream, StreamExt};
 use sse_task_protocol::TaskSnapshot;
 
-use crate::db::TaskRow;
-use crate::redis_store::RedisTasks;
-use crate::tasks::{Feed, NewTask, Retention, StreamOptions, TaskError, TaskPage, TaskRegistry};
+use crate::tasks::{Feed, Retention, StreamOptions, TaskRow};
+use answers::{NewTask, TaskError, TaskPage};
+use redis::RedisTasks;
+use sqlite::TaskRegistry;
 
 /// The task store of a server.
 pub enum TaskStore {
@@ -90,16 +97,15 @@ impl TaskStore {
 
     /// The SSE bytes of the feed of every task after `options.after`,
     /// preceded by `prelude`; `open` is kept for the stream's life.
-    pub fn feed_events<G: Send + Sync + 'static>(
+    pub fn feed_events(
         &self,
         feed: &std::sync::Arc<Feed>,
-        open: G,
         options: StreamOptions,
         prelude: Bytes,
     ) -> BoxStream<'static, Bytes> {
         match self {
-            Self::Sqlite(tasks) => tasks.feed_events(feed, open, options, prelude).boxed(),
-            Self::Redis(tasks) => tasks.feed_events(open, options, prelude).boxed(),
+            Self::Sqlite(tasks) => tasks.feed_events(feed, options, prelude).boxed(),
+            Self::Redis(tasks) => tasks.feed_events(options, prelude).boxed(),
         }
     }
 
@@ -112,7 +118,7 @@ impl TaskStore {
     }
 
     /// The writer the jobs hand their events to.
-    pub fn writer<'a>(&'a self, sqlite: &'a crate::db::Db) -> &'a crate::db::Writer {
+    pub fn writer<'a>(&'a self, sqlite: &'a sqlite::Db) -> &'a crate::tasks::Writer {
         match self {
             Self::Sqlite(_) => &sqlite.writer,
             Self::Redis(tasks) => tasks.writer(),

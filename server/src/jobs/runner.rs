@@ -6,10 +6,10 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use super::handle::TaskHandle;
-use super::jobs_first::JobsFirst;
-use crate::db::Writer;
-use crate::jobs::{JobContext, JobError, JobKinds, OnRestart};
+use super::context::JobContext;
+use super::job::{JobError, OnRestart};
+use super::kinds::JobKinds;
+use crate::tasks::{JobsFirst, TaskHandle, Writer};
 
 /// Runs task `handle` from the step after `done_steps` to its end (or
 /// until it must stop).

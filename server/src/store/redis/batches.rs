@@ -11,10 +11,9 @@ use redis::{Client, Connection, Script};
 use super::keys::Keys;
 use super::rows::changing_fields;
 use super::scripts::{self, ALREADY, FENCED, GONE, WRITTEN};
-use crate::db::{
-    event_feed_data, now_rfc3339, BatchOutcome, BatchStore, DbError, TaskRow, Write, WriteFailure,
-    Written,
-};
+use crate::tasks::rows::event_feed_data;
+use crate::tasks::writer::{BatchOutcome, BatchStore};
+use crate::tasks::{now_rfc3339, StoreError, TaskRow, Write, WriteFailure, Written};
 
 /// Pauses before the later attempts of a failed batch: about 7 s in all,
 /// long enough for a Redis restart.
@@ -50,7 +49,7 @@ impl RedisBatches {
         }
     }
 
-    fn connection(&mut self) -> Result<&mut Connection, DbError> {
+    fn connection(&mut self) -> Result<&mut Connection, StoreError> {
         if self.connection.is_none() {
             let connection = self
                 .client
@@ -68,7 +67,7 @@ impl RedisBatches {
         }
         self.connection
             .as_mut()
-            .ok_or_else(|| DbError::Thread("no Redis connection".into()))
+            .ok_or_else(|| StoreError::Thread("no Redis connection".into()))
     }
 }
 
@@ -90,7 +89,7 @@ impl BatchStore for RedisBatches {
         &mut self,
         batch: &[&Write],
         _last_of_task: &[bool],
-    ) -> Result<BatchOutcome, DbError> {
+    ) -> Result<BatchOutcome, StoreError> {
         let mut pipe = redis::pipe();
         let mut planned = Vec::with_capacity(batch.len());
         for write in batch {
@@ -121,7 +120,7 @@ impl BatchStore for RedisBatches {
                 }
                 Write::Barrier => planned.push(None),
                 Write::InsertTask(_) | Write::Exec(_) | Write::DeleteTasks(_) => {
-                    return Err(DbError::Thread(
+                    return Err(StoreError::Thread(
                         "this write goes to the SQLite store, not to Redis".into(),
                     ))
                 }

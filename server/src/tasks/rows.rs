@@ -1,28 +1,9 @@
-//! The embedded SQLite store: tasks, their events and the feed of every
-//! task (an app may keep tables of its own beside them: [`Write::Exec`]).
-//!
-//! Every task event is written here before any client sees it, so a reconnect
-//! (or a restarted server with `--db FILE`) can replay exactly what was sent.
-//! One writer thread owns the write connection (`writer.rs`); reads run on
-//! blocking threads over their own connections (`reader.rs`), so neither ever
-//! holds up the async runtime or each other.
-
-mod connection;
-pub mod queries;
-mod reader;
-mod writer;
-
-use std::path::Path;
+//! The rows every store keeps, whatever it is: a task, its stored events,
+//! the feed's entries, and the feed data of each (one format for SQLite and
+//! Redis, so both answer the same).
 
 use serde_json::value::RawValue;
 use sse_task_protocol::{FeedMessage, TaskState, FEED_CREATED};
-use thiserror::Error;
-
-pub use connection::Location;
-pub use reader::ReadPool;
-/// The SQLite crate the store runs on, for [`Write::Exec`] statements.
-pub use rusqlite;
-pub use writer::{BatchOutcome, BatchStore, ExecFn, Reply, Write, WriteFailure, Writer, Written};
 
 /// Current time as RFC 3339 (milliseconds, UTC), for the task timestamps.
 pub fn now_rfc3339() -> String {
@@ -51,38 +32,6 @@ pub fn event_feed_data(task_id: &str, event: &StoredEvent) -> String {
         return FeedMessage::<&RawValue>::new(&event.kind).to_json();
     };
     FeedMessage::task_event(task_id, &event.kind, event.seq, &event.wire_id, data).to_json()
-}
-
-/// What can go wrong in the store.
-#[derive(Debug, Error)]
-pub enum DbError {
-    /// SQLite refused a statement.
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// A task row holds a state name this version does not know.
-    #[error("task {0} has an unknown state {1:?} in the database")]
-    UnknownState(String, String),
-    /// Another thread panicked while holding a lock.
-    #[error("database lock poisoned")]
-    Poisoned,
-    /// The database file was deleted or replaced while the server ran.
-    #[error("the database file {0} is gone")]
-    FileGone(String),
-    /// A database thread could not start or stopped.
-    #[error("database thread failed: {0}")]
-    Thread(String),
-    /// A write failed (after its retries).
-    #[error("could not store: {0}")]
-    Write(#[from] WriteFailure),
-    /// The shared store (Redis) failed.
-    #[error("Redis: {0}")]
-    Redis(String),
-}
-
-impl From<redis::RedisError> for DbError {
-    fn from(error: redis::RedisError) -> Self {
-        Self::Redis(error.to_string())
-    }
 }
 
 /// One stored SSE event of a task.
@@ -161,36 +110,5 @@ impl TaskRow {
             started_at: None,
             finished_at: finished_at.map(str::to_owned),
         }
-    }
-}
-
-/// The database: its writer and its readers; cheap to clone.
-#[derive(Clone)]
-pub struct Db {
-    /// Every change goes through it.
-    pub writer: Writer,
-    /// Every query goes through it.
-    pub readers: ReadPool,
-    in_memory: bool,
-}
-
-impl Db {
-    /// Opens (and creates) the database at `path`, or a private in-memory one
-    /// for `None`, and starts its writer thread, which tells `feed` of each
-    /// batch's new feed rows.
-    pub fn open(path: Option<&Path>, feed: Option<FeedSink>) -> Result<Self, DbError> {
-        let location = Location::new(path);
-        let writer = Writer::start(&location, feed)?;
-        let readers = ReadPool::open(&location)?;
-        Ok(Self {
-            writer,
-            readers,
-            in_memory: path.is_none(),
-        })
-    }
-
-    /// True for the in-memory database: no other program can write to it.
-    pub fn in_memory(&self) -> bool {
-        self.in_memory
     }
 }

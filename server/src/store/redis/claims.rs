@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use super::keys::{Keys, GROUP};
 use super::rows::row_from_hash;
 use super::scripts;
-use crate::tasks::queue::{Job, JobQueue};
+use crate::jobs::queue::{Job, JobQueue};
 use crate::tasks::TaskHandle;
 
 /// How long a take of a new job blocks.
