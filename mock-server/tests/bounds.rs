@@ -3,7 +3,7 @@
 //! SQLite, and on Redis as another node sees it.
 
 mod common;
-#[path = "common/redis.rs"]
+#[path = "../../server/tests/common/redis.rs"]
 mod redis;
 
 use std::time::Duration;

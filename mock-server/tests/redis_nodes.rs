@@ -6,7 +6,7 @@
 //! does not answer is one line and exit 1.
 
 mod common;
-#[path = "common/redis.rs"]
+#[path = "../../server/tests/common/redis.rs"]
 mod redis;
 
 use std::process::{Child, Command, Stdio};

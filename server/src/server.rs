@@ -24,7 +24,6 @@ use crate::jobs::{Job, JobKinds, Steps, STEPS_KIND};
 use crate::routes::{api, feed_stream};
 use crate::state::ServerState;
 use crate::store::sqlite::{Database, Db};
-use crate::store::TaskStore;
 use crate::tasks::{StoreError, Write};
 
 /// Largest JSON body the API reads, in bytes.
@@ -78,12 +77,6 @@ impl TaskServerBuilder {
         self.config.check().map_err(ServerError::Config)?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| ServerError::NoRuntime)?;
         let state = ServerState::new(self.config, self.kinds, CancellationToken::new()).await?;
-        if let TaskStore::Sqlite(tasks) = &*state.tasks {
-            let resumed = tasks.recover()?;
-            if resumed > 0 {
-                tracing::info!(resumed, "resumed unfinished tasks");
-            }
-        }
         runtime.spawn(sweep_retention(state.clone()));
         Ok(TaskServer { state })
     }
@@ -199,11 +192,7 @@ impl TaskServer {
     /// Waits (at most `limit`) until everything the jobs handed to the
     /// database is written.
     pub async fn flush(&self, limit: Duration) {
-        let flush = self
-            .state
-            .tasks
-            .writer(&self.state.db)
-            .write(Write::Barrier);
+        let flush = self.state.tasks.writer().write(Write::Barrier);
         if tokio::time::timeout(limit, flush).await.is_err() {
             tracing::warn!("the database writer did not finish in time");
         }

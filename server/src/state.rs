@@ -7,10 +7,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::TaskServerConfig;
 use crate::jobs::JobKinds;
+use crate::store::answers::TaskError;
 use crate::store::redis::RedisTasks;
 use crate::store::sqlite::{queries, Db, TaskRegistry};
 use crate::store::TaskStore;
-use crate::tasks::{Feed, JobsFirst, StoreError};
+use crate::tasks::{Feed, JobsFirst};
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -21,7 +22,7 @@ pub(crate) struct ServerState {
     /// in-memory one for an app's own tables.
     pub db: Db,
     /// The tasks, wherever they are stored.
-    pub tasks: Arc<TaskStore>,
+    pub tasks: Arc<dyn TaskStore>,
     /// Every task's events, multiplexed (`GET /api/tasks/events`).
     pub feed: Arc<Feed>,
     /// Fires on shutdown: streams end, jobs stop.
@@ -30,13 +31,14 @@ pub(crate) struct ServerState {
 
 impl ServerState {
     /// Opens the store (SQLite, or Redis when configured), starts its
-    /// writer and the job threads running `kinds` (SQLite tasks are not
-    /// recovered yet: call [`TaskRegistry::recover`]).
+    /// writer and the job threads running `kinds`, and queues the tasks a
+    /// restart interrupted (SQLite; on Redis the nodes take over each
+    /// other's).
     pub async fn new(
         config: TaskServerConfig,
         kinds: JobKinds,
         shutdown: CancellationToken,
-    ) -> Result<Self, StoreError> {
+    ) -> Result<Self, TaskError> {
         let feed = Feed::new();
         let jobs_first = JobsFirst::new(config.jobs_first);
         let (db, tasks) = match &config.redis {
@@ -49,8 +51,14 @@ impl ServerState {
                     config.queue_capacity,
                     jobs_first,
                     kinds,
+                    Arc::clone(&feed),
                 )?;
-                (db, TaskStore::Sqlite(tasks))
+                let resumed = tasks.recover()?;
+                if resumed > 0 {
+                    tracing::info!(resumed, "resumed unfinished tasks");
+                }
+                let tasks: Arc<dyn TaskStore> = Arc::new(tasks);
+                (db, tasks)
             }
             Some(redis) => {
                 let tasks = RedisTasks::start(
@@ -62,10 +70,10 @@ impl ServerState {
                     Arc::clone(&feed),
                 )
                 .await?;
-                (Db::open(None, None)?, TaskStore::Redis(tasks))
+                let tasks: Arc<dyn TaskStore> = Arc::new(tasks);
+                (Db::open(None, None)?, tasks)
             }
         };
-        let tasks = Arc::new(tasks);
         Ok(Self {
             config: Arc::new(config),
             db,

@@ -87,7 +87,7 @@ pub async fn feed_route(
         after,
         retry: Some(state.config.retry),
     };
-    let chunks = state.tasks.feed_events(&state.feed, options, prelude);
+    let chunks = state.tasks.feed_events(options, prelude);
     Ok(sse_bytes_response(
         chunks,
         state.config.keep_alive,

@@ -63,12 +63,28 @@ pub struct TaskHandle {
     doomed: Arc<AtomicBool>,
     /// Fires when the job must stop.
     stop: CancellationToken,
+    /// Each stored event's frame joins the handle's tail, which the store's
+    /// streams read (SQLite); a store whose streams read elsewhere (Redis,
+    /// after `XREAD`) keeps none, so no frame is encoded twice.
+    keeps_frames: bool,
 }
 
 impl TaskHandle {
-    /// Wraps a row that is stored; a task that has not ended gets its relay
-    /// (when a runtime is there to run it).
+    /// Wraps a row that is stored, for a store whose streams read the
+    /// handle's tail of encoded frames.
     pub fn new(row: TaskRow) -> Arc<Self> {
+        Self::with_frames(row, true)
+    }
+
+    /// Wraps a row that is stored, for a store whose streams read the
+    /// stored events elsewhere: no frame is encoded or kept here.
+    pub fn without_frames(row: TaskRow) -> Arc<Self> {
+        Self::with_frames(row, false)
+    }
+
+    /// A task that has not ended gets its relay (when a runtime is there to
+    /// run it).
+    fn with_frames(row: TaskRow, keeps_frames: bool) -> Arc<Self> {
         let ended = row.state.is_terminal();
         let handle = Arc::new(Self {
             id: row.id.clone(),
@@ -86,6 +102,7 @@ impl TaskHandle {
             relayed: AtomicBool::new(false),
             doomed: Arc::new(AtomicBool::new(false)),
             stop: CancellationToken::new(),
+            keeps_frames,
         });
         if !ended {
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -135,7 +152,7 @@ impl TaskHandle {
     pub fn submit_start(self: &Arc<Self>, writer: &Writer) -> bool {
         self.submit(writer, |planned| {
             let row = events::started(planned);
-            Some((Write::UpdateTask(row.clone()), row, None))
+            Some((Write::UpdateTask(row.clone()), row))
         })
     }
 
@@ -209,7 +226,7 @@ impl TaskHandle {
     fn submit(
         self: &Arc<Self>,
         writer: &Writer,
-        plan: impl FnOnce(&TaskRow) -> Option<(Write, TaskRow, Option<(u64, Vec<u8>)>)>,
+        plan: impl FnOnce(&TaskRow) -> Option<(Write, TaskRow)>,
     ) -> bool {
         let Ok(_order) = self.submitting.lock() else {
             return false;
@@ -221,10 +238,14 @@ impl TaskHandle {
             if inner.planned.state.is_terminal() {
                 return false;
             }
-            let Some((write, row, frame)) = plan(&inner.planned) else {
+            let Some((write, row)) = plan(&inner.planned) else {
                 return false;
             };
             inner.planned = row.clone();
+            let frame = match &write {
+                Write::Append { event, .. } if self.keeps_frames => Some(frame_of(event)),
+                _ => None,
+            };
             (write, row, frame)
         };
         let me = Arc::clone(self);
@@ -393,18 +414,21 @@ fn must_stop(inner: &Inner) -> bool {
     inner.interrupted || inner.planned.state.is_terminal()
 }
 
-fn append((event, row): (StoredEvent, TaskRow)) -> (Write, TaskRow, Option<(u64, Vec<u8>)>) {
-    let mut frame = Vec::with_capacity(event.data.len() + 32);
-    events::encode(&event, &mut frame);
-    let seq = event.seq;
+fn append((event, row): (StoredEvent, TaskRow)) -> (Write, TaskRow) {
     (
         Write::Append {
             event,
             row: row.clone(),
         },
         row,
-        Some((seq, frame)),
     )
+}
+
+/// `event`'s seq and SSE frame, for the tail.
+fn frame_of(event: &StoredEvent) -> (u64, Vec<u8>) {
+    let mut frame = Vec::with_capacity(event.data.len() + 32);
+    events::encode(event, &mut frame);
+    (event.seq, frame)
 }
 
 /// The API's view of a stored task row.

@@ -230,7 +230,9 @@ async fn take(claims: &Arc<Claims>, entry: &str, task: &str, permit: OwnedSemaph
         return;
     };
     let done_steps = row.step;
-    let handle = TaskHandle::new(row);
+    // This node's streams read the task from Redis (`live.rs`), not
+    // from the handle: it keeps no frames.
+    let handle = TaskHandle::without_frames(row);
     claims.running.insert(task, entry, Arc::clone(&handle));
     let runtime = tokio::runtime::Handle::current();
     let finished = Arc::clone(claims);

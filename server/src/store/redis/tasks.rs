@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use futures_util::Stream;
+use futures_util::future::BoxFuture;
+use futures_util::stream::{BoxStream, Stream, StreamExt};
 use redis::aio::ConnectionManager;
 use redis::streams::StreamRangeReply;
 use redis::Script;
@@ -24,6 +25,7 @@ use super::RedisConfig;
 use crate::jobs::queue::JobQueue;
 use crate::jobs::JobKinds;
 use crate::store::answers::{new_row, page_of, NewTask, TaskError, TaskPage};
+use crate::store::{StreamStart, TaskStore};
 use crate::tasks::cursor::{stream_of, Source};
 use crate::tasks::events::{cancellation, encode};
 use crate::tasks::feed::{self, Feed};
@@ -438,5 +440,63 @@ async fn range(
             tracing::error!(%error, key, "cannot read a stream from Redis");
             None
         }
+    }
+}
+
+impl TaskStore for RedisTasks {
+    fn create(&self, task: NewTask) -> BoxFuture<'_, Result<String, TaskError>> {
+        Box::pin(RedisTasks::create(self, task))
+    }
+
+    fn snapshot<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
+        Box::pin(async move { Ok(snapshot_of(&self.row(id).await?)) })
+    }
+
+    fn stream_start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<StreamStart, TaskError>> {
+        Box::pin(async move {
+            Ok(StreamStart {
+                row: self.row(id).await?,
+                unstored_end: false,
+            })
+        })
+    }
+
+    fn list<'a>(
+        &'a self,
+        limit: usize,
+        before: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<TaskPage, TaskError>> {
+        Box::pin(RedisTasks::list(self, limit, before))
+    }
+
+    fn cancel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
+        Box::pin(RedisTasks::cancel(self, id))
+    }
+
+    fn events(
+        &self,
+        row: &TaskRow,
+        options: StreamOptions,
+    ) -> Result<BoxStream<'static, Bytes>, TaskError> {
+        Ok(RedisTasks::events(self, row, options).boxed())
+    }
+
+    fn feed_events(&self, options: StreamOptions, prelude: Bytes) -> BoxStream<'static, Bytes> {
+        RedisTasks::feed_events(self, options, prelude).boxed()
+    }
+
+    fn apply_retention<'a>(
+        &'a self,
+        retention: &'a Retention,
+    ) -> BoxFuture<'a, Result<usize, TaskError>> {
+        Box::pin(RedisTasks::apply_retention(self, retention))
+    }
+
+    fn writer(&self) -> &Writer {
+        RedisTasks::writer(self)
+    }
+
+    fn shutdown(&self) {
+        RedisTasks::shutdown(self);
     }
 }

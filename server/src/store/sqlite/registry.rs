@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Bytes;
-use futures_util::Stream;
+use futures_util::future::BoxFuture;
+use futures_util::stream::{BoxStream, Stream, StreamExt};
 use sse_task_protocol::{TaskSnapshot, TaskState};
 
 use super::sources::{FeedEvents, TaskEvents};
@@ -14,13 +15,14 @@ use super::{queries, Db};
 use crate::jobs::queue::{Job, JobQueue};
 use crate::jobs::JobKinds;
 use crate::store::answers::{new_row, page_of, NewTask, TaskError, TaskPage};
+use crate::store::{StreamStart, TaskStore};
 use crate::tasks::cursor::stream_of;
 use crate::tasks::handle::Cancel;
 use crate::tasks::removed::RemovedIds;
 use crate::tasks::retention::expired;
 use crate::tasks::{
     now_rfc3339, Feed, JobsFirst, Retention, StoreError, StreamOptions, TaskHandle, TaskRow, Write,
-    WriteFailure,
+    WriteFailure, Writer,
 };
 
 /// The server's tasks, keyed by id.
@@ -31,18 +33,20 @@ pub struct TaskRegistry {
     removed: Mutex<RemovedIds>,
     jobs_first: Arc<JobsFirst>,
     kinds: Arc<JobKinds>,
+    feed: Arc<Feed>,
 }
 
 impl TaskRegistry {
     /// An empty registry running the jobs of `kinds` on `workers` job
     /// threads, with room for `queue_capacity` waiting tasks; flat-out jobs
-    /// tell `jobs_first`.
+    /// tell `jobs_first`; `feed` is what `db`'s writer tells of each batch.
     pub fn new(
         db: Db,
         workers: u32,
         queue_capacity: u32,
         jobs_first: Arc<JobsFirst>,
         kinds: JobKinds,
+        feed: Arc<Feed>,
     ) -> Result<Self, StoreError> {
         let kinds = Arc::new(kinds);
         let queue = JobQueue::start(
@@ -59,6 +63,7 @@ impl TaskRegistry {
             removed: Mutex::new(RemovedIds::default()),
             jobs_first,
             kinds,
+            feed,
         })
     }
 
@@ -83,21 +88,16 @@ impl TaskRegistry {
         )
     }
 
-    /// The SSE bytes of `feed` after `options.after`, preceded by `prelude`
-    /// (a first connection's snapshot); `open` is kept for the stream's life.
-    pub fn feed_events(
-        &self,
-        feed: &Arc<Feed>,
-        options: StreamOptions,
-        prelude: Bytes,
-    ) -> impl Stream<Item = Bytes> {
+    /// The SSE bytes of the feed after `options.after`, preceded by
+    /// `prelude` (a first connection's snapshot).
+    pub fn feed_events(&self, options: StreamOptions, prelude: Bytes) -> impl Stream<Item = Bytes> {
         let source = FeedEvents {
-            feed: Arc::clone(feed),
+            feed: Arc::clone(&self.feed),
             db: self.db.clone(),
         };
         stream_of(
             source,
-            feed.subscribe(),
+            self.feed.subscribe(),
             Arc::clone(&self.jobs_first),
             options,
             prelude,
@@ -255,5 +255,64 @@ impl TaskRegistry {
             removed.insert(id.clone());
         }
         Ok(ids.len())
+    }
+}
+
+impl TaskStore for TaskRegistry {
+    fn create(&self, task: NewTask) -> BoxFuture<'_, Result<String, TaskError>> {
+        Box::pin(async move { Ok(TaskRegistry::create(self, task).await?.id().to_owned()) })
+    }
+
+    fn snapshot<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
+        Box::pin(async move { Ok(self.get(id)?.snapshot()?) })
+    }
+
+    fn stream_start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<StreamStart, TaskError>> {
+        Box::pin(async move {
+            let handle = self.get(id)?;
+            Ok(StreamStart {
+                row: handle.row()?,
+                unstored_end: handle.unstored_end().is_some(),
+            })
+        })
+    }
+
+    fn list<'a>(
+        &'a self,
+        limit: usize,
+        before: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<TaskPage, TaskError>> {
+        Box::pin(async move { TaskRegistry::list(self, limit, before) })
+    }
+
+    fn cancel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
+        Box::pin(TaskRegistry::cancel(self, id))
+    }
+
+    fn events(
+        &self,
+        row: &TaskRow,
+        options: StreamOptions,
+    ) -> Result<BoxStream<'static, Bytes>, TaskError> {
+        Ok(TaskRegistry::events(self, self.get(&row.id)?, options).boxed())
+    }
+
+    fn feed_events(&self, options: StreamOptions, prelude: Bytes) -> BoxStream<'static, Bytes> {
+        TaskRegistry::feed_events(self, options, prelude).boxed()
+    }
+
+    fn apply_retention<'a>(
+        &'a self,
+        retention: &'a Retention,
+    ) -> BoxFuture<'a, Result<usize, TaskError>> {
+        Box::pin(TaskRegistry::apply_retention(self, retention))
+    }
+
+    fn writer(&self) -> &Writer {
+        &self.db.writer
+    }
+
+    fn shutdown(&self) {
+        TaskRegistry::shutdown(self);
     }
 }

@@ -1,0 +1,3 @@
+//! Helpers of the server's integration tests.
+
+pub mod redis;
