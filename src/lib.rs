@@ -106,6 +106,11 @@ pub use ui::{
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// The examples of `docs/streams.md`, compiled by `cargo test --doc`.
+#[cfg(all(doctest, feature = "leptos"))]
+#[doc = include_str!("../docs/streams.md")]
+pub struct StreamsDocDoctests;
+
 /// The components' stylesheet (`style/task-monitor.css`, shipped in the
 /// crate), for apps that inline it; [`TaskStyles`] puts it in a `<style>`.
 /// Every rule is scoped to the components' `tm-` classes: nothing applies
