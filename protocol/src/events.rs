@@ -22,8 +22,9 @@ pub const EVENT_HISTORY_LOST: &str = "history-lost";
 pub const EVENT_DELTA: &str = "delta";
 /// The `id:` of the completion event (coreBOS seed): the client closes and maxes the bar.
 pub const CLOSE_EVENT_ID: &str = "CLOSE";
-/// The data that ends an OpenACS seed stream; the client treats it as completion.
-pub const OPENACS_CLOSE_DATA: &str = "__CLOSE_SSE__";
+/// The data that ends a stream as completed (the classic PHP scripts' end
+/// marker, as the OpenACS seed sends it); the client treats it as completion.
+pub const CLOSE_DATA: &str = "__CLOSE_SSE__";
 
 /// The data of a [`EVENT_HISTORY_LOST`] event.
 ///

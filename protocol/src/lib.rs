@@ -8,7 +8,7 @@
 //!   `{"message": "...", "progress": 0..100}` ([`ProgressData`]), exactly as the
 //!   coreBOS seed's `source.php` prints it;
 //! - completion is an event with `id: CLOSE` ([`CLOSE_EVENT_ID`]) or the data
-//!   `__CLOSE_SSE__` ([`OPENACS_CLOSE_DATA`]);
+//!   `__CLOSE_SSE__` ([`CLOSE_DATA`]);
 //! - failure and cancellation are the named events [`EVENT_FAILED`] and
 //!   [`EVENT_CANCELLED`];
 //! - an idle stream gets a `: keep-alive` comment and a [`EVENT_HEARTBEAT`]
@@ -36,8 +36,8 @@ pub mod frame;
 pub mod task;
 
 pub use events::{
-    HistoryLost, ProgressData, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_DELTA, EVENT_FAILED,
-    EVENT_HEARTBEAT, EVENT_HISTORY_LOST, EVENT_MESSAGE, OPENACS_CLOSE_DATA,
+    HistoryLost, ProgressData, CLOSE_DATA, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_DELTA,
+    EVENT_FAILED, EVENT_HEARTBEAT, EVENT_HISTORY_LOST, EVENT_MESSAGE,
 };
 pub use feed::{FeedEventData, FeedMessage, FEED_CREATED, FEED_SNAPSHOT, FEED_SYNCED};
 pub use frame::{encode_frame, normalize_newlines, retry_frame, KEEP_ALIVE_FRAME};

@@ -314,7 +314,7 @@ impl TaskState {
             &mut self.log,
             &mut self.meta,
             event,
-            &MessageReader::CoreBos,
+            &MessageReader::Json,
             0.0,
         )
     }

@@ -54,7 +54,7 @@ impl TransportKind {
 /// `corebos`; the default) or `text`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReaderKind {
-    /// [`MessageReader::CoreBos`].
+    /// [`MessageReader::Json`].
     #[default]
     Json,
     /// [`MessageReader::PlainText`].
@@ -87,7 +87,7 @@ impl ReaderKind {
     /// The reader of this kind.
     pub fn reader(self) -> MessageReader {
         match self {
-            Self::Json => MessageReader::CoreBos,
+            Self::Json => MessageReader::Json,
             Self::Text => MessageReader::PlainText,
         }
     }

@@ -76,7 +76,7 @@ pub struct UseTaskStreamOptions {
     /// What a stream does while its tab is hidden. Default:
     /// [`HiddenTab::Keep`].
     pub hidden_tab: HiddenTab,
-    /// How a message's data is read. Default: [`MessageReader::CoreBos`]
+    /// How a message's data is read. Default: [`MessageReader::Json`]
     /// (the coreBOS JSON, falling back to plain text).
     pub reader: MessageReader,
     /// URL to `POST` to when the user stops, so the job stops on the server.

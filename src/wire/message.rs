@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sse_task_protocol::{CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED, OPENACS_CLOSE_DATA};
+use sse_task_protocol::{CLOSE_DATA, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED};
 
 /// An event as the `EventSource` delivered it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -65,10 +65,10 @@ pub enum ParsedEvent {
 /// How the data of an ordinary (non-terminal) message is read.
 #[derive(Clone, Default)]
 pub enum MessageReader {
-    /// The coreBOS JSON `{"message", "progress"}` (also `msg`, as the delta
-    /// seed sends), falling back to plain text. The default.
+    /// JSON `{"message", "progress"}` (the classic PHP progress script's
+    /// format; also `msg`), falling back to plain text. The default.
     #[default]
-    CoreBos,
+    Json,
     /// Every message is a plain line of text.
     PlainText,
     /// Your own reader.
@@ -78,7 +78,7 @@ pub enum MessageReader {
 impl fmt::Debug for MessageReader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::CoreBos => f.write_str("CoreBos"),
+            Self::Json => f.write_str("Json"),
             Self::PlainText => f.write_str("PlainText"),
             Self::Custom(_) => f.write_str("Custom(..)"),
         }
@@ -98,7 +98,7 @@ pub fn parse_message(raw: &RawMessage, reader: &MessageReader) -> ParsedEvent {
             message: message_of(&raw.data).unwrap_or_else(|| raw.data.clone()),
         };
     }
-    if raw.data == OPENACS_CLOSE_DATA {
+    if raw.data == CLOSE_DATA {
         return ParsedEvent::Completed { message: None };
     }
     if raw.last_event_id == CLOSE_EVENT_ID {
@@ -107,7 +107,7 @@ pub fn parse_message(raw: &RawMessage, reader: &MessageReader) -> ParsedEvent {
         };
     }
     match reader {
-        MessageReader::CoreBos => read_corebos(&raw.data),
+        MessageReader::Json => read_json_progress(&raw.data),
         MessageReader::PlainText => ParsedEvent::Text(raw.data.clone()),
         MessageReader::Custom(read) => read(raw),
     }
@@ -116,7 +116,7 @@ pub fn parse_message(raw: &RawMessage, reader: &MessageReader) -> ParsedEvent {
 /// The fields the coreBOS reader looks at, as their JSON text (no JSON tree
 /// is built); anything else is ignored.
 #[derive(Deserialize)]
-struct CoreBosData<'a> {
+struct JsonProgressData<'a> {
     #[serde(default, borrow)]
     message: Option<&'a RawValue>,
     #[serde(default, borrow)]
@@ -125,7 +125,7 @@ struct CoreBosData<'a> {
     progress: Option<&'a RawValue>,
 }
 
-fn read_corebos(data: &str) -> ParsedEvent {
+fn read_json_progress(data: &str) -> ParsedEvent {
     let trimmed = data.trim();
     if !trimmed.starts_with('{') {
         return match serde_json::from_str::<IgnoredAny>(trimmed) {
@@ -133,7 +133,7 @@ fn read_corebos(data: &str) -> ParsedEvent {
             _ => ParsedEvent::Text(data.to_owned()),
         };
     }
-    let Ok(fields) = serde_json::from_str::<CoreBosData>(trimmed) else {
+    let Ok(fields) = serde_json::from_str::<JsonProgressData>(trimmed) else {
         return ParsedEvent::Malformed(data.to_owned());
     };
     let message = fields
@@ -150,7 +150,7 @@ fn read_corebos(data: &str) -> ParsedEvent {
 
 /// The `message` (or `msg`) field of JSON data, if it has one.
 fn message_of(data: &str) -> Option<String> {
-    match read_corebos(data) {
+    match read_json_progress(data) {
         ParsedEvent::Progress { message, .. } => message,
         _ => None,
     }
@@ -189,7 +189,7 @@ mod tests {
     use super::*;
 
     fn parse(data: &str, id: &str) -> ParsedEvent {
-        parse_message(&RawMessage::message(data, id), &MessageReader::CoreBos)
+        parse_message(&RawMessage::message(data, id), &MessageReader::Json)
     }
 
     #[test]
@@ -225,7 +225,7 @@ mod tests {
             last_event_id: "3".into(),
         };
         assert_eq!(
-            parse_message(&failed, &MessageReader::CoreBos),
+            parse_message(&failed, &MessageReader::Json),
             ParsedEvent::Failed {
                 message: "step 3 of 5 failed".into()
             }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sse_task_protocol::OPENACS_CLOSE_DATA;
+use sse_task_protocol::CLOSE_DATA;
 use thiserror::Error;
 use tokio::sync::watch;
 
@@ -37,7 +37,7 @@ pub fn job_messages() -> Vec<String> {
         .map(|i| format!("<li>finish {i}: ...(Demo User)</li>"))
         .collect();
     messages.push("job summary\n4 of 4 steps finished".to_owned());
-    messages.push(OPENACS_CLOSE_DATA.to_owned());
+    messages.push(CLOSE_DATA.to_owned());
     messages
 }
 
@@ -58,7 +58,7 @@ impl Session {
         let mut delivered = self.delivered.lock().ok()?;
         let next = queue.get(*delivered).cloned()?;
         *delivered += 1;
-        if next == OPENACS_CLOSE_DATA {
+        if next == CLOSE_DATA {
             self.all_delivered.store(true, Ordering::SeqCst);
         }
         Some(next)
