@@ -97,7 +97,7 @@ pub struct Cli {
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// The task server's part: the API under `/api`, the store, the jobs,
-    /// the posture and the limits (its test knobs on: the clients' tests
+    /// the posture and the limits.
     /// drive them).
     pub server: TaskServerConfig,
     /// Folder served at `/`.

@@ -1,3 +1,75 @@
-//! Helpers of the server's integration tests.
+//! Helpers of the server's integration tests: the library's router served
+//! on a loopback port in this process, a real `redis-server`, SSE helpers.
+
+#![allow(dead_code)]
 
 pub mod redis;
+pub mod sse;
+
+pub use sse::*;
+
+use sse_task_server::{TaskServer, TaskServerConfig};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The task server's router served in this test's runtime.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    stop: Option<oneshot::Sender<()>>,
+    /// Resolves when `serve` returned.
+    pub done: JoinHandle<Result<(), sse_task_server::ServerError>>,
+}
+
+impl TestServer {
+    /// Builds a server with `config` (the built-in `steps` kind) and serves
+    /// its router on 127.0.0.1:0.
+    pub async fn start(config: TaskServerConfig) -> Self {
+        let server = TaskServer::builder(config).build().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let done = tokio::spawn(async move {
+            let router = server.router();
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            server.serve(listener, router, shutdown).await
+        });
+        Self {
+            base,
+            stop: Some(stop),
+            done,
+        }
+    }
+
+    /// A server with the default configuration.
+    pub async fn default() -> Self {
+        Self::start(TaskServerConfig::default()).await
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Triggers the graceful shutdown.
+    pub fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Served for TestServer {
+    fn base(&self) -> &str {
+        &self.base
+    }
+}
+
+/// The default configuration with `change` made to it.
+pub fn configured(change: impl FnOnce(&mut TaskServerConfig)) -> TaskServerConfig {
+    let mut config = TaskServerConfig::default();
+    change(&mut config);
+    config
+}

@@ -3,21 +3,19 @@
 //! SQLite, and on Redis as another node sees it.
 
 mod common;
-#[path = "../../server/tests/common/redis.rs"]
-mod redis;
 
 use std::time::Duration;
 
-use common::{create_task, get_json, TestServer};
-use redis::Redis;
+use common::redis::Redis;
+use common::{configured, create_task, get_json, TestServer};
 use serde_json::json;
-use sse_mock_server::ServerConfig;
 use sse_task_server::RedisConfig;
 use sse_task_server::Retention;
+use sse_task_server::TaskServerConfig;
 
 /// Two nodes on one Redis started with `config`.
-async fn two_nodes(redis: &Redis, config: ServerConfig) -> (TestServer, TestServer) {
-    let config = config.with_tasks(|tasks| tasks.redis = Some(RedisConfig::new(redis.url())));
+async fn two_nodes(redis: &Redis, mut config: TaskServerConfig) -> (TestServer, TestServer) {
+    config.redis = Some(RedisConfig::new(redis.url()));
     (
         TestServer::start(config.clone()).await,
         TestServer::start(config).await,
@@ -35,8 +33,8 @@ async fn wait_until_ended(server: &TestServer, status_url: &str) {
     panic!("{status_url} did not end");
 }
 
-fn retaining_two() -> ServerConfig {
-    ServerConfig::default().with_tasks(|tasks| {
+fn retaining_two() -> TaskServerConfig {
+    configured(|tasks| {
         tasks.retention = Retention {
             max_age: Duration::from_secs(3600),
             max_count: 2,
@@ -104,7 +102,7 @@ async fn the_task_list_comes_in_pages_linked_by_the_next_header() {
 #[tokio::test]
 async fn on_redis_the_task_list_of_every_node_comes_in_pages() {
     let redis = Redis::start();
-    let (a, b) = two_nodes(&redis, ServerConfig::default()).await;
+    let (a, b) = two_nodes(&redis, TaskServerConfig::default()).await;
     paging_case(&a, &b).await;
 }
 

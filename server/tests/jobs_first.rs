@@ -6,9 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{create_task, get_json, ids, parse_frames, TestServer};
+use common::{configured, create_task, get_json, ids, parse_frames, TestServer};
 use serde_json::json;
-use sse_mock_server::ServerConfig;
 
 const STEPS: u64 = 3000;
 
@@ -24,7 +23,7 @@ async fn until_first_event(response: &mut reqwest::Response) -> String {
 
 #[tokio::test]
 async fn a_flat_out_task_is_streamed_once_stored_every_event_in_order_and_a_paced_one_live() {
-    let server = TestServer::start(ServerConfig::default().with_tasks(|tasks| {
+    let server = TestServer::start(configured(|tasks| {
         tasks.workers = 1;
         tasks.jobs_first = Duration::from_secs(60);
     }))

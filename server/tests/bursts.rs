@@ -6,14 +6,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::{create_task, get_json, TestServer};
+use common::{configured, create_task, get_json, TestServer};
 use futures_util::future::join_all;
 use serde_json::json;
-use sse_mock_server::ServerConfig;
 
 #[tokio::test]
 async fn a_thousand_tasks_at_once_are_created_or_refused_with_429_and_all_created_ones_finish() {
-    let server = TestServer::start(ServerConfig::default().with_tasks(|tasks| {
+    let server = TestServer::start(configured(|tasks| {
         tasks.workers = 4;
         tasks.queue_capacity = 256;
     }))
