@@ -98,7 +98,6 @@ pub struct Cli {
 pub struct ServerConfig {
     /// The task server's part: the API under `/api`, the store, the jobs,
     /// the posture and the limits.
-    /// drive them).
     pub server: TaskServerConfig,
     /// Folder served at `/`.
     pub static_dir: Option<PathBuf>,
