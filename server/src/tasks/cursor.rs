@@ -127,3 +127,96 @@ pub fn feed_tail(feed: &Feed, after: u64, limit: usize) -> Read {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt;
+
+    use super::*;
+
+    /// Events `1..=newest`: those from `tail_from` on in the tail as `[n]`,
+    /// every one in the store as `(n)`; ended once `ended`.
+    struct Events {
+        tail_from: u64,
+        newest: u64,
+        ended: bool,
+    }
+
+    fn frames(range: std::ops::RangeInclusive<u64>, stored: bool) -> Bytes {
+        let text: String = range
+            .map(|seq| {
+                if stored {
+                    format!("({seq})")
+                } else {
+                    format!("[{seq}]")
+                }
+            })
+            .collect();
+        text.into()
+    }
+
+    impl Source for Events {
+        fn read_after(&self, after: u64, limit: usize) -> Read {
+            if after >= self.newest {
+                return if self.ended {
+                    Read::Ended(None)
+                } else {
+                    Read::Waiting
+                };
+            }
+            if after + 1 < self.tail_from {
+                return Read::Older { up_to: self.newest };
+            }
+            let last = self.newest.min(after + limit as u64);
+            Read::Frames(frames(after + 1..=last, false), last)
+        }
+
+        async fn read_stored(&self, after: u64, up_to: u64, limit: usize) -> Option<(Bytes, u64)> {
+            let last = up_to.min(after + limit as u64);
+            Some((frames(after + 1..=last, true), last))
+        }
+    }
+
+    async fn read_all(source: Events, after: u64) -> String {
+        let (_changes, watching) = watch::channel(source.newest);
+        let options = StreamOptions {
+            after,
+            retry: Some(Duration::from_millis(1500)),
+        };
+        let chunks: Vec<Bytes> = stream_of(
+            source,
+            watching,
+            JobsFirst::new(Duration::ZERO),
+            options,
+            Bytes::from_static(b"<prelude>"),
+        )
+        .collect()
+        .await;
+        chunks
+            .iter()
+            .map(|chunk| String::from_utf8(chunk.to_vec()).unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_cursor_behind_the_tail_reads_the_store_then_the_tail_then_ends() {
+        let ended = |tail_from| Events {
+            tail_from,
+            newest: 5,
+            ended: true,
+        };
+        assert_eq!(
+            read_all(ended(1), 0).await,
+            "retry: 1500\n\n<prelude>[1][2][3][4][5]"
+        );
+        assert_eq!(
+            read_all(ended(4), 0).await,
+            "retry: 1500\n\n<prelude>(1)(2)(3)(4)(5)"
+        );
+        assert_eq!(
+            read_all(ended(4), 3).await,
+            "retry: 1500\n\n<prelude>[4][5]"
+        );
+        assert_eq!(read_all(ended(4), 5).await, "retry: 1500\n\n<prelude>");
+    }
+}

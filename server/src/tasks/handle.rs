@@ -447,3 +447,88 @@ pub fn snapshot_of(row: &TaskRow) -> TaskSnapshot {
         finished_at: row.finished_at.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tasks::writer::{writer_that_fails, writer_that_keeps_nothing};
+
+    fn running(steps: u32) -> TaskRow {
+        let mut row = TaskRow::sample("t", TaskState::Running, None);
+        row.steps = steps;
+        row
+    }
+
+    fn text(bytes: &Bytes) -> String {
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    async fn until_stored(handle: &TaskHandle, seq: u64) {
+        let mut changes = handle.subscribe();
+        while *changes.borrow_and_update() < seq {
+            changes.changed().await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn stored_steps_reach_the_streams_in_order_and_the_end_once() {
+        let writer = writer_that_keeps_nothing();
+        let handle = TaskHandle::new(running(2));
+        assert!(handle.submit_step(&writer, 1, "one".into()));
+        assert!(handle.submit_step(&writer, 2, "two".into()));
+        handle.submit_completion(&writer);
+        until_stored(&handle, 3).await;
+        let Read::Frames(frames, last) = handle.read_after(0, 100).unwrap() else {
+            panic!("the stored events are not in the tail");
+        };
+        assert_eq!(last, 3);
+        let frames = text(&frames);
+        assert!(frames.starts_with("id: 1\n"), "{frames}");
+        assert!(frames.contains("id: 2\n"), "{frames}");
+        assert!(frames.contains("id: CLOSE\n"), "{frames}");
+        assert_eq!(handle.row().unwrap().state, TaskState::Completed);
+        assert_eq!(handle.snapshot().unwrap().progress, 100.0);
+        // Nothing is written after the end.
+        assert!(!handle.submit_step(&writer, 3, "late".into()));
+        assert_eq!(handle.read_after(3, 100).unwrap(), Read::Ended(None));
+    }
+
+    #[tokio::test]
+    async fn a_store_that_keeps_no_frames_encodes_none() {
+        let writer = writer_that_keeps_nothing();
+        let handle = TaskHandle::without_frames(running(1));
+        assert!(handle.submit_step(&writer, 1, "one".into()));
+        until_stored(&handle, 1).await;
+        assert_eq!(handle.row().unwrap().last_seq, 1);
+        assert!(
+            !matches!(handle.read_after(0, 100).unwrap(), Read::Frames(..)),
+            "the handle kept a frame no stream reads"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_write_that_fails_ends_the_task_failed_once_without_inventing_an_id() {
+        let writer = writer_that_fails("disk full");
+        let handle = TaskHandle::new(running(10));
+        assert!(handle.submit_step(&writer, 1, "one".into()));
+        handle.stop_token().cancelled().await;
+        let row = handle.row().unwrap();
+        assert_eq!(row.state, TaskState::Failed);
+        assert_eq!(row.last_seq, 0, "no id is invented for what was not stored");
+        let Read::Ended(Some(frame)) = handle.read_after(0, 100).unwrap() else {
+            panic!("streams are not told how the task ended");
+        };
+        let frame = text(&frame);
+        assert!(frame.starts_with("event: failed\ndata: "), "{frame}");
+        assert!(!frame.contains("\nid:"), "{frame}");
+        assert!(
+            frame.contains("could not be stored (database error: disk full"),
+            "{frame}"
+        );
+        assert!(handle.unstored_end().is_some());
+        assert!(
+            !handle.submit_step(&writer, 2, "two".into()),
+            "the task ended"
+        );
+    }
+}

@@ -295,6 +295,22 @@ fn last_of_each_target(batch: &[Command]) -> Vec<bool> {
     flags
 }
 
+/// A writer over a store that refuses every batch with `reason`, without
+/// pauses between its attempts: for tests of what a failed write does.
+#[cfg(test)]
+pub(crate) fn writer_that_fails(reason: &'static str) -> Writer {
+    struct Fails(&'static str);
+    impl BatchStore for Fails {
+        fn write_batch(&mut self, _: &[&Write], _: &[bool]) -> Result<BatchOutcome, StoreError> {
+            Err(StoreError::Sqlite(self.0.into()))
+        }
+        fn retry_pauses(&self) -> &[Duration] {
+            &[]
+        }
+    }
+    Writer::start_on(Fails(reason), None).expect("the writer thread starts")
+}
+
 /// A writer over a store that keeps nothing and answers every write as
 /// stored: for tests of what sits above the writer (the job runtime).
 #[cfg(test)]

@@ -316,3 +316,77 @@ impl TaskStore for TaskRegistry {
         TaskRegistry::shutdown(self);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::jobs::{Steps, STEPS_KIND};
+
+    fn registry(workers: u32, queue: u32) -> TaskRegistry {
+        let feed = Feed::new();
+        let db = Db::open(None, Some(feed.sink())).unwrap();
+        let mut kinds = JobKinds::default();
+        kinds.insert(STEPS_KIND, Steps);
+        let jobs_first = JobsFirst::new(Duration::ZERO);
+        TaskRegistry::new(db, workers, queue, jobs_first, kinds, feed).unwrap()
+    }
+
+    fn steps(steps: u32, interval_ms: u64) -> NewTask {
+        NewTask {
+            kind: STEPS_KIND.into(),
+            label: None,
+            params: json!({ "steps": steps, "interval_ms": interval_ms }),
+        }
+    }
+
+    async fn until(handle: &TaskHandle, state: TaskState) {
+        for _ in 0..500 {
+            if handle.row().unwrap().state == state {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("task never {}", state.as_str());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_while_the_running_task_does_not_count() {
+        let tasks = registry(1, 1);
+        let running = tasks.create(steps(100, 1000)).await.unwrap();
+        until(&running, TaskState::Running).await;
+        let waiting = tasks.create(steps(100, 1000)).await.unwrap();
+        assert!(matches!(
+            tasks.create(steps(1, 0)).await,
+            Err(TaskError::QueueFull(1))
+        ));
+        for handle in [&running, &waiting] {
+            tasks.cancel(handle.id()).await.unwrap();
+        }
+        assert!(matches!(
+            tasks.cancel(running.id()).await,
+            Err(TaskError::AlreadyFinished { .. })
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn retention_removes_ended_tasks_and_a_removed_one_says_so() {
+        let tasks = registry(2, 8);
+        let ended = tasks.create(steps(1, 0)).await.unwrap();
+        until(&ended, TaskState::Completed).await;
+        let running = tasks.create(steps(100, 1000)).await.unwrap();
+        until(&running, TaskState::Running).await;
+        let keep_none = Retention {
+            max_age: Duration::from_secs(3600),
+            max_count: 0,
+        };
+        assert_eq!(tasks.apply_retention(&keep_none).await.unwrap(), 1);
+        assert!(matches!(tasks.get(ended.id()), Err(TaskError::Removed(_))));
+        assert!(matches!(tasks.get("nope"), Err(TaskError::NotFound(_))));
+        assert!(tasks.get(running.id()).is_ok(), "a running task stays");
+        tasks.cancel(running.id()).await.unwrap();
+    }
+}
