@@ -23,14 +23,18 @@ pub struct TestServer {
 
 impl TestServer {
     /// Builds a server with `config` (the built-in `steps` kind) and serves
-    /// its router on 127.0.0.1:0.
+    /// its router (with its CORS layer, if any) on 127.0.0.1:0.
     pub async fn start(config: TaskServerConfig) -> Self {
         let server = TaskServer::builder(config).build().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let done = tokio::spawn(async move {
-            let router = server.router();
+            // As the docs say: CORS around the whole app.
+            let router = match server.cors() {
+                Some(cors) => server.router().layer(cors),
+                None => server.router(),
+            };
             let shutdown = async move {
                 let _ = stopped.await;
             };
