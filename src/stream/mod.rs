@@ -1,7 +1,8 @@
 //! One stream's engine, no Leptos: the [`TaskStream`] face, the controller
 //! (which owns its state and carries out the connection rules), the pump
-//! (every flow constant), the two transports (`EventSource`, `fetch`), the
-//! options, and the few browser services it needs.
+//! (every flow constant), the transports (`EventSource`, `fetch`, `fetch`
+//! read in the stream worker, and either shared across tabs), the options,
+//! and the few browser services it needs.
 //!
 //! Messages go one way: transport → queue → pump → model → view.
 

@@ -1,4 +1,4 @@
-//! The transports: how bytes become messages. Both implement
+//! The transports: how bytes become messages. Each implements
 //! [`StreamTransport`] and fill the stream's one [`MessageQueue`]; the
 //! connection rules above them exist once (the controller), whatever the
 //! transport.
