@@ -4,21 +4,8 @@
 
 mod common;
 
-use common::TestServer;
+use common::{expect_error, TestServer};
 use serde_json::json;
-
-/// Sends `request` and checks the status and that the body is a JSON error.
-async fn expect_error(request: reqwest::RequestBuilder, status: u16, mentions: &str) {
-    let response = request.send().await.unwrap();
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(response.headers()["content-type"], "application/json");
-    let body: serde_json::Value = response.json().await.unwrap();
-    let error = body["error"].as_str().expect("no error field");
-    assert!(
-        error.to_lowercase().contains(&mentions.to_lowercase()),
-        "{error:?} does not mention {mentions:?}"
-    );
-}
 
 #[tokio::test]
 async fn a_seed_refuses_out_of_range_parameters() {

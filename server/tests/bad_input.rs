@@ -5,21 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{configured, create_task, get_json, TestServer};
+use common::{configured, create_task, expect_error, get_json, TestServer};
 use serde_json::json;
-
-/// Sends `request` and checks the status and that the body is a JSON error.
-async fn expect_error(request: reqwest::RequestBuilder, status: u16, mentions: &str) {
-    let response = request.send().await.unwrap();
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(response.headers()["content-type"], "application/json");
-    let body: serde_json::Value = response.json().await.unwrap();
-    let error = body["error"].as_str().expect("no error field");
-    assert!(
-        error.to_lowercase().contains(&mentions.to_lowercase()),
-        "{error:?} does not mention {mentions:?}"
-    );
-}
 
 #[tokio::test]
 async fn malformed_oversized_mistyped_and_out_of_range_bodies_are_refused() {

@@ -57,6 +57,12 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// Shuts the server down and waits until it returned.
+    pub async fn stop(mut self) {
+        self.shutdown();
+        let _ = (&mut self.done).await;
+    }
+
     /// Triggers the graceful shutdown.
     pub fn shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {

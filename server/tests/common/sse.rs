@@ -121,3 +121,16 @@ pub async fn get_json_at(base: &str, path: &str) -> (u16, serde_json::Value) {
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }
+
+/// Sends `request` and checks the status and that the body is a JSON error.
+pub async fn expect_error(request: reqwest::RequestBuilder, status: u16, mentions: &str) {
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status().as_u16(), status);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body: serde_json::Value = response.json().await.unwrap();
+    let error = body["error"].as_str().expect("no error field");
+    assert!(
+        error.to_lowercase().contains(&mentions.to_lowercase()),
+        "{error:?} does not mention {mentions:?}"
+    );
+}
