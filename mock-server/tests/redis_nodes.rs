@@ -12,7 +12,9 @@ mod redis;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{get_json_at, ids, parse_frames, post_task, read_body, read_frames_with_id};
+use common::{
+    expected_ids, get_json_at, ids, parse_frames, post_task, read_body, read_frames_with_id,
+};
 use redis::Redis;
 use serde_json::json;
 
@@ -50,13 +52,6 @@ impl Drop for Node {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-fn expected_ids(steps: u32) -> Vec<String> {
-    (1..=steps)
-        .map(|seq| seq.to_string())
-        .chain(["CLOSE".to_owned()])
-        .collect()
 }
 
 async fn stream_from(base: &str, events: &str, last_event_id: Option<&str>) -> Vec<String> {

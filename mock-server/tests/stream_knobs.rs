@@ -6,14 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{create_task, ids, parse_frames, read_body, TestServer};
+use common::{create_task, expected_ids, ids, parse_frames, read_body, TestServer};
 use serde_json::json;
-
-fn expected_ids(steps: u32) -> Vec<String> {
-    let mut ids: Vec<String> = (1..=steps).map(|i| i.to_string()).collect();
-    ids.push("CLOSE".into());
-    ids
-}
 
 #[tokio::test]
 async fn resume_by_header_and_by_query_loses_and_doubles_nothing() {

@@ -10,7 +10,9 @@ mod common;
 use std::time::Duration;
 
 use common::redis::Redis;
-use common::{create_task, get_json, ids, parse_frames, read_body, Frame, TestServer};
+use common::{
+    create_task, expected_ids, get_json, ids, parse_frames, read_body, Frame, TestServer,
+};
 use serde_json::{json, Value};
 use sse_task_server::{RedisConfig, Retention, TaskServerConfig};
 
@@ -82,13 +84,6 @@ async fn events(server: &TestServer, id: &str, last_event_id: Option<&str>) -> (
 
 fn data(frame: &Frame) -> Value {
     serde_json::from_str(frame.data.as_deref().unwrap_or("null")).unwrap()
-}
-
-fn expected_ids(steps: u32) -> Vec<String> {
-    (1..=steps)
-        .map(|seq| seq.to_string())
-        .chain(["CLOSE".to_owned()])
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

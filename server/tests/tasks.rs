@@ -6,15 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    create_task, get_json, ids, parse_frames, read_body, read_frames_with_id, TestServer,
+    create_task, expected_ids, get_json, ids, parse_frames, read_body, read_frames_with_id,
+    TestServer,
 };
 use serde_json::json;
-
-fn expected_ids(steps: u32) -> Vec<String> {
-    let mut ids: Vec<String> = (1..=steps).map(|i| i.to_string()).collect();
-    ids.push("CLOSE".into());
-    ids
-}
 
 #[tokio::test]
 async fn a_task_streams_retry_every_step_in_order_and_close() {

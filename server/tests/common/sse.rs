@@ -134,3 +134,11 @@ pub async fn expect_error(request: reqwest::RequestBuilder, status: u16, mention
         "{error:?} does not mention {mentions:?}"
     );
 }
+
+/// The ids of a whole task of `steps` steps: `1` to `steps`, then `CLOSE`.
+pub fn expected_ids(steps: u32) -> Vec<String> {
+    (1..=steps)
+        .map(|seq| seq.to_string())
+        .chain(["CLOSE".to_owned()])
+        .collect()
+}
