@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, Request, State};
-use axum::http::{header, HeaderValue, Method, Uri};
+use axum::http::{header, Method, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, StreamExt};
@@ -45,6 +45,9 @@ pub struct KnobState {
 /// The knobs a stream request may carry.
 #[derive(Debug, Default, Deserialize)]
 struct Knobs {
+    /// The resume point a client without `Last-Event-ID` sends.
+    #[serde(rename = "lastEventId")]
+    last_event_id: Option<String>,
     drop_after: Option<u32>,
     drop_every: Option<u32>,
     ignore_resume: Option<u8>,
@@ -78,10 +81,7 @@ pub async fn stream_knobs(
         .into_response();
     }
     let first_connection = matches!(
-        resume_from(
-            request.headers(),
-            last_event_id_param(request.uri()).as_deref()
-        ),
+        resume_from(request.headers(), knobs.last_event_id.as_deref()),
         Ok(ResumeFrom::Start | ResumeFrom::After(0))
     );
     let drop_after = match kind {
@@ -134,17 +134,6 @@ fn stream_kind(base: &str, method: &Method, uri: &Uri) -> Option<StreamKind> {
     }
 }
 
-fn last_event_id_param(uri: &Uri) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Resume {
-        #[serde(rename = "lastEventId")]
-        last_event_id: Option<String>,
-    }
-    Query::<Resume>::try_from_uri(uri)
-        .ok()
-        .and_then(|Query(resume)| resume.last_event_id)
-}
-
 /// Drops `Last-Event-ID` and `?lastEventId=` from `request`.
 fn forget_resume_point(request: &mut Request) {
     request.headers_mut().remove("last-event-id");
@@ -154,11 +143,8 @@ fn forget_resume_point(request: &mut Request) {
         .split('&')
         .filter(|pair| !pair.starts_with("lastEventId="))
         .collect();
-    let path_and_query = format!("{}?{}", uri.path(), kept.join("&"));
-    if let Ok(value) = HeaderValue::from_str(&path_and_query) {
-        if let Ok(new_uri) = Uri::try_from(value.as_bytes()) {
-            *request.uri_mut() = new_uri;
-        }
+    if let Ok(new_uri) = format!("{}?{}", uri.path(), kept.join("&")).parse::<Uri>() {
+        *request.uri_mut() = new_uri;
     }
 }
 

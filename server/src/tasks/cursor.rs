@@ -86,17 +86,11 @@ async fn next_chunk<S: Source>(mut cursor: Cursor<S>) -> Option<(Bytes, Cursor<S
         if cursor.done {
             return None;
         }
-        let limit = PAGE;
         cursor.jobs_first.turn().await;
         cursor.changes.borrow_and_update();
-        let (bytes, last) = match cursor.source.read_after(cursor.after, limit) {
+        let (bytes, last) = match cursor.source.read_after(cursor.after, PAGE) {
             Read::Frames(bytes, last) => (bytes, last),
-            Read::Older { up_to } => {
-                cursor
-                    .source
-                    .read_stored(cursor.after, up_to, limit)
-                    .await?
-            }
+            Read::Older { up_to } => cursor.source.read_stored(cursor.after, up_to, PAGE).await?,
             Read::Ended(last_frame) => {
                 cursor.done = true;
                 return last_frame.map(|frame| (frame, cursor));

@@ -73,18 +73,18 @@ impl TaskHandle {
     /// Wraps a row that is stored, for a store whose streams read the
     /// handle's tail of encoded frames.
     pub fn new(row: TaskRow) -> Arc<Self> {
-        Self::with_frames(row, true)
+        Self::wrap(row, true)
     }
 
     /// Wraps a row that is stored, for a store whose streams read the
     /// stored events elsewhere: no frame is encoded or kept here.
     pub fn without_frames(row: TaskRow) -> Arc<Self> {
-        Self::with_frames(row, false)
+        Self::wrap(row, false)
     }
 
     /// A task that has not ended gets its relay (when a runtime is there to
     /// run it).
-    fn with_frames(row: TaskRow, keeps_frames: bool) -> Arc<Self> {
+    fn wrap(row: TaskRow, keeps_frames: bool) -> Arc<Self> {
         let ended = row.state.is_terminal();
         let handle = Arc::new(Self {
             id: row.id.clone(),
