@@ -61,6 +61,15 @@ pub trait Connection {
     /// it moved none (a transport that fills the queue as it reads never
     /// has any to move).
     fn refill(&self) -> bool;
+    /// Takes the messages the connection holds as one batch, encoded as
+    /// `wire::message_batch` writes them, for a transport that receives
+    /// them so (the `EventSource`'s inbox, the stream worker): a stream
+    /// sharing them with other tabs posts that string as it is. `None` when
+    /// it holds none, or puts its messages straight into the queue (fetch).
+    /// A connection does one or the other, never both.
+    fn take_batch(&self) -> Option<String> {
+        None
+    }
     /// Where the connection is, as `EventSource.readyState` says it.
     fn ready_state(&self) -> ReadyState;
     /// When the connection last brought anything (`performance.now()`, ms):

@@ -20,11 +20,11 @@ use super::contract::{
     delivered_types, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
 use super::inbox::Inbox;
-use super::inbox_batch::decode_batch;
 use crate::state::ReadyState;
 use crate::stream::browser::{error_words, page_url};
 use crate::stream::clock::now_ms;
 use crate::stream::pump::{MessageQueue, TAKE_BYTES, TAKE_EVERY};
+use crate::wire::message_batch;
 
 type Listener = Closure<dyn FnMut(Event)>;
 
@@ -111,13 +111,23 @@ struct EventSourceConnection {
 impl Connection for EventSourceConnection {
     /// Moves every message of the inbox: the browser cannot be held back.
     fn refill(&self) -> bool {
+        let Some(batch) = self.take_batch() else {
+            return false;
+        };
+        if let Some(messages) = message_batch::decode(&batch) {
+            self.queue.borrow_mut().extend(messages);
+        }
+        true
+    }
+
+    /// Every message of the inbox, as the inbox joined them.
+    fn take_batch(&self) -> Option<String> {
         let batch = self.inbox.take();
         if batch.is_empty() {
-            return false;
+            return None;
         }
-        self.queue.borrow_mut().extend(decode_batch(&batch));
         self.last_activity_ms.set(now_ms());
-        true
+        Some(batch)
     }
 
     fn ready_state(&self) -> ReadyState {

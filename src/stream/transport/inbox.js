@@ -3,7 +3,8 @@
 // The browser dispatches every event of a network chunk in one task, so the
 // listener must be as cheap as the browser's own counter: it only keeps the
 // event's type, lastEventId and data. Wasm takes them all at once with
-// take(), joined by a carriage return (which no SSE field can contain). It
+// take(), each field followed by a carriage return (which no SSE field can
+// contain: wire/message_batch.rs reads it). It
 // is woken by wake(count) on the first event after a take, and on every event
 // once `takeEvery` events or `takeBytes` of data have queued up (then it says
 // at least `takeEvery`, which asks for a take now): taken that soon, the
@@ -35,7 +36,7 @@ export class Inbox {
     if (this.count === 0) {
       return "";
     }
-    const batch = this.parts.join("\r");
+    const batch = this.parts.join("\r") + "\r";
     this.parts = [];
     this.count = 0;
     this.bytes = 0;

@@ -48,7 +48,7 @@ impl Inbox {
         Self { inner, _wake: wake }
     }
 
-    /// Every queued message, joined as `inbox_batch::decode_batch` reads them.
+    /// Every queued message, as `wire::message_batch` encodes them.
     pub fn take(&self) -> String {
         self.inner.take()
     }

@@ -14,11 +14,9 @@
 //!   that watches the same URL, across tabs.
 
 mod contract;
-mod encoded_messages;
 mod event_source;
 mod fetch;
 mod inbox;
-mod inbox_batch;
 mod off_main_thread;
 mod tab_share;
 mod yield_now;

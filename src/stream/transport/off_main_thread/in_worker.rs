@@ -10,7 +10,6 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
 use super::super::contract::{Connection, OpenRequest, StreamTransport, TransportEvent};
-use super::super::encoded_messages::encode_into;
 use super::super::fetch::FetchTransport;
 use super::words::{
     FromWorker, Report, ToWorker, WorkerRequest, BYTES_IN_FLIGHT, MESSAGES_IN_FLIGHT,
@@ -19,6 +18,7 @@ use super::worker_link::tell_page;
 use crate::stream::browser::set_timeout;
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
 use crate::stream::pump::MessageQueue;
+use crate::wire::message_batch;
 
 /// How often the worker says that bytes came which held no message, in ms.
 const ALIVE_EVERY_MS: u32 = 1_000;
@@ -163,7 +163,7 @@ impl Upstream {
             let mut queue = self.queue.borrow_mut();
             encoded.reserve(queue.bytes() + queue.len() * 16);
             while let Some(message) = queue.pop_front() {
-                encode_into(&mut encoded, &message);
+                message_batch::encode_into(&mut encoded, &message);
                 count += 1;
             }
         }

@@ -30,13 +30,13 @@ use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use super::contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
-use super::encoded_messages::decode;
 use super::fetch::FetchTransport;
 use crate::state::ReadyState;
 use crate::stream::browser::{page_url, warn};
 use crate::stream::clock::now_ms;
 use crate::stream::diagnosis::Diagnosis;
 use crate::stream::pump::MessageQueue;
+use crate::wire::message_batch;
 use words::{FromWorker, Report, ToWorker, WorkerRequest};
 use worker_link::WorkerLink;
 
@@ -285,6 +285,9 @@ impl Pipe {
     }
 }
 
+/// The warning for a batch that is not what the worker writes.
+const BROKEN_BATCH: &str = "sse-task-progress: the stream worker posted a broken batch";
+
 /// One connection held by the worker (or, once it is gone, by the page).
 struct WorkerConnection {
     pipe: Rc<Pipe>,
@@ -297,25 +300,32 @@ impl Connection for WorkerConnection {
         if let Some(local) = &*self.pipe.local.borrow() {
             return local.refill();
         }
-        if self.pipe.queue.borrow().full() {
-            return false;
-        }
-        let Some(bytes) = self.pipe.batches.borrow_mut().pop_front() else {
+        let Some(batch) = self.take_batch() else {
             return false;
         };
+        let Some(messages) = message_batch::decode(&batch) else {
+            warn(BROKEN_BATCH);
+            return false;
+        };
+        self.pipe.queue.borrow_mut().extend(messages);
+        true
+    }
+
+    /// The oldest batch the worker posted, while the queue has room (the
+    /// worker may then post another).
+    fn take_batch(&self) -> Option<String> {
+        if self.pipe.local.borrow().is_some() || self.pipe.queue.borrow().full() {
+            return None;
+        }
+        let bytes = self.pipe.batches.borrow_mut().pop_front()?;
         if let Some(worker) = PageWorker::get() {
             worker.tell(&ToWorker::Took { id: self.pipe.id });
         }
-        match std::str::from_utf8(&bytes).ok().and_then(decode) {
-            Some(messages) => {
-                self.pipe.queue.borrow_mut().extend(messages);
-                true
-            }
-            None => {
-                warn("sse-task-progress: the stream worker posted a broken batch");
-                false
-            }
+        let batch = String::from_utf8(bytes).ok();
+        if batch.is_none() {
+            warn(BROKEN_BATCH);
         }
+        batch
     }
 
     fn ready_state(&self) -> ReadyState {

@@ -1,9 +1,9 @@
 //! What the page and the stream worker say to each other (pure, tested
 //! natively). Each post is one string, and a batch's messages travel beside
-//! it as bytes (encoded as `encoded_messages` writes them).
+//! it as bytes (encoded as `wire::message_batch` writes them).
 //!
 //! To the worker: `O<id>\n<request>` opens a connection (the request as one
-//! record of `encoded_messages`), `C<id>`
+//! length-prefixed record, since a body may hold any character), `C<id>`
 //! closes it, `K<id>` says the page took its oldest batch (the worker posts
 //! at most [`MESSAGES_IN_FLIGHT`] and [`BYTES_IN_FLIGHT`] a connection's
 //! page has not taken).
@@ -15,7 +15,6 @@
 use std::sync::Arc;
 
 use super::super::contract::OpenRequest;
-use super::super::encoded_messages::{decode_record, encode_record};
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
 use crate::stream::fetch_options::{Credentials, FetchOptions};
 
@@ -173,6 +172,37 @@ impl WorkerRequest {
             headers,
         })
     }
+}
+
+/// Appends `fields` to `out` as one record: their byte lengths, comma
+/// separated, a `;`, then the fields themselves.
+fn encode_record(out: &mut String, fields: &[&str]) {
+    use std::fmt::Write;
+    for (i, field) in fields.iter().enumerate() {
+        let _ = write!(out, "{}{}", if i > 0 { "," } else { "" }, field.len());
+    }
+    out.push(';');
+    for field in fields {
+        out.push_str(field);
+    }
+}
+
+/// Takes one record of exactly `N` fields off the front of `text`; `None`
+/// when it is not what [`encode_record`] writes.
+fn decode_record<'a, const N: usize>(text: &mut &'a str) -> Option<[&'a str; N]> {
+    let (head, mut rest) = text.split_once(';')?;
+    let mut lengths = head.split(',').map(str::parse::<usize>);
+    let mut fields = [""; N];
+    for field in &mut fields {
+        let length = lengths.next()?.ok()?;
+        *field = rest.get(..length)?;
+        rest = &rest[length..];
+    }
+    if lengths.next().is_some() {
+        return None;
+    }
+    *text = rest;
+    Some(fields)
 }
 
 /// What the page says to the worker.
@@ -378,7 +408,16 @@ mod tests {
         for one in &said {
             assert_eq!(ToWorker::parse(&one.to_text()).as_ref(), Some(one));
         }
-        for junk in ["", "X1", "C", "Cx", "O1", "O1\n{"] {
+        for junk in [
+            "",
+            "X1",
+            "C",
+            "Cx",
+            "O1",
+            "O1\n{",
+            "O1\n3,1;abc",
+            "O1\n1,1,1;é",
+        ] {
             assert_eq!(ToWorker::parse(junk), None, "{junk:?}");
         }
     }

@@ -10,7 +10,7 @@
 //!   messages were let go.
 //! - `L<leader>`: a tab took the lead (it opened the connection).
 //!
-//! Messages are encoded as [`super::super::encoded_messages`] writes them.
+//! Messages are encoded as `wire::message_batch` writes them.
 
 use std::collections::VecDeque;
 
@@ -150,7 +150,7 @@ mod tests {
         let said = [
             Said::Batch {
                 leader: "a1",
-                messages: "7,1,1;messagex1\nmore",
+                messages: "message\r1\rx\nmore\r",
             },
             Said::Hello {
                 tab: "b2",
@@ -170,7 +170,7 @@ mod tests {
                 tab: "b2",
                 leader: "a1",
                 complete: false,
-                messages: "7,1,1;messagex1",
+                messages: "message\r1\rx\r",
             },
             Said::Lead { leader: "c3" },
         ];

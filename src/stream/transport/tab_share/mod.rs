@@ -26,6 +26,8 @@
 //! goes.
 
 mod channel;
+#[cfg(test)]
+mod sharing_tests;
 mod tab_link;
 
 use std::cell::RefCell;
@@ -33,14 +35,13 @@ use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use super::contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
-use super::encoded_messages::{decode, encode_into};
 use crate::state::ReadyState;
 use crate::stream::browser::page_url;
 use crate::stream::clock::now_ms;
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
 use crate::stream::pump::{MessageQueue, MAX_QUEUED, MAX_QUEUED_BYTES};
 use crate::stream::replay::ReplayFilter;
-use crate::wire::RawMessage;
+use crate::wire::{message_batch, RawMessage};
 use channel::{CatchUp, Said};
 use tab_link::{browser_can_share, TabLink};
 
@@ -71,30 +72,17 @@ struct Chunk {
 impl Chunk {
     /// Adds `message`; true once the chunk is as big as it may be.
     fn push(&mut self, message: &RawMessage) -> bool {
-        encode_into(&mut self.encoded, message);
+        message_batch::encode_into(&mut self.encoded, message);
         self.count += 1;
         self.count >= CHUNK_MESSAGES || self.encoded.len() >= CHUNK_BYTES
     }
 
-    /// Keeps the chunk for later streams (without the slack a growing
-    /// string has) and posts it to the streams `listening`, as `me`; the
-    /// chunk is empty after.
-    fn pass_on(&mut self, catch_up: &mut CatchUp, listening: Option<&TabLink>, me: &str) {
-        if self.count == 0 {
-            return;
-        }
+    /// The chunk's messages (without the slack a growing string has) and
+    /// their count; the chunk is empty after.
+    fn take(&mut self) -> (String, usize) {
         let Self { mut encoded, count } = std::mem::take(self);
         encoded.shrink_to_fit();
-        if let Some(link) = listening {
-            link.say(
-                &Said::Batch {
-                    leader: me,
-                    messages: &encoded,
-                }
-                .to_text(),
-            );
-        }
-        catch_up.keep(encoded, count);
+        (encoded, count)
     }
 }
 
@@ -127,42 +115,18 @@ impl StreamTransport for TabShareTransport {
             self.kind,
             absolute_url(request.url)
         );
-        let state = Rc::new(RefCell::new(TabState {
-            me: tab_id(),
-            role: Role::Following,
-            leader: String::new(),
-            waiting_for_catch_up: true,
-            heard_by_others: false,
-            catch_up: CatchUp::default(),
-            pending: VecDeque::new(),
-            last_id: request.last_event_id.unwrap_or_default().to_owned(),
-            replay: ReplayFilter::default(),
-            filter_inner: false,
-            queue: request.queue.clone(),
-            private: MessageQueue::default(),
-            inner: None,
-            opened: false,
-            sink,
-            link: None,
-            transport: self.inner.clone(),
-            url: request.url.to_owned(),
-            named_events: request.named_events.to_vec(),
-            max_event_bytes: request.max_event_bytes,
-            this: Weak::new(),
-        }));
-        let this = Rc::downgrade(&state);
+        let state = TabState::new(tab_id(), request, sink, self.inner.clone());
         let heard = {
-            let this = this.clone();
+            let this = Rc::downgrade(&state);
             move |text: String| on_heard(&this, &text)
         };
         let lead = {
-            let this = this.clone();
+            let this = Rc::downgrade(&state);
             move || on_lead(&this)
         };
         {
             let mut tab = state.borrow_mut();
-            tab.this = this;
-            tab.link = Some(TabLink::join(&name, heard, lead));
+            tab.link = Some(Box::new(TabLink::join(&name, heard, lead)));
             tab.ask_for_catch_up();
         }
         Ok(Box::new(SharedConnection { state }))
@@ -197,8 +161,12 @@ struct TabState {
     last_id: String,
     /// Drops what a new leader (or a resumed connection) repeats.
     replay: ReplayFilter,
-    /// Leading after following: the connection's first messages are checked.
+    /// Leading after following: the connection's first messages are checked
+    /// until one is new.
     filter_inner: bool,
+    /// The connection brings its messages as encoded batches, shared as
+    /// they come (see [`Connection::take_batch`]).
+    batched: bool,
     /// The stream's queue.
     queue: MessageQueue,
     /// Where the real connection puts its messages, while leading.
@@ -206,7 +174,7 @@ struct TabState {
     inner: Option<Box<dyn Connection>>,
     opened: bool,
     sink: EventSink,
-    link: Option<TabLink>,
+    link: Option<Box<dyn Channel>>,
     transport: Rc<dyn StreamTransport>,
     url: String,
     named_events: Vec<String>,
@@ -214,7 +182,55 @@ struct TabState {
     this: Weak<RefCell<TabState>>,
 }
 
+/// Where a stream says things to the others (the tabs' `BroadcastChannel`).
+trait Channel {
+    /// Posts `text` to every other stream of the name.
+    fn say(&self, text: &str);
+}
+
+impl Channel for TabLink {
+    fn say(&self, text: &str) {
+        TabLink::say(self, text);
+    }
+}
+
 impl TabState {
+    /// A stream `me` that follows until told otherwise, opening `request`
+    /// with `transport` when it leads or goes alone.
+    fn new(
+        me: String,
+        request: OpenRequest<'_>,
+        sink: EventSink,
+        transport: Rc<dyn StreamTransport>,
+    ) -> Rc<RefCell<Self>> {
+        Rc::new_cyclic(|this| {
+            RefCell::new(Self {
+                me,
+                role: Role::Following,
+                leader: String::new(),
+                waiting_for_catch_up: true,
+                heard_by_others: false,
+                catch_up: CatchUp::default(),
+                pending: VecDeque::new(),
+                last_id: request.last_event_id.unwrap_or_default().to_owned(),
+                replay: ReplayFilter::default(),
+                filter_inner: false,
+                batched: false,
+                queue: request.queue.clone(),
+                private: MessageQueue::default(),
+                inner: None,
+                opened: false,
+                sink,
+                link: None,
+                transport,
+                url: request.url.to_owned(),
+                named_events: request.named_events.to_vec(),
+                max_event_bytes: request.max_event_bytes,
+                this: this.clone(),
+            })
+        })
+    }
+
     fn say(&self, said: &Said<'_>) {
         if let Some(link) = &self.link {
             link.say(&said.to_text());
@@ -227,6 +243,27 @@ impl TabState {
             tab: &self.me,
             after: &self.last_id,
         });
+    }
+
+    /// Keeps `encoded` (`count` messages) for streams that join later and,
+    /// leading, posts it to those listening (a follower only keeps it).
+    fn share(&mut self, encoded: String, count: usize) {
+        if count == 0 {
+            return;
+        }
+        if self.heard_by_others {
+            self.say(&Said::Batch {
+                leader: &self.me,
+                messages: &encoded,
+            });
+        }
+        self.catch_up.keep(encoded, count);
+    }
+
+    /// Shares what `chunk` holds.
+    fn share_chunk(&mut self, chunk: &mut Chunk) {
+        let (encoded, count) = chunk.take();
+        self.share(encoded, count);
     }
 
     /// Acts on what another stream said; returns what to tell the controller.
@@ -254,8 +291,8 @@ impl TabState {
                 if self.waiting_for_catch_up || leader != self.leader {
                     return Vec::new();
                 }
-                match decode(messages) {
-                    Some(messages) => self.follow(messages),
+                match message_batch::decode(messages) {
+                    Some(decoded) => self.follow(decoded, Some(messages)),
                     None => Vec::new(),
                 }
             }
@@ -268,7 +305,7 @@ impl TabState {
                     messages,
                 },
             ) if tab == self.me && self.waiting_for_catch_up => {
-                let Some(mut messages) = decode(messages) else {
+                let Some(mut messages) = message_batch::decode(messages).map(Vec::from_iter) else {
                     return Vec::new();
                 };
                 // What this stream had already is cut off at its last id.
@@ -291,26 +328,44 @@ impl TabState {
                 self.leader.push_str(leader);
                 let resume = (!self.last_id.is_empty()).then_some(self.last_id.as_str());
                 self.replay.on_connect(resume);
-                self.follow(messages)
+                // Kept in chunks, so that a long catch-up is let go a chunk
+                // at a time.
+                self.follow(messages.into_iter(), None)
             }
             _ => Vec::new(),
         }
     }
 
-    /// Passes on followed messages (those not already passed on).
-    fn follow(&mut self, messages: Vec<RawMessage>) -> Vec<TransportEvent> {
-        let mut chunk = Chunk::default();
+    /// Passes on followed messages (those not already passed on), keeping
+    /// them as they `came` encoded when every one is new.
+    fn follow(
+        &mut self,
+        messages: impl Iterator<Item = RawMessage>,
+        came: Option<&str>,
+    ) -> Vec<TransportEvent> {
+        let before = self.pending.len();
+        let mut all_new = true;
         for message in messages {
             if self.replay.is_replay(&message.last_event_id) {
+                all_new = false;
                 continue;
             }
             self.last_id.clone_from(&message.last_event_id);
-            if chunk.push(&message) {
-                chunk.pass_on(&mut self.catch_up, None, &self.me);
-            }
             self.pending.push_back(message);
         }
-        chunk.pass_on(&mut self.catch_up, None, &self.me);
+        let count = self.pending.len() - before;
+        match came {
+            Some(encoded) if all_new => self.share(encoded.to_owned(), count),
+            _ => {
+                let mut chunk = Chunk::default();
+                for at in before..self.pending.len() {
+                    if chunk.push(&self.pending[at]) {
+                        self.share_chunk(&mut chunk);
+                    }
+                }
+                self.share_chunk(&mut chunk);
+            }
+        }
         self.move_pending();
         let mut events = Vec::new();
         if !self.opened {
@@ -342,45 +397,90 @@ impl TabState {
 
     /// Leading: moves what the connection brought into the queue while it
     /// has room, keeping it for later streams and posting it to those
-    /// listening; true when it moved any.
+    /// listening (a batch as it came, each message encoded once); true when
+    /// it moved any.
     fn pull(&mut self) -> bool {
         let mut moved = self.move_pending();
         if !self.pending.is_empty() {
             return moved;
         }
-        if let Some(inner) = &self.inner {
-            inner.refill();
+        match self.inner.as_ref().map(|inner| (inner.take_batch(), inner)) {
+            Some((Some(batch), _)) => {
+                self.batched = true;
+                self.take_in(&batch);
+            }
+            Some((None, inner)) => {
+                inner.refill();
+            }
+            None => {}
         }
         let mut chunk = Chunk::default();
+        let private = self.private.clone();
+        let mut private = private.borrow_mut();
+        let queue = self.queue.clone();
+        let mut queue = queue.borrow_mut();
+        // An `EventSource` cannot be held back: beyond the bound its
+        // messages overflow the queue, which the controller then applies
+        // at once, as without sharing.
+        while !queue.full() || private.len() > HELD_AT_MOST || private.bytes() > HELD_BYTES_AT_MOST
         {
-            let mut private = self.private.borrow_mut();
-            let mut queue = self.queue.borrow_mut();
-            // An `EventSource` cannot be held back: beyond the bound its
-            // messages overflow the queue, which the controller then
-            // applies at once, as without sharing.
-            while !queue.full()
-                || private.len() > HELD_AT_MOST
-                || private.bytes() > HELD_BYTES_AT_MOST
-            {
-                let Some(message) = private.pop_front() else {
-                    break;
-                };
-                moved = true;
-                if self.filter_inner && self.replay.is_replay(&message.last_event_id) {
+            let Some(message) = private.pop_front() else {
+                break;
+            };
+            moved = true;
+            if !self.batched {
+                if self.is_repeated(&message) {
                     continue;
                 }
-                self.last_id.clone_from(&message.last_event_id);
-                let full = chunk.push(&message);
-                queue.push_back(message);
-                if full {
-                    let listening = self.link.as_ref().filter(|_| self.heard_by_others);
-                    chunk.pass_on(&mut self.catch_up, listening, &self.me);
+                if chunk.push(&message) {
+                    self.share_chunk(&mut chunk);
                 }
             }
+            self.last_id.clone_from(&message.last_event_id);
+            queue.push_back(message);
         }
-        let listening = self.link.as_ref().filter(|_| self.heard_by_others);
-        chunk.pass_on(&mut self.catch_up, listening, &self.me);
+        self.share_chunk(&mut chunk);
         moved
+    }
+
+    /// Leading after following: true when the connection repeats `message`,
+    /// which the others had (checked until the first new one).
+    fn is_repeated(&mut self, message: &RawMessage) -> bool {
+        if !self.filter_inner {
+            return false;
+        }
+        let repeated = self.replay.is_replay(&message.last_event_id);
+        self.filter_inner = repeated;
+        repeated
+    }
+
+    /// Leading on a connection that brings batches: shares `batch` as it
+    /// came (or what is new in it, while the connection may repeat what the
+    /// others had) and holds its messages for the queue.
+    fn take_in(&mut self, batch: &str) {
+        let Some(messages) = message_batch::decode(batch) else {
+            return;
+        };
+        let private = self.private.clone();
+        let mut private = private.borrow_mut();
+        if !self.filter_inner {
+            let before = private.len();
+            private.extend(messages);
+            let count = private.len() - before;
+            drop(private);
+            self.share(batch.to_owned(), count);
+            return;
+        }
+        let mut chunk = Chunk::default();
+        for message in messages {
+            if self.is_repeated(&message) {
+                continue;
+            }
+            chunk.push(&message);
+            private.push_back(message);
+        }
+        drop(private);
+        self.share_chunk(&mut chunk);
     }
 
     /// Messages waiting anywhere on this side, as the controller counts them.
@@ -392,6 +492,7 @@ impl TabState {
     /// Opens the real connection after the last id: into the private queue
     /// while leading, into the stream's queue when `alone`.
     fn open_inner(&mut self, alone: bool) -> Vec<TransportEvent> {
+        self.batched = false;
         let this = self.this.clone();
         let inner_sink: EventSink = Rc::new(move |event| on_inner_event(&this, event));
         let request = OpenRequest {
