@@ -66,9 +66,9 @@ pub(crate) fn error_words(error: &wasm_bindgen::JsValue, otherwise: &str) -> Str
         .unwrap_or_else(|| otherwise.to_owned())
 }
 
-/// A pending `setTimeout`, cleared with [`Timeout::clear`].
+/// A pending `setTimeout` (its handle), cleared with [`Timeout::clear`].
 #[derive(Debug)]
-pub(crate) struct Timeout(i32);
+pub(crate) struct Timeout(pub(crate) i32);
 
 impl Timeout {
     /// Cancels the call, if it has not run yet.

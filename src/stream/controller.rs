@@ -16,21 +16,19 @@ use std::rc::{Rc, Weak};
 
 use sse_task_protocol::{CreateTaskRequest, EVENT_HEARTBEAT, EVENT_HISTORY_LOST};
 
-use super::browser::{request_animation_frame, set_timeout, spawn_local, warn, Timeout};
-use super::clock::now_ms;
+use super::browser::{warn, Timeout};
 use super::diagnosis::Diagnosis;
-use super::fetch_options::Transport;
+use super::host::Host;
 use super::http::{self, HttpError};
 use super::model::StreamModel;
 use super::options::{HiddenTab, UseTaskStreamOptions};
-use super::page_life::{is_hidden, is_offline, PageEvent, PageLife};
+use super::page_life::PageEvent;
 use super::pump::{Drained, Pace, Pump, APPLY_SLICE_MS, HIDDEN_SHOW_MS, TAKE_EVERY};
 use super::replay::ReplayFilter;
 use super::rules::{ConnectionRules, Decision, Notice};
 use super::target::{unstreamable, StreamTarget};
 use super::transport::{
-    is_id_only, yield_now, Connection, EventSink, EventSourceTransport, FetchTransport,
-    OpenRequest, StreamTransport, TabShareTransport, TransportEvent, WorkerTransport,
+    is_id_only, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
 use crate::state::{is_task_id, ConnectionEvent, Directive, ReadyState};
 use crate::wire::RawMessage;
@@ -40,6 +38,7 @@ pub(crate) type Shared = Rc<RefCell<Controller>>;
 
 /// One stream's engine.
 pub(crate) struct Controller {
+    host: Rc<dyn Host>,
     options: UseTaskStreamOptions,
     model: Box<dyn StreamModel>,
     /// What is being streamed; its `events_url` is what connections open.
@@ -68,7 +67,7 @@ pub(crate) struct Controller {
     /// Why no connection is wanted now (offline, frozen, paused).
     suspended: Option<PageEvent>,
     /// The page's listeners, while the stream runs.
-    page_life: Option<PageLife>,
+    page_life: Option<Box<dyn std::any::Any>>,
     this: Weak<RefCell<Controller>>,
 }
 
@@ -91,23 +90,26 @@ fn with_current(
 }
 
 impl Controller {
-    /// A controller applying to `model`, shown at `pace`.
+    /// A controller applying to `model`, shown at `pace`, in `host`.
     pub(crate) fn new(
         options: UseTaskStreamOptions,
         model: Box<dyn StreamModel>,
         pace: Pace,
+        host: Rc<dyn Host>,
     ) -> Shared {
-        let transport = transport_for(&options);
+        let transport = host.transport(&options);
         let rules = rules_for(&options);
+        let pump = Pump::new(pace, host.clock());
         Rc::new_cyclic(|this| {
             RefCell::new(Self {
+                host,
                 options,
                 model,
                 target: None,
                 transport,
                 connection: None,
                 rules,
-                pump: Pump::new(pace),
+                pump,
                 running: false,
                 resume_from: String::new(),
                 scratch: String::new(),
@@ -139,7 +141,7 @@ impl Controller {
         self.set_target(None);
         let this = self.this.clone();
         let generation = self.generation;
-        spawn_local(async move {
+        self.host.spawn(Box::pin(async move {
             let created = http::create_task(&base, &request).await;
             with_current(&this, Some(generation), |controller| match created {
                 Ok(task) => {
@@ -148,7 +150,7 @@ impl Controller {
                 }
                 Err(error) => controller.fail(format!("could not create the task: {error}")),
             });
-        });
+        }));
     }
 
     /// Streams task `id` of `base`'s task API from its first event, once
@@ -164,7 +166,7 @@ impl Controller {
         }
         let this = self.this.clone();
         let generation = self.generation;
-        spawn_local(async move {
+        self.host.spawn(Box::pin(async move {
             let target = StreamTarget::task(&base, &id);
             let status_url = target.status_url.clone().unwrap_or_default();
             let found = http::check_task(&status_url).await;
@@ -175,7 +177,7 @@ impl Controller {
                 }
                 Err(error) => controller.fail(attach_failure(&id, &error)),
             });
-        });
+        }));
     }
 
     /// Stops at once: closes the connection, logs "Interrupted", applies
@@ -195,11 +197,11 @@ impl Controller {
             .and_then(|target| target.cancel_url.clone())
             .or_else(|| self.options.cancel_url.clone());
         if let Some(url) = cancel_url {
-            spawn_local(async move {
+            self.host.spawn(Box::pin(async move {
                 if let Err(error) = http::cancel_task(&url).await {
                     warn(&format!("could not cancel the task on the server: {error}"));
                 }
-            });
+            }));
         }
     }
 
@@ -222,16 +224,16 @@ impl Controller {
     fn begin(&mut self) {
         self.generation += 1;
         self.close();
-        self.transport = transport_for(&self.options);
+        self.transport = self.host.transport(&self.options);
         self.rules = rules_for(&self.options);
         self.model.restart(&self.options);
         self.resume_from.clear();
         self.replay.reset();
         self.apply_now(ConnectionEvent::Starting);
         let this = self.this.clone();
-        self.page_life = Some(PageLife::listen(move |event| {
+        self.page_life = Some(self.host.watch_page(Box::new(move |event| {
             with_current(&this, None, |controller| controller.on_page(event));
-        }));
+        })));
     }
 
     /// Closes the connection, drops what was not applied, cancels every
@@ -243,7 +245,7 @@ impl Controller {
         self.suspended = None;
         self.outage_diagnosis = None;
         if let Some(timer) = self.hidden_timer.take() {
-            timer.clear();
+            self.host.clear_timeout(timer);
         }
         self.model.set_ready_state(ReadyState::Closed);
     }
@@ -255,7 +257,7 @@ impl Controller {
             .into_iter()
             .flatten()
         {
-            timer.clear();
+            self.host.clear_timeout(timer);
         }
     }
 
@@ -284,7 +286,7 @@ impl Controller {
         }
         self.generation += 1;
         self.drop_connection();
-        if self.suspended.is_none() && is_offline() {
+        if self.suspended.is_none() && self.host.is_offline() {
             self.suspended = Some(PageEvent::Offline);
         }
         if let Some(why) = self.suspended {
@@ -344,10 +346,10 @@ impl Controller {
                 if self.options.close_on_first_error {
                     return self.fail("the connection failed".into());
                 }
-                if is_offline() {
+                if self.host.is_offline() {
                     return self.suspend(PageEvent::Offline);
                 }
-                let outcome = self.rules.on_end(now_ms(), js_sys::Math::random());
+                let outcome = self.rules.on_end(self.now_ms(), self.host.random());
                 self.follow(outcome, reconnecting_itself);
             }
             TransportEvent::Failed(diagnosis) => {
@@ -362,7 +364,7 @@ impl Controller {
                     return;
                 }
                 self.drop_connection();
-                if is_offline() {
+                if self.host.is_offline() {
                     return self.suspend(PageEvent::Offline);
                 }
                 if let Some(diagnosis) = self.outage_diagnosis.clone() {
@@ -372,7 +374,7 @@ impl Controller {
                 let url = self.target.as_ref().map(|t| t.events_url.clone());
                 let this = self.this.clone();
                 let generation = self.generation;
-                spawn_local(async move {
+                self.host.spawn(Box::pin(async move {
                     let diagnosis = match url {
                         Some(url) => http::diagnose(&url).await,
                         None => Diagnosis::unreachable(),
@@ -381,7 +383,7 @@ impl Controller {
                         controller.outage_diagnosis = Some(diagnosis.clone());
                         controller.on_failed(diagnosis);
                     });
-                });
+                }));
             }
         }
     }
@@ -391,12 +393,12 @@ impl Controller {
         if self.options.close_on_first_error {
             return self.fail(diagnosis.reason);
         }
-        if is_offline() {
+        if self.host.is_offline() {
             return self.suspend(PageEvent::Offline);
         }
         let outcome = self
             .rules
-            .on_failure(&diagnosis, now_ms(), js_sys::Math::random());
+            .on_failure(&diagnosis, self.now_ms(), self.host.random());
         self.follow(outcome, false);
     }
 
@@ -413,7 +415,7 @@ impl Controller {
                 if let HiddenTab::PauseAfter(ms) = self.options.hidden_tab {
                     self.hidden_timer = Some(self.after(ms, None, |controller| {
                         controller.hidden_timer = None;
-                        if controller.running && is_hidden() {
+                        if controller.running && controller.host.is_hidden() {
                             controller.suspend(PageEvent::Hidden);
                         }
                     }));
@@ -421,7 +423,7 @@ impl Controller {
             }
             PageEvent::Online | PageEvent::Restored | PageEvent::Shown => {
                 if let Some(timer) = self.hidden_timer.take() {
-                    timer.clear();
+                    self.host.clear_timeout(timer);
                 }
                 let resumes = match self.suspended {
                     Some(PageEvent::Offline) => event == PageEvent::Online,
@@ -469,7 +471,13 @@ impl Controller {
     /// timer of the controller.
     fn after(&self, delay_ms: u32, generation: Option<u64>, then: fn(&mut Controller)) -> Timeout {
         let this = self.this.clone();
-        set_timeout(move || with_current(&this, generation, then), delay_ms)
+        let callback = Box::new(move || with_current(&this, generation, then));
+        self.host.set_timeout(callback, delay_ms)
+    }
+
+    /// The monotonic clock, in ms.
+    fn now_ms(&self) -> f64 {
+        (self.host.clock())()
     }
 
     /// A connection silent for the idle timeout is closed and resumed;
@@ -480,7 +488,7 @@ impl Controller {
             return;
         };
         connection.refill();
-        let silent_ms = now_ms() - connection.last_activity_ms();
+        let silent_ms = self.now_ms() - connection.last_activity_ms();
         if silent_ms < f64::from(timeout) {
             let left = (f64::from(timeout) - silent_ms).ceil() as u32;
             return self.arm_idle_timer(Some(left.max(1)));
@@ -490,7 +498,7 @@ impl Controller {
         }
         self.drop_connection();
         self.apply_now(ConnectionEvent::Idle { silent_ms: timeout });
-        let outcome = self.rules.on_end(now_ms(), js_sys::Math::random());
+        let outcome = self.rules.on_end(self.now_ms(), self.host.random());
         self.follow(outcome, false);
     }
 
@@ -522,7 +530,7 @@ impl Controller {
                 // storm at retry: 0): the rules' floor is kept instead.
                 if reconnecting_itself && !empty {
                     if let Some(timer) = self.idle_timer.take() {
-                        timer.clear();
+                        self.host.clear_timeout(timer);
                     }
                     self.rules.on_attempt();
                     let resume =
@@ -577,10 +585,10 @@ impl Controller {
         self.apply_now(ConnectionEvent::NewCredentials);
         let this = self.this.clone();
         let generation = self.generation;
-        spawn_local(async move {
+        self.host.spawn(Box::pin(async move {
             refresh().await;
             with_current(&this, Some(generation), Controller::connect);
-        });
+        }));
     }
 
     // ---- Applying messages ----
@@ -608,18 +616,18 @@ impl Controller {
             return;
         }
         let this = self.this.clone();
-        spawn_local(async move {
-            yield_now().await;
+        self.host.in_next_task(Box::new(move || {
             with_current(&this, None, |controller| {
                 controller.pump.drain_started();
                 controller.drain(APPLY_SLICE_MS);
             });
-        });
+        }));
     }
 
     /// Applies queued messages for up to `budget_ms`, then schedules the rest.
     fn drain(&mut self, budget_ms: f64) {
         let Self {
+            host,
             pump,
             connection,
             model,
@@ -640,6 +648,7 @@ impl Controller {
         };
         let mut applying = Applying {
             model: model.as_mut(),
+            host: host.as_ref(),
             running,
             resume_from,
             scratch,
@@ -679,7 +688,7 @@ impl Controller {
 
     /// Applies `event` without showing it; the show comes later.
     fn apply_later(&mut self, event: ConnectionEvent) {
-        let directive = self.model.apply(event, js_sys::Date::now());
+        let directive = self.model.apply(event, self.host.wall_clock_ms());
         match directive {
             Directive::Close => self.running = false,
             Directive::Continue => self.running = true,
@@ -707,15 +716,15 @@ impl Controller {
                 }
             });
         };
-        match self.pump.pace() {
+        // The timer's handle is not kept: a show that finds nothing
+        // pending does nothing.
+        let _ = match self.pump.pace() {
             Pace::EveryFrame => {
-                request_animation_frame(show.clone());
-                set_timeout(show, HIDDEN_SHOW_MS);
+                self.host.before_repaint(Box::new(show.clone()));
+                self.host.set_timeout(Box::new(show), HIDDEN_SHOW_MS)
             }
-            Pace::AtMostEvery(ms) => {
-                set_timeout(show, ms);
-            }
-        }
+            Pace::AtMostEvery(ms) => self.host.set_timeout(Box::new(show), ms),
+        };
     }
 
     fn show(&mut self) {
@@ -727,6 +736,8 @@ impl Controller {
 /// What applying one message touches.
 struct Applying<'a> {
     model: &'a mut dyn StreamModel,
+    /// Its wall clock stamps each line.
+    host: &'a dyn Host,
     running: &'a mut bool,
     resume_from: &'a mut String,
     scratch: &'a mut String,
@@ -763,7 +774,7 @@ impl Applying<'_> {
         } else {
             ConnectionEvent::Message(raw)
         };
-        let directive = self.model.apply(event, js_sys::Date::now());
+        let directive = self.model.apply(event, self.host.wall_clock_ms());
         if directive == Directive::Close {
             *self.running = false;
         }
@@ -813,36 +824,6 @@ fn rules_for(options: &UseTaskStreamOptions) -> ConnectionRules {
         options.reconnect,
         options.transport.on_unauthorized().is_some(),
     )
-}
-
-/// The transport the options name, shared across tabs unless they say not to.
-fn transport_for(options: &UseTaskStreamOptions) -> Box<dyn StreamTransport> {
-    let (inner, kind): (Box<dyn StreamTransport>, String) = match &options.transport {
-        Transport::EventSource => (Box::new(EventSourceTransport), "eventsource".into()),
-        Transport::Fetch(fetch) => (
-            if fetch.off_main_thread {
-                Box::new(WorkerTransport {
-                    fetch: FetchTransport {
-                        options: fetch.clone(),
-                    },
-                })
-            } else {
-                Box::new(FetchTransport {
-                    options: fetch.clone(),
-                })
-            },
-            format!(
-                "fetch {} {}",
-                fetch.method(),
-                fetch.body.as_deref().unwrap_or_default()
-            ),
-        ),
-    };
-    if options.share_across_tabs {
-        Box::new(TabShareTransport::new(Rc::from(inner), kind))
-    } else {
-        inner
-    }
 }
 
 #[cfg(test)]

@@ -2,15 +2,19 @@
 //! (which owns its state and carries out the connection rules), the pump
 //! (every flow constant), the transports (`EventSource`, `fetch`, `fetch`
 //! read in the stream worker, and either shared across tabs), the options,
-//! and the few browser services it needs.
+//! the few browser services it needs, and the [`host`] through which the
+//! controller asks for them (a fake one in the native tests).
 //!
 //! Messages go one way: transport → queue → pump → model → view.
 
 mod browser;
 mod clock;
 mod controller;
+#[cfg(test)]
+mod controller_tests;
 mod diagnosis;
 mod fetch_options;
+mod host;
 mod http;
 mod model;
 mod names;

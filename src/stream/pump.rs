@@ -15,7 +15,6 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::clock::now_ms;
 use crate::state::Directive;
 use crate::wire::RawMessage;
 
@@ -157,13 +156,8 @@ pub(crate) struct Pump {
 }
 
 impl Pump {
-    /// A pump that shows at `pace`, on the page's clock.
-    pub(crate) fn new(pace: Pace) -> Self {
-        Self::with_clock(pace, now_ms)
-    }
-
-    /// A pump on `clock`.
-    fn with_clock(pace: Pace, clock: fn() -> f64) -> Self {
+    /// A pump that shows at `pace`, on `clock` (monotonic, ms).
+    pub(crate) fn new(pace: Pace, clock: fn() -> f64) -> Self {
         Self {
             pace,
             clock,
@@ -277,7 +271,7 @@ mod tests {
     use super::*;
 
     fn pump() -> Pump {
-        Pump::with_clock(Pace::EveryFrame, || 0.0)
+        Pump::new(Pace::EveryFrame, || 0.0)
     }
 
     fn queued(pump: &Pump, count: usize) {
@@ -335,7 +329,7 @@ mod tests {
 
     #[test]
     fn a_change_long_after_the_last_show_is_shown_at_once_and_a_flood_waits_for_the_frame() {
-        let mut pump = Pump::with_clock(Pace::EveryFrame, || NOW.with(|now| now.get()));
+        let mut pump = Pump::new(Pace::EveryFrame, || NOW.with(|now| now.get()));
         pump.shown();
         NOW.with(|now| now.set(2.0));
         pump.want_show();
@@ -345,7 +339,7 @@ mod tests {
         );
         NOW.with(|now| now.set(100.0));
         assert!(pump.show_now(), "a slow stream's line is shown at once");
-        let mut dashboard = Pump::with_clock(Pace::AtMostEvery(100), || NOW.with(|now| now.get()));
+        let mut dashboard = Pump::new(Pace::AtMostEvery(100), || NOW.with(|now| now.get()));
         dashboard.shown();
         dashboard.want_show();
         NOW.with(|now| now.set(150.0));
@@ -368,7 +362,7 @@ mod tests {
                 looks.get()
             })
         };
-        let mut pump = Pump::with_clock(Pace::EveryFrame, clock);
+        let mut pump = Pump::new(Pace::EveryFrame, clock);
         let big = "x".repeat(CLOCK_EVERY_BYTES);
         pump.queue()
             .borrow_mut()

@@ -4,9 +4,12 @@
 //! guarantee of the hook: resuming without loss or doubling, planned ends,
 //! backoff, bounded log, Stop cancelling the task on the server.
 
+use std::rc::Rc;
+
 use sse_task_protocol::CreateTaskRequest;
 
 use super::controller::{Controller, Shared};
+use super::host::BrowserHost;
 use super::model::{StreamModel, TaskModel};
 use super::options::UseTaskStreamOptions;
 use super::pump::Pace;
@@ -43,7 +46,7 @@ impl TaskStream {
         pace: Pace,
     ) -> Self {
         Self {
-            controller: Controller::new(options, model, pace),
+            controller: Controller::new(options, model, pace, Rc::new(BrowserHost)),
         }
     }
 
