@@ -1,5 +1,5 @@
 //! The transports: how bytes become messages. Each implements
-//! [`StreamTransport`] and fill the stream's one [`MessageQueue`]; the
+//! [`StreamTransport`] and fill the stream's one [`MessageQueue`](crate::stream::pump::MessageQueue); the
 //! connection rules above them exist once (the controller), whatever the
 //! transport.
 //!
