@@ -1,6 +1,7 @@
 //! The store contract: the same cases, through the task API of a server in
 //! this process, on SQLite and on a real `redis-server`: every event once
 //! from any resume point, cancel, retention and its 410, the paged list,
+//! a store that refuses writes (full) ending a running task `failed` once,
 //! and a restart (a new process on the same SQLite file, another node on
 //! the same Redis) that resumes an unfinished task without losing or
 //! doubling a step.
@@ -39,6 +40,41 @@ impl Store {
         }
         config
     }
+}
+
+impl Store {
+    /// From now on the store refuses every write as full: SQLite may not
+    /// grow its file (`max_page_count`), Redis may not grow its memory
+    /// (`maxmemory` with no eviction); reads go on.
+    async fn refuse_writes(&self, app: &TestServer) {
+        match self {
+            Self::Sqlite => {
+                app.database
+                    .exec(|connection| {
+                        connection.pragma_update(None, "max_page_count", 1)?;
+                        Ok(0)
+                    })
+                    .await
+                    .unwrap();
+            }
+            Self::Redis(redis) => {
+                let settings = ["maxmemory-policy", "noeviction", "maxmemory", "1"];
+                config_set(redis, &settings).await;
+            }
+        }
+    }
+}
+
+/// `CONFIG SET` of `settings` (name, value, ...) on `redis`.
+async fn config_set(redis: &Redis, settings: &[&str]) {
+    let client = ::redis::Client::open(redis.url()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = ::redis::cmd("CONFIG")
+        .arg("SET")
+        .arg(settings)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
 }
 
 /// Runs `case` on SQLite, then on a fresh `redis-server`.
@@ -249,6 +285,77 @@ async fn a_restart_resumes_an_unfinished_task_without_a_gap_or_a_repeat() {
         let (_, all) = events(&second, &id, None).await;
         assert_eq!(ids(&all), expected_ids(30), "{}", store.name());
         second.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_whose_progress_cannot_be_stored_ends_failed_once() {
+    on_both_stores(|store| async move {
+        let app = TestServer::start(store.config(TaskServerConfig::default())).await;
+        let id = create(&app, json!({ "steps": 1000, "interval_ms": 20 })).await;
+        wait_for(&app, &id, |task| task["step"].as_u64() >= Some(2)).await;
+        store.refuse_writes(&app).await;
+        let task = wait_for(&app, &id, |task| task["state"] != "running").await;
+        assert_eq!(task["state"], "failed", "{}: {task}", store.name());
+        let (status, frames) = events(&app, &id, None).await;
+        assert_eq!(status, 200, "{}", store.name());
+        let stored = ids(&frames);
+        let in_order: Vec<String> = (1..=stored.len()).map(|seq| seq.to_string()).collect();
+        assert_eq!(
+            stored,
+            in_order,
+            "{}: every stored event once",
+            store.name()
+        );
+        let failed: Vec<&Frame> = frames
+            .iter()
+            .filter(|frame| frame.event.as_deref() == Some("failed"))
+            .collect();
+        assert_eq!(failed.len(), 1, "{}: {frames:?}", store.name());
+        assert!(
+            std::ptr::eq(failed[0], frames.last().unwrap()) && failed[0].id.is_none(),
+            "{}: the end comes last, with no id (it is not stored)",
+            store.name()
+        );
+        let reason = data(failed[0])["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            reason.contains("could not be stored"),
+            "{}: {reason}",
+            store.name()
+        );
+        // A client that has every stored event gets the end again, once.
+        let last = stored.last().cloned().unwrap_or_default();
+        let (_, rest) = events(&app, &id, Some(&last)).await;
+        let kinds: Vec<Option<&str>> = rest
+            .iter()
+            .filter(|frame| frame.data.is_some())
+            .map(|frame| frame.event.as_deref())
+            .collect();
+        assert_eq!(kinds, [Some("failed")], "{}: {rest:?}", store.name());
+        if let Store::Redis(redis) = &store {
+            // The node kept the job's claim: once Redis takes writes again
+            // the end is stored, with the next id, and the job never ran
+            // again (on SQLite the end stays in memory until a restart).
+            config_set(redis, &["maxmemory", "0"]).await;
+            let shown = task["last_event_id"].as_u64().unwrap();
+            let next = Some(shown + 1);
+            let stored = wait_for(&app, &id, |now| now["last_event_id"].as_u64() == next).await;
+            assert_eq!(
+                (&stored["state"], &stored["step"]),
+                (&task["state"], &task["step"])
+            );
+            let (_, stored_frames) = events(&app, &id, None).await;
+            let in_order: Vec<String> = (1..=shown + 1).map(|seq| seq.to_string()).collect();
+            assert_eq!(ids(&stored_frames), in_order);
+            let last = stored_frames.last().unwrap();
+            assert_eq!(last.event.as_deref(), Some("failed"));
+            assert_eq!(data(last)["message"], data(failed[0])["message"]);
+        }
+        app.stop().await;
     })
     .await;
 }

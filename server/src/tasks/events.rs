@@ -103,6 +103,15 @@ pub fn encode(event: &StoredEvent, out: &mut Vec<u8>) {
     encode_frame(out, Some(&event.wire_id), name, &event.data);
 }
 
+/// An end first shown without being stored (`shown`, as
+/// [`unstored_failure`] made it), stored after `row`'s last event: the
+/// same state and words, with an id now.
+pub fn stored_end(row: &TaskRow, shown: &TaskRow) -> (StoredEvent, TaskRow) {
+    let message = shown.message.clone().unwrap_or_default();
+    let progress = percent(row.step, row.steps);
+    finish(row, shown.state, EVENT_FAILED, message, progress)
+}
+
 fn finish(
     row: &TaskRow,
     state: TaskState,

@@ -8,7 +8,7 @@ pub mod sse;
 
 pub use sse::*;
 
-use sse_task_server::{TaskServer, TaskServerConfig};
+use sse_task_server::{Database, TaskServer, TaskServerConfig};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -19,6 +19,8 @@ pub struct TestServer {
     stop: Option<oneshot::Sender<()>>,
     /// Resolves when `serve` returned.
     pub done: JoinHandle<Result<(), sse_task_server::ServerError>>,
+    /// The server's SQLite database (`TaskServer::database`).
+    pub database: Database,
 }
 
 impl TestServer {
@@ -26,6 +28,7 @@ impl TestServer {
     /// its router (with its CORS layer, if any) on 127.0.0.1:0.
     pub async fn start(config: TaskServerConfig) -> Self {
         let server = TaskServer::builder(config).build().await.unwrap();
+        let database = server.database();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -44,6 +47,7 @@ impl TestServer {
             base,
             stop: Some(stop),
             done,
+            database,
         }
     }
 

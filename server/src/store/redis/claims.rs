@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, MultiplexedConnection};
 use redis::streams::{StreamAutoClaimReply, StreamReadReply};
@@ -18,10 +19,13 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use super::keys::{Keys, GROUP};
-use super::rows::row_from_hash;
-use super::scripts;
+use super::live::LiveReader;
+use super::rows::{changing_fields, row_from_hash};
+use super::scripts::{self, FENCED, GONE, WRITTEN};
 use crate::jobs::queue::{Job, JobQueue};
-use crate::tasks::TaskHandle;
+use crate::tasks::events;
+use crate::tasks::rows::event_feed_data;
+use crate::tasks::{TaskHandle, TaskRow};
 
 /// How long a take of a new job blocks.
 const BLOCK: Duration = Duration::from_secs(1);
@@ -38,6 +42,11 @@ impl Running {
         if let Ok(mut running) = self.0.lock() {
             running.insert(task.to_owned(), (entry.to_owned(), handle));
         }
+    }
+
+    fn handle(&self, task: &str) -> Option<Arc<TaskHandle>> {
+        let running = self.0.lock().ok()?;
+        running.get(task).map(|(_, handle)| Arc::clone(handle))
     }
 
     fn remove(&self, task: &str) {
@@ -104,6 +113,8 @@ pub struct Claims {
     pub queue: Arc<JobQueue>,
     /// The jobs running here.
     pub running: Running,
+    /// The node's reader, which shows an end Redis refused to store.
+    pub live: Arc<LiveReader>,
     /// Fires when the node shuts down.
     pub closing: CancellationToken,
 }
@@ -251,6 +262,15 @@ async fn take(claims: &Arc<Claims>, entry: &str, task: &str, permit: OwnedSemaph
 /// After a job returned: acknowledged once its task ended; otherwise (the
 /// node is closing, or another node took it over) it stays for whoever runs it.
 async fn finish(claims: &Claims, entry: &str, task: &str) {
+    let unstored = claims
+        .running
+        .handle(task)
+        .and_then(|handle| Some((handle.row().ok()?, handle.unstored_end()?)));
+    if let Some((shown, frame)) = unstored {
+        if !claims.closing.is_cancelled() {
+            store_the_end(claims, &shown, frame).await;
+        }
+    }
     claims.running.remove(task);
     if claims.closing.is_cancelled() {
         return;
@@ -267,6 +287,74 @@ async fn finish(claims: &Claims, entry: &str, task: &str) {
     };
     if ended {
         acknowledge(claims, entry).await;
+    }
+}
+
+/// How long a node waits before it tries again to store an end Redis refused.
+const STORE_END_AGAIN: Duration = Duration::from_millis(500);
+
+/// A job ended `shown` (failed) because Redis refused its progress: this
+/// node's streams show that end at once, as on SQLite, and the node keeps
+/// the job's claim (so no node runs the job again meanwhile) while it tries
+/// to store the end, until Redis takes it, the task ended or moved to
+/// another node (the claim ran out), or the node closes.
+async fn store_the_end(claims: &Claims, shown: &TaskRow, frame: Bytes) {
+    claims.live.end_unstored(shown, frame);
+    let append = scripts::append();
+    loop {
+        let mut manager = claims.manager.clone();
+        let hash: redis::RedisResult<HashMap<String, String>> = redis::cmd("HGETALL")
+            .arg(claims.keys.task(&shown.id))
+            .query_async(&mut manager)
+            .await;
+        let stored = match hash {
+            Ok(hash) => match row_from_hash(&hash) {
+                Ok(Some(stored)) if !stored.state.is_terminal() => stored,
+                // Ended otherwise, or gone.
+                _ => break,
+            },
+            Err(error) => {
+                tracing::warn!(%error, task = %shown.id, "cannot read a task from Redis");
+                if pause_or_close(claims).await {
+                    break;
+                }
+                continue;
+            }
+        };
+        let (event, ended) = events::stored_end(&stored, shown);
+        let mut call = append.key(claims.keys.task(&shown.id));
+        call.key(claims.keys.events(&shown.id))
+            .key(claims.keys.feed())
+            .key(claims.keys.feed_seq())
+            .arg(&claims.node)
+            .arg(&shown.id)
+            .arg(event.seq)
+            .arg(&event.wire_id)
+            .arg(&event.kind)
+            .arg(&event.data)
+            .arg(event_feed_data(&shown.id, &event))
+            .arg(changing_fields(&ended));
+        let answer: redis::RedisResult<i64> = call.invoke_async(&mut manager).await;
+        match answer {
+            Ok(WRITTEN | FENCED | GONE) => break,
+            // Stored meanwhile (a retried batch): build the end again.
+            Ok(_) => continue,
+            Err(error) => {
+                tracing::warn!(%error, task = %shown.id, "Redis still refuses the end of a task; trying again");
+                if pause_or_close(claims).await {
+                    break;
+                }
+            }
+        }
+    }
+    claims.live.forget_unstored(&shown.id);
+}
+
+/// Waits [`STORE_END_AGAIN`]; true when the node closes meanwhile.
+async fn pause_or_close(claims: &Claims) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(STORE_END_AGAIN) => false,
+        () = claims.closing.cancelled() => true,
     }
 }
 

@@ -33,6 +33,9 @@ const COUNT: usize = 1024;
 pub struct LiveView {
     read: RwLock<StreamsRead>,
     changes: watch::Sender<u64>,
+    /// An end this node could not store, after its stored seq: applied
+    /// once the view has read up to it.
+    unstored_end: Mutex<Option<(u64, Bytes)>>,
 }
 
 impl LiveView {
@@ -40,7 +43,38 @@ impl LiveView {
         Arc::new(Self {
             read: RwLock::new(StreamsRead::new(row.last_seq, row.state.is_terminal())),
             changes: watch::Sender::new(row.last_seq),
+            unstored_end: Mutex::new(None),
         })
+    }
+
+    /// The task ended after its stored seq `last_seq` without its end
+    /// stored: once the view has every stored event, streams send `frame`
+    /// last.
+    fn end_unstored(&self, last_seq: u64, frame: Bytes) {
+        if let Ok(mut end) = self.unstored_end.lock() {
+            *end = Some((last_seq, frame));
+        }
+        self.apply_unstored_end();
+    }
+
+    fn apply_unstored_end(&self) {
+        let Ok(mut end) = self.unstored_end.lock() else {
+            return;
+        };
+        let Some((last_seq, _)) = end.as_ref() else {
+            return;
+        };
+        let Ok(mut view) = self.read.write() else {
+            return;
+        };
+        if view.newest().0 < *last_seq {
+            return;
+        }
+        if let Some((last_seq, frame)) = end.take() {
+            view.end_unstored(last_seq, frame);
+            drop(view);
+            self.changes.send_replace(last_seq);
+        }
     }
 
     /// At most `limit` events after `cursor`, from memory when they are there.
@@ -82,6 +116,7 @@ impl LiveView {
             view.publish_frames(first, ends, Bytes::from(bytes), ended);
         }
         self.changes.send_replace(last);
+        self.apply_unstored_end();
     }
 }
 
@@ -90,6 +125,9 @@ pub struct LiveReader {
     keys: Keys,
     feed: Arc<Feed>,
     views: Mutex<HashMap<String, Weak<LiveView>>>,
+    /// Ends of this node's jobs that Redis refused to store, by task: the
+    /// row as the job left it, ended `failed`, and the frame that says so.
+    unstored: Mutex<HashMap<String, (TaskRow, Bytes)>>,
     /// The reader connection's `CLIENT ID` (0 before it connects).
     reader_id: AtomicI64,
     manager: ConnectionManager,
@@ -102,6 +140,7 @@ impl LiveReader {
             keys,
             feed,
             views: Mutex::new(HashMap::new()),
+            unstored: Mutex::new(HashMap::new()),
             reader_id: AtomicI64::new(0),
             manager,
         })
@@ -117,12 +156,66 @@ impl LiveReader {
             return view;
         }
         let view = LiveView::new(row);
+        if let Some((shown, frame)) = self.unstored_of(&row.id) {
+            view.end_unstored(shown.last_seq, frame);
+        }
         if !row.state.is_terminal() {
             views.insert(row.id.clone(), Arc::downgrade(&view));
             drop(views);
             self.unblock();
         }
         view
+    }
+
+    /// A job of this node ended `shown` (failed) without Redis storing it:
+    /// until [`LiveReader::forget_unstored`], this node shows the task so
+    /// and its streams end with `frame`, as on SQLite.
+    pub fn end_unstored(&self, shown: &TaskRow, frame: Bytes) {
+        if let Ok(mut unstored) = self.unstored.lock() {
+            unstored.insert(shown.id.clone(), (shown.clone(), frame.clone()));
+        }
+        let view = self
+            .views
+            .lock()
+            .ok()
+            .and_then(|views| views.get(&shown.id).and_then(Weak::upgrade));
+        if let Some(view) = view {
+            view.end_unstored(shown.last_seq, frame);
+        }
+    }
+
+    /// The end of `task` is stored now, or moot (another node took the
+    /// task over): the stored row is the truth again, read afresh.
+    pub fn forget_unstored(&self, task: &str) {
+        if let Ok(mut unstored) = self.unstored.lock() {
+            unstored.remove(task);
+        }
+        if let Ok(mut views) = self.views.lock() {
+            views.remove(task);
+        }
+    }
+
+    /// The row this node shows for `stored`: as stored, unless one of its
+    /// jobs ended it without Redis storing the end (and nothing was stored
+    /// since).
+    pub fn shown_row(&self, stored: TaskRow) -> TaskRow {
+        match self.unstored_of(&stored.id) {
+            Some((shown, _))
+                if !stored.state.is_terminal() && stored.last_seq == shown.last_seq =>
+            {
+                shown
+            }
+            _ => stored,
+        }
+    }
+
+    /// True while task `task` ended here without its end stored.
+    pub fn has_unstored_end(&self, task: &str) -> bool {
+        self.unstored_of(task).is_some()
+    }
+
+    fn unstored_of(&self, task: &str) -> Option<(TaskRow, Bytes)> {
+        self.unstored.lock().ok()?.get(task).cloned()
     }
 
     /// Ends the reader's current wait, so that its next one includes a new view.

@@ -120,6 +120,7 @@ impl RedisTasks {
             workers: workers as usize,
             queue: Arc::clone(&queue),
             running: running.clone(),
+            live: Arc::clone(&live),
             closing: closing.clone(),
         });
         Ok(Self {
@@ -173,7 +174,7 @@ impl RedisTasks {
             .await
             .map_err(StoreError::from)?;
         if let Some(row) = row_from_hash(&hash)? {
-            return Ok(row);
+            return Ok(self.live.shown_row(row));
         }
         let removed: Option<f64> = redis::cmd("ZSCORE")
             .arg(self.keys.removed())
@@ -209,7 +210,7 @@ impl RedisTasks {
         let mut rows = Vec::with_capacity(hashes.len());
         for hash in &hashes {
             if let Some(row) = row_from_hash(hash)? {
-                rows.push(row);
+                rows.push(self.live.shown_row(row));
             }
         }
         Ok(rows)
@@ -456,7 +457,7 @@ impl TaskStore for RedisTasks {
         Box::pin(async move {
             Ok(StreamStart {
                 row: self.row(id).await?,
-                unstored_end: false,
+                unstored_end: self.live.has_unstored_end(id),
             })
         })
     }
