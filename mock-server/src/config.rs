@@ -112,7 +112,9 @@ pub struct ServerConfig {
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
+            // The demo's pages and the seeds run the built-in job.
             server: TaskServerConfig {
+                demo_job: true,
                 ..TaskServerConfig::default()
             },
             static_dir: None,

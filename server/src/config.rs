@@ -30,6 +30,15 @@ pub struct TaskServerConfig {
     pub keep_alive: Duration,
     /// Tasks that may wait for a worker; beyond it creation answers 429.
     pub queue_capacity: u32,
+    /// Most active tasks (running or waiting) one user may have; beyond it
+    /// their creation answers 429 while other users go on. 0: no limit.
+    /// Counts only on a server that names its users
+    /// ([`TaskServerBuilder::identify`](crate::TaskServerBuilder::identify)).
+    pub max_active_per_user: u32,
+    /// Runs the built-in demo job: the `steps` kind (a task without a
+    /// `kind`) and `GET {base}/run`. Off by default: an app's own kinds
+    /// are the only ones its users can start.
+    pub demo_job: bool,
     /// The `retry:` sent at the start of task streams.
     pub retry: Duration,
     /// Token required on every route of the API (`Authorization: Bearer`,
@@ -64,6 +73,8 @@ impl Default for TaskServerConfig {
             workers: 4,
             keep_alive: Duration::from_secs(15),
             queue_capacity: 256,
+            max_active_per_user: 0,
+            demo_job: false,
             retry: Duration::from_millis(1000),
             token: None,
             header_timeout: Duration::from_secs(10),
@@ -87,6 +98,11 @@ impl TaskServerConfig {
         AccessPolicy {
             token: self.token.clone(),
             allow_origins: self.allow_origins.clone(),
+            state_changing_gets: if self.demo_job {
+                vec![self.path("/run")]
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -18,8 +18,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::config::TaskServerConfig;
+use crate::http::caller::{identify_caller, Identify};
 use crate::http::error::ApiError;
-use crate::http::{access, serve};
+use crate::http::{access, serve, Caller, Refusal};
 use crate::jobs::{Job, JobKinds, Steps, STEPS_KIND};
 use crate::routes::{api, feed_stream};
 use crate::state::ServerState;
@@ -53,20 +54,44 @@ pub enum ServerError {
 #[derive(Clone)]
 pub struct TaskServer {
     state: ServerState,
+    identify: Option<Identify>,
 }
 
-/// Collects the kinds of job before the server starts.
+/// Collects the kinds of job and who the requests are before the server
+/// starts.
 pub struct TaskServerBuilder {
     config: TaskServerConfig,
     kinds: JobKinds,
+    identify: Option<Identify>,
 }
 
 impl TaskServerBuilder {
     /// Registers `job` as the kind `kind` (`POST {base}/tasks` names it as
-    /// `"kind"`). The built-in [`Steps`] is registered as `steps` unless
-    /// replaced.
+    /// `"kind"`). With [`TaskServerConfig::demo_job`] the built-in
+    /// [`Steps`] is registered as `steps` unless replaced.
     pub fn job(mut self, kind: impl Into<String>, job: impl Job) -> Self {
         self.kinds.insert(kind, job);
+        self
+    }
+
+    /// Says who each request of the task API is, so that every task
+    /// belongs to the user who created it: `identify` reads the request's
+    /// parts (what the app's own middleware put in its extensions, a
+    /// header, a cookie) and answers a [`Caller`], or the app's [`Refusal`]
+    /// (any response, e.g. `StatusCode::UNAUTHORIZED.into()`). A user then lists, reads, streams and
+    /// cancels only their own tasks (any other answers 404, as a task that
+    /// does not exist), the feed holds only theirs, and
+    /// [`TaskServerConfig::max_active_per_user`] counts; an
+    /// [`operator`](Caller::operator) reaches every task. Without it every
+    /// request reaches every task.
+    pub fn identify(
+        mut self,
+        identify: impl Fn(&axum::http::request::Parts) -> Result<Caller, Refusal>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        self.identify = Some(Arc::new(identify));
         self
     }
 
@@ -78,16 +103,26 @@ impl TaskServerBuilder {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| ServerError::NoRuntime)?;
         let state = ServerState::new(self.config, self.kinds, CancellationToken::new()).await?;
         runtime.spawn(sweep_retention(state.clone()));
-        Ok(TaskServer { state })
+        Ok(TaskServer {
+            state,
+            identify: self.identify,
+        })
     }
 }
 
 impl TaskServer {
-    /// A builder with `config` and the built-in `steps` kind.
+    /// A builder with `config` (and the built-in `steps` kind when
+    /// [`TaskServerConfig::demo_job`] is on).
     pub fn builder(config: TaskServerConfig) -> TaskServerBuilder {
         let mut kinds = JobKinds::default();
-        kinds.insert(STEPS_KIND, Steps);
-        TaskServerBuilder { config, kinds }
+        if config.demo_job {
+            kinds.insert(STEPS_KIND, Steps);
+        }
+        TaskServerBuilder {
+            config,
+            kinds,
+            identify: None,
+        }
     }
 
     /// Checks what can make a server with `config` fail to start (the
@@ -113,7 +148,8 @@ impl TaskServer {
         &self.state.config
     }
 
-    /// The task API under the base path: behind the token when one is set,
+    /// The task API under the base path: each request identified (when
+    /// the builder was told how), behind the token when one is set,
     /// state-changing requests from other origins refused unless allowed,
     /// bodies bounded in size and time. Merge it into the app's router;
     /// add [`cors`](Self::cors) around the whole app when pages of other
@@ -126,10 +162,15 @@ impl TaskServer {
             .route(&path("/tasks/events"), get(feed_stream::feed_route))
             .route(&path("/tasks/{id}"), get(api::get_task))
             .route(&path("/tasks/{id}/events"), get(api::task_events_route))
-            .route(&path("/tasks/{id}/cancel"), post(api::cancel_task))
-            .route(&path("/run"), get(api::run_task));
+            .route(&path("/tasks/{id}/cancel"), post(api::cancel_task));
+        if config.demo_job {
+            api = api.route(&path("/run"), get(api::run_task));
+        }
         if !config.base_path.is_empty() {
             api = api.route(&path("/{*rest}"), get(not_found).post(not_found));
+        }
+        if let Some(identify) = &self.identify {
+            api = api.route_layer(from_fn_with_state(Arc::clone(identify), identify_caller));
         }
         let policy = Arc::new(config.access_policy());
         api.route_layer(from_fn_with_state(

@@ -45,14 +45,13 @@ impl ServerState {
             None => {
                 let db = Db::open(config.db_path.as_deref(), Some(feed.sink()))?;
                 feed.start_at(db.readers.read_now(queries::newest_feed)?)?;
-                let tasks = TaskRegistry::new(
-                    db.clone(),
+                let limits = (
                     config.workers,
                     config.queue_capacity,
-                    jobs_first,
-                    kinds,
-                    Arc::clone(&feed),
-                )?;
+                    config.max_active_per_user,
+                );
+                let tasks =
+                    TaskRegistry::new(db.clone(), limits, jobs_first, kinds, Arc::clone(&feed))?;
                 let resumed = tasks.recover()?;
                 if resumed > 0 {
                     tracing::info!(resumed, "resumed unfinished tasks");
@@ -63,8 +62,11 @@ impl ServerState {
             Some(redis) => {
                 let tasks = RedisTasks::start(
                     redis,
-                    config.workers,
-                    config.queue_capacity,
+                    (
+                        config.workers,
+                        config.queue_capacity,
+                        config.max_active_per_user,
+                    ),
                     jobs_first,
                     kinds,
                     Arc::clone(&feed),

@@ -102,7 +102,7 @@ async fn the_task_list_comes_in_pages_linked_by_the_next_header() {
 #[tokio::test]
 async fn on_redis_the_task_list_of_every_node_comes_in_pages() {
     let redis = Redis::start();
-    let (a, b) = two_nodes(&redis, TaskServerConfig::default()).await;
+    let (a, b) = two_nodes(&redis, configured(|_| {})).await;
     paging_case(&a, &b).await;
 }
 

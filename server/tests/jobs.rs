@@ -228,8 +228,21 @@ async fn an_apps_own_job_streams_its_lines_in_order_and_its_refusals_are_422s() 
     assert_eq!(status, 422);
     assert_eq!(
         refused["error"],
-        "no job of kind \"nope\"; this server runs: count, steps"
+        "no job of kind \"nope\"; this server runs: count"
     );
+    // The built-in demo job is off unless the app turns it on.
+    let (status, refused) = app.post("/jobs/tasks", json!({"steps": 3})).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (
+            422,
+            Some("say which kind of job the task runs (\"kind\"); this server runs: count")
+        )
+    );
+    let run = reqwest::get(format!("{}/jobs/run?steps=1", app.base))
+        .await
+        .unwrap();
+    assert_eq!(run.status(), 404);
 
     let (status, task) = app
         .post(

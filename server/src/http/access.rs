@@ -4,7 +4,7 @@
 //!   it as `Authorization: Bearer <token>`, or as `?access_token=<token>` for
 //!   `EventSource`, which cannot send headers; otherwise 401.
 //! - Whatever the token: a request that changes state (any method but
-//!   `GET`/`HEAD`/`OPTIONS`, and `GET /api/run`, which creates a task) sent by
+//!   `GET`/`HEAD`/`OPTIONS`, and the demo's `GET {base}/run`, which creates a task) sent by
 //!   a page of another origin is refused with 403 unless `--allow-origin`
 //!   names that origin. Browsers always say where such a request comes from
 //!   (`Origin`, or `Sec-Fetch-Site` for a plain `GET`), so a page cannot make
@@ -29,6 +29,9 @@ pub struct AccessPolicy {
     pub token: Option<String>,
     /// Origins whose pages may change state; `*` allows any.
     pub allow_origins: Vec<String>,
+    /// Paths whose `GET` changes state (it creates a task), guarded as a
+    /// `POST` is.
+    pub state_changing_gets: Vec<String>,
 }
 
 /// What the request proved, for routes that show more to the token holder.
@@ -84,10 +87,11 @@ pub async fn refuse_cross_origin_actions(
     request: Request,
     next: Next,
 ) -> Response {
+    let path = request.uri().path();
     let changes_state = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    ) || request.uri().path() == "/api/run";
+    ) || config.state_changing_gets.iter().any(|get| get == path);
     if changes_state {
         if let Err(error) = check_origin(request.headers(), &config.allow_origins) {
             return error.into_response();

@@ -2,11 +2,13 @@
 //! that an app's own SSE routes can share it: the JSON error answer
 //! ([`ApiError`]), JSON bodies that must be objects ([`JsonObject`]), reading
 //! a resume point ([`resume_from`]), SSE responses ([`sse_response`],
-//! [`sse_bytes_response`]), and the token and cross-origin guards
-//! ([`AccessPolicy`], [`refuse_cross_origin_actions`]). The accept loop and
+//! [`sse_bytes_response`]), who a request is ([`Caller`], as the app's
+//! hook says), and the token and cross-origin guards ([`AccessPolicy`],
+//! [`refuse_cross_origin_actions`]). The accept loop and
 //! the closing of stalled clients are the server's own.
 
 pub(crate) mod access;
+pub(crate) mod caller;
 pub(crate) mod error;
 pub(crate) mod json_body;
 pub(crate) mod resume;
@@ -15,6 +17,7 @@ pub(crate) mod sse;
 mod stall;
 
 pub use access::{refuse_cross_origin_actions, Access, AccessPolicy};
+pub use caller::{Caller, Refusal};
 pub use error::ApiError;
 pub use json_body::JsonObject;
 pub use resume::{last_event_id_header, resume_from, ResumeError, ResumeFrom};

@@ -23,8 +23,9 @@ use sse_task_protocol::{
 };
 
 use crate::http::access::Access;
+use crate::http::Caller;
 
-use super::query;
+use super::{query, scope_of, shows_labels};
 use crate::config::TaskServerConfig;
 use crate::http::error::ApiError;
 use crate::http::json_body::JsonObject;
@@ -53,6 +54,10 @@ impl From<TaskError> for ApiError {
                 message: error.to_string(),
                 retry_after_secs: 1,
             },
+            TaskError::UserLimit(_) => Self::TooManyRequests {
+                message: error.to_string(),
+                retry_after_secs: 5,
+            },
             TaskError::Db(db) => Self::Internal(db.to_string()),
         }
     }
@@ -71,11 +76,12 @@ fn urls(config: &TaskServerConfig, id: &str) -> CreateTaskResponse {
 /// is the task's, every other field is the job's parameter.
 pub async fn create_task(
     State(state): State<ServerState>,
+    caller: Caller,
     JsonObject(mut body): JsonObject<Map<String, Value>>,
 ) -> Result<(StatusCode, Json<CreateTaskResponse>), ApiError> {
-    let kind = match body.remove("kind") {
-        None | Some(Value::Null) => STEPS_KIND.to_owned(),
-        Some(Value::String(kind)) => kind,
+    let (kind, named) = match body.remove("kind") {
+        None | Some(Value::Null) => (STEPS_KIND.to_owned(), false),
+        Some(Value::String(kind)) => (kind, true),
         Some(_) => return Err(ApiError::Unprocessable("kind must be a string".into())),
     };
     let label = match body.remove("label") {
@@ -84,11 +90,20 @@ pub async fn create_task(
         Some(_) => return Err(ApiError::Unprocessable("label must be a string".into())),
     };
     let task = NewTask {
+        owner: caller.name().unwrap_or_default().to_owned(),
         kind,
         label,
         params: Value::Object(body),
     };
-    let id = state.tasks.create(task).await?;
+    let id = match state.tasks.create(task).await {
+        Err(TaskError::UnknownKind { known, .. }) if !named => {
+            return Err(ApiError::Unprocessable(format!(
+                "say which kind of job the task runs (\"kind\"); this server runs: {}",
+                known.join(", ")
+            )))
+        }
+        created => created?,
+    };
     Ok((StatusCode::CREATED, Json(urls(&state.config, &id))))
 }
 
@@ -106,12 +121,15 @@ pub const DEFAULT_PAGE: usize = 100;
 /// Most tasks per page of `GET /api/tasks`.
 pub const MAX_PAGE: usize = 1000;
 
-/// `GET /api/tasks?limit=&before=`: a page of tasks, newest first. When more
-/// follow, a `Link: <...>; rel="next"` header gives the next page. Labels
-/// are shown only to a client that presented the server's `--token`: without
-/// one, a client does not learn what other clients named their tasks.
+/// `GET /api/tasks?limit=&before=`: a page of the caller's tasks (every
+/// task for an operator, or on a server that names no users), newest
+/// first. When more follow, a `Link: <...>; rel="next"` header gives the
+/// next page. On a server that names no users, labels are shown only to a
+/// client that presented the server's `--token`: without one, a client
+/// does not learn what other clients named their tasks.
 pub async fn list_tasks(
     State(state): State<ServerState>,
+    caller: Caller,
     access: Access,
     params: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -122,9 +140,13 @@ pub async fn list_tasks(
             "limit must be 1..={MAX_PAGE}"
         )));
     }
-    let page = state.tasks.list(limit, params.before.as_deref()).await?;
+    let scope = scope_of(&caller);
+    let page = state
+        .tasks
+        .list(limit, params.before.as_deref(), &scope)
+        .await?;
     let mut tasks = page.tasks;
-    if access != Access::Token {
+    if !shows_labels(&caller, access) {
         for task in &mut tasks {
             task.label = None;
         }
@@ -142,20 +164,24 @@ pub async fn list_tasks(
     Ok(response)
 }
 
-/// `GET /api/tasks/{id}`.
+/// `GET /api/tasks/{id}`: 404 for a task the caller does not reach, as
+/// for one that does not exist.
 pub async fn get_task(
     State(state): State<ServerState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<TaskSnapshot>, ApiError> {
-    Ok(Json(state.tasks.snapshot(&id).await?))
+    Ok(Json(state.tasks.snapshot(&id, &scope_of(&caller)).await?))
 }
 
-/// `POST /api/tasks/{id}/cancel`.
+/// `POST /api/tasks/{id}/cancel`: 404 for a task the caller does not
+/// reach, as for one that does not exist.
 pub async fn cancel_task(
     State(state): State<ServerState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<TaskSnapshot>, ApiError> {
-    Ok(Json(state.tasks.cancel(&id).await?))
+    Ok(Json(state.tasks.cancel(&id, &scope_of(&caller)).await?))
 }
 
 /// Query of `GET /api/tasks/{id}/events`.
@@ -175,12 +201,13 @@ pub struct EventsQuery {
 /// which tells a browser to stop reconnecting.
 pub async fn task_events_route(
     State(state): State<ServerState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     params: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
-    let start = state.tasks.stream_start(&id).await?;
+    let start = state.tasks.stream_start(&id, &scope_of(&caller)).await?;
     let row = start.row;
     let resume = resume_from(&headers, params.last_event_id.as_deref())?;
     let mut history_lost = None;
@@ -248,10 +275,12 @@ pub struct RunQuery {
 /// that can only open an `EventSource`. The task id is in `X-Task-Id`.
 pub async fn run_task(
     State(state): State<ServerState>,
+    caller: Caller,
     params: Result<Query<RunQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = query(params)?;
     let task = NewTask {
+        owner: caller.name().unwrap_or_default().to_owned(),
         kind: STEPS_KIND.to_owned(),
         label: params.label,
         params: json!({
@@ -261,7 +290,7 @@ pub async fn run_task(
         }),
     };
     let id = state.tasks.create(task).await?;
-    let row = state.tasks.stream_start(&id).await?.row;
+    let row = state.tasks.stream_start(&id, &scope_of(&caller)).await?.row;
     let options = StreamOptions {
         retry: Some(state.config.retry),
         ..StreamOptions::default()

@@ -25,11 +25,12 @@ use sse_task_protocol::{
     encode_frame, FeedMessage, HistoryLost, EVENT_HISTORY_LOST, FEED_SNAPSHOT,
 };
 
-use super::query;
+use super::{query, scope_of, shows_labels};
 use crate::http::access::Access;
 use crate::http::error::ApiError;
 use crate::http::resume::{resume_from, ResumeFrom};
 use crate::http::sse::sse_bytes_response;
+use crate::http::Caller;
 use crate::state::ServerState;
 use crate::tasks::StreamOptions;
 
@@ -47,6 +48,7 @@ pub struct FeedQuery {
 /// `GET /api/tasks/events`.
 pub async fn feed_route(
     State(state): State<ServerState>,
+    caller: Caller,
     access: Access,
     headers: HeaderMap,
     params: Result<Query<FeedQuery>, QueryRejection>,
@@ -55,7 +57,7 @@ pub async fn feed_route(
     let newest = state.feed.newest();
     let (prelude, after) = match resume_from(&headers, params.last_event_id.as_deref())? {
         ResumeFrom::Start | ResumeFrom::After(0) => {
-            (snapshot(&state, access, newest).await?, newest)
+            (snapshot(&state, &caller, access, newest).await?, newest)
         }
         ResumeFrom::After(after) if after > newest => {
             // The store was replaced: say so, then start over with a snapshot.
@@ -73,7 +75,7 @@ pub async fn feed_route(
                 Some(EVENT_HISTORY_LOST),
                 &lost.to_json(),
             );
-            prelude.extend_from_slice(&snapshot(&state, access, newest).await?);
+            prelude.extend_from_slice(&snapshot(&state, &caller, access, newest).await?);
             (Bytes::from(prelude), newest)
         }
         ResumeFrom::After(after) => (Bytes::new(), after),
@@ -87,7 +89,9 @@ pub async fn feed_route(
         after,
         retry: Some(state.config.retry),
     };
-    let chunks = state.tasks.feed_events(options, prelude);
+    let chunks = state
+        .tasks
+        .feed_events(options, prelude, &scope_of(&caller));
     Ok(sse_bytes_response(
         chunks,
         state.config.keep_alive,
@@ -95,10 +99,19 @@ pub async fn feed_route(
     ))
 }
 
-/// One `snapshot` frame per task (no id: a connection dropped in the middle
-/// starts over), then `synced` with `id: position`.
-async fn snapshot(state: &ServerState, access: Access, position: u64) -> Result<Bytes, ApiError> {
-    let page = state.tasks.list(MAX_SNAPSHOT, None).await?;
+/// One `snapshot` frame per task the caller reaches (no id: a connection
+/// dropped in the middle starts over), then `synced` with `id: position`.
+async fn snapshot(
+    state: &ServerState,
+    caller: &Caller,
+    access: Access,
+    position: u64,
+) -> Result<Bytes, ApiError> {
+    let page = state
+        .tasks
+        .list(MAX_SNAPSHOT, None, &scope_of(caller))
+        .await?;
+    let labels = shows_labels(caller, access);
     let mut bytes = Vec::new();
     for task in page.tasks.iter().rev() {
         let message = FeedMessage::<&RawValue> {
@@ -109,7 +122,7 @@ async fn snapshot(state: &ServerState, access: Access, position: u64) -> Result<
             progress: Some(task.progress),
             seq: Some(task.last_event_id),
             message: task.message.clone(),
-            label: task.label.clone().filter(|_| access == Access::Token),
+            label: task.label.clone().filter(|_| labels),
             ..FeedMessage::new(FEED_SNAPSHOT)
         };
         encode_frame(&mut bytes, None, None, &message.to_json());

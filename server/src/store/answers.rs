@@ -42,6 +42,12 @@ pub enum TaskError {
     /// Too many tasks are waiting for a worker.
     #[error("the task queue is full ({0} tasks waiting); retry later")]
     QueueFull(usize),
+    /// The caller already has the most active tasks one user may have.
+    #[error(
+        "you have {0} active tasks (running or waiting), the most one user may have; \
+         start this one when one of them ends"
+    )]
+    UserLimit(u32),
     /// A write failed: the task could not be created, or ended `failed`.
     #[error("the task could not be stored: {0}")]
     NotStored(#[from] WriteFailure),
@@ -50,9 +56,49 @@ pub enum TaskError {
     Db(#[from] StoreError),
 }
 
+/// Whose tasks a call reaches: a task outside it answers as one that
+/// does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every task: a server that names no users, or an operator.
+    Every,
+    /// Only the tasks of this owner.
+    OwnedBy(String),
+}
+
+impl Scope {
+    /// True when a task of `owner` is within reach.
+    pub fn reaches(&self, owner: &str) -> bool {
+        match self {
+            Self::Every => true,
+            Self::OwnedBy(me) => me == owner,
+        }
+    }
+
+    /// The one owner whose tasks it reaches, if it is one.
+    pub fn owner(&self) -> Option<&str> {
+        match self {
+            Self::Every => None,
+            Self::OwnedBy(me) => Some(me),
+        }
+    }
+
+    /// `Ok(row)` when `row` is within reach, else as if task `id` did not
+    /// exist.
+    pub fn check<T>(&self, id: &str, owner: &str, found: T) -> Result<T, TaskError> {
+        if self.reaches(owner) {
+            Ok(found)
+        } else {
+            Err(TaskError::NotFound(id.chars().take(64).collect()))
+        }
+    }
+}
+
 /// A task to create: its kind of job, its label and the job's parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewTask {
+    /// Who creates it (`""` on a server that names no users).
+    pub owner: String,
     /// The registered kind of job that runs it.
     pub kind: String,
     /// Free text shown in front of every message (at most
@@ -89,6 +135,7 @@ pub fn new_row(kinds: &JobKinds, task: NewTask) -> Result<TaskRow, TaskError> {
     let plan = job.plan(&task.params).map_err(TaskError::Rejected)?;
     Ok(TaskRow {
         id: uuid::Uuid::new_v4().to_string(),
+        owner: task.owner,
         label: task.label.map(|label| label.trim().to_owned()),
         kind: task.kind,
         params: task.params.to_string(),

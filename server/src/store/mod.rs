@@ -14,30 +14,47 @@ use futures_util::stream::BoxStream;
 use sse_task_protocol::TaskSnapshot;
 
 use crate::tasks::{Retention, StreamOptions, TaskRow, Writer};
-use answers::{NewTask, TaskError, TaskPage};
+use answers::{NewTask, Scope, TaskError, TaskPage};
 
 /// What the engine and the routes need of a store. Both stores give the
 /// same answers for the same calls (the contract tests in `server/tests`
-/// run the same cases on each).
+/// run the same cases on each). Every call on a task takes the caller's
+/// [`Scope`]: a task outside it answers [`TaskError::NotFound`], exactly
+/// as one that does not exist.
 pub(crate) trait TaskStore: Send + Sync + 'static {
-    /// Checks the task's parameters, stores it, queues its job; its id.
+    /// Checks the task's parameters and its owner's count of active tasks,
+    /// stores it, queues its job; its id.
     fn create(&self, task: NewTask) -> BoxFuture<'_, Result<String, TaskError>>;
 
     /// Task `id` as stored.
-    fn snapshot<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>>;
+    fn snapshot<'a>(
+        &'a self,
+        id: &'a str,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>>;
 
     /// What a stream of task `id` starts from.
-    fn stream_start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<StreamStart, TaskError>>;
+    fn stream_start<'a>(
+        &'a self,
+        id: &'a str,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<StreamStart, TaskError>>;
 
-    /// Up to `limit` tasks, newest first, after the task `before` when given.
+    /// Up to `limit` tasks within `scope`, newest first, after the task
+    /// `before` when given.
     fn list<'a>(
         &'a self,
         limit: usize,
         before: Option<&'a str>,
+        scope: &'a Scope,
     ) -> BoxFuture<'a, Result<TaskPage, TaskError>>;
 
     /// Cancels task `id`; answers once its `cancelled` event is stored.
-    fn cancel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>>;
+    fn cancel<'a>(
+        &'a self,
+        id: &'a str,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>>;
 
     /// The SSE bytes of task `row.id` (stored row `row`) with `options`.
     fn events(
@@ -46,9 +63,14 @@ pub(crate) trait TaskStore: Send + Sync + 'static {
         options: StreamOptions,
     ) -> Result<BoxStream<'static, Bytes>, TaskError>;
 
-    /// The SSE bytes of the feed of every task after `options.after`,
-    /// preceded by `prelude`.
-    fn feed_events(&self, options: StreamOptions, prelude: Bytes) -> BoxStream<'static, Bytes>;
+    /// The SSE bytes of the feed of every task within `scope` after
+    /// `options.after`, preceded by `prelude`.
+    fn feed_events(
+        &self,
+        options: StreamOptions,
+        prelude: Bytes,
+        scope: &Scope,
+    ) -> BoxStream<'static, Bytes>;
 
     /// Removes the ended tasks `retention` no longer keeps; how many went.
     fn apply_retention<'a>(

@@ -103,13 +103,18 @@ async fn next_chunk<S: Source>(mut cursor: Cursor<S>) -> Option<(Bytes, Cursor<S
             }
         };
         cursor.after = last;
+        if bytes.is_empty() {
+            // Nothing of this stream's in what was looked at (a user's feed).
+            continue;
+        }
         return Some((bytes, cursor));
     }
 }
 
-/// What the feed's tail has after `after`, at most `limit` rows.
-pub fn feed_tail(feed: &Feed, after: u64, limit: usize) -> Read {
-    match feed.after(after, limit) {
+/// What the feed's tail has after `after`, at most `limit` rows (only
+/// `owner`'s tasks' when given).
+pub fn feed_tail(feed: &Feed, after: u64, limit: usize, owner: Option<&str>) -> Read {
+    match feed.after(after, limit, owner) {
         Ok(TailRead::Frames(bytes, last)) => Read::Frames(bytes, last),
         Ok(TailRead::Older) => Read::Older {
             up_to: feed.newest(),

@@ -53,13 +53,15 @@ impl Feed {
         };
         let mut bytes = Vec::new();
         let mut ends = Vec::with_capacity(rows.len());
+        let mut owners = Vec::with_capacity(rows.len());
         for row in rows {
             encode(row, &mut bytes);
             ends.push(bytes.len());
+            owners.push(Arc::from(row.owner.as_str()));
         }
         let newest = first + rows.len() as u64 - 1;
         if let Ok(mut tail) = self.tail.lock() {
-            tail.push(first, ends, bytes.into(), FEED_EVENTS);
+            tail.push_owned(first, ends, bytes.into(), owners, FEED_EVENTS);
         }
         self.changes.send_replace(newest);
     }
@@ -74,13 +76,19 @@ impl Feed {
         self.changes.subscribe()
     }
 
-    /// Frames of at most `limit` rows after `cursor`.
-    pub fn after(&self, cursor: u64, limit: usize) -> Result<TailRead, StoreError> {
-        Ok(self
-            .tail
-            .lock()
-            .map_err(|_| StoreError::Poisoned)?
-            .after(cursor, limit))
+    /// Frames of at most `limit` rows after `cursor`; only those of
+    /// `owner`'s tasks when given (the seq is then the last row looked at).
+    pub fn after(
+        &self,
+        cursor: u64,
+        limit: usize,
+        owner: Option<&str>,
+    ) -> Result<TailRead, StoreError> {
+        let tail = self.tail.lock().map_err(|_| StoreError::Poisoned)?;
+        Ok(match owner {
+            None => tail.after(cursor, limit),
+            Some(owner) => tail.after_of(cursor, limit, owner),
+        })
     }
 }
 
@@ -97,6 +105,7 @@ mod tests {
         FeedRow {
             gseq,
             task_id: "t".into(),
+            owner: String::new(),
             data: format!("{{\"n\":{gseq}}}"),
         }
     }
@@ -109,14 +118,14 @@ mod tests {
         feed.publish(&[row(5), row(6)]);
         assert!(changes.has_changed().unwrap());
         assert_eq!(*changes.borrow_and_update(), 6);
-        match feed.after(5, 10).unwrap() {
+        match feed.after(5, 10, None).unwrap() {
             TailRead::Frames(bytes, last) => {
                 assert_eq!(&bytes[..], b"id: 6\ndata: {\"n\":6}\n\n");
                 assert_eq!(last, 6);
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(feed.after(3, 10).unwrap(), TailRead::Older);
-        assert_eq!(feed.after(6, 10).unwrap(), TailRead::UpToDate);
+        assert_eq!(feed.after(3, 10, None).unwrap(), TailRead::Older);
+        assert_eq!(feed.after(6, 10, None).unwrap(), TailRead::UpToDate);
     }
 }

@@ -46,6 +46,8 @@ struct Inner {
 /// A task shared by its job, its streams and the API.
 pub struct TaskHandle {
     id: String,
+    /// Whose task it is (never changes).
+    owner: String,
     inner: Mutex<Inner>,
     /// What streams read, under a lock of its own.
     for_streams: RwLock<StreamsRead>,
@@ -88,6 +90,7 @@ impl TaskHandle {
         let ended = row.state.is_terminal();
         let handle = Arc::new(Self {
             id: row.id.clone(),
+            owner: row.owner.clone(),
             published: watch::Sender::new(row.last_seq),
             for_streams: RwLock::new(StreamsRead::new(row.last_seq, ended)),
             inner: Mutex::new(Inner {
@@ -120,6 +123,18 @@ impl TaskHandle {
     /// The task's id.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// Whose task it is.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// True until the task ended (running or waiting for a worker).
+    pub fn is_active(&self) -> bool {
+        self.lock()
+            .map(|inner| !inner.committed.state.is_terminal())
+            .unwrap_or(false)
     }
 
     /// A copy of the stored row.

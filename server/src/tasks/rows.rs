@@ -55,6 +55,9 @@ pub struct FeedRow {
     pub gseq: u64,
     /// The task it is about.
     pub task_id: String,
+    /// Who the task belongs to (`""`: nobody in particular): a user's
+    /// feed holds only their tasks' rows.
+    pub owner: String,
     /// The frame's data: JSON naming the task and what happened.
     pub data: String,
 }
@@ -68,6 +71,9 @@ pub type FeedSink = std::sync::Arc<dyn Fn(Vec<FeedRow>) + Send + Sync>;
 pub struct TaskRow {
     /// The task's UUID.
     pub id: String,
+    /// Who the task belongs to, as the app named the user who created it
+    /// (`""` when the app names no users).
+    pub owner: String,
     /// Label given at creation.
     pub label: Option<String>,
     /// The kind of job that runs it.
@@ -98,6 +104,7 @@ impl TaskRow {
     pub fn sample(id: &str, state: TaskState, finished_at: Option<&str>) -> Self {
         Self {
             id: id.into(),
+            owner: String::new(),
             label: None,
             kind: "steps".into(),
             params: r#"{"steps":1,"interval_ms":0}"#.into(),

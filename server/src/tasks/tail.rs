@@ -7,6 +7,7 @@
 //! boundary sends the chunk's bytes as they are (a reference count, no copy).
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 
@@ -21,6 +22,8 @@ struct Chunk {
     /// End offset in `bytes` of each event's frame.
     ends: Vec<usize>,
     bytes: Bytes,
+    /// Whose each event is (the feed's rows), or empty (a task's events).
+    owners: Vec<Arc<str>>,
 }
 
 impl Chunk {
@@ -64,7 +67,28 @@ impl Tail {
         if ends.is_empty() {
             return;
         }
-        let chunk = Chunk { first, ends, bytes };
+        self.push_owned(first, ends, bytes, Vec::new(), keep);
+    }
+
+    /// Like [`Tail::push`], each event tagged with its owner (`owners`, one
+    /// per event), for [`Tail::after_of`].
+    pub fn push_owned(
+        &mut self,
+        first: u64,
+        ends: Vec<usize>,
+        bytes: Bytes,
+        owners: Vec<Arc<str>>,
+        keep: usize,
+    ) {
+        if ends.is_empty() {
+            return;
+        }
+        let chunk = Chunk {
+            first,
+            ends,
+            bytes,
+            owners,
+        };
         self.newest = chunk.last();
         self.events += chunk.ends.len();
         self.chunks.push_back(chunk);
@@ -97,6 +121,38 @@ impl Tail {
         let start = if skip == 0 { 0 } else { chunk.ends[skip - 1] };
         let end = chunk.ends[skip + take - 1];
         TailRead::Frames(chunk.bytes.slice(start..end), cursor + take as u64)
+    }
+
+    /// Like [`Tail::after`], only the frames of `owner`'s events (tagged by
+    /// [`Tail::push_owned`]): the seq returned is the last one looked at,
+    /// with or without a frame of theirs (empty bytes when none).
+    pub fn after_of(&self, cursor: u64, limit: usize, owner: &str) -> TailRead {
+        let (bytes, last) = match self.after(cursor, limit) {
+            TailRead::Frames(bytes, last) => (bytes, last),
+            other => return other,
+        };
+        let Some(chunk) = self
+            .chunks
+            .iter()
+            .find(|chunk| chunk.first <= cursor + 1 && cursor < chunk.last())
+        else {
+            return TailRead::Older;
+        };
+        let skip = (cursor + 1 - chunk.first) as usize;
+        let taken = (last - cursor) as usize;
+        let owners = chunk.owners.get(skip..skip + taken).unwrap_or_default();
+        if owners.len() == taken && owners.iter().all(|of| &**of == owner) {
+            return TailRead::Frames(bytes, last);
+        }
+        let mut theirs = Vec::new();
+        for (at, of) in owners.iter().enumerate() {
+            if &**of == owner {
+                let index = skip + at;
+                let start = if index == 0 { 0 } else { chunk.ends[index - 1] };
+                theirs.extend_from_slice(&chunk.bytes[start..chunk.ends[index]]);
+            }
+        }
+        TailRead::Frames(theirs.into(), last)
     }
 }
 
@@ -146,5 +202,18 @@ mod tests {
         assert_eq!(tail.after(0, 100), TailRead::Older);
         assert_eq!(tail.after(2, 100), TailRead::Older);
         assert_eq!(text(tail.after(3, 100)), ("[4][5][6]".into(), 6));
+    }
+
+    #[test]
+    fn an_owners_read_holds_only_their_frames_and_moves_past_the_others() {
+        let mut tail = Tail::new(0);
+        let (ends, bytes) = chunk(1, 4);
+        let owners = ["al", "bo", "al", "bo"].map(Arc::from).to_vec();
+        tail.push_owned(1, ends, bytes, owners, 100);
+        assert_eq!(text(tail.after_of(0, 100, "al")), ("[1][3]".into(), 4));
+        assert_eq!(text(tail.after_of(1, 1, "al")), ("".into(), 2));
+        assert_eq!(text(tail.after_of(2, 1, "al")), ("[3]".into(), 3));
+        assert_eq!(text(tail.after_of(0, 100, "cy")), ("".into(), 4));
+        assert_eq!(tail.after_of(4, 100, "al"), TailRead::UpToDate);
     }
 }

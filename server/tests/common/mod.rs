@@ -5,6 +5,7 @@
 
 pub mod redis;
 pub mod sse;
+pub mod stores;
 
 pub use sse::*;
 
@@ -24,10 +25,13 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Builds a server with `config` (the built-in `steps` kind) and serves
-    /// its router (with its CORS layer, if any) on 127.0.0.1:0.
+    /// Builds a server with `config` and serves it ([`TestServer::serve`]).
     pub async fn start(config: TaskServerConfig) -> Self {
-        let server = TaskServer::builder(config).build().await.unwrap();
+        Self::serve(TaskServer::builder(config).build().await.unwrap()).await
+    }
+
+    /// Serves `server`'s router (with its CORS layer, if any) on 127.0.0.1:0.
+    pub async fn serve(server: TaskServer) -> Self {
         let database = server.database();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -51,9 +55,9 @@ impl TestServer {
         }
     }
 
-    /// A server with the default configuration.
+    /// A server with the default configuration and the demo job.
     pub async fn default() -> Self {
-        Self::start(TaskServerConfig::default()).await
+        Self::start(configured(|_| {})).await
     }
 
     /// `base` + `path`.
@@ -81,9 +85,13 @@ impl Served for TestServer {
     }
 }
 
-/// The default configuration with `change` made to it.
+/// The default configuration with the demo job (the `steps` kind these
+/// tests run) and `change` made to it.
 pub fn configured(change: impl FnOnce(&mut TaskServerConfig)) -> TaskServerConfig {
-    let mut config = TaskServerConfig::default();
+    let mut config = TaskServerConfig {
+        demo_job: true,
+        ..TaskServerConfig::default()
+    };
     change(&mut config);
     config
 }

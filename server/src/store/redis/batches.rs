@@ -71,6 +71,15 @@ impl RedisBatches {
     }
 }
 
+/// `"1"` when `row` ends its task (it leaves its owner's active set).
+pub fn ends_flag(row: &TaskRow) -> &'static str {
+    if row.state.is_terminal() {
+        "1"
+    } else {
+        "0"
+    }
+}
+
 /// `row` as stored: a row that ends its task is stamped now.
 fn stamped(row: &TaskRow) -> (TaskRow, Written) {
     if !row.state.is_terminal() {
@@ -97,7 +106,11 @@ impl BatchStore for RedisBatches {
                 Write::UpdateTask(row) => {
                     let (row, written) = stamped(row);
                     let mut call = self.update.key(self.keys.task(&row.id));
-                    call.arg(&self.node).arg(changing_fields(&row));
+                    call.key(self.keys.active(&row.owner))
+                        .arg(&self.node)
+                        .arg(&row.id)
+                        .arg(ends_flag(&row))
+                        .arg(changing_fields(&row));
                     pipe.invoke_script(&call);
                     planned.push(Some(written));
                 }
@@ -107,6 +120,7 @@ impl BatchStore for RedisBatches {
                     call.key(self.keys.events(&row.id))
                         .key(self.keys.feed())
                         .key(self.keys.feed_seq())
+                        .key(self.keys.active(&row.owner))
                         .arg(&self.node)
                         .arg(&row.id)
                         .arg(event.seq)
@@ -114,6 +128,7 @@ impl BatchStore for RedisBatches {
                         .arg(&event.kind)
                         .arg(&event.data)
                         .arg(event_feed_data(&row.id, event))
+                        .arg(ends_flag(&row))
                         .arg(changing_fields(&row));
                     pipe.invoke_script(&call);
                     planned.push(Some(written));

@@ -326,6 +326,7 @@ async fn store_the_end(claims: &Claims, shown: &TaskRow, frame: Bytes) {
         call.key(claims.keys.events(&shown.id))
             .key(claims.keys.feed())
             .key(claims.keys.feed_seq())
+            .key(claims.keys.active(&stored.owner))
             .arg(&claims.node)
             .arg(&shown.id)
             .arg(event.seq)
@@ -333,6 +334,7 @@ async fn store_the_end(claims: &Claims, shown: &TaskRow, frame: Bytes) {
             .arg(&event.kind)
             .arg(&event.data)
             .arg(event_feed_data(&shown.id, &event))
+            .arg("1")
             .arg(changing_fields(&ended));
         let answer: redis::RedisResult<i64> = call.invoke_async(&mut manager).await;
         match answer {

@@ -52,6 +52,12 @@ impl Keys {
         format!("{}queued", self.prefix)
     }
 
+    /// Ids of the active (running or waiting) tasks of `owner` (a set),
+    /// for the limit per user.
+    pub fn active(&self, owner: &str) -> String {
+        format!("{}active:{owner}", self.prefix)
+    }
+
     /// Ids of the tasks retention removed (a sorted set by removal time,
     /// the newest kept).
     pub fn removed(&self) -> String {

@@ -9,11 +9,13 @@ use sse_task_protocol::TaskState;
 
 use crate::tasks::{FeedRow, StoreError, StoredEvent, TaskRow};
 
-/// The hash fields of `row` (all but the owner), as field, value, ...
+/// The hash fields of `row` (all but the node that runs it, `owner`), as
+/// field, value, ...; the user it belongs to is `user`.
 pub fn row_fields(row: &TaskRow) -> Vec<String> {
     let optional = |value: &Option<String>| serde_json::to_string(value).unwrap_or_default();
     [
         ("id", row.id.clone()),
+        ("user", row.owner.clone()),
         ("label", optional(&row.label)),
         ("kind", row.kind.clone()),
         ("params", row.params.clone()),
@@ -60,6 +62,7 @@ pub fn row_from_hash(hash: &HashMap<String, String>) -> Result<Option<TaskRow>, 
     let id = text("id");
     let state = text("state");
     Ok(Some(TaskRow {
+        owner: text("user"),
         label: optional("label"),
         kind: text("kind"),
         params: text("params"),
@@ -96,6 +99,7 @@ pub fn feed_row_from_entry(entry: &StreamId) -> Option<FeedRow> {
     Some(FeedRow {
         gseq: seq_of(&entry.id)?,
         task_id: entry.get("task")?,
+        owner: entry.get("user").unwrap_or_default(),
         data: entry.get("data")?,
     })
 }
@@ -108,6 +112,7 @@ mod tests {
     fn a_row_round_trips_through_its_hash_fields_none_and_empty_apart() {
         let mut row = TaskRow::sample("t", TaskState::Running, None);
         row.label = Some(String::new());
+        row.owner = "alice".into();
         row.started_at = Some("2026-01-01T00:00:01.000Z".into());
         let fields = row_fields(&row);
         let hash: HashMap<String, String> = fields

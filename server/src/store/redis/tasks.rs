@@ -20,11 +20,11 @@ use super::live::{LiveReader, LiveView};
 use super::rows::{
     changing_fields, event_from_entry, feed_row_from_entry, row_fields, row_from_hash,
 };
-use super::scripts::{self, ALREADY, FENCED, OUT_OF_ORDER, QUEUE_FULL, WRITTEN};
+use super::scripts::{self, ALREADY, FENCED, OUT_OF_ORDER, QUEUE_FULL, USER_LIMIT, WRITTEN};
 use super::RedisConfig;
 use crate::jobs::queue::JobQueue;
 use crate::jobs::JobKinds;
-use crate::store::answers::{new_row, page_of, NewTask, TaskError, TaskPage};
+use crate::store::answers::{new_row, page_of, NewTask, Scope, TaskError, TaskPage};
 use crate::store::{StreamStart, TaskStore};
 use crate::tasks::cursor::{stream_of, Source};
 use crate::tasks::events::{cancellation, encode};
@@ -50,6 +50,8 @@ pub struct RedisTasks {
     jobs_first: Arc<JobsFirst>,
     kinds: Arc<JobKinds>,
     queue_capacity: u32,
+    /// Most active tasks one owner may have (0: no limit).
+    max_active_per_user: u32,
     create: Script,
     append: Script,
     /// The jobs this node runs now, by task id.
@@ -64,12 +66,13 @@ pub struct RedisTasks {
 impl RedisTasks {
     /// Connects to `config`'s Redis and starts this node: its writer, its
     /// `workers` job threads (claiming jobs from every node's queue), its
-    /// reader of live tasks into `feed`, its renewal of its claims. Call
-    /// inside a Tokio runtime.
+    /// reader of live tasks into `feed`, its renewal of its claims. At most
+    /// `queue_capacity` tasks wait, and at most `max_active_per_user` tasks
+    /// of one owner are active (0: no limit), counted across every node.
+    /// Call inside a Tokio runtime.
     pub async fn start(
         config: &RedisConfig,
-        workers: u32,
-        queue_capacity: u32,
+        (workers, queue_capacity, max_active_per_user): (u32, u32, u32),
         jobs_first: Arc<JobsFirst>,
         kinds: JobKinds,
         feed: Arc<Feed>,
@@ -131,6 +134,7 @@ impl RedisTasks {
             jobs_first,
             kinds,
             queue_capacity,
+            max_active_per_user,
             create: scripts::create(),
             append: scripts::append(),
             running,
@@ -145,16 +149,24 @@ impl RedisTasks {
     pub async fn create(&self, task: NewTask) -> Result<String, TaskError> {
         let row = new_row(&self.kinds, task)?;
         let created_ms = chrono::Utc::now().timestamp_millis();
+        let cap = if row.owner.is_empty() {
+            0
+        } else {
+            self.max_active_per_user
+        };
         let mut call = self.create.key(self.keys.task(&row.id));
         call.key(self.keys.tasks())
             .key(self.keys.jobs())
             .key(self.keys.feed())
             .key(self.keys.feed_seq())
             .key(self.keys.queued())
+            .key(self.keys.active(&row.owner))
             .arg(&row.id)
             .arg(created_ms)
             .arg(self.queue_capacity)
             .arg(created_feed_data(&row))
+            .arg(cap)
+            .arg(&row.owner)
             .arg(row_fields(&row));
         let waiting: i64 = call
             .invoke_async(&mut self.manager.clone())
@@ -162,6 +174,9 @@ impl RedisTasks {
             .map_err(StoreError::from)?;
         if waiting == QUEUE_FULL {
             return Err(TaskError::QueueFull(self.queue_capacity as usize));
+        }
+        if waiting == USER_LIMIT {
+            return Err(TaskError::UserLimit(self.max_active_per_user));
         }
         Ok(row.id)
     }
@@ -216,13 +231,32 @@ impl RedisTasks {
         Ok(rows)
     }
 
-    /// Up to `limit` tasks, newest first, after the task `before` when given.
-    pub async fn list(&self, limit: usize, before: Option<&str>) -> Result<TaskPage, TaskError> {
-        let all = self.all_rows().await?.iter().map(snapshot_of).collect();
+    /// The row of task `id` when it is within `scope`.
+    pub async fn row_in(&self, id: &str, scope: &Scope) -> Result<TaskRow, TaskError> {
+        let row = self.row(id).await?;
+        let owner = row.owner.clone();
+        scope.check(id, &owner, row)
+    }
+
+    /// Up to `limit` tasks within `scope`, newest first, after the task
+    /// `before` when given.
+    pub async fn list(
+        &self,
+        limit: usize,
+        before: Option<&str>,
+        scope: &Scope,
+    ) -> Result<TaskPage, TaskError> {
+        let all = self
+            .all_rows()
+            .await?
+            .iter()
+            .filter(|row| scope.reaches(&row.owner))
+            .map(snapshot_of)
+            .collect();
         match page_of(all, limit, before) {
             Some(page) => Ok(page),
             None => Err(self
-                .row(before.unwrap_or_default())
+                .row_in(before.unwrap_or_default(), scope)
                 .await
                 .err()
                 .unwrap_or_else(|| TaskError::NotFound(before.unwrap_or_default().to_owned()))),
@@ -231,10 +265,10 @@ impl RedisTasks {
 
     /// Cancels task `id` wherever its job runs: the `cancelled` event is
     /// stored, then every node is told, and the one running it stops it.
-    pub async fn cancel(&self, id: &str) -> Result<TaskSnapshot, TaskError> {
+    pub async fn cancel(&self, id: &str, scope: &Scope) -> Result<TaskSnapshot, TaskError> {
         let mut manager = self.manager.clone();
         for _ in 0..20 {
-            let row = self.row(id).await?;
+            let row = self.row_in(id, scope).await?;
             if row.state.is_terminal() {
                 return Err(TaskError::AlreadyFinished {
                     id: id.to_owned(),
@@ -247,6 +281,7 @@ impl RedisTasks {
             call.key(self.keys.events(id))
                 .key(self.keys.feed())
                 .key(self.keys.feed_seq())
+                .key(self.keys.active(&row.owner))
                 .arg("")
                 .arg(id)
                 .arg(event.seq)
@@ -254,6 +289,7 @@ impl RedisTasks {
                 .arg(&event.kind)
                 .arg(&event.data)
                 .arg(event_feed_data(id, &event))
+                .arg("1")
                 .arg(changing_fields(&ended));
             let answer: i64 = call
                 .invoke_async(&mut manager)
@@ -299,13 +335,20 @@ impl RedisTasks {
         )
     }
 
-    /// The SSE bytes of the feed after `options.after`, preceded by
-    /// `prelude`; `open` is kept for the stream's life.
-    pub fn feed_events(&self, options: StreamOptions, prelude: Bytes) -> impl Stream<Item = Bytes> {
+    /// The SSE bytes of the feed within `scope` after `options.after`,
+    /// preceded by `prelude`. Every stream reads the node's one reader's
+    /// feed, whoever watches it.
+    pub fn feed_events(
+        &self,
+        options: StreamOptions,
+        prelude: Bytes,
+        scope: &Scope,
+    ) -> impl Stream<Item = Bytes> {
         let source = FeedEvents {
             feed: Arc::clone(&self.feed),
             manager: self.manager.clone(),
             key: self.keys.feed(),
+            owner: scope.owner().map(str::to_owned),
         };
         stream_of(
             source,
@@ -395,17 +438,18 @@ impl Source for TaskEvents {
     }
 }
 
-/// The feed on this node: its tail, then `XRANGE` of the feed stream
-/// (entries trimmed away are skipped).
+/// The feed on this node, or one owner's part of it: its tail, then
+/// `XRANGE` of the feed stream (entries trimmed away are skipped).
 struct FeedEvents {
     feed: Arc<Feed>,
     manager: ConnectionManager,
     key: String,
+    owner: Option<String>,
 }
 
 impl Source for FeedEvents {
     fn read_after(&self, after: u64, limit: usize) -> Read {
-        crate::tasks::cursor::feed_tail(&self.feed, after, limit)
+        crate::tasks::cursor::feed_tail(&self.feed, after, limit, self.owner.as_deref())
     }
 
     async fn read_stored(&self, after: u64, up_to: u64, limit: usize) -> Option<(Bytes, u64)> {
@@ -413,7 +457,9 @@ impl Source for FeedEvents {
         let rows: Vec<_> = page.ids.iter().filter_map(feed_row_from_entry).collect();
         let mut bytes = Vec::new();
         for row in &rows {
-            feed::encode(row, &mut bytes);
+            if self.owner.as_deref().is_none_or(|owner| owner == row.owner) {
+                feed::encode(row, &mut bytes);
+            }
         }
         Some((bytes.into(), rows.last().map_or(up_to, |row| row.gseq)))
     }
@@ -449,14 +495,22 @@ impl TaskStore for RedisTasks {
         Box::pin(RedisTasks::create(self, task))
     }
 
-    fn snapshot<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
-        Box::pin(async move { Ok(snapshot_of(&self.row(id).await?)) })
+    fn snapshot<'a>(
+        &'a self,
+        id: &'a str,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
+        Box::pin(async move { Ok(snapshot_of(&self.row_in(id, scope).await?)) })
     }
 
-    fn stream_start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<StreamStart, TaskError>> {
+    fn stream_start<'a>(
+        &'a self,
+        id: &'a str,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<StreamStart, TaskError>> {
         Box::pin(async move {
             Ok(StreamStart {
-                row: self.row(id).await?,
+                row: self.row_in(id, scope).await?,
                 unstored_end: self.live.has_unstored_end(id),
             })
         })
@@ -466,12 +520,17 @@ impl TaskStore for RedisTasks {
         &'a self,
         limit: usize,
         before: Option<&'a str>,
+        scope: &'a Scope,
     ) -> BoxFuture<'a, Result<TaskPage, TaskError>> {
-        Box::pin(RedisTasks::list(self, limit, before))
+        Box::pin(RedisTasks::list(self, limit, before, scope))
     }
 
-    fn cancel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
-        Box::pin(RedisTasks::cancel(self, id))
+    fn cancel<'a>(
+        &'a self,
+        id: &'a str,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
+        Box::pin(RedisTasks::cancel(self, id, scope))
     }
 
     fn events(
@@ -482,8 +541,13 @@ impl TaskStore for RedisTasks {
         Ok(RedisTasks::events(self, row, options).boxed())
     }
 
-    fn feed_events(&self, options: StreamOptions, prelude: Bytes) -> BoxStream<'static, Bytes> {
-        RedisTasks::feed_events(self, options, prelude).boxed()
+    fn feed_events(
+        &self,
+        options: StreamOptions,
+        prelude: Bytes,
+        scope: &Scope,
+    ) -> BoxStream<'static, Bytes> {
+        RedisTasks::feed_events(self, options, prelude, scope).boxed()
     }
 
     fn apply_retention<'a>(

@@ -70,11 +70,12 @@ fn apply(
     last_of_task: bool,
     feed: &mut Vec<FeedRow>,
 ) -> Result<Written, StoreError> {
-    let mut add_to_feed = |task_id: &str, data: String| -> Result<(), StoreError> {
-        let gseq = queries::insert_feed(conn, task_id, &data)?;
+    let mut add_to_feed = |task: &TaskRow, data: String| -> Result<(), StoreError> {
+        let gseq = queries::insert_feed(conn, &task.id, &task.owner, &data)?;
         feed.push(FeedRow {
             gseq,
-            task_id: task_id.to_owned(),
+            task_id: task.id.clone(),
+            owner: task.owner.clone(),
             data,
         });
         Ok(())
@@ -82,12 +83,12 @@ fn apply(
     match write {
         Write::InsertTask(row) => {
             queries::insert_task(conn, row)?;
-            add_to_feed(&row.id, created_feed_data(row))?;
+            add_to_feed(row, created_feed_data(row))?;
         }
         Write::UpdateTask(row) => return update_task_row(conn, row),
         Write::Append { event, row } => {
             queries::insert_event(conn, &row.id, event)?;
-            add_to_feed(&row.id, event_feed_data(&row.id, event))?;
+            add_to_feed(row, event_feed_data(&row.id, event))?;
             if last_of_task {
                 return update_task_row(conn, row);
             }

@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     message TEXT,
     created_at TEXT NOT NULL,
     started_at TEXT,
-    finished_at TEXT
+    finished_at TEXT,
+    owner TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS events (
     task_id TEXT NOT NULL REFERENCES tasks(id),
@@ -36,9 +37,23 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS feed (
     gseq INTEGER PRIMARY KEY AUTOINCREMENT,
     task_id TEXT NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS feed_task ON feed (task_id);
+";
+
+/// A database of a version before owners has no `owner` columns: they are
+/// added, and its tasks belong to nobody in particular (`''`), which only
+/// an operator (or a server that names no users) sees.
+const UPGRADE_TO_OWNERS: &str = "
+ALTER TABLE tasks ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE feed ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+";
+
+/// Indexes on the owner columns (after any upgrade added them).
+const OWNER_INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS feed_owner ON feed (owner, gseq);
 ";
 
 /// A database of the first version has the built-in job's `interval_ms`
@@ -131,6 +146,13 @@ fn upgrade(conn: &Connection) -> Result<(), StoreError> {
     if !has_kind {
         conn.execute_batch(&format!("BEGIN; {UPGRADE_FROM_STEP_COLUMNS} COMMIT;"))?;
     }
+    let has_owner: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('tasks') WHERE name = 'owner'")?
+        .exists([])?;
+    if !has_owner {
+        conn.execute_batch(&format!("BEGIN; {UPGRADE_TO_OWNERS} COMMIT;"))?;
+    }
+    conn.execute_batch(OWNER_INDEXES)?;
     Ok(())
 }
 

@@ -7,12 +7,13 @@ use sse_task_protocol::TaskState;
 use crate::tasks::{FeedRow, StoreError, StoredEvent, TaskRow};
 
 const TASK_COLUMNS: &str = "id, label, steps, kind, params, state, step, last_seq, \
-                            message, created_at, started_at, finished_at";
+                            message, created_at, started_at, finished_at, owner";
 
 /// Inserts a new task row.
 pub fn insert_task(conn: &Connection, row: &TaskRow) -> Result<(), StoreError> {
     conn.prepare_cached(&format!(
-        "INSERT INTO tasks ({TASK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        "INSERT INTO tasks ({TASK_COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     ))?
     .execute(params![
         row.id,
@@ -26,7 +27,8 @@ pub fn insert_task(conn: &Connection, row: &TaskRow) -> Result<(), StoreError> {
         row.message,
         row.created_at,
         row.started_at,
-        row.finished_at
+        row.finished_at,
+        row.owner
     ])?;
     Ok(())
 }
@@ -68,10 +70,16 @@ pub fn insert_event(
     Ok(())
 }
 
-/// Appends a feed row; returns its server-wide sequence number.
-pub fn insert_feed(conn: &Connection, task_id: &str, data: &str) -> Result<u64, StoreError> {
-    conn.prepare_cached("INSERT INTO feed (task_id, data) VALUES (?1, ?2)")?
-        .execute(params![task_id, data])?;
+/// Appends a feed row of a task of `owner`; returns its server-wide
+/// sequence number.
+pub fn insert_feed(
+    conn: &Connection,
+    task_id: &str,
+    owner: &str,
+    data: &str,
+) -> Result<u64, StoreError> {
+    conn.prepare_cached("INSERT INTO feed (task_id, owner, data) VALUES (?1, ?2, ?3)")?
+        .execute(params![task_id, owner, data])?;
     Ok(conn.last_insert_rowid() as u64)
 }
 
@@ -82,22 +90,25 @@ pub fn newest_feed(conn: &Connection) -> Result<u64, StoreError> {
         .query_row([], |row| row.get::<_, i64>(0))? as u64)
 }
 
-/// Up to `limit` feed rows with a gseq in `after+1 ..= up_to`, in order.
+/// Up to `limit` feed rows with a gseq in `after+1 ..= up_to`, in order;
+/// only those of `owner`'s tasks when given.
 pub fn feed_between(
     conn: &Connection,
     after: u64,
     up_to: u64,
     limit: usize,
+    owner: Option<&str>,
 ) -> Result<Vec<FeedRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT gseq, task_id, data FROM feed WHERE gseq > ?1 AND gseq <= ?2 \
-         ORDER BY gseq LIMIT ?3",
+        "SELECT gseq, task_id, owner, data FROM feed WHERE gseq > ?1 AND gseq <= ?2 \
+         AND (?4 IS NULL OR owner = ?4) ORDER BY gseq LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![after, up_to, limit as i64], |row| {
+    let rows = stmt.query_map(params![after, up_to, limit as i64, owner], |row| {
         Ok(FeedRow {
             gseq: row.get(0)?,
             task_id: row.get(1)?,
-            data: row.get(2)?,
+            owner: row.get(2)?,
+            data: row.get(3)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -159,6 +170,7 @@ pub fn all_tasks(conn: &Connection) -> Result<Vec<TaskRow>, StoreError> {
                 created_at: row.get(9)?,
                 started_at: row.get(10)?,
                 finished_at: row.get(11)?,
+                owner: row.get(12)?,
             },
             row.get::<_, String>(5)?,
         ))

@@ -14,7 +14,7 @@ use super::sources::{FeedEvents, TaskEvents};
 use super::{queries, Db};
 use crate::jobs::queue::{Job, JobQueue};
 use crate::jobs::JobKinds;
-use crate::store::answers::{new_row, page_of, NewTask, TaskError, TaskPage};
+use crate::store::answers::{new_row, page_of, NewTask, Scope, TaskError, TaskPage};
 use crate::store::{StreamStart, TaskStore};
 use crate::tasks::cursor::stream_of;
 use crate::tasks::handle::Cancel;
@@ -34,16 +34,40 @@ pub struct TaskRegistry {
     jobs_first: Arc<JobsFirst>,
     kinds: Arc<JobKinds>,
     feed: Arc<Feed>,
+    /// Most active tasks one owner may have (0: no limit).
+    max_active_per_user: u32,
+    /// Tasks being created, by owner (counted with the active ones).
+    creating: Mutex<HashMap<String, u32>>,
+}
+
+/// One task being created for `owner`, counted until it is dropped.
+struct Creating<'a> {
+    registry: &'a TaskRegistry,
+    owner: String,
+}
+
+impl Drop for Creating<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut creating) = self.registry.creating.lock() {
+            if let Some(count) = creating.get_mut(&self.owner) {
+                *count -= 1;
+                if *count == 0 {
+                    creating.remove(&self.owner);
+                }
+            }
+        }
+    }
 }
 
 impl TaskRegistry {
     /// An empty registry running the jobs of `kinds` on `workers` job
-    /// threads, with room for `queue_capacity` waiting tasks; flat-out jobs
-    /// tell `jobs_first`; `feed` is what `db`'s writer tells of each batch.
+    /// threads, with room for `queue_capacity` waiting tasks and at most
+    /// `max_active_per_user` active ones per owner (0: no limit); flat-out
+    /// jobs tell `jobs_first`; `feed` is what `db`'s writer tells of each
+    /// batch.
     pub fn new(
         db: Db,
-        workers: u32,
-        queue_capacity: u32,
+        (workers, queue_capacity, max_active_per_user): (u32, u32, u32),
         jobs_first: Arc<JobsFirst>,
         kinds: JobKinds,
         feed: Arc<Feed>,
@@ -64,6 +88,8 @@ impl TaskRegistry {
             jobs_first,
             kinds,
             feed,
+            max_active_per_user,
+            creating: Mutex::new(HashMap::new()),
         })
     }
 
@@ -88,12 +114,18 @@ impl TaskRegistry {
         )
     }
 
-    /// The SSE bytes of the feed after `options.after`, preceded by
-    /// `prelude` (a first connection's snapshot).
-    pub fn feed_events(&self, options: StreamOptions, prelude: Bytes) -> impl Stream<Item = Bytes> {
+    /// The SSE bytes of the feed within `scope` after `options.after`,
+    /// preceded by `prelude` (a first connection's snapshot).
+    pub fn feed_events(
+        &self,
+        options: StreamOptions,
+        prelude: Bytes,
+        scope: &Scope,
+    ) -> impl Stream<Item = Bytes> {
         let source = FeedEvents {
             feed: Arc::clone(&self.feed),
             db: self.db.clone(),
+            owner: scope.owner().map(str::to_owned),
         };
         stream_of(
             source,
@@ -107,6 +139,7 @@ impl TaskRegistry {
     /// Has the task's job check its parameters, stores the task, then
     /// queues the job.
     pub async fn create(&self, task: NewTask) -> Result<Arc<TaskHandle>, TaskError> {
+        let _counted = self.count_in(&task.owner)?;
         let row = new_row(&self.kinds, task)?;
         let slot = self.queue.reserve().map_err(TaskError::QueueFull)?;
         self.db.writer.write(Write::InsertTask(row.clone())).await?;
@@ -119,6 +152,31 @@ impl TaskRegistry {
             on_done: None,
         });
         Ok(handle)
+    }
+
+    /// Counts a task being created for `owner`, unless they already have
+    /// the most active tasks one user may have.
+    fn count_in(&self, owner: &str) -> Result<Option<Creating<'_>>, TaskError> {
+        if owner.is_empty() || self.max_active_per_user == 0 {
+            return Ok(None);
+        }
+        let mut creating = self.creating.lock().map_err(|_| StoreError::Poisoned)?;
+        let active = self
+            .tasks
+            .read()
+            .map_err(|_| StoreError::Poisoned)?
+            .values()
+            .filter(|handle| handle.owner() == owner && handle.is_active())
+            .count();
+        let pending = creating.get(owner).copied().unwrap_or(0);
+        if active + pending as usize >= self.max_active_per_user as usize {
+            return Err(TaskError::UserLimit(self.max_active_per_user));
+        }
+        *creating.entry(owner.to_owned()).or_default() += 1;
+        Ok(Some(Creating {
+            registry: self,
+            owner: owner.to_owned(),
+        }))
     }
 
     fn insert(&self, handle: Arc<TaskHandle>) -> Result<(), TaskError> {
@@ -152,13 +210,27 @@ impl TaskRegistry {
         })
     }
 
-    /// Up to `limit` tasks, newest first, after the task `before` when given.
-    pub fn list(&self, limit: usize, before: Option<&str>) -> Result<TaskPage, TaskError> {
+    /// The task with this id, when it is within `scope`.
+    pub fn get_in(&self, id: &str, scope: &Scope) -> Result<Arc<TaskHandle>, TaskError> {
+        let handle = self.get(id)?;
+        let owner = handle.owner().to_owned();
+        scope.check(id, &owner, handle)
+    }
+
+    /// Up to `limit` tasks within `scope`, newest first, after the task
+    /// `before` when given.
+    pub fn list(
+        &self,
+        limit: usize,
+        before: Option<&str>,
+        scope: &Scope,
+    ) -> Result<TaskPage, TaskError> {
         let handles: Vec<Arc<TaskHandle>> = self
             .tasks
             .read()
             .map_err(|_| StoreError::Poisoned)?
             .values()
+            .filter(|handle| scope.reaches(handle.owner()))
             .cloned()
             .collect();
         let all = handles
@@ -168,7 +240,7 @@ impl TaskRegistry {
         match page_of(all, limit, before) {
             Some(page) => Ok(page),
             None => Err(self
-                .get(before.unwrap_or_default())
+                .get_in(before.unwrap_or_default(), scope)
                 .err()
                 .unwrap_or_else(|| TaskError::NotFound(before.unwrap_or_default().to_owned()))),
         }
@@ -176,8 +248,8 @@ impl TaskRegistry {
 
     /// Cancels the task: no further step runs. Answers once the `cancelled`
     /// event is stored.
-    pub async fn cancel(&self, id: &str) -> Result<TaskSnapshot, TaskError> {
-        let handle = self.get(id)?;
+    pub async fn cancel(&self, id: &str, scope: &Scope) -> Result<TaskSnapshot, TaskError> {
+        let handle = self.get_in(id, scope)?;
         match handle.cancel(&self.db.writer)? {
             Cancel::Submitted(seq) => {
                 handle.wait_stored(seq).await;
@@ -263,13 +335,21 @@ impl TaskStore for TaskRegistry {
         Box::pin(async move { Ok(TaskRegistry::create(self, task).await?.id().to_owned()) })
     }
 
-    fn snapshot<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
-        Box::pin(async move { Ok(self.get(id)?.snapshot()?) })
+    fn snapshot<'a>(
+        &'a self,
+        id: &'a str,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
+        Box::pin(async move { Ok(self.get_in(id, scope)?.snapshot()?) })
     }
 
-    fn stream_start<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<StreamStart, TaskError>> {
+    fn stream_start<'a>(
+        &'a self,
+        id: &'a str,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<StreamStart, TaskError>> {
         Box::pin(async move {
-            let handle = self.get(id)?;
+            let handle = self.get_in(id, scope)?;
             Ok(StreamStart {
                 row: handle.row()?,
                 unstored_end: handle.unstored_end().is_some(),
@@ -281,12 +361,17 @@ impl TaskStore for TaskRegistry {
         &'a self,
         limit: usize,
         before: Option<&'a str>,
+        scope: &'a Scope,
     ) -> BoxFuture<'a, Result<TaskPage, TaskError>> {
-        Box::pin(async move { TaskRegistry::list(self, limit, before) })
+        Box::pin(async move { TaskRegistry::list(self, limit, before, scope) })
     }
 
-    fn cancel<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
-        Box::pin(TaskRegistry::cancel(self, id))
+    fn cancel<'a>(
+        &'a self,
+        id: &'a str,
+        scope: &'a Scope,
+    ) -> BoxFuture<'a, Result<TaskSnapshot, TaskError>> {
+        Box::pin(TaskRegistry::cancel(self, id, scope))
     }
 
     fn events(
@@ -297,8 +382,13 @@ impl TaskStore for TaskRegistry {
         Ok(TaskRegistry::events(self, self.get(&row.id)?, options).boxed())
     }
 
-    fn feed_events(&self, options: StreamOptions, prelude: Bytes) -> BoxStream<'static, Bytes> {
-        TaskRegistry::feed_events(self, options, prelude).boxed()
+    fn feed_events(
+        &self,
+        options: StreamOptions,
+        prelude: Bytes,
+        scope: &Scope,
+    ) -> BoxStream<'static, Bytes> {
+        TaskRegistry::feed_events(self, options, prelude, scope).boxed()
     }
 
     fn apply_retention<'a>(
@@ -332,11 +422,12 @@ mod tests {
         let mut kinds = JobKinds::default();
         kinds.insert(STEPS_KIND, Steps);
         let jobs_first = JobsFirst::new(Duration::ZERO);
-        TaskRegistry::new(db, workers, queue, jobs_first, kinds, feed).unwrap()
+        TaskRegistry::new(db, (workers, queue, 2), jobs_first, kinds, feed).unwrap()
     }
 
     fn steps(steps: u32, interval_ms: u64) -> NewTask {
         NewTask {
+            owner: String::new(),
             kind: STEPS_KIND.into(),
             label: None,
             params: json!({ "steps": steps, "interval_ms": interval_ms }),
@@ -364,10 +455,10 @@ mod tests {
             Err(TaskError::QueueFull(1))
         ));
         for handle in [&running, &waiting] {
-            tasks.cancel(handle.id()).await.unwrap();
+            tasks.cancel(handle.id(), &Scope::Every).await.unwrap();
         }
         assert!(matches!(
-            tasks.cancel(running.id()).await,
+            tasks.cancel(running.id(), &Scope::Every).await,
             Err(TaskError::AlreadyFinished { .. })
         ));
     }
@@ -387,6 +478,6 @@ mod tests {
         assert!(matches!(tasks.get(ended.id()), Err(TaskError::Removed(_))));
         assert!(matches!(tasks.get("nope"), Err(TaskError::NotFound(_))));
         assert!(tasks.get(running.id()).is_ok(), "a running task stays");
-        tasks.cancel(running.id()).await.unwrap();
+        tasks.cancel(running.id(), &Scope::Every).await.unwrap();
     }
 }

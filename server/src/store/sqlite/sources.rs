@@ -55,25 +55,28 @@ impl Source for TaskEvents {
     }
 }
 
-/// The feed of every task: its tail, then the stored feed rows (rows that
-/// retention removed are skipped). `open` lives as long as the stream.
+/// The feed of every task, or of one owner's: its tail, then the stored
+/// feed rows (rows that retention removed are skipped).
 pub struct FeedEvents {
     /// The feed.
     pub feed: Arc<Feed>,
     /// Where its rows are stored.
     pub db: Db,
+    /// Only this owner's tasks' rows, when given.
+    pub owner: Option<String>,
 }
 
 impl Source for FeedEvents {
     fn read_after(&self, after: u64, limit: usize) -> Read {
-        feed_tail(&self.feed, after, limit)
+        feed_tail(&self.feed, after, limit, self.owner.as_deref())
     }
 
     async fn read_stored(&self, after: u64, up_to: u64, limit: usize) -> Option<(Bytes, u64)> {
+        let owner = self.owner.clone();
         let page = self
             .db
             .readers
-            .read(move |conn| queries::feed_between(conn, after, up_to, limit))
+            .read(move |conn| queries::feed_between(conn, after, up_to, limit, owner.as_deref()))
             .await;
         match page {
             Ok(rows) => {
