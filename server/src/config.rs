@@ -42,7 +42,8 @@ pub struct TaskServerConfig {
     /// The `retry:` sent at the start of task streams.
     pub retry: Duration,
     /// Token required on every route of the API (`Authorization: Bearer`,
-    /// or `?access_token=` for `EventSource`); its holder also sees labels.
+    /// never in the URL); on a server that names no users its holder also
+    /// sees labels.
     pub token: Option<String>,
     /// Time a client has to send a request's headers.
     pub header_timeout: Duration,

@@ -35,8 +35,16 @@ async fn with_a_token_the_api_and_its_streams_require_it_and_its_holder_sees_lab
         .await
         .unwrap();
     let events = created["events_url"].as_str().unwrap();
-    let stream = client
+    // Never in the URL, where access logs and histories keep it.
+    let in_the_url = client
         .get(server.url(&format!("{events}?access_token=s3cret")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_the_url.status(), 401);
+    let stream = client
+        .get(server.url(events))
+        .bearer_auth("s3cret")
         .send()
         .await
         .unwrap();

@@ -14,6 +14,7 @@ mod controller;
 mod controller_tests;
 mod diagnosis;
 mod fetch_options;
+mod fingerprint;
 mod host;
 mod http;
 mod model;

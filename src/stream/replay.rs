@@ -15,6 +15,8 @@
 //!   looked through only during a resumed connection's replay, and smaller
 //!   in the element's wasm than a hash set).
 
+use super::fingerprint::fingerprint;
+
 /// Ids that are not numbers remembered to recognise a replay.
 pub(crate) const REMEMBERED_IDS: usize = 16_384;
 
@@ -57,7 +59,7 @@ impl ReplayFilter {
         let replay = match &self.resumed_from {
             None => false,
             Some(resume) if numeric && is_number(resume) => !number_above(id, resume),
-            Some(_) => !numeric && self.seen.contains(&fnv1a(id)),
+            Some(_) => !numeric && self.seen.contains(&fingerprint(id)),
         };
         if !replay {
             self.resumed_from = None;
@@ -69,7 +71,7 @@ impl ReplayFilter {
     }
 
     fn remember(&mut self, id: &str) {
-        let hash = fnv1a(id);
+        let hash = fingerprint(id);
         if self.seen.len() < REMEMBERED_IDS {
             self.seen.push(hash);
         } else {
@@ -77,13 +79,6 @@ impl ReplayFilter {
             self.next = (self.next + 1) % REMEMBERED_IDS;
         }
     }
-}
-
-/// The 64-bit FNV-1a hash of `id`.
-fn fnv1a(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// ASCII digits only, at least one.

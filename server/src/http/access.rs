@@ -1,8 +1,10 @@
 //! Who may do what: the optional API token and the cross-origin guard.
 //!
-//! - With `--token` (or `SSE_MOCK_TOKEN`), every `/api/` request must carry
-//!   it as `Authorization: Bearer <token>`, or as `?access_token=<token>` for
-//!   `EventSource`, which cannot send headers; otherwise 401.
+//! - With a token configured, every request of the API must carry it as
+//!   `Authorization: Bearer <token>`; otherwise 401. Never in the URL: a
+//!   query lands in access logs and browser histories. An `EventSource`,
+//!   which cannot send headers, is let in by what the browser sends by
+//!   itself: the app's session cookie, which its identify hook reads.
 //! - Whatever the token: a request that changes state (any method but
 //!   `GET`/`HEAD`/`OPTIONS`, and the demo's `GET {base}/run`, which creates a task) sent by
 //!   a page of another origin is refused with 403 unless `--allow-origin`
@@ -65,12 +67,10 @@ pub async fn require_token(
     let Some(expected) = config.token.as_deref() else {
         return next.run(request).await;
     };
-    let presented = bearer(request.headers())
-        .or_else(|| query_token(request.uri().query()))
-        .unwrap_or_default();
+    let presented = bearer(request.headers()).unwrap_or_default();
     if !same_secret(presented.as_bytes(), expected.as_bytes()) {
         let reason = if presented.is_empty() {
-            "this server requires a token: send Authorization: Bearer <token> (or ?access_token=)"
+            "this server requires a token: send Authorization: Bearer <token>"
         } else {
             "the token is not valid for this server"
         };
@@ -148,39 +148,6 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
-fn query_token(query: Option<&str>) -> Option<String> {
-    query?.split('&').find_map(|pair| {
-        let (name, value) = pair.split_once('=')?;
-        (name == "access_token").then(|| percent_decode(value))
-    })
-}
-
-/// Decodes `%XX` escapes and `+` of a query value.
-fn percent_decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(byte) => {
-                        out.push(byte);
-                        i += 3;
-                        continue;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b'+' => out.push(b' '),
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Compares two secrets in time that depends only on their lengths.
 fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -214,14 +181,10 @@ mod tests {
     }
 
     #[test]
-    fn the_token_comes_from_the_header_or_the_query() {
+    fn the_token_comes_from_the_header() {
         assert_eq!(
             bearer(&headers(&[("authorization", "Bearer s3cret")])).as_deref(),
             Some("s3cret")
-        );
-        assert_eq!(
-            query_token(Some("lastEventId=3&access_token=a%2Bb")).as_deref(),
-            Some("a+b")
         );
         assert!(same_secret(b"abc", b"abc"));
         assert!(!same_secret(b"abc", b"abd"));

@@ -39,6 +39,7 @@ use crate::state::ReadyState;
 use crate::stream::browser::page_url;
 use crate::stream::clock::now_ms;
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
+use crate::stream::fingerprint::fingerprint;
 use crate::stream::pump::{MessageQueue, MAX_QUEUED, MAX_QUEUED_BYTES};
 use crate::stream::replay::ReplayFilter;
 use crate::wire::{message_batch, RawMessage};
@@ -110,11 +111,7 @@ impl StreamTransport for TabShareTransport {
         if !browser_can_share() {
             return self.inner.open(request, sink);
         }
-        let name = format!(
-            "sse-task-progress {} {}",
-            self.kind,
-            absolute_url(request.url)
-        );
+        let name = shared_name(&self.kind, &absolute_url(request.url));
         let state = TabState::new(tab_id(), request, sink, self.inner.clone());
         let heard = {
             let this = Rc::downgrade(&state);
@@ -635,6 +632,13 @@ impl Drop for SharedConnection {
             tab.inner = None;
         }
     }
+}
+
+/// The lock's and the channel's name for streams of `kind` at `url`: a
+/// fingerprint, never the URL itself (its query may hold a secret).
+fn shared_name(kind: &str, url: &str) -> String {
+    let of = fingerprint(&format!("{kind} {url}"));
+    format!("sse-task-progress {of:016x}")
 }
 
 /// `url` resolved against the page's address, so that relative and

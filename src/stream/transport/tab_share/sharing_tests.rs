@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::{on_heard, on_lead, Channel, SharedConnection, TabState};
+use super::{on_heard, on_lead, shared_name, Channel, SharedConnection, TabState};
 use crate::state::ReadyState;
 use crate::stream::pump::MessageQueue;
 use crate::stream::transport::contract::{
@@ -298,4 +298,17 @@ fn a_leader_whose_connection_fills_the_queue_itself_encodes_each_message_once() 
     }
     assert_eq!(said, vec![format!("Btab{a}\n{expected}")]);
     assert_eq!(origin.tabs[b].take_ids(), ids(1..=2));
+}
+
+#[test]
+fn the_shared_name_shows_nothing_of_the_url_and_tells_kinds_apart() {
+    let url = "https://app.test/api/tasks/1/events?access_token=SECRET";
+    let name = shared_name("eventsource", url);
+    assert!(name.starts_with("sse-task-progress "), "{name}");
+    assert!(
+        !name.contains("SECRET") && !name.contains("app.test"),
+        "{name}"
+    );
+    assert_eq!(name, shared_name("eventsource", url), "stable");
+    assert_ne!(name, shared_name("fetch GET ", url));
 }
