@@ -40,6 +40,20 @@ pub struct Cli {
     /// Repeat the flag for several origins.
     #[arg(long, value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
+    /// The origin this server's pages are served at behind a reverse proxy
+    /// that rewrites `Host` (e.g. `https://app.example.com`): its pages may
+    /// change state as the server's own. Repeat for several.
+    #[arg(long, value_name = "ORIGIN")]
+    pub public_origin: Vec<String>,
+    /// A user, `NAME:TOKEN` (or `NAME:TOKEN:operator`, who sees every task);
+    /// repeat for several. With users, every task belongs to the user who
+    /// created it, and a request is a user by `Authorization: Bearer TOKEN`
+    /// or by the session cookie of `POST /session`.
+    #[arg(long = "user", value_name = "NAME:TOKEN")]
+    pub users: Vec<String>,
+    /// Most active tasks (running or waiting) one user may have; 0: no limit.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub max_active_per_user: u32,
     /// Number of tasks that run at the same time (the background job pool).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub workers: u32,
@@ -52,8 +66,8 @@ pub struct Cli {
     /// The `retry:` sent at the start of task streams, in milliseconds.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub retry_ms: u64,
-    /// Require this token on `/api/` (`Authorization: Bearer`, or `?access_token=`
-    /// for `EventSource`); the token holder also sees every task's label.
+    /// Require this token on `/api/` (`Authorization: Bearer`, never in the
+    /// URL); the token holder also sees every task's label. Not with `--user`.
     #[arg(
         long,
         env = "SSE_MOCK_TOKEN",
@@ -107,6 +121,8 @@ pub struct ServerConfig {
     pub delta_connection_cap: Duration,
     /// Pause between `/seeds/delta` polls of the `messages` table.
     pub delta_poll: Duration,
+    /// The `--user` flags, as given.
+    pub users: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -121,6 +137,7 @@ impl Default for ServerConfig {
             faults: false,
             delta_connection_cap: Duration::from_secs(10),
             delta_poll: Duration::from_millis(500),
+            users: Vec::new(),
         }
     }
 }
@@ -149,6 +166,8 @@ impl From<&Cli> for ServerConfig {
                         ..RedisConfig::new(url)
                     }),
                 allow_origins: cli.allow_origin.clone(),
+                public_origins: cli.public_origin.clone(),
+                max_active_per_user: cli.max_active_per_user,
                 workers: cli.workers,
                 keep_alive: Duration::from_secs(cli.keep_alive_secs),
                 queue_capacity: cli.queue_capacity,
@@ -168,6 +187,7 @@ impl From<&Cli> for ServerConfig {
             },
             static_dir: cli.static_dir.clone(),
             faults: cli.faults,
+            users: cli.users.clone(),
             ..defaults
         }
     }

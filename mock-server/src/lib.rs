@@ -16,6 +16,7 @@
 //! - [`stream_knobs`]: the fault knobs of the task API's streams
 //!   (`drop_after`, `end_after_ms`, `key`, ...), a layer around the task
 //!   server's router; [`counters`]: what the fault endpoints report.
+//! - [`users`]: `--user`'s users and their sessions, and who a request is.
 //! - [`state`]: what every route shares.
 
 pub mod config;
@@ -24,6 +25,7 @@ pub mod routes;
 pub mod seeds;
 pub mod state;
 pub mod stream_knobs;
+pub mod users;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -47,7 +49,8 @@ pub use state::AppState;
 
 use stream_knobs::{stream_knobs, KnobState};
 
-use routes::{corebos, corpus, delta, demo, faults, hostile, openacs, tizen};
+use routes::{corebos, corpus, delta, demo, faults, hostile, openacs, session, tizen};
+use users::{UserError, Users};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, Error)]
@@ -55,6 +58,12 @@ pub enum ServerError {
     /// The task server could not start or stopped with an error.
     #[error(transparent)]
     Server(#[from] sse_task_server::ServerError),
+    /// A `--user` flag cannot be read.
+    #[error(transparent)]
+    User(#[from] UserError),
+    /// Flags that cannot go together.
+    #[error("{0}")]
+    Flags(String),
 }
 
 /// The router: the task API (behind the token when one is set), the seed
@@ -73,7 +82,13 @@ pub fn app(state: AppState) -> Router {
         .route("/seeds/delta/messages", post(delta::post_message))
         .route("/demo/token", post(demo::issue_token))
         .route("/demo/secure", get(demo::secure_ticks))
-        .route("/demo/ticks", post(demo::post_ticks));
+        .route("/demo/ticks", post(demo::post_ticks))
+        .route(
+            "/session",
+            get(session::who)
+                .post(session::sign_in)
+                .delete(session::sign_out),
+        );
     if config.faults {
         router = router
             .route("/faults/status/{code}", get(faults::status))
@@ -165,6 +180,13 @@ async fn no_such_file(uri: Uri) -> ApiError {
 /// Checks what can make the server fail to start (today: the database file
 /// opens), so that `main` can say so in one line before it listens.
 pub async fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
+    let users = Users::from_flags(&config.users)?;
+    if users.any() && config.server.token.is_some() {
+        return Err(ServerError::Flags(
+            "--token and --user do not go together: with users, each signs in with their own token"
+                .into(),
+        ));
+    }
     TaskServer::check(&config.server).await?;
     Ok(())
 }
@@ -181,8 +203,14 @@ pub async fn run<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let server = TaskServer::builder(config.server.clone()).build().await?;
-    let state = AppState::new(config, server.clone()).await;
+    let users = Arc::new(Users::from_flags(&config.users)?);
+    let mut builder = TaskServer::builder(config.server.clone());
+    if users.any() {
+        let identify = Arc::clone(&users);
+        builder = builder.identify(move |parts| identify.identify(parts));
+    }
+    let server = builder.build().await?;
+    let state = AppState::new(config, server.clone(), users).await;
     server.serve(listener, app(state), shutdown).await?;
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::counters::{RequestCounters, StreamCounts};
 use crate::seeds::delta_feed::DeltaFeed;
 use crate::seeds::openacs_jobs::OpenAcsSessions;
 use crate::seeds::tokens::TokenStore;
+use crate::users::Users;
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -31,14 +32,16 @@ pub struct AppState {
     pub streams: Arc<StreamCounts>,
     /// Bearer tokens of `/demo/secure`.
     pub tokens: Arc<TokenStore>,
+    /// The users of `--user` and their sessions.
+    pub users: Arc<Users>,
     /// Fires on shutdown: streams end.
     pub shutdown: CancellationToken,
 }
 
 impl AppState {
     /// The seeds' state around `server`, whose store keeps the delta
-    /// seed's table.
-    pub async fn new(config: ServerConfig, server: TaskServer) -> Self {
+    /// seed's table, with `users`.
+    pub async fn new(config: ServerConfig, server: TaskServer, users: Arc<Users>) -> Self {
         Self {
             config: Arc::new(config),
             openacs: Arc::new(OpenAcsSessions::default()),
@@ -46,6 +49,7 @@ impl AppState {
             counters: Arc::new(RequestCounters::default()),
             streams: Arc::new(StreamCounts::default()),
             tokens: Arc::new(TokenStore::default()),
+            users,
             shutdown: server.shutdown_token(),
             server,
         }

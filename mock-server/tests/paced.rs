@@ -17,7 +17,7 @@ async fn body_text(path: &str) -> (String, Duration) {
         .build()
         .await
         .unwrap();
-    let state = AppState::new(config, server).await;
+    let state = AppState::new(config, server, Default::default()).await;
     let start = Instant::now();
     let response = app(state.clone())
         .oneshot(Request::get(path).body(Body::empty()).unwrap())

@@ -24,6 +24,11 @@ pub struct TaskServerConfig {
     /// Origins whose pages may call the API (CORS, and the cross-origin
     /// guard); `*` allows any.
     pub allow_origins: Vec<String>,
+    /// The origins the server's own pages are served at, when a reverse
+    /// proxy in front of it rewrites `Host` (nginx does by default):
+    /// `https://app.example.com`. Their pages may change state, as the
+    /// server's own; no CORS is opened for them (they are the same origin).
+    pub public_origins: Vec<String>,
     /// Jobs that run at the same time (the job threads).
     pub workers: u32,
     /// Interval of keep-alive comments on idle streams.
@@ -71,6 +76,7 @@ impl Default for TaskServerConfig {
             db_path: None,
             redis: None,
             allow_origins: Vec::new(),
+            public_origins: Vec::new(),
             workers: 4,
             keep_alive: Duration::from_secs(15),
             queue_capacity: 256,
@@ -99,6 +105,7 @@ impl TaskServerConfig {
         AccessPolicy {
             token: self.token.clone(),
             allow_origins: self.allow_origins.clone(),
+            public_origins: self.public_origins.clone(),
             state_changing_gets: if self.demo_job {
                 vec![self.path("/run")]
             } else {

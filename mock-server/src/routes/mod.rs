@@ -1,7 +1,7 @@
 //! The mock server's own routes, one file per family: the four seeds
 //! (`corebos`, `openacs`, `tizen`, `delta`), the fetch-transport demos
-//! (`demo`) and the fault endpoints (`faults`, `hostile`, `corpus`). The
-//! task API is the task server's.
+//! (`demo`), signing in (`session`) and the fault endpoints (`faults`,
+//! `hostile`, `corpus`). The task API is the task server's.
 
 pub mod corebos;
 pub mod corpus;
@@ -10,6 +10,7 @@ pub mod demo;
 pub mod faults;
 pub mod hostile;
 pub mod openacs;
+pub mod session;
 pub mod tizen;
 
 use axum::extract::rejection::QueryRejection;

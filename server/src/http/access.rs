@@ -31,6 +31,9 @@ pub struct AccessPolicy {
     pub token: Option<String>,
     /// Origins whose pages may change state; `*` allows any.
     pub allow_origins: Vec<String>,
+    /// The origins the server's own pages are served at when a proxy in
+    /// front of it rewrites `Host` (e.g. `https://app.example.com`).
+    pub public_origins: Vec<String>,
     /// Paths whose `GET` changes state (it creates a task), guarded as a
     /// `POST` is.
     pub state_changing_gets: Vec<String>,
@@ -93,16 +96,18 @@ pub async fn refuse_cross_origin_actions(
         Method::GET | Method::HEAD | Method::OPTIONS
     ) || config.state_changing_gets.iter().any(|get| get == path);
     if changes_state {
-        if let Err(error) = check_origin(request.headers(), &config.allow_origins) {
+        if let Err(error) = check_origin(request.headers(), &config) {
             return error.into_response();
         }
     }
     next.run(request).await
 }
 
-/// Ok when the request comes from this server's own pages, from an allowed
-/// origin, or from a program that is not a browser page.
-pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiError> {
+/// Ok when the request comes from this server's own pages (its `Host`, or
+/// a public origin), from an allowed origin, or from a program that is not
+/// a browser page.
+fn check_origin(headers: &HeaderMap, policy: &AccessPolicy) -> Result<(), ApiError> {
+    let allowed = &policy.allow_origins;
     let text = |name: header::HeaderName| {
         headers
             .get(name)
@@ -115,18 +120,23 @@ pub fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), ApiEr
             let own = origin
                 .split_once("://")
                 .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(&host));
+            let public = policy
+                .public_origins
+                .iter()
+                .any(|public| public.trim_end_matches('/').eq_ignore_ascii_case(&origin));
             if own
+                || public
                 || allowed
                     .iter()
                     .any(|allowed| allowed == "*" || *allowed == origin)
             {
                 Ok(())
             } else {
-                Err(ApiError::Forbidden(
-                    "a page of another origin may not change this server's state \
-                     (start it with --allow-origin for that origin)"
-                        .into(),
-                ))
+                Err(ApiError::Forbidden(format!(
+                    "a page of {origin} may not change this server's state: allow that origin \
+                     (--allow-origin), or, when it is this server's own address behind a proxy \
+                     that rewrites Host, name it as a public origin (--public-origin)"
+                )))
             }
         }
         None => match text(HeaderName::from_static("sec-fetch-site")).as_deref() {
@@ -171,13 +181,33 @@ mod tests {
             ("host", "127.0.0.1:8080"),
             ("origin", "http://127.0.0.1:8080"),
         ]);
-        assert!(check_origin(&own, &[]).is_ok());
-        assert!(check_origin(&headers(&[("host", "127.0.0.1:8080")]), &[]).is_ok());
+        let none = AccessPolicy::default();
+        let allowing = |origin: &str| AccessPolicy {
+            allow_origins: vec![origin.into()],
+            ..AccessPolicy::default()
+        };
+        assert!(check_origin(&own, &none).is_ok());
+        assert!(check_origin(&headers(&[("host", "127.0.0.1:8080")]), &none).is_ok());
         let other = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://evil.test")]);
-        assert!(check_origin(&other, &[]).is_err());
-        assert!(check_origin(&other, &["http://evil.test".into()]).is_ok());
+        assert!(check_origin(&other, &none).is_err());
+        assert!(check_origin(&other, &allowing("http://evil.test")).is_ok());
         let image = headers(&[("host", "127.0.0.1:8080"), ("sec-fetch-site", "cross-site")]);
-        assert!(check_origin(&image, &[]).is_err());
+        assert!(check_origin(&image, &none).is_err());
+    }
+
+    #[test]
+    fn behind_a_proxy_that_rewrites_host_the_public_origin_is_the_servers_own() {
+        // nginx's default: Host is the upstream's address.
+        let proxied = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "https://app.example.com"),
+        ]);
+        assert!(check_origin(&proxied, &AccessPolicy::default()).is_err());
+        let public = AccessPolicy {
+            public_origins: vec!["https://app.example.com/".into()],
+            ..AccessPolicy::default()
+        };
+        assert!(check_origin(&proxied, &public).is_ok());
     }
 
     #[test]
