@@ -133,7 +133,7 @@ fn check_origin(headers: &HeaderMap, policy: &AccessPolicy) -> Result<(), ApiErr
                 Ok(())
             } else {
                 Err(ApiError::Forbidden(format!(
-                    "a page of {origin} may not change this server's state: allow that origin \
+                    "a page of another origin ({origin}) may not change this server's state: allow it \
                      (--allow-origin), or, when it is this server's own address behind a proxy \
                      that rewrites Host, name it as a public origin (--public-origin)"
                 )))
