@@ -9,6 +9,7 @@
 
 pub(crate) mod access;
 pub(crate) mod caller;
+mod dead_peers;
 pub(crate) mod error;
 pub(crate) mod json_body;
 pub(crate) mod resume;

@@ -1,7 +1,7 @@
 //! The accept loop: HTTP/1.1 connections with a cap on how many are served
 //! at once, a deadline for request headers (which also closes idle and silent
-//! connections), a stall timeout for clients that stop reading, and a
-//! graceful shutdown with a deadline, after which the process may exit even
+//! connections), a stall timeout for clients that stop reading, dead peers
+//! noticed by the kernel (`dead_peers.rs`), and a graceful shutdown with a deadline, after which the process may exit even
 //! if a client still holds a connection.
 
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use crate::http::dead_peers::notice_dead_peers;
 use crate::http::stall::StallGuard;
 
 /// The connection limits of [`serve`].
@@ -91,6 +92,7 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
+        notice_dead_peers(&stream);
         let io = TokioIo::new(StallGuard::new(stream, limits.stall_timeout));
         let service = TowerToHyperService::new(router.clone());
         let connection = graceful.watch(http.serve_connection(io, service));
