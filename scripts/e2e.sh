@@ -4,8 +4,9 @@
 #! on a free port, and drives it in headless Chromium (fantoccini + Debian's
 #! chromedriver): the demo, the element's two example pages, the crash
 #! scenario (a server SIGKILLed mid-task and restarted on the same file
-#! database; the page resumes), and a plain page with the element served by
-#! `php -S`. Saves a screenshot to the
+#! database; the page resumes), a plain page with the element served by
+#! `php -S`, and the server's example apps (one with a job of its own, one
+#! whose two users sign in from two browsers). Saves a screenshot to the
 #! path given as first argument (default target/e2e/demo.png);
 #! `scripts/e2e.sh docs/screenshot.png` regenerates the README's screenshot.
 #! Expects the tools of scripts/install-tools.sh on PATH.
@@ -21,9 +22,10 @@ eval "$(scripts/install-tools.sh --print-env)"
 echo "==> trunk build --release"
 trunk build --release
 cargo build -q -p sse-mock-server -p sse-task-e2e
-cargo build -q -p sse-task-server --example folder_hashes
+cargo build -q -p sse-task-server --example folder_hashes --example my_exports
 start_mock_server --static-dir dist
 echo "==> end-to-end test against $MOCK_URL"
 ./target/debug/sse-task-e2e --base-url "$MOCK_URL" --screenshot "$SCREENSHOT" \
   --server-bin ./target/debug/sse-mock-server --dist dist \
-  --example-bin ./target/debug/examples/folder_hashes
+  --example-bin ./target/debug/examples/folder_hashes \
+  --exports-bin ./target/debug/examples/my_exports

@@ -14,6 +14,7 @@ mod restart;
 mod scenario;
 mod server_process;
 mod shared_tabs;
+mod signed_in_app;
 mod tasks_view;
 
 use sse_task_e2e::driver;
@@ -45,6 +46,10 @@ struct Args {
     /// `--dist`, whose `element/` it serves), its page runs its own job.
     #[arg(long)]
     example_bin: Option<PathBuf>,
+    /// The task server's `my_exports` example: when given (with `--dist`),
+    /// two users sign in to it in two browsers.
+    #[arg(long)]
+    exports_bin: Option<PathBuf>,
     /// The built site, for the crash scenario's server.
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
@@ -122,6 +127,13 @@ async fn main() -> ExitCode {
     }
     if let (Ok(steps), Some(example)) = (&mut result, &args.example_bin) {
         match example_app::run(&driver, example, &args.dist).await {
+            Ok(step) => steps.push(step),
+            Err(error) => result = Err(error),
+        }
+    }
+    if let (Ok(steps), Some(example)) = (&mut result, &args.exports_bin) {
+        let browser = (args.chromedriver.as_path(), args.chromium.as_path());
+        match signed_in_app::run(&driver, browser, example, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
