@@ -4,6 +4,7 @@
 //! sees and what the server says, and saves a screenshot.
 
 mod accessibility;
+mod demo_users;
 mod element;
 mod example_app;
 mod npm_package;
@@ -97,6 +98,12 @@ async fn main() -> ExitCode {
     }
     if let Ok(steps) = &mut result {
         match accessibility::run(&driver.client, &base, &args.axe_js).await {
+            Ok(step) => steps.push(step),
+            Err(error) => result = Err(error),
+        }
+    }
+    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+        match demo_users::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
