@@ -51,6 +51,10 @@ pub struct Cli {
     /// or by the session cookie of `POST /session`.
     #[arg(long = "user", value_name = "NAME:TOKEN")]
     pub users: Vec<String>,
+    /// Serve `GET /api/metrics` (Prometheus text) to an operator, or without
+    /// `--user` to whoever passes `--token`.
+    #[arg(long)]
+    pub metrics: bool,
     /// Most active tasks (running or waiting) one user may have; 0: no limit.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub max_active_per_user: u32,
@@ -168,6 +172,7 @@ impl From<&Cli> for ServerConfig {
                 allow_origins: cli.allow_origin.clone(),
                 public_origins: cli.public_origin.clone(),
                 max_active_per_user: cli.max_active_per_user,
+                metrics: cli.metrics,
                 workers: cli.workers,
                 keep_alive: Duration::from_secs(cli.keep_alive_secs),
                 queue_capacity: cli.queue_capacity,

@@ -40,6 +40,11 @@ pub struct TaskServerConfig {
     /// Counts only on a server that names its users
     /// ([`TaskServerBuilder::identify`](crate::TaskServerBuilder::identify)).
     pub max_active_per_user: u32,
+    /// Serves `GET {base}/metrics` (Prometheus text: this node's tasks by
+    /// state, open streams, events stored, write latency, queue depth) to
+    /// an operator, or on a server that names no users to whoever passes
+    /// its token. Off by default.
+    pub metrics: bool,
     /// Runs the built-in demo job: the `steps` kind (a task without a
     /// `kind`) and `GET {base}/run`. Off by default: an app's own kinds
     /// are the only ones its users can start.
@@ -81,6 +86,7 @@ impl Default for TaskServerConfig {
             keep_alive: Duration::from_secs(15),
             queue_capacity: 256,
             max_active_per_user: 0,
+            metrics: false,
             demo_job: false,
             retry: Duration::from_millis(1000),
             token: None,

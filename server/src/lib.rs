@@ -107,6 +107,7 @@ mod config;
 pub mod http;
 mod jobs;
 mod json;
+mod metrics;
 mod routes;
 mod server;
 mod state;

@@ -22,7 +22,7 @@ use crate::http::caller::{identify_caller, Identify};
 use crate::http::error::ApiError;
 use crate::http::{access, serve, Caller, Refusal};
 use crate::jobs::{Job, JobKinds, Steps, STEPS_KIND};
-use crate::routes::{api, feed_stream};
+use crate::routes::{api, feed_stream, metrics_route};
 use crate::state::ServerState;
 use crate::store::sqlite::{Database, Db};
 use crate::tasks::{StoreError, Write};
@@ -165,6 +165,9 @@ impl TaskServer {
             .route(&path("/tasks/{id}/cancel"), post(api::cancel_task));
         if config.demo_job {
             api = api.route(&path("/run"), get(api::run_task));
+        }
+        if config.metrics {
+            api = api.route(&path("/metrics"), get(metrics_route::metrics_route));
         }
         if !config.base_path.is_empty() {
             api = api.route(&path("/{*rest}"), get(not_found).post(not_found));

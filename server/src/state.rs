@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::TaskServerConfig;
 use crate::jobs::JobKinds;
+use crate::metrics::{node_name, Metrics};
 use crate::store::answers::TaskError;
 use crate::store::redis::RedisTasks;
 use crate::store::sqlite::{queries, Db, TaskRegistry};
@@ -27,6 +28,8 @@ pub(crate) struct ServerState {
     pub feed: Arc<Feed>,
     /// Fires on shutdown: streams end, jobs stop.
     pub shutdown: CancellationToken,
+    /// This node's metrics, when they are on.
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 impl ServerState {
@@ -76,12 +79,18 @@ impl ServerState {
                 (Db::open(None, None)?, tasks)
             }
         };
+        let metrics = config.metrics.then(|| {
+            let metrics = Metrics::new(&node_name());
+            tasks.writer().observe(metrics.write_observer());
+            Arc::new(metrics)
+        });
         Ok(Self {
             config: Arc::new(config),
             db,
             tasks,
             feed,
             shutdown,
+            metrics,
         })
     }
 }

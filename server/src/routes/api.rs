@@ -32,6 +32,7 @@ use crate::http::json_body::JsonObject;
 use crate::http::resume::{resume_from, ResumeFrom};
 use crate::http::sse::sse_bytes_response;
 use crate::jobs::STEPS_KIND;
+use crate::metrics::{Metrics, StreamKind};
 use crate::state::ServerState;
 use crate::store::answers::{NewTask, TaskError};
 use crate::tasks::StreamOptions;
@@ -250,7 +251,10 @@ pub async fn task_events_route(
         encode_frame(&mut frame, None, Some(EVENT_HISTORY_LOST), &lost.to_json());
         Bytes::from(frame)
     });
-    let events = futures_util::stream::iter(prelude).chain(state.tasks.events(&row, options)?);
+    let events = futures_util::stream::iter(prelude)
+        .chain(state.tasks.events(&row, options)?)
+        .boxed();
+    let events = Metrics::count(state.metrics.as_deref(), StreamKind::Task, events);
     Ok(sse_bytes_response(
         events,
         state.config.keep_alive,
@@ -296,6 +300,7 @@ pub async fn run_task(
         ..StreamOptions::default()
     };
     let events = state.tasks.events(&row, options)?;
+    let events = Metrics::count(state.metrics.as_deref(), StreamKind::Task, events);
     let mut response = sse_bytes_response(events, state.config.keep_alive, &state.shutdown);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(TASK_ID_HEADER, value);

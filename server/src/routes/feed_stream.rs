@@ -31,6 +31,7 @@ use crate::http::error::ApiError;
 use crate::http::resume::{resume_from, ResumeFrom};
 use crate::http::sse::sse_bytes_response;
 use crate::http::Caller;
+use crate::metrics::{Metrics, StreamKind};
 use crate::state::ServerState;
 use crate::tasks::StreamOptions;
 
@@ -92,6 +93,7 @@ pub async fn feed_route(
     let chunks = state
         .tasks
         .feed_events(options, prelude, &scope_of(&caller));
+    let chunks = Metrics::count(state.metrics.as_deref(), StreamKind::Feed, chunks);
     Ok(sse_bytes_response(
         chunks,
         state.config.keep_alive,

@@ -1,8 +1,9 @@
-//! The task API's handlers: tasks ([`api`]) and the feed of every task
-//! ([`feed_stream`]).
+//! The task API's handlers: tasks ([`api`]), the feed of every task
+//! ([`feed_stream`]) and the node's metrics ([`metrics_route`]).
 
 pub mod api;
 pub mod feed_stream;
+pub mod metrics_route;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;

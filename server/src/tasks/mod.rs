@@ -33,4 +33,4 @@ pub use retention::Retention;
 pub(crate) use rows::{now_rfc3339, FeedRow, StoredEvent, TaskRow};
 pub(crate) use streams_read::Read;
 pub use writer::WriteFailure;
-pub(crate) use writer::{Write, Writer, Written};
+pub(crate) use writer::{Write, WriteObserver, Writer, Written};

@@ -15,7 +15,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use thiserror::Error;
@@ -135,11 +135,21 @@ pub trait BatchStore: Send + 'static {
     }
 }
 
+/// What the writer tells whoever measures it: each stored event, and how
+/// long each batch took to store.
+pub struct WriteObserver {
+    /// Counts the events stored.
+    pub events_stored: metrics::Counter,
+    /// Each batch's time to store, in seconds (its retries included).
+    pub write_seconds: metrics::Histogram,
+}
+
 /// Handle to the writer thread; cheap to clone. The thread ends when every
 /// handle is dropped.
 #[derive(Clone)]
 pub struct Writer {
     commands: mpsc::Sender<Command>,
+    observer: Arc<OnceLock<WriteObserver>>,
 }
 
 impl Writer {
@@ -147,6 +157,8 @@ impl Writer {
     /// batch's feed rows.
     pub fn start_on(store: impl BatchStore, feed: Option<FeedSink>) -> Result<Self, StoreError> {
         let (commands, queue) = mpsc::channel();
+        let observer = Arc::new(OnceLock::new());
+        let observed = Arc::clone(&observer);
         std::thread::Builder::new()
             .name("db-writer".into())
             .spawn(move || {
@@ -154,11 +166,18 @@ impl Writer {
                     store,
                     broken: None,
                     feed,
+                    observer: observed,
                 }
                 .run(&queue)
             })
             .map_err(|error| StoreError::Thread(error.to_string()))?;
-        Ok(Self { commands })
+        Ok(Self { commands, observer })
+    }
+
+    /// From now on tells `observer` what is stored (once; a second
+    /// observer is ignored).
+    pub fn observe(&self, observer: WriteObserver) {
+        let _ = self.observer.set(observer);
     }
 
     /// Queues `write`; `reply` runs on the writer thread after the commit (or
@@ -192,6 +211,7 @@ struct WriterThread<S> {
     broken: Option<WriteFailure>,
     /// Told each committed batch's feed rows.
     feed: Option<FeedSink>,
+    observer: Arc<OnceLock<WriteObserver>>,
 }
 
 impl<S: BatchStore> WriterThread<S> {
@@ -217,7 +237,21 @@ impl<S: BatchStore> WriterThread<S> {
                 );
             }
             let flushes = last_of_each_target(&batch);
-            match self.write_with_retry(&batch, &flushes) {
+            let started = std::time::Instant::now();
+            let written = self.write_with_retry(&batch, &flushes);
+            if let Some(observer) = self.observer.get() {
+                observer
+                    .write_seconds
+                    .record(started.elapsed().as_secs_f64());
+                if written.is_ok() {
+                    let events = batch
+                        .iter()
+                        .filter(|command| matches!(command.write, Write::Append { .. }))
+                        .count();
+                    observer.events_stored.increment(events as u64);
+                }
+            }
+            match written {
                 Ok(BatchOutcome {
                     writes: outcomes,
                     feed: feed_rows,
