@@ -140,11 +140,14 @@ impl<'a> ElementPage<'a> {
         poll_until(what, condition, || self.describe()).await
     }
 
-    /// Each element's id (or `src`), status and progress, for error messages.
+    /// Each element's id (or `src`, or `task-id`), status, progress and
+    /// status words, for error messages.
     pub async fn describe(&self) -> String {
         self.script(
             "return Array.from(document.querySelectorAll('task-monitor')).map(m =>\
-               (m.id || m.getAttribute('src')) + ': ' + m.status + ' ' + m.progress);",
+               (m.id || m.getAttribute('src') || m.getAttribute('task-id')) + ': ' + m.status\
+               + ' ' + m.progress + ' (' + (m.shadowRoot && m.shadowRoot.querySelector(\
+               '[data-testid=status]') || {}).textContent + ')');",
             vec![],
         )
         .await

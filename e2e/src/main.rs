@@ -58,6 +58,10 @@ struct Args {
     /// sets `SSE_AXE_JS`).
     #[arg(long, env = "SSE_AXE_JS")]
     axe_js: PathBuf,
+    /// Runs only these steps (comma separated module names, e.g.
+    /// `signed_in_app,demo_users`), for a contributor's loop.
+    #[arg(long)]
+    only: Option<String>,
     /// Where to save the screenshot (PNG).
     #[arg(long, default_value = "target/e2e/demo.png")]
     screenshot: PathBuf,
@@ -74,71 +78,79 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let wants = |step: &str| {
+        args.only
+            .as_deref()
+            .is_none_or(|only| only.split(',').any(|name| name.trim() == step))
+    };
     let mut result = console_check_sees_errors(&driver, &base).await;
-    if result.is_ok() {
+    if result.is_ok() && wants("scenario") {
         result = scenario::run(&driver, &base, &args.screenshot).await;
     }
-    if let Ok(steps) = &mut result {
+    if let (Ok(steps), true) = (&mut result, wants("tasks_view")) {
         match tasks_view::run(&driver.client, &base).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }
-    if let Ok(steps) = &mut result {
+    if let (Ok(steps), true) = (&mut result, wants("element")) {
         match element::run(&driver, &base).await {
             Ok(passed) => steps.extend(passed),
             Err(error) => result = Err(error),
         }
     }
-    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+    if let (Ok(steps), Some(bin), true) = (&mut result, &args.server_bin, wants("shared_tabs")) {
         match shared_tabs::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }
-    if let Ok(steps) = &mut result {
+    if let (Ok(steps), true) = (&mut result, wants("accessibility")) {
         match accessibility::run(&driver.client, &base, &args.axe_js).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }
-    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+    if let (Ok(steps), Some(bin), true) = (&mut result, &args.server_bin, wants("demo_users")) {
         match demo_users::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }
-    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+    if let (Ok(steps), Some(bin), true) = (&mut result, &args.server_bin, wants("restart")) {
         match restart::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }
-    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+    if let (Ok(steps), Some(bin), true) = (&mut result, &args.server_bin, wants("redis_nodes")) {
         match redis_nodes::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }
-    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+    if let (Ok(steps), Some(bin), true) = (&mut result, &args.server_bin, wants("php_page")) {
         match php_page::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }
-    if let (Ok(steps), Some(bin)) = (&mut result, &args.server_bin) {
+    if let (Ok(steps), Some(bin), true) = (&mut result, &args.server_bin, wants("npm_package")) {
         match npm_package::run(&driver, bin, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }
-    if let (Ok(steps), Some(example)) = (&mut result, &args.example_bin) {
+    if let (Ok(steps), Some(example), true) = (&mut result, &args.example_bin, wants("example_app"))
+    {
         match example_app::run(&driver, example, &args.dist).await {
             Ok(step) => steps.push(step),
             Err(error) => result = Err(error),
         }
     }
-    if let (Ok(steps), Some(example)) = (&mut result, &args.exports_bin) {
+    if let (Ok(steps), Some(example), true) =
+        (&mut result, &args.exports_bin, wants("signed_in_app"))
+    {
         let browser = (args.chromedriver.as_path(), args.chromium.as_path());
         match signed_in_app::run(&driver, browser, example, &args.dist).await {
             Ok(step) => steps.push(step),

@@ -103,8 +103,7 @@ async fn two_users(
         "const probe = document.createElement('task-monitor');\
          probe.id = 'probe';\
          probe.setAttribute('task-id', arguments[0]);\
-         document.querySelector('main').append(probe);\
-         customElements.whenDefined('task-monitor').then(() => probe.start());",
+         document.querySelector('main').append(probe);",
         vec![alice_task.clone().into()],
     )
     .await?;

@@ -164,9 +164,8 @@ const PAGE: &str = r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8
 document.getElementById("export").onclick = async () => {
   const answer = await fetch("/api/tasks", { method: "POST",
     headers: { "content-type": "application/json" }, body: JSON.stringify({ kind: "export" }) });
-  const monitor = document.querySelector("task-monitor");
-  monitor.setAttribute("task-id", (await answer.json()).id);
-  monitor.start();
+  // The monitor follows the task it is given: its whole log, then live; Stop cancels it.
+  document.querySelector("task-monitor").setAttribute("task-id", (await answer.json()).id);
 };
 // The dashboard: my tasks' feed over one connection; the session cookie is all it sends.
 const rows = new Map();
