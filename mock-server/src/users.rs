@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use sse_task_server::http::{ApiError, Caller, Refusal};
+use sse_task_server::http::{bearer_token, same_secret, ApiError, Caller, Refusal};
 use thiserror::Error;
 
 /// The session cookie's name.
@@ -131,7 +131,7 @@ impl Users {
 
     /// The user of a request: its bearer token, else its session cookie.
     pub fn of(&self, headers: &HeaderMap) -> Option<&User> {
-        if let Some(token) = bearer(headers) {
+        if let Some(token) = bearer_token(headers) {
             return self.by_token(&token).map(|user| &self.users[user]);
         }
         let id = session_id(headers)?;
@@ -154,15 +154,6 @@ impl Users {
     }
 }
 
-/// The value of `Authorization: Bearer <token>`.
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
-}
-
 /// The session cookie's value, if the request has one.
 pub fn session_id(headers: &HeaderMap) -> Option<String> {
     headers
@@ -174,11 +165,6 @@ pub fn session_id(headers: &HeaderMap) -> Option<String> {
             let (name, value) = cookie.trim().split_once('=')?;
             (name == SESSION_COOKIE).then(|| value.to_owned())
         })
-}
-
-/// Compares two secrets in time that depends only on their lengths.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

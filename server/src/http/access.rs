@@ -70,7 +70,7 @@ pub async fn require_token(
     let Some(expected) = config.token.as_deref() else {
         return next.run(request).await;
     };
-    let presented = bearer(request.headers()).unwrap_or_default();
+    let presented = bearer_token(request.headers()).unwrap_or_default();
     if !same_secret(presented.as_bytes(), expected.as_bytes()) {
         let reason = if presented.is_empty() {
             "this server requires a token: send Authorization: Bearer <token>"
@@ -150,7 +150,8 @@ fn check_origin(headers: &HeaderMap, policy: &AccessPolicy) -> Result<(), ApiErr
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+/// The token of `Authorization: Bearer <token>`, if the request has one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
@@ -159,7 +160,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Compares two secrets in time that depends only on their lengths.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -213,7 +214,7 @@ mod tests {
     #[test]
     fn the_token_comes_from_the_header() {
         assert_eq!(
-            bearer(&headers(&[("authorization", "Bearer s3cret")])).as_deref(),
+            bearer_token(&headers(&[("authorization", "Bearer s3cret")])).as_deref(),
             Some("s3cret")
         );
         assert!(same_secret(b"abc", b"abc"));

@@ -17,7 +17,7 @@ pub(crate) mod serve;
 pub(crate) mod sse;
 mod stall;
 
-pub use access::{refuse_cross_origin_actions, Access, AccessPolicy};
+pub use access::{bearer_token, refuse_cross_origin_actions, same_secret, Access, AccessPolicy};
 pub use caller::{Caller, Refusal};
 pub use error::ApiError;
 pub use json_body::JsonObject;
