@@ -1,9 +1,9 @@
 //! The demo on a server with users (`--user alice:A --user bob:B`): the
 //! page signs in with its form, and from then on the session cookie is all
 //! it sends: a task started on the task API streams to 100 % over the
-//! browser's `EventSource` with nothing in its URL; the server lists it as
-//! alice's and bob's token does not reach it; signed out, the page is asked
-//! to sign in again.
+//! browser's `EventSource` with nothing in its URL, and another over fetch;
+//! the server lists it as alice's and bob's token does not reach it; signed
+//! out, the page is asked to sign in again.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -62,6 +62,11 @@ async fn signed_in(driver: &Driver, port: u16) -> Result<String, PageError> {
         .find(|(name, _)| name == "task")
         .map(|(_, id)| id.into_owned())
         .ok_or_else(|| PageError::Unexpected(format!("no task in the page's URL: {url}")))?;
+    // The same with fetch: the page's own cookies, no header of ours.
+    page.open(&format!("{base}/?steps=5&interval_ms=50&transport=fetch"))
+        .await?;
+    page.click("start").await?;
+    page.wait_for_status("completed").await?;
     let http = reqwest::Client::new();
     let status = |token: &'static str| {
         let request = http
@@ -86,9 +91,9 @@ async fn signed_in(driver: &Driver, port: u16) -> Result<String, PageError> {
     })
     .await?;
     Ok(
-        "the demo on a server with users: signed in with its form, a task streamed to 100 % \
-        over EventSource with the session cookie alone, alice's task is not bob's, sign-out \
-        asks again"
+        "the demo on a server with users: signed in with its form, tasks streamed to 100 % \
+        over EventSource and over fetch with the session cookie alone, alice's task is not \
+        bob's, sign-out asks again"
             .to_owned(),
     )
 }
