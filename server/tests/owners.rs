@@ -6,7 +6,8 @@
 //! and never shows its label; an operator reaches every task; a request the
 //! app cannot identify gets the app's own 401; a user at the limit of
 //! active tasks gets a 429 naming it while another user goes on (across
-//! two nodes on Redis, whose feed stays one reader per node).
+//! two nodes on Redis, whose feed stays one reader per node); a task
+//! resumed after a restart or by another node stays its owner's.
 
 mod common;
 
@@ -284,6 +285,69 @@ async fn a_user_at_the_limit_of_active_tasks_waits_while_others_go_on() {
             second.stop().await;
         }
         first.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_resumed_by_a_restart_or_another_node_stays_its_owners() {
+    on_both_stores(|store| async move {
+        let folder = tempfile::tempdir().unwrap();
+        let config = configured(|tasks| tasks.db_path = Some(folder.path().join("tasks.db")));
+        let first = serve(&store, config.clone()).await;
+        let alice = As {
+            server: &first,
+            user: "alice",
+        };
+        let body = json!({"steps": 30, "interval_ms": 40});
+        let response = alice
+            .request(reqwest::Method::POST, "/api/tasks")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let id = response.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let path = format!("/api/tasks/{id}");
+        for _ in 0..250 {
+            let (_, task) = alice.call(reqwest::Method::GET, &path).await;
+            if task["step"].as_u64() >= Some(3) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        first.stop().await;
+        // The same file after a restart, or another node on the same Redis.
+        let second = serve(&store, config).await;
+        let (alice, bob) = (
+            As {
+                server: &second,
+                user: "alice",
+            },
+            As {
+                server: &second,
+                user: "bob",
+            },
+        );
+        let mut state = Value::Null;
+        for _ in 0..250 {
+            state = alice.call(reqwest::Method::GET, &path).await.1["state"].clone();
+            if state == "completed" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(state, "completed", "{}", store.name());
+        assert_eq!(
+            bob.call(reqwest::Method::GET, &path).await.0,
+            404,
+            "{}",
+            store.name()
+        );
+        assert_eq!(bob.list().await, [], "{}", store.name());
+        second.stop().await;
     })
     .await;
 }
