@@ -8,7 +8,6 @@ use sse_task_progress::{TaskMonitor, TasksDashboard};
 
 use crate::config::{wants_tasks_view, DemoForm};
 use crate::new_task::NewTaskButton;
-use crate::sign_in::SignIn;
 use crate::source_picker::SourcePicker;
 use crate::transport::demo_options;
 
@@ -51,7 +50,6 @@ pub fn DemoApp() -> impl IntoView {
                     <a href="element/three.html">"three monitors at once"</a>
                 </p>
             </header>
-            <SignIn server=form.with_untracked(|f| f.server.clone()) />
             <nav class="demo-views" aria-label="Views">
                 <a href="./" aria-current=if tasks_view { None } else { Some("page") }>"One task"</a>
                 " · "

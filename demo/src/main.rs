@@ -6,7 +6,6 @@ mod app;
 mod config;
 mod field;
 mod new_task;
-mod sign_in;
 mod source_picker;
 mod transport;
 
