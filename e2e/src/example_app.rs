@@ -4,18 +4,15 @@
 //! job. The monitor ends `completed` at 100 % with one line per file, each
 //! the file's SHA-256 as computed here.
 
+use std::ffi::OsString;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use sse_task_e2e::driver::Driver;
 use sse_task_e2e::element_page::ElementPage;
 use sse_task_e2e::page::PageError;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
-use crate::server_process::free_port;
+use crate::server_process::{free_port, ServerProcess};
 
 /// Files hashed: enough for several steps, each with its own content.
 const FILES: usize = 12;
@@ -43,26 +40,12 @@ async fn hash_folder(
         expected.push(format!("{name} {:x}", Sha256::digest(content.as_bytes())));
     }
     let port = free_port()?;
-    let mut app = Command::new(example)
-        .arg(folder)
-        .arg(dist.join("element"))
-        .arg(port.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|error| PageError::Unexpected(format!("cannot start the example: {error}")))?;
-    let stdout = app
-        .stdout
-        .take()
-        .ok_or_else(|| PageError::Unexpected("no stdout from the example".into()))?;
-    let mut first = String::new();
-    let mut stdout = BufReader::new(stdout);
-    tokio::time::timeout(Duration::from_secs(10), stdout.read_line(&mut first))
-        .await
-        .map_err(|_| PageError::Unexpected("the example did not start in 10 s".into()))?
-        .map_err(io_error)?;
+    let args: Vec<OsString> = vec![
+        folder.into(),
+        dist.join("element").into(),
+        port.to_string().into(),
+    ];
+    let app = ServerProcess::spawn(example, &args).await?;
     let page = ElementPage::new(&driver.client);
     let outcome = async {
         page.open(&format!("http://127.0.0.1:{port}/")).await?;
@@ -87,7 +70,7 @@ async fn hash_folder(
         ))
     }
     .await;
-    let _ = app.kill().await;
+    app.kill().await;
     outcome
 }
 

@@ -1,6 +1,7 @@
-//! A mock server process owned by a scenario: started on a chosen loopback
-//! port with the scenario's arguments (its stdout kept open), killed with
-//! SIGKILL; and a free loopback port to start it on.
+//! A server process owned by a scenario (the mock server, or one of the
+//! task server's example apps): started with the scenario's arguments (its
+//! stdout kept open), killed with SIGKILL; and a free loopback port to
+//! start it on.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -11,18 +12,25 @@ use sse_task_e2e::page::PageError;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStdout, Command};
 
-/// A running mock server.
+/// A running server.
 pub struct ServerProcess {
     child: Child,
     _stdout: BufReader<ChildStdout>,
 }
 
 impl ServerProcess {
-    /// Starts `bin` on `127.0.0.1:port` with `args`; waits for "listening on".
+    /// Starts the mock server `bin` on `127.0.0.1:port` with `args`; waits
+    /// for "listening on".
     pub async fn start(bin: &Path, port: u16, args: &[OsString]) -> Result<Self, PageError> {
+        let mut all: Vec<OsString> = vec!["--addr".into(), format!("127.0.0.1:{port}").into()];
+        all.extend_from_slice(args);
+        Self::spawn(bin, &all).await
+    }
+
+    /// Starts `bin` (a mock server, an example app) with `args`; waits until
+    /// its first line says "listening on".
+    pub async fn spawn(bin: &Path, args: &[OsString]) -> Result<Self, PageError> {
         let mut child = Command::new(bin)
-            .arg("--addr")
-            .arg(format!("127.0.0.1:{port}"))
             .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

@@ -7,18 +7,15 @@
 //! monitor says the task is not there); alice stops hers, which the server
 //! cancels, while bob's runs on.
 
+use std::ffi::OsString;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::Duration;
 
 use fantoccini::Locator;
 use sse_task_e2e::driver::Driver;
 use sse_task_e2e::element_page::ElementPage;
 use sse_task_e2e::page::PageError;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
-use crate::server_process::free_port;
+use crate::server_process::{free_port, ServerProcess};
 
 /// Runs the example; returns what passed.
 pub async fn run(
@@ -28,27 +25,8 @@ pub async fn run(
     dist: &Path,
 ) -> Result<String, PageError> {
     let port = free_port()?;
-    let mut app = Command::new(example)
-        .arg(dist.join("element"))
-        .arg(port.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|error| PageError::Unexpected(format!("cannot start the example: {error}")))?;
-    let stdout = app
-        .stdout
-        .take()
-        .ok_or_else(|| PageError::Unexpected("no stdout from the example".into()))?;
-    let mut first = String::new();
-    tokio::time::timeout(
-        Duration::from_secs(10),
-        BufReader::new(stdout).read_line(&mut first),
-    )
-    .await
-    .map_err(|_| PageError::Unexpected("the example did not start in 10 s".into()))?
-    .map_err(|error| PageError::Unexpected(error.to_string()))?;
+    let args: Vec<OsString> = vec![dist.join("element").into(), port.to_string().into()];
+    let app = ServerProcess::spawn(example, &args).await?;
     let (chromedriver, chromium) = browser;
     let bob = Driver::start(chromedriver, chromium)
         .await
@@ -56,7 +34,7 @@ pub async fn run(
     let base = format!("http://127.0.0.1:{port}");
     let outcome = two_users(&alice.client, &bob.client, &base).await;
     bob.stop().await;
-    let _ = app.kill().await;
+    app.kill().await;
     outcome
 }
 
