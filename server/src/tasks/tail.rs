@@ -30,6 +30,15 @@ impl Chunk {
     fn last(&self) -> u64 {
         self.first + self.ends.len() as u64 - 1
     }
+
+    /// Where the frame of the chunk's event `index` starts in `bytes`.
+    fn start(&self, index: usize) -> usize {
+        if index == 0 {
+            0
+        } else {
+            self.ends[index - 1]
+        }
+    }
 }
 
 /// What [`Tail::after`] found.
@@ -104,52 +113,57 @@ impl Tail {
         }
     }
 
-    /// Frames of at most `limit` events after `cursor` (from one chunk).
-    pub fn after(&self, cursor: u64, limit: usize) -> TailRead {
+    /// Where the events after `cursor` are: their chunk, how many of its
+    /// events come before them, and how many of them to take (at most
+    /// `limit`); or why there are none to read here.
+    fn locate(&self, cursor: u64, limit: usize) -> Result<(&Chunk, usize, usize), TailRead> {
         if cursor >= self.newest {
-            return TailRead::UpToDate;
+            return Err(TailRead::UpToDate);
         }
-        let Some(chunk) = self
+        let chunk = self
             .chunks
             .iter()
             .find(|chunk| chunk.first <= cursor + 1 && cursor < chunk.last())
-        else {
-            return TailRead::Older;
-        };
+            .ok_or(TailRead::Older)?;
         let skip = (cursor + 1 - chunk.first) as usize;
         let take = (chunk.ends.len() - skip).min(limit.max(1));
-        let start = if skip == 0 { 0 } else { chunk.ends[skip - 1] };
-        let end = chunk.ends[skip + take - 1];
-        TailRead::Frames(chunk.bytes.slice(start..end), cursor + take as u64)
+        Ok((chunk, skip, take))
+    }
+
+    /// Frames of at most `limit` events after `cursor` (from one chunk).
+    pub fn after(&self, cursor: u64, limit: usize) -> TailRead {
+        match self.locate(cursor, limit) {
+            Ok((chunk, skip, take)) => {
+                let frames = chunk
+                    .bytes
+                    .slice(chunk.start(skip)..chunk.ends[skip + take - 1]);
+                TailRead::Frames(frames, cursor + take as u64)
+            }
+            Err(none) => none,
+        }
     }
 
     /// Like [`Tail::after`], only the frames of `owner`'s events (tagged by
     /// [`Tail::push_owned`]): the seq returned is the last one looked at,
     /// with or without a frame of theirs (empty bytes when none).
     pub fn after_of(&self, cursor: u64, limit: usize, owner: &str) -> TailRead {
-        let (bytes, last) = match self.after(cursor, limit) {
-            TailRead::Frames(bytes, last) => (bytes, last),
-            other => return other,
+        let (chunk, skip, take) = match self.locate(cursor, limit) {
+            Ok(found) => found,
+            Err(none) => return none,
         };
-        let Some(chunk) = self
-            .chunks
-            .iter()
-            .find(|chunk| chunk.first <= cursor + 1 && cursor < chunk.last())
-        else {
-            return TailRead::Older;
-        };
-        let skip = (cursor + 1 - chunk.first) as usize;
-        let taken = (last - cursor) as usize;
-        let owners = chunk.owners.get(skip..skip + taken).unwrap_or_default();
-        if owners.len() == taken && owners.iter().all(|of| &**of == owner) {
-            return TailRead::Frames(bytes, last);
+        let last = cursor + take as u64;
+        let owners = chunk.owners.get(skip..skip + take).unwrap_or_default();
+        if owners.len() == take && owners.iter().all(|of| &**of == owner) {
+            let frames = chunk
+                .bytes
+                .slice(chunk.start(skip)..chunk.ends[skip + take - 1]);
+            return TailRead::Frames(frames, last);
         }
         let mut theirs = Vec::new();
         for (at, of) in owners.iter().enumerate() {
             if &**of == owner {
                 let index = skip + at;
-                let start = if index == 0 { 0 } else { chunk.ends[index - 1] };
-                theirs.extend_from_slice(&chunk.bytes[start..chunk.ends[index]]);
+                theirs.extend_from_slice(&chunk.bytes[chunk.start(index)..chunk.ends[index]]);
             }
         }
         TailRead::Frames(theirs.into(), last)
