@@ -40,10 +40,17 @@ extern "C" {
 
 /// `url` resolved against the page's address; `None` when it is no URL.
 pub(crate) fn page_url(url: &str) -> Option<web_sys::Url> {
-    let base = window()
-        .and_then(|window| window.location().href().ok())
-        .unwrap_or_default();
+    // The global's location: the page's, or the stream worker's.
+    let base = global_field("location", "href").unwrap_or_default();
     web_sys::Url::new_with_base(url, &base).ok()
+}
+
+/// `globalThis[object][field]` as a string, in a page or a worker.
+pub(crate) fn global_field(object: &str, field: &str) -> Option<String> {
+    let object = js_sys::Reflect::get(&js_sys::global(), &object.into()).ok()?;
+    js_sys::Reflect::get(&object, &field.into())
+        .ok()?
+        .as_string()
 }
 
 /// Runs `future` on the page's event loop.

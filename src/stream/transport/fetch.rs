@@ -11,7 +11,8 @@
 //! limit fails the stream and frees what it held. A request that gets no
 //! answer is [`TransportEvent::Unexplained`]; a body that breaks off after
 //! the open is a failure with that reason. `Last-Event-ID` is sent as the
-//! id's UTF-8 bytes, as browsers send it. Dropping the connection aborts
+//! id's UTF-8 bytes, as browsers send it, in every engine (WebKit cannot
+//! send an id beyond Latin-1 in a header: that one goes as `?lastEventId=`). Dropping the connection aborts
 //! the request.
 
 use std::cell::Cell;
@@ -28,9 +29,10 @@ use web_sys::{
 use super::contract::{
     delivered_types, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
+use super::event_source::with_last_event_id;
 use super::yield_now::{wait_for_room, yield_now};
 use crate::state::ReadyState;
-use crate::stream::browser::{error_words, fetch, spawn_local};
+use crate::stream::browser::{error_words, fetch, global_field, spawn_local};
 use crate::stream::clock::now_ms;
 use crate::stream::diagnosis::{foreign_charset, is_event_stream, Diagnosis, FailureKind};
 use crate::stream::fetch_options::{Credentials, FetchOptions};
@@ -55,7 +57,13 @@ impl StreamTransport for FetchTransport {
         let abort = AbortController::new().map_err(|_| "cannot create an AbortController")?;
         let init = self.request_init(request.last_event_id)?;
         init.set_signal(Some(&abort.signal()));
-        let promise = fetch(request.url, &init);
+        // An id no header can carry here is sent in the query, as the
+        // EventSource transport does.
+        let url = match request.last_event_id {
+            Some(id) if last_event_id_header(id).is_none() => with_last_event_id(request.url, id),
+            _ => request.url.to_owned(),
+        };
+        let promise = fetch(&url, &init);
         let shared = Rc::new(Shared {
             queue: request.queue.clone(),
             state: Cell::new(ReadyState::Connecting),
@@ -87,8 +95,8 @@ impl FetchTransport {
         if let Some(kind) = &options.content_type {
             set("Content-Type", kind)?;
         }
-        if let Some(id) = last_event_id {
-            set("Last-Event-ID", &utf8_byte_string(id))?;
+        if let Some(header) = last_event_id.and_then(last_event_id_header) {
+            set("Last-Event-ID", &header)?;
         }
         if let Some(extra) = &options.headers {
             for (name, value) in extra() {
@@ -206,7 +214,13 @@ impl ReadLoop {
                 // again would only reject, uncaught, with an AbortError).
                 BodyEnd::Dropped => return,
                 BodyEnd::Failed(diagnosis) => {
-                    let _ = reader.cancel();
+                    // Awaited, so that its rejection (a stream that already
+                    // failed rejects with its error) is handled, never
+                    // an uncaught error on the page.
+                    let cancelled = reader.cancel();
+                    spawn_local(async move {
+                        let _ = JsFuture::from(cancelled).await;
+                    });
                     return self.fail(diagnosis);
                 }
                 BodyEnd::Done => {}
@@ -345,11 +359,40 @@ impl ReadLoop {
     }
 }
 
-/// `id` as a header value the browser sends as the id's UTF-8 bytes: each
-/// byte as the character of that code (a header value is a byte string).
-fn utf8_byte_string(id: &str) -> String {
+/// `id` as a header value the browser sends as the id's UTF-8 bytes, or
+/// `None` where this browser cannot send them. A header value is a byte
+/// string: Chromium and Firefox send each character below 256 as that byte,
+/// so the UTF-8 bytes go one per character. WebKit encodes such characters
+/// as UTF-8 again, and refuses any above 255 as Chromium does: there an id
+/// within Latin-1 goes as it is (WebKit's encoding gives its UTF-8 bytes),
+/// and one beyond has no header that WebKit sends right.
+fn last_event_id_header(id: &str) -> Option<String> {
     if id.is_ascii() {
-        return id.to_owned();
+        return Some(id.to_owned());
     }
-    id.bytes().map(char::from).collect()
+    if !encodes_headers_as_utf8() {
+        return Some(id.bytes().map(char::from).collect());
+    }
+    id.chars()
+        .all(|c| u32::from(c) < 256)
+        .then(|| id.to_owned())
+}
+
+thread_local! {
+    static WEBKIT: std::cell::OnceCell<bool> = const { std::cell::OnceCell::new() };
+}
+
+/// True in WebKit (Safari, and every browser on iOS), whose `fetch` sends
+/// header values as UTF-8. No API tells it apart, so its user agent does:
+/// WebKit's says "AppleWebKit" without "Chrome" (Blink's says both).
+fn encodes_headers_as_utf8() -> bool {
+    WEBKIT.with(|answer| {
+        *answer.get_or_init(|| {
+            global_field("navigator", "userAgent").is_some_and(|agent| {
+                agent.contains("AppleWebKit/")
+                    && !agent.contains("Chrome/")
+                    && !agent.contains("Chromium/")
+            })
+        })
+    })
 }
