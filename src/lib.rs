@@ -135,7 +135,7 @@ pub mod options {
     pub use crate::dashboard::TasksDashboardOptions;
     pub use crate::stream::{
         Credentials, FetchOptions, HeadersFn, HiddenTab, ReaderKind, ReconnectPolicy, RefreshFn,
-        TransportKind, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_EVENT_BYTES,
+        TransportKind, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_EVENT_BYTES, DEFAULT_OPEN_TIMEOUT_MS,
     };
     pub use crate::wire::{MessageReader, ParsedEvent, RawMessage};
 }

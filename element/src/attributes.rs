@@ -22,6 +22,7 @@ pub const OBSERVED: &[&str] = &[
     "capacity-bytes",
     "max-event-bytes",
     "idle-timeout-ms",
+    "open-timeout-ms",
     "pause-hidden-after-ms",
     "transport",
     "reader",
@@ -35,7 +36,7 @@ pub const OBSERVED: &[&str] = &[
 pub const MAX_CAPACITY: usize = 1_000_000;
 /// Most bytes of log text, or of one event, an element may be told to keep.
 pub const MAX_BYTES: u64 = 1 << 30;
-/// Longest idle timeout or hidden-tab delay, in ms (an hour).
+/// Longest idle or open timeout or hidden-tab delay, in ms (an hour).
 pub const MAX_WAIT_MS: u64 = 3_600_000;
 
 /// An attribute value the element cannot use.
@@ -89,6 +90,8 @@ pub struct ElementSettings {
     pub max_event_bytes: usize,
     /// Silence after which a connection is closed and resumed (`None`: never).
     pub idle_timeout_ms: Option<u32>,
+    /// How long one attempt may take to open (`None`: no bound).
+    pub open_timeout_ms: Option<u32>,
     /// What the stream does while the tab is hidden.
     pub hidden_tab: HiddenTab,
     /// `EventSource` or `fetch`.
@@ -143,6 +146,13 @@ impl ElementSettings {
             u64::from(defaults.idle_timeout_ms.unwrap_or(0)),
             &mut problems,
         ) as u32;
+        let open_timeout_ms = number(
+            &attribute,
+            "open-timeout-ms",
+            (0, MAX_WAIT_MS),
+            u64::from(defaults.open_timeout_ms.unwrap_or(0)),
+            &mut problems,
+        ) as u32;
         let hidden_tab = match attribute("pause-hidden-after-ms") {
             None => HiddenTab::Keep,
             Some(_) => HiddenTab::PauseAfter(number(
@@ -192,6 +202,7 @@ impl ElementSettings {
             capacity_bytes,
             max_event_bytes,
             idle_timeout_ms: (idle_timeout_ms > 0).then_some(idle_timeout_ms),
+            open_timeout_ms: (open_timeout_ms > 0).then_some(open_timeout_ms),
             hidden_tab,
             transport,
             reader,
@@ -213,6 +224,7 @@ impl ElementSettings {
             .capacity_bytes(self.capacity_bytes)
             .max_event_bytes(self.max_event_bytes)
             .idle_timeout_ms(self.idle_timeout_ms)
+            .open_timeout_ms(self.open_timeout_ms)
             .hidden_tab(self.hidden_tab)
             .transport(self.transport.transport())
             .reader(self.reader.reader())
@@ -411,6 +423,7 @@ mod tests {
         let defaults = read(&[("src", "/s")]).options();
         let hook = UseTaskStreamOptions::default();
         assert_eq!(defaults.idle_timeout_ms, hook.idle_timeout_ms);
+        assert_eq!(defaults.open_timeout_ms, hook.open_timeout_ms);
         assert_eq!(defaults.max_event_bytes, hook.max_event_bytes);
         assert_eq!(defaults.capacity_bytes, hook.capacity_bytes);
         assert_eq!(defaults.hidden_tab, HiddenTab::Keep);
@@ -418,6 +431,7 @@ mod tests {
         let set = read(&[
             ("src", "/s"),
             ("idle-timeout-ms", "0"),
+            ("open-timeout-ms", "2500"),
             ("max-event-bytes", "65536"),
             ("capacity-bytes", "1048576"),
             ("pause-hidden-after-ms", "5000"),
@@ -426,6 +440,7 @@ mod tests {
         assert!(set.problems.is_empty(), "{:?}", set.problems);
         let options = set.options();
         assert_eq!(options.idle_timeout_ms, None);
+        assert_eq!(options.open_timeout_ms, Some(2500));
         assert_eq!(options.max_event_bytes, 65_536);
         assert_eq!(options.capacity_bytes, 1_048_576);
         assert_eq!(options.hidden_tab, HiddenTab::PauseAfter(5000));

@@ -17,7 +17,7 @@ use std::rc::{Rc, Weak};
 use sse_task_protocol::{CreateTaskRequest, EVENT_HEARTBEAT, EVENT_HISTORY_LOST};
 
 use super::browser::{warn, Timeout};
-use super::diagnosis::Diagnosis;
+use super::diagnosis::{Diagnosis, FailureKind};
 use super::host::Host;
 use super::http::{self, HttpError};
 use super::model::StreamModel;
@@ -57,11 +57,15 @@ pub(crate) struct Controller {
     replay: ReplayFilter,
     /// The diagnosis of the current outage's first unexplained failure.
     outage_diagnosis: Option<Diagnosis>,
+    /// Whether this run asked why an `EventSource` stream without ids ended.
+    asked_why_idless_end: bool,
     /// Incremented by every start, stop and connection: callbacks of an
     /// older one are ignored.
     generation: u64,
     retry_timer: Option<Timeout>,
     idle_timer: Option<Timeout>,
+    /// Gives up the current attempt when it has not opened in time.
+    open_timer: Option<Timeout>,
     /// The tab's hide that will pause the stream.
     hidden_timer: Option<Timeout>,
     /// Why no connection is wanted now (offline, frozen, paused).
@@ -115,9 +119,11 @@ impl Controller {
                 scratch: String::new(),
                 replay: ReplayFilter::default(),
                 outage_diagnosis: None,
+                asked_why_idless_end: false,
                 generation: 0,
                 retry_timer: None,
                 idle_timer: None,
+                open_timer: None,
                 hidden_timer: None,
                 suspended: None,
                 page_life: None,
@@ -229,6 +235,7 @@ impl Controller {
         self.model.restart(&self.options);
         self.resume_from.clear();
         self.replay.reset();
+        self.asked_why_idless_end = false;
         self.apply_now(ConnectionEvent::Starting);
         let this = self.this.clone();
         self.page_life = Some(self.host.watch_page(Box::new(move |event| {
@@ -250,12 +257,16 @@ impl Controller {
         self.model.set_ready_state(ReadyState::Closed);
     }
 
-    /// Drops the connection and its retry and idle timers.
+    /// Drops the connection and its retry, idle and open timers.
     fn drop_connection(&mut self) {
         self.connection = None;
-        for timer in [self.retry_timer.take(), self.idle_timer.take()]
-            .into_iter()
-            .flatten()
+        for timer in [
+            self.retry_timer.take(),
+            self.idle_timer.take(),
+            self.open_timer.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             self.host.clear_timeout(timer);
         }
@@ -312,6 +323,12 @@ impl Controller {
             Ok(connection) => {
                 self.model.set_ready_state(connection.ready_state());
                 self.connection = Some(connection);
+                if let Some(ms) = self.options.open_timeout_ms {
+                    self.open_timer = Some(self.after(ms, Some(self.generation), |controller| {
+                        controller.open_timer = None;
+                        controller.give_up_opening();
+                    }));
+                }
             }
             Err(detail) => self.fail(format!("cannot open {url}: {detail}")),
         }
@@ -323,6 +340,9 @@ impl Controller {
             TransportEvent::Messages { queued } => self.on_messages(queued),
             TransportEvent::Retry(ms) => self.rules.on_retry(ms),
             TransportEvent::Opened => {
+                if let Some(timer) = self.open_timer.take() {
+                    self.host.clear_timeout(timer);
+                }
                 if !self.apply_everything_queued() {
                     return;
                 }
@@ -349,6 +369,23 @@ impl Controller {
                 if self.host.is_offline() {
                     return self.suspend(PageEvent::Offline);
                 }
+                if reconnecting_itself && self.resume_from.is_empty() && !self.asked_why_idless_end
+                {
+                    // The browser would start a stream without ids over,
+                    // and its answer is hidden: ask once whether it is one
+                    // at all (another charset, say) before following it.
+                    self.asked_why_idless_end = true;
+                    self.drop_connection();
+                    return self.diagnose_then(|controller, diagnosis| {
+                        if diagnosis.kind == FailureKind::Permanent {
+                            return controller.on_failed(diagnosis);
+                        }
+                        let outcome = controller
+                            .rules
+                            .on_end(controller.now_ms(), controller.host.random());
+                        controller.follow(outcome, false);
+                    });
+                }
                 let outcome = self.rules.on_end(self.now_ms(), self.host.random());
                 self.follow(outcome, reconnecting_itself);
             }
@@ -371,21 +408,30 @@ impl Controller {
                     return self.on_failed(diagnosis);
                 }
                 // Asked once per outage: later failures reuse the answer.
-                let url = self.target.as_ref().map(|t| t.events_url.clone());
-                let this = self.this.clone();
-                let generation = self.generation;
-                self.host.spawn(Box::pin(async move {
-                    let diagnosis = match url {
-                        Some(url) => http::diagnose(&url).await,
-                        None => Diagnosis::unreachable(),
-                    };
-                    with_current(&this, Some(generation), |controller| {
-                        controller.outage_diagnosis = Some(diagnosis.clone());
-                        controller.on_failed(diagnosis);
-                    });
-                }));
+                self.diagnose_then(|controller, diagnosis| {
+                    controller.outage_diagnosis = Some(diagnosis.clone());
+                    controller.on_failed(diagnosis);
+                });
             }
         }
+    }
+
+    /// Asks the target's URL with `fetch` why its stream failed or ended
+    /// (the one request a transport that hides the answer needs), then
+    /// calls `then` with the answer if the stream is still current.
+    fn diagnose_then(&self, then: fn(&mut Controller, Diagnosis)) {
+        let url = self.target.as_ref().map(|t| t.events_url.clone());
+        let this = self.this.clone();
+        let generation = self.generation;
+        self.host.spawn(Box::pin(async move {
+            let diagnosis = match url {
+                Some(url) => http::diagnose(&url).await,
+                None => Diagnosis::unreachable(),
+            };
+            with_current(&this, Some(generation), |controller| {
+                then(controller, diagnosis)
+            });
+        }));
     }
 
     /// An attempt failed for the reason in `diagnosis` (the connection is gone).
@@ -500,6 +546,19 @@ impl Controller {
         self.apply_now(ConnectionEvent::Idle { silent_ms: timeout });
         let outcome = self.rules.on_end(self.now_ms(), self.host.random());
         self.follow(outcome, false);
+    }
+
+    /// An attempt that has not opened within the open timeout is dropped
+    /// and counts as a failed one.
+    fn give_up_opening(&mut self) {
+        let (Some(ms), Some(connection)) = (self.options.open_timeout_ms, &self.connection) else {
+            return;
+        };
+        if connection.ready_state() == ReadyState::Open {
+            return;
+        }
+        self.drop_connection();
+        self.on_failed(Diagnosis::no_answer(ms));
     }
 
     /// Applies every message the connection queued before it changed

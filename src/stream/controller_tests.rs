@@ -496,3 +496,22 @@ fn stop_closes_at_once_and_nothing_the_old_connection_says_is_shown() {
     assert_eq!(steps(&test), ["step 1"]);
     assert_eq!(test.connections(), 1);
 }
+
+#[test]
+fn an_attempt_that_never_opens_is_given_up_after_the_open_timeout_and_retried() {
+    let test = Test::new(options().open_timeout_ms(Some(5000)).idle_timeout_ms(None));
+    test.start();
+    test.wait(4999.0);
+    assert!(test.latest().1, "not open after 4999 ms of 5000: kept");
+    assert_eq!(test.status(), TaskStatus::Connecting);
+    test.wait(1.0);
+    assert!(!test.latest().1, "not open after 5 s: given up");
+    assert_eq!(test.status(), TaskStatus::Reconnecting { attempt: 1 });
+    test.wait(500.0);
+    assert_eq!(test.connections(), 2, "retried by the policy");
+    // An attempt that opens is never given up, however long it runs.
+    test.open();
+    test.wait(60_000.0);
+    assert!(test.latest().1);
+    assert_eq!(test.connections(), 2);
+}

@@ -38,6 +38,20 @@ impl Diagnosis {
         }
     }
 
+    /// The attempt did not open within `ms` (the browser may never say why:
+    /// WebKit's `EventSource` waits for ever on a blocked port).
+    pub fn no_answer(ms: u32) -> Self {
+        Self {
+            reason: format!(
+                "cannot reach the server: it did not answer within {} s (open_timeout_ms)",
+                f64::from(ms) / 1000.0
+            ),
+            kind: FailureKind::Transient {
+                retry_after_ms: None,
+            },
+        }
+    }
+
     /// The URL redirects again and again: retrying cannot help.
     pub fn redirect_loop() -> Self {
         Self {

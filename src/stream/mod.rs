@@ -33,6 +33,7 @@ pub use fetch_options::{Credentials, FetchOptions, HeadersFn, RefreshFn, Transpo
 pub use names::{ReaderKind, TransportKind};
 pub use options::{
     HiddenTab, UseTaskStreamOptions, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_OPEN_TIMEOUT_MS,
 };
 pub use rules::ReconnectPolicy;
 pub use stream_view::StreamView;

@@ -9,6 +9,8 @@ use crate::wire::MessageReader;
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 2 * 1024 * 1024;
 /// How long a connection may bring nothing by default, in ms.
 pub const DEFAULT_IDLE_TIMEOUT_MS: u32 = 45_000;
+/// How long one attempt may take to open by default, in ms.
+pub const DEFAULT_OPEN_TIMEOUT_MS: u32 = 30_000;
 
 /// What a stream does while the page's tab is hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,6 +75,11 @@ pub struct UseTaskStreamOptions {
     /// `EventSource` shows only events, so there the `heartbeat` events the
     /// companion server sends every 15 s count, and comments do not.
     pub idle_timeout_ms: Option<u32>,
+    /// An attempt that has not opened (no answer's headers) after this long
+    /// is given up and counts as a failed attempt, retried by the policy.
+    /// Default: 30 000 ms; `None` never (then a browser that never reports
+    /// a blocked port, as WebKit's `EventSource` does not, waits for ever).
+    pub open_timeout_ms: Option<u32>,
     /// What a stream does while its tab is hidden. Default:
     /// [`HiddenTab::Keep`].
     pub hidden_tab: HiddenTab,
@@ -101,6 +108,7 @@ impl Default for UseTaskStreamOptions {
             capacity_bytes: DEFAULT_CAPACITY_BYTES,
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             idle_timeout_ms: Some(DEFAULT_IDLE_TIMEOUT_MS),
+            open_timeout_ms: Some(DEFAULT_OPEN_TIMEOUT_MS),
             hidden_tab: HiddenTab::Keep,
             reader: MessageReader::default(),
             cancel_url: None,
@@ -166,6 +174,12 @@ impl UseTaskStreamOptions {
     /// Closes and resumes a connection silent for `ms` (`None`: never).
     pub fn idle_timeout_ms(mut self, ms: Option<u32>) -> Self {
         self.idle_timeout_ms = ms;
+        self
+    }
+
+    /// Gives up an attempt that has not opened after `ms` (`None`: never).
+    pub fn open_timeout_ms(mut self, ms: Option<u32>) -> Self {
+        self.open_timeout_ms = ms;
         self
     }
 

@@ -7,7 +7,11 @@
 //! browser could not connect, or closed the source for good on an error
 //! status or a wrong content type) hides the answer: it is
 //! [`TransportEvent::Unexplained`], and the source is closed so that the
-//! browser does not retry on its own schedule.
+//! browser does not retry on its own schedule. So is an end after data that
+//! held U+FFFD: the server may have declared another charset, which some
+//! browsers' `EventSource` reads as UTF-8 anyway, and only the diagnosis
+//! request can see the header (the fetch transport refuses such a stream
+//! at its open).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -47,12 +51,12 @@ impl StreamTransport for EventSourceTransport {
             .map_err(|error| error_words(&error, "the browser refused the URL"))?;
         let wake_sink = sink.clone();
         let wake = move |queued: u32| wake_sink(TransportEvent::Messages { queued });
-        let inbox = Inbox::listen(
+        let inbox = Rc::new(Inbox::listen(
             &inner,
             delivered_types(request.named_events),
             (TAKE_EVERY, TAKE_BYTES),
             wake,
-        );
+        ));
         // Built first, so that a failure below still closes the source on drop.
         let mut source = EventSourceConnection {
             inner,
@@ -68,9 +72,10 @@ impl StreamTransport for EventSourceTransport {
             let target = source.inner.clone();
             let opened = opened.clone();
             let activity = source.last_activity_ms.clone();
+            let inbox = source.inbox.clone();
             let listener: Listener = Closure::new(move |event: Event| {
                 activity.set(now_ms());
-                on_state(&target, &event, &opened, &sink);
+                on_state(&target, &event, &opened, &inbox, &sink);
             });
             source
                 .inner
@@ -82,13 +87,22 @@ impl StreamTransport for EventSourceTransport {
     }
 }
 
-fn on_state(source: &EventSource, event: &Event, opened: &Cell<bool>, sink: &EventSink) {
+fn on_state(
+    source: &EventSource,
+    event: &Event,
+    opened: &Cell<bool>,
+    inbox: &Inbox,
+    sink: &EventSink,
+) {
     if event.type_() == "open" {
         opened.set(true);
         sink(TransportEvent::Opened);
         return;
     }
-    if opened.replace(false) && ReadyState::from_code(source.ready_state()) != ReadyState::Closed {
+    if opened.replace(false)
+        && ReadyState::from_code(source.ready_state()) != ReadyState::Closed
+        && !inbox.saw_replacement_char()
+    {
         sink(TransportEvent::Ended {
             reconnecting_itself: true,
         });
@@ -101,7 +115,7 @@ fn on_state(source: &EventSource, event: &Event, opened: &Cell<bool>, sink: &Eve
 /// An open `EventSource` with its listeners, closed and detached on drop.
 struct EventSourceConnection {
     inner: EventSource,
-    inbox: Inbox,
+    inbox: Rc<Inbox>,
     queue: MessageQueue,
     listeners: Vec<(&'static str, Listener)>,
     /// When the last event (or open) arrived (`performance.now()`, ms).

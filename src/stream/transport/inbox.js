@@ -9,6 +9,8 @@
 // once `takeEvery` events or `takeBytes` of data have queued up (then it says
 // at least `takeEvery`, which asks for a take now): taken that soon, the
 // event strings die young, which keeps the garbage collector's pauses short.
+// It also remembers whether any data held U+FFFD, the mark a body in another
+// charset leaves once the browser decoded it as UTF-8 (one scan per take).
 export class Inbox {
   constructor(source, types, takeEvery, takeBytes, wake) {
     this.source = source;
@@ -16,6 +18,7 @@ export class Inbox {
     this.parts = [];
     this.count = 0;
     this.bytes = 0;
+    this.replaced = false;
     this.listener = (event) => {
       this.parts.push(event.type, event.lastEventId, event.data);
       this.count += 1;
@@ -37,10 +40,16 @@ export class Inbox {
       return "";
     }
     const batch = this.parts.join("\r") + "\r";
+    this.replaced ||= batch.includes("\uFFFD");
     this.parts = [];
     this.count = 0;
     this.bytes = 0;
     return batch;
+  }
+
+  // Whether any data so far, taken or not, held U+FFFD.
+  sawReplacementChar() {
+    return this.replaced || this.parts.some((part) => part.includes("\uFFFD"));
   }
 
   // Stops listening; queued events are dropped.

@@ -23,6 +23,9 @@ extern "C" {
     #[wasm_bindgen(method, js_class = "Inbox")]
     fn take(this: &JsInbox) -> String;
 
+    #[wasm_bindgen(method, js_class = "Inbox", js_name = sawReplacementChar)]
+    fn saw_replacement_char(this: &JsInbox) -> bool;
+
     #[wasm_bindgen(method, js_class = "Inbox")]
     fn detach(this: &JsInbox);
 }
@@ -51,6 +54,12 @@ impl Inbox {
     /// Every queued message, as `wire::message_batch` encodes them.
     pub fn take(&self) -> String {
         self.inner.take()
+    }
+
+    /// Whether any message so far held U+FFFD (what bytes of another
+    /// charset become when the browser reads them as UTF-8).
+    pub fn saw_replacement_char(&self) -> bool {
+        self.inner.saw_replacement_char()
     }
 }
 

@@ -38,7 +38,7 @@ export function startWorker(glue, module, heard) {
     worker = new Worker(url, { type: "module", name: "sse-task-progress stream" });
   } catch (error) {
     URL.revokeObjectURL(url);
-    console.warn("sse-task-progress: no stream worker:", error);
+    console.warn("sse-task-progress: streams stay on the main thread: the stream worker cannot start:", error);
     return null;
   }
   worker.onmessage = (event) => {
