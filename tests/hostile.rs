@@ -17,7 +17,7 @@ use sse_task_progress::{
 };
 use support::{
     get_json, hits, last_event_id, mount_monitor, on, post_json, quick_retries, run_until, sleep,
-    steps, task_api, transports, unique_key, url, LONG,
+    steps, task_api, transports, unique_key, url, UnhandledRejections, LONG,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -378,20 +378,60 @@ async fn a_failing_eventsource_asks_why_once_per_outage() {
 }
 
 #[wasm_bindgen_test]
-async fn a_body_that_breaks_off_says_so_and_is_resumed() {
-    let fetch = Transport::Fetch(FetchOptions::default());
-    let key = unique_key("cut");
-    let monitor = mount_monitor(url(&format!("/faults/cut-body?key={key}")), on(&fetch));
-    monitor.click("start");
-    monitor
-        .wait_until("the warning", LONG, |m| {
-            m.lines()
-                .iter()
-                .any(|l| l.starts_with("Connection lost: the stream broke off in the middle"))
-        })
+async fn a_body_that_breaks_off_says_so_is_resumed_and_leaves_no_uncaught_error() {
+    for transport in transports().into_iter().skip(1) {
+        let rejections = UnhandledRejections::count();
+        let key = unique_key("cut");
+        let monitor = mount_monitor(url(&format!("/faults/cut-body?key={key}")), on(&transport));
+        monitor.click("start");
+        monitor
+            .wait_until("the warning", LONG, |m| {
+                m.lines()
+                    .iter()
+                    .any(|l| l.starts_with("Connection lost: the stream broke off in the middle"))
+            })
+            .await;
+        // Resumed: the break is one failed attempt, not the end.
+        let mut waited = 0;
+        while hits(&key).await < 2 {
+            assert!(waited < 10_000, "{}: never tried again", transport.name());
+            sleep(100).await;
+            waited += 100;
+        }
+        monitor.click("stop");
+        monitor.wait_for_status("stopped", LONG).await;
+        sleep(200).await;
+        assert_eq!(
+            rejections.seen(),
+            0,
+            "{}: uncaught rejections",
+            transport.name()
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_attempt_that_gets_no_answer_is_given_up_after_the_open_timeout() {
+    for transport in transports() {
+        let key = unique_key("no-answer");
+        let options = quick_retries(&transport, 1).open_timeout_ms(Some(1000));
+        let monitor = run_until(
+            url(&format!("/faults/no-answer?secs=20&key={key}")),
+            options,
+            "failed",
+        )
         .await;
-    monitor.click("stop");
-    monitor.wait_for_status("stopped", LONG).await;
+        assert!(
+            monitor
+                .text("status")
+                .contains("did not answer within 1 s (open_timeout_ms)"),
+            "{}: {}",
+            transport.name(),
+            monitor.describe()
+        );
+        // The first attempt and one retry, each given up.
+        assert_eq!(hits(&key).await, 2, "{}", transport.name());
+    }
 }
 
 /// Dispatches a window event of `kind` (`offline`, `online`).
@@ -541,23 +581,104 @@ async fn a_paused_hidden_tab_resumes_by_get_and_never_creates_the_task_twice() {
 /// One message as a client saw it: type, data, last event id.
 type Seen = (String, String, String);
 
+/// The browser engine running the tests, from its user agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
+
+fn engine() -> Engine {
+    let agent = web_sys::window().unwrap().navigator().user_agent().unwrap();
+    if agent.contains("Firefox/") {
+        Engine::Firefox
+    } else if agent.contains("Chrome/") || agent.contains("Chromium/") {
+        Engine::Chromium
+    } else {
+        Engine::WebKit
+    }
+}
+
+/// Which part of a case's outcome a browser's `EventSource` gets wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Messages,
+    ResumeId,
+}
+
+/// Where a browser's own `EventSource` departs from the spec, each seen in
+/// some runs of Firefox ESR 153 or WebKitGTK 2.50 and not in others (it
+/// depends on how the chunks arrive; Chromium 156 followed the spec in
+/// every run): that part of the case is not held against that browser. Our
+/// parser is held to the spec in every engine.
+const DEVIATIONS: &[(Engine, &str, Part, &str)] = &[
+    (Engine::Firefox, "id-without-data", Part::ResumeId, NO_MOVE),
+    (Engine::Firefox, "id-only-then-end", Part::ResumeId, NO_MOVE),
+    (Engine::Firefox, "split-everywhere", Part::ResumeId, NO_MOVE),
+    (
+        Engine::Firefox,
+        "id-with-nul",
+        Part::Messages,
+        "an id holding NUL drops its whole event, where the spec ignores only the field",
+    ),
+    (Engine::WebKit, "id-without-data", Part::ResumeId, NO_MOVE),
+    (Engine::WebKit, "id-only-then-end", Part::ResumeId, NO_MOVE),
+    (Engine::WebKit, "split-everywhere", Part::ResumeId, NO_MOVE),
+    (
+        Engine::WebKit,
+        "bom-split",
+        Part::Messages,
+        "a BOM split across chunks loses the event after it",
+    ),
+];
+
+/// The departure of three cases.
+const NO_MOVE: &str = "an id: without data does not move the resume point";
+
+fn deviates(engine: Engine, case: &str, part: Part) -> bool {
+    DEVIATIONS
+        .iter()
+        .any(|(e, c, p, _)| *e == engine && *c == case && *p == part)
+}
+
+/// Messages for an error report, cut at 300 characters.
+fn brief(messages: &[Seen]) -> String {
+    format!("{messages:?}").chars().take(300).collect()
+}
+
+/// One corpus case as the server lists it.
+#[derive(serde::Deserialize)]
+struct CorpusCase {
+    name: String,
+    expected: Expected,
+}
+
+/// What the spec makes of a case.
+#[derive(serde::Deserialize)]
+struct Expected {
+    messages: Vec<Seen>,
+    resume_id: String,
+}
+
 #[wasm_bindgen_test]
-async fn our_parser_gives_the_same_messages_and_resume_id_as_chromes_eventsource() {
-    let cases: Vec<String> = serde_json::from_value(get_json("/faults/corpus").await).unwrap();
+async fn our_parser_and_the_browsers_eventsource_give_the_specs_messages_and_resume_id() {
+    let cases: Vec<CorpusCase> = serde_json::from_value(get_json("/faults/corpus").await).unwrap();
     let run = unique_key("corpus");
     let mut sources = Vec::new();
     let mut monitors = Vec::new();
     let mut ours: Vec<Arc<Mutex<Vec<Seen>>>> = Vec::new();
-    let mut chromes: Vec<std::rc::Rc<std::cell::RefCell<Vec<Seen>>>> = Vec::new();
+    let mut browsers: Vec<std::rc::Rc<std::cell::RefCell<Vec<Seen>>>> = Vec::new();
     for case in &cases {
+        let case = &case.name;
         let base = format!("{}/faults/corpus/{case}", support::server());
-        let chrome = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let browser = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let source = web_sys::EventSource::new(&format!("{base}?key=es-{run}-{case}")).unwrap();
         for kind in ["message", "delta"] {
-            let chrome = chrome.clone();
+            let browser = browser.clone();
             let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |event: web_sys::MessageEvent| {
-                    chrome.borrow_mut().push((
+                    browser.borrow_mut().push((
                         event.type_(),
                         event.data().as_string().unwrap_or_default(),
                         event.last_event_id(),
@@ -570,7 +691,7 @@ async fn our_parser_gives_the_same_messages_and_resume_id_as_chromes_eventsource
             listener.forget();
         }
         sources.push(source);
-        chromes.push(chrome);
+        browsers.push(browser);
 
         let seen = Arc::new(Mutex::new(Vec::new()));
         let record = seen.clone();
@@ -600,7 +721,7 @@ async fn our_parser_gives_the_same_messages_and_resume_id_as_chromes_eventsource
     // Both came back (to a 204) once the case ended: its resume id is recorded.
     for case in &cases {
         for who in ["es", "ours"] {
-            let key = format!("{who}-{run}-{case}");
+            let key = format!("{who}-{run}-{}", case.name);
             let mut waited = 0;
             while hits(&key).await < 2 {
                 assert!(waited < 30_000, "{key} never reconnected");
@@ -612,24 +733,45 @@ async fn our_parser_gives_the_same_messages_and_resume_id_as_chromes_eventsource
     for source in &sources {
         source.close();
     }
+    let engine = engine();
     let mut differences = Vec::new();
     for (i, case) in cases.iter().enumerate() {
-        let chrome = chromes[i].borrow().clone();
+        let name = &case.name;
+        let spec = &case.expected;
+        let browser = browsers[i].borrow().clone();
         let our = ours[i].lock().unwrap().clone();
-        if chrome != our {
-            differences.push(format!("{case}: Chrome {chrome:?}, ours {our:?}"));
-        }
-        let chrome_id = last_event_id(&format!("es-{run}-{case}")).await;
-        let our_id = last_event_id(&format!("ours-{run}-{case}")).await;
-        if chrome_id != our_id {
+        let browser_id = last_event_id(&format!("es-{run}-{name}")).await;
+        let our_id = last_event_id(&format!("ours-{run}-{name}")).await;
+        if our != spec.messages {
             differences.push(format!(
-                "{case}: Chrome resumed with {chrome_id:?}, ours with {our_id:?}"
+                "{name}: ours {}, the spec {}",
+                brief(&our),
+                brief(&spec.messages)
+            ));
+        }
+        if our_id != spec.resume_id {
+            differences.push(format!(
+                "{name}: ours resumed with {our_id:?}, the spec with {:?}",
+                spec.resume_id
+            ));
+        }
+        if browser != spec.messages && !deviates(engine, name, Part::Messages) {
+            differences.push(format!(
+                "{name}: {engine:?}'s EventSource {}, the spec {}",
+                brief(&browser),
+                brief(&spec.messages)
+            ));
+        }
+        if browser_id != spec.resume_id && !deviates(engine, name, Part::ResumeId) {
+            differences.push(format!(
+                "{name}: {engine:?}'s EventSource resumed with {browser_id:?}, the spec with {:?}",
+                spec.resume_id
             ));
         }
     }
     assert!(
         differences.is_empty(),
-        "{} of {} cases differ:\n{}",
+        "{} differences over {} cases:\n{}",
         differences.len(),
         cases.len(),
         differences.join("\n")

@@ -106,6 +106,7 @@ pub fn app(state: AppState) -> Router {
             .route("/faults/empty-end", get(hostile::empty_end))
             .route("/faults/endless-line", get(hostile::endless_line))
             .route("/faults/silent", get(hostile::silent))
+            .route("/faults/no-answer", get(hostile::no_answer))
             .route("/faults/ids", get(hostile::ids))
             .route("/faults/charset", get(hostile::charset))
             .route("/faults/redirect-loop", get(hostile::redirect_loop))

@@ -6,6 +6,7 @@
 //! - `GET /faults/endless-line?mib=N&pace_ms=P` sends one `data:` line that never ends (N MiB,
 //!   at most 1024, 64 KiB every P ms or as fast as read)
 //! - `GET /faults/silent?secs=N` sends one event (`id: 1`) on a first request, then nothing for N s (at most 600), socket open
+//! - `GET /faults/no-answer?secs=N` keeps the request N s (at most 600) without answering, then 503
 //! - `GET /faults/ids?case=` streams odd ids: `backwards`, `idless-after` (ids 1 and 2, then on
 //!   the next request an id-less `failed` event), `restart-text` (text ids, started over on
 //!   every request)
@@ -132,6 +133,14 @@ pub async fn silent(hit: Hit) -> Result<Response, ApiError> {
         .filter(|_| async { false }),
     );
     Ok(raw_stream(body))
+}
+
+/// `GET /faults/no-answer`: no status, no headers for N s (a server that
+/// hangs before it answers; a port a firewall swallows).
+pub async fn no_answer(hit: Hit) -> Result<Response, ApiError> {
+    let secs = hit.params.secs.unwrap_or(600).min(600);
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    Ok(StatusCode::SERVICE_UNAVAILABLE.into_response())
 }
 
 /// `GET /faults/ids`.
