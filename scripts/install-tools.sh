@@ -8,9 +8,13 @@
 #! Tools:
 #!   apt:      chromium, chromium-driver (headless browser tests), pkg-config,
 #!             php-cli (the end-to-end test serves a plain page with `php -S`),
-#!             redis-server (the tests of the Redis mode start their own)
+#!             redis-server (the tests of the Redis mode start their own),
+#!             firefox-esr, webkit2gtk-driver (WebKitWebDriver and MiniBrowser),
+#!             xvfb and xauth (MiniBrowser has no headless mode)
 #!   rustup:   the wasm32-unknown-unknown target
-#!   cargo:    trunk (pinned), wasm-bindgen-cli (the exact version in Cargo.lock)
+#!   cargo:    trunk (pinned), wasm-bindgen-cli (the exact version in Cargo.lock),
+#!             geckodriver (pinned, Mozilla publishes it on crates.io), into
+#!             $TOOLS_DIR/geckodriver
 #!   npm:      binaryen (wasm-opt) and axe-core (the end-to-end test's
 #!             accessibility check), into $TOOLS_DIR, outside the repository
 #!
@@ -22,6 +26,7 @@
 set -euo pipefail
 
 TRUNK_VERSION="0.21.14"
+GECKODRIVER_VERSION="0.37.1"
 BINARYEN_VERSION="132"
 AXE_VERSION="4.14.1"
 # The benchmark's peers (bench/peers/), bundled by esbuild.
@@ -35,8 +40,11 @@ log() { echo "[install] $*" >&2; }
 
 AXE_JS="$TOOLS_DIR/axe-core/node_modules/axe-core/axe.min.js"
 
+GECKODRIVER_BIN="$TOOLS_DIR/geckodriver/bin/geckodriver"
+
 print_env() {
   echo "export PATH=\"$BINARYEN_BIN:$CARGO_BIN:\$PATH\""
+  echo "export GECKODRIVER_BIN=\"$GECKODRIVER_BIN\""
   echo "export SSE_AXE_JS=\"$AXE_JS\""
   echo "export SSE_PEERS_MODULES=\"$TOOLS_DIR/peers/node_modules\""
 }
@@ -89,6 +97,7 @@ install_build_packages() {
 install_test_packages() {
   local packages
   read -ra packages <<<"$(missing_packages chromium:chromium chromedriver:chromium-driver \
+    firefox-esr:firefox-esr WebKitWebDriver:webkit2gtk-driver Xvfb:xvfb xauth:xauth \
     gzip:gzip curl:curl php:php-cli redis-server:redis-server ${WITH_BENCH:+python3:python3})"
   if ((${#packages[@]} == 0)); then
     log "apt packages present"
@@ -137,6 +146,17 @@ install_wasm_bindgen() {
   fi
 }
 
+install_geckodriver() {
+  if [[ -x "$GECKODRIVER_BIN" ]] && "$GECKODRIVER_BIN" --version | grep -q "^geckodriver $GECKODRIVER_VERSION"; then
+    log "geckodriver $GECKODRIVER_VERSION present"
+  else
+    # opt-level 1: it only relays WebDriver commands to Firefox.
+    log "cargo install geckodriver $GECKODRIVER_VERSION (a few minutes)"
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install geckodriver --version "$GECKODRIVER_VERSION" \
+      --quiet --root "$TOOLS_DIR/geckodriver"
+  fi
+}
+
 install_binaryen() {
   if [[ -x "$BINARYEN_BIN/wasm-opt" ]] && "$BINARYEN_BIN/wasm-opt" --version | grep -q "version $BINARYEN_VERSION"; then
     log "binaryen $BINARYEN_VERSION present"
@@ -182,6 +202,7 @@ install_axe
 [[ -z "$WITH_BENCH" ]] || install_peers
 install_wasm_bindgen
 install_trunk
+install_geckodriver
 if ! wait "$APT_PID"; then
   log "installing the apt packages failed"
   exit 1

@@ -4,8 +4,10 @@
 #! crates, the native tests of every crate, the server-side rendering test
 #! (`--features ssr`), the wasm-bindgen-test browser tests (`--features
 #! hydrate`, which also hydrates the markup the ssr test checked) in headless
-#! Chromium against a mock server it starts on a free port, the end-to-end
-#! test of the built site (with the element's npm package), and checks that
+#! Chromium, headless Firefox and WebKit's MiniBrowser (on an Xvfb display),
+#! all three at once, each against a mock server it starts on a free port,
+#! the end-to-end test of the built site (with the element's npm package;
+#! its element pages in the three engines), and checks that
 #! no process it started is left running. Stops its servers even when a
 #! test fails; exits non-zero on any failure; ends with one summary line.
 set -euo pipefail
@@ -13,19 +15,19 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/server.sh
 source scripts/lib/scratch.sh
 source scripts/lib/leftovers.sh
-trap 'stop_mock_servers; remove_scratch_tmpdir' EXIT
+source scripts/lib/engines.sh
+trap 'stop_browser_runs; stop_mock_servers; stop_xvfb; remove_scratch_tmpdir' EXIT
 use_scratch_tmpdir
 START="$(date +%s)"
 
 scripts/install-tools.sh
 eval "$(scripts/install-tools.sh --print-env)"
 snapshot_processes
-export CHROMEDRIVER=/usr/bin/chromedriver
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT=300
+ENGINES=(chromium firefox webkit)
 LOGS="$(mktemp -d -t sse-test.XXXXXX)"
 
-count_passed() { awk '/^test result: ok\./ { n += $4 } END { print n + 0 }' "$1"; }
+count_passed() { awk '/^test result: ok\./ { n += $4 } END { print n + 0 }' "$@"; }
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
@@ -69,28 +71,55 @@ echo "==> server-side rendering test (--features ssr)"
 cargo test -p sse-task-progress --features ssr --test ssr_render 2>&1 | tee -a "$LOGS/native.log"
 NATIVE="$(count_passed "$LOGS/native.log")"
 
-echo "==> browser tests (headless Chromium)"
+echo "==> browser tests (Chromium, Firefox and WebKit at once)"
 cargo build -q -p sse-mock-server
+start_xvfb
+prepare_engines "$LOGS/engines"
+# Each engine against a mock server of its own (the tests count the streams
+# a server holds), its address compiled into that engine's copy of the suites.
 # A keep-alive every second, so a test can tell that heartbeats keep a quiet
 # stream alive under a short idle timeout.
-start_mock_server --allow-origin '*' --faults --keep-alive-secs 1
-echo "mock server at $MOCK_URL"
-echo "==> scripts/run.sh on a port in use (the mock server's): refused before building"
+for engine in "${ENGINES[@]}"; do
+  start_mock_server --allow-origin '*' --faults --keep-alive-secs 1
+  mkdir -p "$LOGS/suites-$engine"
+  SUITES="$(MOCK_SERVER_URL="$MOCK_URL" cargo test -p sse-task-progress --features hydrate \
+    --target wasm32-unknown-unknown --test browser --test hostile --no-run --message-format=json \
+    | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p')"
+  COPIES=()
+  for suite in $SUITES; do
+    cp "$suite" "$LOGS/suites-$engine/"
+    COPIES+=("$LOGS/suites-$engine/$(basename "$suite")")
+  done
+  echo "$engine: mock server at $MOCK_URL, suites ${COPIES[*]##*/}"
+  run_wasm_suite "$engine" "${COPIES[@]}" >"$LOGS/browser-$engine.log" 2>&1 &
+  BROWSER_PIDS+=("$!")
+done
+echo "==> scripts/run.sh on a port in use (a mock server's): refused before building"
 BUSY_PORT="${MOCK_URL##*:}"
 RUN_OUT="$(timeout 10 scripts/run.sh --port "$BUSY_PORT" 2>&1)" && RUN_RC=0 || RUN_RC=$?
 if [[ "$RUN_RC" != 1 || "$RUN_OUT" != *"127.0.0.1:$BUSY_PORT is already in use"* || "$RUN_OUT" == *"==>"* ]]; then
   echo "run.sh --port $BUSY_PORT: exit $RUN_RC, said: $RUN_OUT"; exit 1
 fi
-MOCK_SERVER_URL="$MOCK_URL" cargo test -p sse-task-progress --features hydrate --target wasm32-unknown-unknown --test browser --test hostile 2>&1 \
-  | tee "$LOGS/browser.log"
-BROWSER="$(count_passed "$LOGS/browser.log")"
+BROWSER_FAILED=()
+for i in "${!ENGINES[@]}"; do
+  wait "${BROWSER_PIDS[$i]}" || BROWSER_FAILED+=("${ENGINES[$i]}")
+  echo "--- browser tests in ${ENGINES[$i]}"
+  cat "$LOGS/browser-${ENGINES[$i]}.log"
+done
+BROWSER_PIDS=()
 stop_mock_servers
+stop_xvfb
+if ((${#BROWSER_FAILED[@]} > 0)); then
+  echo "browser tests failed in: ${BROWSER_FAILED[*]}"; exit 1
+fi
+BROWSER="$(count_passed "$LOGS"/browser-*.log)"
 
 echo "==> end-to-end test of the built site"
 scripts/e2e.sh target/e2e/demo.png 2>&1 | tee "$LOGS/e2e.log"
 E2E="$(grep -c '^e2e: ok:' "$LOGS/e2e.log" || true)"
+E2E_OTHERS="$(grep -c '^e2e: ok (' "$LOGS/e2e.log" || true)"
 
 echo "==> no process left behind (php -S, Chromium, chromedriver, servers, redis-server)"
 check_no_leftovers
 
-echo "test.sh: PASS in $(($(date +%s) - START)) s: fmt, clippy (native + wasm32), $NATIVE native tests, $BROWSER browser tests, $E2E end-to-end steps"
+echo "test.sh: PASS in $(($(date +%s) - START)) s: fmt, clippy (native + wasm32), $NATIVE native tests, $BROWSER browser tests (Chromium, Firefox, WebKit), $E2E end-to-end steps (+ $E2E_OTHERS in Firefox and WebKit)"

@@ -1,7 +1,10 @@
-//! A chromedriver process on a free loopback port and a fantoccini session
-//! with headless Chromium; both are stopped by [`Driver::stop`]. The
-//! browser's console is logged, and [`Driver::console_errors`] reads the
-//! uncaught errors of every page the session showed.
+//! A WebDriver process on a free loopback port and a fantoccini session with
+//! its browser: headless Chromium (chromedriver), headless Firefox
+//! (geckodriver) or WebKit's MiniBrowser (WebKitWebDriver, on the display
+//! its wrapper gives it); both are stopped by [`Driver::stop`]. In Chromium
+//! the browser's console is logged, and [`Driver::console_errors`] reads
+//! the uncaught errors of every page the session showed (the other engines'
+//! drivers cannot: pages there collect their own, see `element_page`).
 
 use std::path::Path;
 use std::process::Stdio;
@@ -29,12 +32,38 @@ pub enum DriverError {
     Session(String),
 }
 
-/// chromedriver and one browser session.
+/// Which browser engine a session runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Chromium, through chromedriver.
+    Chromium,
+    /// Firefox, through geckodriver.
+    Firefox,
+    /// WebKit (Safari's engine), through WebKitWebDriver.
+    WebKit,
+}
+
+/// A WebDriver process and one browser session.
 pub struct Driver {
     process: Child,
+    /// The engine it drives.
+    pub engine: Engine,
     /// The browser session.
     pub client: Client,
 }
+
+/// The Chromium flags of every session.
+const CHROMIUM_ARGS: [&str; 9] = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=900,1000",
+];
 
 impl Driver {
     /// Starts chromedriver and opens a headless Chromium session.
@@ -48,31 +77,7 @@ impl Driver {
         chromium: &Path,
         extra_args: &[&str],
     ) -> Result<Self, DriverError> {
-        let port = free_port().map_err(|source| DriverError::Spawn {
-            path: chromedriver.display().to_string(),
-            source,
-        })?;
-        let process = Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|source| DriverError::Spawn {
-                path: chromedriver.display().to_string(),
-                source,
-            })?;
-        let mut args = vec![
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--window-size=900,1000",
-        ];
+        let mut args = CHROMIUM_ARGS.to_vec();
         args.extend_from_slice(extra_args);
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
@@ -83,16 +88,83 @@ impl Driver {
                 "args": args,
             }),
         );
+        Self::connect(
+            Engine::Chromium,
+            chromedriver,
+            |port| vec![format!("--port={port}")],
+            capabilities,
+        )
+        .await
+    }
+
+    /// Starts geckodriver and opens a headless Firefox session (`firefox`:
+    /// the browser's binary).
+    pub async fn start_firefox(geckodriver: &Path, firefox: &Path) -> Result<Self, DriverError> {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "moz:firefoxOptions".into(),
+            json!({
+                "binary": firefox.display().to_string(),
+                "args": ["-headless", "--width=900", "--height=1000"],
+            }),
+        );
+        Self::connect(
+            Engine::Firefox,
+            geckodriver,
+            |port| vec!["--port".into(), port.to_string()],
+            capabilities,
+        )
+        .await
+    }
+
+    /// Starts WebKitWebDriver (`driver`: it, or a wrapper that gives it a
+    /// display) and opens a MiniBrowser session.
+    pub async fn start_webkit(driver: &Path) -> Result<Self, DriverError> {
+        Self::connect(
+            Engine::WebKit,
+            driver,
+            |port| vec![format!("--port={port}")],
+            serde_json::Map::new(),
+        )
+        .await
+    }
+
+    /// Starts `driver` on a free port (`port_args` says how it is told the
+    /// port) and opens a session with `capabilities`.
+    async fn connect(
+        engine: Engine,
+        driver: &Path,
+        port_args: impl Fn(u16) -> Vec<String>,
+        capabilities: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, DriverError> {
+        let spawn_error = |source| DriverError::Spawn {
+            path: driver.display().to_string(),
+            source,
+        };
+        let port = free_port().map_err(spawn_error)?;
+        let process = Command::new(driver)
+            .args(port_args(port))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(spawn_error)?;
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = String::new();
-        // chromedriver needs a moment to listen: retry for up to 10 s.
+        // The driver needs a moment to listen: retry for up to 10 s.
         for _ in 0..100 {
             match ClientBuilder::new(HttpConnector::new())
                 .capabilities(capabilities.clone())
                 .connect(&url)
                 .await
             {
-                Ok(client) => return Ok(Self { process, client }),
+                Ok(client) => {
+                    return Ok(Self {
+                        process,
+                        engine,
+                        client,
+                    })
+                }
                 Err(error) => last_error = error.to_string(),
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -105,7 +177,11 @@ impl Driver {
     /// `console.error`, `console.warn` and the browser's own warnings (a
     /// page's markup, its assets). Failed requests, which a test makes on
     /// purpose, are the network's entries and not counted.
+    /// Outside Chromium: none (those drivers have no log to read).
     pub async fn console_errors(&self) -> Result<Vec<String>, fantoccini::error::CmdError> {
+        if self.engine != Engine::Chromium {
+            return Ok(Vec::new());
+        }
         let entries = self.client.issue_cmd(BrowserLog).await?;
         Ok(entries
             .as_array()
@@ -119,7 +195,7 @@ impl Driver {
             .collect())
     }
 
-    /// Closes the session and stops chromedriver.
+    /// Closes the session and stops the driver.
     pub async fn stop(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.process.kill().await;

@@ -5,7 +5,7 @@
 //! and removing an element closes its stream; `transport="fetch-worker"`
 //! reads in the worker, and on the main thread where workers are forbidden.
 
-use sse_task_e2e::driver::Driver;
+use sse_task_e2e::driver::{Driver, Engine};
 use sse_task_e2e::element_page::ElementPage;
 use sse_task_e2e::page::{wait_for_server_state, PageError};
 
@@ -145,7 +145,7 @@ async fn crm_page(driver: &Driver, page: &ElementPage<'_>, base: &str) -> Result
             "stop() from a task-line handler should end the log at iteration 2: {lines:?}"
         )));
     }
-    Ok(())
+    page.no_errors("on the coreBOS page").await
 }
 
 /// How many of the page's own fetches (its resource timing) went to the
@@ -205,7 +205,17 @@ async fn off_main_thread(
                  the page fetched the source {fetched_by_page} times (expected {expected_by_page}): {lines:?}"
             )));
         }
-        if forbidden {
+        // The element says where it reads when no worker can start, and only then.
+        let page_said = page.page_errors().await?;
+        let only_ours = page_said
+            .iter()
+            .all(|line| line.contains("streams stay on the main thread"));
+        if !only_ours || page_said.is_empty() == forbidden {
+            return Err(PageError::Unexpected(format!(
+                "fetch-worker (workers forbidden: {forbidden}): the page reported {page_said:#?}"
+            )));
+        }
+        if forbidden && driver.engine == Engine::Chromium {
             // The browser reports the blocked worker; the element says where it reads.
             let said = driver.console_errors().await?;
             let ours = said
@@ -323,5 +333,6 @@ async fn three_monitors(page: &ElementPage<'_>, base: &str) -> Result<(), PageEr
     page.wait_until("the removed element's stream to close", || async {
         Ok(page.script(OPEN_EVENT_SOURCES, vec![]).await? == serde_json::json!(0))
     })
-    .await
+    .await?;
+    page.no_errors("with three monitors").await
 }

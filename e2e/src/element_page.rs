@@ -1,6 +1,9 @@
 //! A page with `<task-monitor>` elements as a user sees it: each element
 //! found by its id, its controls clicked inside its shadow root (real
-//! WebDriver clicks), its status, bar and log read from there.
+//! WebDriver clicks), its status, bar and log read from there. From the
+//! moment its elements are ready the page also keeps its own uncaught
+//! errors, unhandled rejections, `console.error` and `console.warn`
+//! ([`ElementPage::page_errors`]), in every engine.
 
 use std::future::Future;
 
@@ -8,6 +11,19 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 
 use crate::page::{poll_until, PageError};
+
+/// Keeps the page's errors in `window.__e2eErrors` (once per page).
+const KEEP_ERRORS: &str = "if (!window.__e2eErrors) {\
+       window.__e2eErrors = [];\
+       const keep = what => window.__e2eErrors.push(String(what));\
+       addEventListener('error', e => keep('uncaught: ' + (e.message || e.error)));\
+       addEventListener('unhandledrejection', e =>\
+         keep('unhandled rejection: ' + ((e.reason && e.reason.message) || e.reason)));\
+       for (const level of ['error', 'warn']) {\
+         const original = console[level].bind(console);\
+         console[level] = (...args) => { keep(level + ': ' + args.join(' ')); original(...args); };\
+       }\
+     }";
 
 /// A page holding `<task-monitor>` elements.
 pub struct ElementPage<'a> {
@@ -26,8 +42,10 @@ impl<'a> ElementPage<'a> {
         self.wait_ready().await
     }
 
-    /// Waits until every `<task-monitor>` on the current page shows its Start button.
+    /// Waits until every `<task-monitor>` on the current page shows its
+    /// Start button, and keeps the page's errors from then on.
     pub async fn wait_ready(&self) -> Result<(), PageError> {
+        self.script(KEEP_ERRORS, vec![]).await?;
         self.wait_until("every task-monitor to be defined and rendered", || async {
             let ready = self
                 .client
@@ -105,6 +123,33 @@ impl<'a> ElementPage<'a> {
             .await?;
         serde_json::from_value(lines.clone())
             .map_err(|_| PageError::Unexpected(format!("the log's lines are not strings: {lines}")))
+    }
+
+    /// What the current page reported since it was ready (and since the
+    /// last call): uncaught errors, unhandled rejections, `console.error`
+    /// and `console.warn`.
+    pub async fn page_errors(&self) -> Result<Vec<String>, PageError> {
+        let errors = self
+            .script(
+                "const kept = window.__e2eErrors || []; window.__e2eErrors = [];\
+                 return kept;",
+                vec![],
+            )
+            .await?;
+        serde_json::from_value(errors.clone()).map_err(|_| {
+            PageError::Unexpected(format!("the page's errors are not strings: {errors}"))
+        })
+    }
+
+    /// Fails, naming them, when the current page reported any error.
+    pub async fn no_errors(&self, when: &str) -> Result<(), PageError> {
+        let errors = self.page_errors().await?;
+        if errors.is_empty() {
+            return Ok(());
+        }
+        Err(PageError::Unexpected(format!(
+            "the page reported errors {when}: {errors:#?}"
+        )))
     }
 
     /// Runs `script` in the page with `args`.

@@ -1,7 +1,9 @@
 //! `sse-task-e2e`: the end-to-end test of the built demo site in a real
 //! browser. Starts Debian's chromedriver, drives headless Chromium through
 //! fantoccini against a mock server that serves `dist/`, checks what the user
-//! sees and what the server says, and saves a screenshot.
+//! sees and what the server says, and saves a screenshot. With `--engine
+//! firefox` or `--engine webkit` it runs the element's pages (every
+//! transport, Stop, three tabs on one stream) in that engine instead.
 
 mod accessibility;
 mod demo_users;
@@ -38,6 +40,21 @@ struct Args {
     /// The Chromium binary.
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
+    /// The browser engine: `chromium` runs every step; `firefox` and
+    /// `webkit` run the element's pages.
+    #[arg(long, value_enum, default_value = "chromium")]
+    engine: EngineArg,
+    /// geckodriver (for `--engine firefox`; scripts/install-tools.sh
+    /// installs it from crates.io).
+    #[arg(long, default_value = "geckodriver")]
+    geckodriver: PathBuf,
+    /// The Firefox binary.
+    #[arg(long, default_value = "/usr/bin/firefox-esr")]
+    firefox: PathBuf,
+    /// WebKitWebDriver, or a wrapper that gives it a display (for
+    /// `--engine webkit`).
+    #[arg(long, default_value = "/usr/bin/WebKitWebDriver")]
+    webkit_driver: PathBuf,
     /// The mock server binary: when given (with `--dist`), also runs the
     /// crash scenario, where the e2e test starts, SIGKILLs and restarts it,
     /// and the plain page under `php -S` against a server it starts.
@@ -67,23 +84,46 @@ struct Args {
     screenshot: PathBuf,
 }
 
+/// `--engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum EngineArg {
+    Chromium,
+    Firefox,
+    Webkit,
+}
+
+/// The steps every engine runs; the others need Chromium's console log.
+const EVERY_ENGINE: [&str; 2] = ["element", "shared_tabs"];
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
     let base = args.base_url.trim_end_matches('/').to_owned();
-    let driver = match driver::Driver::start(&args.chromedriver, &args.chromium).await {
+    let started = match args.engine {
+        EngineArg::Chromium => driver::Driver::start(&args.chromedriver, &args.chromium).await,
+        EngineArg::Firefox => driver::Driver::start_firefox(&args.geckodriver, &args.firefox).await,
+        EngineArg::Webkit => driver::Driver::start_webkit(&args.webkit_driver).await,
+    };
+    let driver = match started {
         Ok(driver) => driver,
         Err(error) => {
             eprintln!("e2e: {error}");
             return ExitCode::FAILURE;
         }
     };
+    let chromium = args.engine == EngineArg::Chromium;
     let wants = |step: &str| {
-        args.only
-            .as_deref()
-            .is_none_or(|only| only.split(',').any(|name| name.trim() == step))
+        (chromium || EVERY_ENGINE.contains(&step))
+            && args
+                .only
+                .as_deref()
+                .is_none_or(|only| only.split(',').any(|name| name.trim() == step))
     };
-    let mut result = console_check_sees_errors(&driver, &base).await;
+    let mut result = if chromium {
+        console_check_sees_errors(&driver, &base).await
+    } else {
+        Ok(Vec::new())
+    };
     if result.is_ok() && wants("scenario") {
         result = scenario::run(&driver, &base, &args.screenshot).await;
     }
@@ -157,7 +197,7 @@ async fn main() -> ExitCode {
             Err(error) => result = Err(error),
         }
     }
-    if let Ok(steps) = &mut result {
+    if let (Ok(steps), true) = (&mut result, chromium) {
         match driver.console_errors().await {
             Ok(errors) if errors.is_empty() => {
                 steps.push("no uncaught error in the console on any page".into())
@@ -173,10 +213,17 @@ async fn main() -> ExitCode {
     driver.stop().await;
     match result {
         Ok(steps) => {
+            let engine = format!("{:?}", args.engine).to_lowercase();
             for step in steps {
-                println!("e2e: ok: {step}");
+                if chromium {
+                    println!("e2e: ok: {step}");
+                } else {
+                    println!("e2e: ok ({engine}): {step}");
+                }
             }
-            println!("e2e: screenshot saved to {}", args.screenshot.display());
+            if chromium {
+                println!("e2e: screenshot saved to {}", args.screenshot.display());
+            }
             ExitCode::SUCCESS
         }
         Err(error) => {

@@ -118,6 +118,7 @@ async fn three_tabs(driver: &Driver, base: &str) -> Result<String, PageError> {
                  the steps {steps:?}, not every step once"
             )));
         }
+        page.no_errors("in a tab sharing the stream").await?;
     }
     // Back to one tab for the steps after this one.
     client.switch_to_window(tabs[2].clone()).await?;

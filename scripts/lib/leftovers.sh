@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 #! Sourced by the test command: snapshot_processes records the processes of
 #! the kinds a test starts (php -S and its workers, Chromium, chromedriver,
-#! the mock server, redis-server, the test runners) that run before the
+#! Firefox, geckodriver, WebKitWebDriver, MiniBrowser and WebKit's
+#! processes, Xvfb, the mock server, redis-server, the test runners) that run before the
 #! tests; check_no_leftovers fails, naming them, when any other process of
 #! those kinds still runs at the end (after up to 10 s for them to exit).
 
-LEFTOVER_KINDS='^(php|chromium|chrome|chrome_crashpad|chromedriver|sse-mock-server|sse-task-e2e|sse-task-bench|wasm-bindgen-te|redis-server)$'
+LEFTOVER_KINDS='^(php|chromium|chrome|chrome_crashpad|chromedriver|firefox-esr|geckodriver|forkserver|Web Content|Isolated Web Co|WebKitWebDriver|MiniBrowser|WebKitWebProces|WebKitNetworkPr|Xvfb|sse-mock-server|sse-task-e2e|sse-task-bench|wasm-bindgen-te|redis-server)$'
 PROCESSES_BEFORE=""
 
 # "pid command" of every live process of those kinds (zombies aside).
