@@ -314,11 +314,13 @@ impl Mounted {
 
     /// What the user sees, for failure messages.
     pub fn describe(&self) -> String {
+        let lines = self.lines();
+        let last = &lines[lines.len().saturating_sub(20)..];
         format!(
-            "status {:?} ({}), lines {:?}",
+            "status {:?} ({}), {} lines, the last {last:?}",
             self.status(),
             self.text("status"),
-            self.lines()
+            lines.len()
         )
     }
 
