@@ -93,7 +93,7 @@ pub use dashboard::{
     TasksDashboard, TasksDashboardProps, UseTasksDashboardReturn,
 };
 pub use sse_task_protocol::CreateTaskRequest;
-pub use state::{TaskSource, TaskStatus};
+pub use state::{job_body, TaskSource, TaskStatus};
 pub use stream::{runs_in_stream_worker, StreamView, TaskStream, Transport, UseTaskStreamOptions};
 #[cfg(feature = "leptos")]
 pub use ui::{
@@ -158,7 +158,7 @@ pub mod model {
 /// views that style them and for tests that look for them.
 pub mod notices {
     pub use crate::state::{
-        CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST, INTERRUPTED, NEW_CREDENTIALS, NO_DATA,
-        OFFLINE, RECONNECTED,
+        CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST, INTERRUPTED, NEW_CREDENTIALS, NOT_RESUMED,
+        NO_DATA, OFFLINE, RECONNECTED, STARTED_OVER,
     };
 }

@@ -3,8 +3,8 @@
 //! is named in a problem the element shows, and its default is used.
 
 use sse_task_progress::{
-    options::HiddenTab, options::ReaderKind, options::TransportKind, CreateTaskRequest, TaskSource,
-    UseTaskStreamOptions,
+    job_body, options::HiddenTab, options::ReaderKind, options::TransportKind, CreateTaskRequest,
+    TaskSource, UseTaskStreamOptions,
 };
 use sse_task_protocol::{MAX_INTERVAL_MS, MAX_STEPS};
 use thiserror::Error;
@@ -13,6 +13,8 @@ use thiserror::Error;
 pub const OBSERVED: &[&str] = &[
     "src",
     "server",
+    "kind",
+    "params",
     "steps",
     "interval-ms",
     "fail-at",
@@ -28,6 +30,7 @@ pub const OBSERVED: &[&str] = &[
     "reader",
     "close-on-first-error",
     "share-across-tabs",
+    "reconnect-after-data",
     "autostart",
     "task-id",
 ];
@@ -38,6 +41,15 @@ pub const MAX_CAPACITY: usize = 1_000_000;
 pub const MAX_BYTES: u64 = 1 << 30;
 /// Longest idle or open timeout or hidden-tab delay, in ms (an hour).
 pub const MAX_WAIT_MS: u64 = 3_600_000;
+
+/// Reads a switch attribute: `on` or `off`.
+fn on_off(word: &str) -> Option<Option<bool>> {
+    match word {
+        "on" => Some(Some(true)),
+        "off" => Some(Some(false)),
+        _ => None,
+    }
+}
 
 /// An attribute value the element cannot use.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -68,11 +80,15 @@ pub enum AttributeError {
         /// What is used instead.
         default: &'static str,
     },
-    /// Neither `src` nor a task (`server`, `steps` or `task-id`) was given.
+    /// Neither `src` nor a task (`server`, `kind`, `steps` or `task-id`) was given.
     #[error(
-        "nothing to stream: set src=\"…\" (an SSE URL) or steps=\"…\" (a task on the task API)"
+        "nothing to stream: set src=\"…\" (an SSE URL), kind=\"…\" (a job of the server) or \
+         steps=\"…\" (a task on the task API)"
     )]
     NoSource,
+    /// `params` is not a JSON object.
+    #[error("params: {0}")]
+    Params(String),
 }
 
 /// Everything the attributes say, comparable so that a change is noticed.
@@ -103,11 +119,16 @@ pub struct ElementSettings {
     /// Share one connection with the streams of the origin watching the
     /// same URL, in every tab.
     pub share_across_tabs: bool,
+    /// Reconnect after data (`off`: the source does not resume).
+    pub reconnect_after_data: bool,
     /// Start when connected to the page, and again when the source changes.
     pub autostart: bool,
     /// A task on the task API to reattach to (the element sets it on each
     /// task it creates).
     pub task_id: Option<String>,
+    /// Whether Start creates a task (`kind` or `steps` given); otherwise,
+    /// with a `task-id`, Start reattaches to that task.
+    pub creates_tasks: bool,
     /// What could not be used, in words for the page.
     pub problems: Vec<AttributeError>,
 }
@@ -180,15 +201,19 @@ impl ElementSettings {
         let share_across_tabs = keyword(
             &attribute,
             "share-across-tabs",
-            |word| match word {
-                "on" => Some(Some(true)),
-                "off" => Some(Some(false)),
-                _ => None,
-            },
+            on_off,
             ("on, off", "on"),
             &mut problems,
         )
         .unwrap_or(defaults.share_across_tabs);
+        let reconnect_after_data = keyword(
+            &attribute,
+            "reconnect-after-data",
+            on_off,
+            ("on, off", "on"),
+            &mut problems,
+        )
+        .unwrap_or(defaults.reconnect_after_data);
         let named_events = attribute("events")
             .unwrap_or_default()
             .split(|c: char| c == ',' || c.is_whitespace())
@@ -208,10 +233,12 @@ impl ElementSettings {
             reader,
             close_on_first_error: flag(&attribute, "close-on-first-error"),
             share_across_tabs,
+            reconnect_after_data,
             autostart: flag(&attribute, "autostart"),
             task_id: attribute("task-id")
                 .map(|id| id.trim().to_owned())
                 .filter(|id| !id.is_empty()),
+            creates_tasks: attribute("kind").is_some() || attribute("steps").is_some(),
             problems,
         }
     }
@@ -230,11 +257,13 @@ impl ElementSettings {
             .reader(self.reader.reader())
             .close_on_first_error(self.close_on_first_error)
             .share_across_tabs(self.share_across_tabs)
+            .reconnect_after_data(self.reconnect_after_data)
     }
 }
 
-/// `src` as a URL, or else a task on the task API when `server` or `steps`
-/// is given.
+/// `src` as a URL, or else a task on the task API when `server`, `kind`,
+/// `steps` or `task-id` is given: of the server's job `kind` with `params`
+/// (a JSON object) when `kind` is given, of the built-in `steps` otherwise.
 fn read_source(
     attribute: &impl Fn(&str) -> Option<String>,
     problems: &mut Vec<AttributeError>,
@@ -244,12 +273,30 @@ fn read_source(
             return Some(TaskSource::Url { url });
         }
     }
-    let names_a_task = ["server", "steps", "task-id"]
+    let names_a_task = ["server", "kind", "steps", "task-id"]
         .iter()
         .any(|name| attribute(name).is_some());
     if !names_a_task {
         problems.push(AttributeError::NoSource);
         return None;
+    }
+    let server = attribute("server")
+        .unwrap_or_default()
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
+    let label = attribute("label").filter(|label| !label.is_empty());
+    if let Some(kind) = attribute("kind").map(|kind| kind.trim().to_owned()) {
+        let params = attribute("params").unwrap_or_default();
+        if let Err(problem) = job_body(&kind, &params, None) {
+            problems.push(AttributeError::Params(problem));
+        }
+        return Some(TaskSource::Job {
+            server,
+            kind,
+            params,
+            label,
+        });
     }
     let steps = number(attribute, "steps", (1, MAX_STEPS.into()), 10, problems) as u32;
     let interval_ms = number(
@@ -262,16 +309,12 @@ fn read_source(
     let fail_at = attribute("fail-at")
         .map(|_| number(attribute, "fail-at", (1, MAX_STEPS.into()), 1, problems) as u32);
     Some(TaskSource::TaskApi {
-        server: attribute("server")
-            .unwrap_or_default()
-            .trim()
-            .trim_end_matches('/')
-            .to_owned(),
+        server,
         request: CreateTaskRequest {
             steps,
             interval_ms,
             fail_at,
-            label: attribute("label").filter(|label| !label.is_empty()),
+            label,
         },
     })
 }
@@ -428,6 +471,7 @@ mod tests {
         assert_eq!(defaults.capacity_bytes, hook.capacity_bytes);
         assert_eq!(defaults.hidden_tab, HiddenTab::Keep);
         assert!(defaults.share_across_tabs);
+        assert!(defaults.reconnect_after_data);
         let set = read(&[
             ("src", "/s"),
             ("idle-timeout-ms", "0"),
@@ -436,6 +480,7 @@ mod tests {
             ("capacity-bytes", "1048576"),
             ("pause-hidden-after-ms", "5000"),
             ("share-across-tabs", "OFF"),
+            ("reconnect-after-data", "off"),
         ]);
         assert!(set.problems.is_empty(), "{:?}", set.problems);
         let options = set.options();
@@ -445,6 +490,7 @@ mod tests {
         assert_eq!(options.capacity_bytes, 1_048_576);
         assert_eq!(options.hidden_tab, HiddenTab::PauseAfter(5000));
         assert!(!options.share_across_tabs);
+        assert!(!options.reconnect_after_data);
         let wrong = read(&[("src", "/s"), ("share-across-tabs", "maybe")]);
         assert!(wrong.options().share_across_tabs);
         assert_eq!(

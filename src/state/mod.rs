@@ -12,7 +12,7 @@ pub use log::{
 };
 pub use reducer::{
     apply, ConnectionEvent, Directive, TaskMeta, CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST,
-    INTERRUPTED, NEW_CREDENTIALS, NO_DATA, OFFLINE, RECONNECTED,
+    INTERRUPTED, NEW_CREDENTIALS, NOT_RESUMED, NO_DATA, OFFLINE, RECONNECTED, STARTED_OVER,
 };
-pub use source::{is_task_id, TaskSource};
+pub use source::{is_task_id, job_body, TaskSource};
 pub use status::{ReadyState, TaskStatus};

@@ -29,6 +29,13 @@ pub const NEW_CREDENTIALS: &str =
 pub const OFFLINE: &str = "Offline";
 /// The end of the warning logged when the history to resume from is gone.
 pub const HISTORY_LOST: &str = "no longer on the server";
+/// The reason a stream fails when a resumed connection started the job over.
+pub const STARTED_OVER: &str =
+    "the server started the job over instead of resuming: not reconnecting, so it does not run twice";
+/// The reason a stream that must not reconnect after data fails when its
+/// connection ends.
+pub const NOT_RESUMED: &str = "the connection ended and this source does not resume \
+     (reconnect_after_data is off): not reconnecting, so the job does not run twice";
 
 /// Everything about the stream but the log.
 #[derive(Debug, Clone, PartialEq, Default)]

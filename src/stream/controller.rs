@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use sse_task_protocol::{CreateTaskRequest, EVENT_HEARTBEAT, EVENT_HISTORY_LOST};
+use sse_task_protocol::{EVENT_HEARTBEAT, EVENT_HISTORY_LOST};
 
 use super::browser::{warn, Timeout};
 use super::diagnosis::{Diagnosis, FailureKind};
@@ -24,13 +24,13 @@ use super::model::StreamModel;
 use super::options::{HiddenTab, UseTaskStreamOptions};
 use super::page_life::PageEvent;
 use super::pump::{Drained, Pace, Pump, APPLY_SLICE_MS, HIDDEN_SHOW_MS, TAKE_EVERY};
-use super::replay::ReplayFilter;
+use super::replay::{Arrival, ReplayFilter};
 use super::rules::{ConnectionRules, Decision, Notice};
 use super::target::{unstreamable, StreamTarget};
 use super::transport::{
     is_id_only, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
-use crate::state::{is_task_id, ConnectionEvent, Directive, ReadyState};
+use crate::state::{is_task_id, ConnectionEvent, Directive, ReadyState, NOT_RESUMED, STARTED_OVER};
 use crate::wire::RawMessage;
 
 /// Shared handle to a controller.
@@ -59,6 +59,9 @@ pub(crate) struct Controller {
     outage_diagnosis: Option<Diagnosis>,
     /// Whether this run asked why an `EventSource` stream without ids ended.
     asked_why_idless_end: bool,
+    /// Whether this run applied any message (a source that does not resume
+    /// is not reconnected after it).
+    had_data: bool,
     /// Incremented by every start, stop and connection: callbacks of an
     /// older one are ignored.
     generation: u64,
@@ -120,6 +123,7 @@ impl Controller {
                 replay: ReplayFilter::default(),
                 outage_diagnosis: None,
                 asked_why_idless_end: false,
+                had_data: false,
                 generation: 0,
                 retry_timer: None,
                 idle_timer: None,
@@ -141,14 +145,15 @@ impl Controller {
         self.connect();
     }
 
-    /// Creates a task on `base`'s task API, then streams it.
-    pub(crate) fn start_task(&mut self, base: String, request: CreateTaskRequest) {
+    /// Creates a task on `base`'s task API with `body` (a JSON object: the
+    /// kind, the label, the job's parameters), then streams it.
+    pub(crate) fn start_task(&mut self, base: String, body: String) {
         self.begin();
         self.set_target(None);
         let this = self.this.clone();
         let generation = self.generation;
         self.host.spawn(Box::pin(async move {
-            let created = http::create_task(&base, &request).await;
+            let created = http::create_task(&base, &body).await;
             with_current(&this, Some(generation), |controller| match created {
                 Ok(task) => {
                     controller.set_target(Some(StreamTarget::created(&base, &task)));
@@ -157,6 +162,12 @@ impl Controller {
                 Err(error) => controller.fail(format!("could not create the task: {error}")),
             });
         }));
+    }
+
+    /// Fails a start that cannot be made (its request is not valid).
+    pub(crate) fn fail_to_start(&mut self, problem: String) {
+        self.begin();
+        self.fail(format!("could not create the task: {problem}"));
     }
 
     /// Streams task `id` of `base`'s task API from its first event, once
@@ -236,6 +247,7 @@ impl Controller {
         self.resume_from.clear();
         self.replay.reset();
         self.asked_why_idless_end = false;
+        self.had_data = false;
         self.apply_now(ConnectionEvent::Starting);
         let this = self.this.clone();
         self.page_life = Some(self.host.watch_page(Box::new(move |event| {
@@ -366,6 +378,9 @@ impl Controller {
                 if self.options.close_on_first_error {
                     return self.fail("the connection failed".into());
                 }
+                if self.must_not_reconnect() {
+                    return self.fail(NOT_RESUMED.into());
+                }
                 if self.host.is_offline() {
                     return self.suspend(PageEvent::Offline);
                 }
@@ -438,6 +453,9 @@ impl Controller {
     fn on_failed(&mut self, diagnosis: Diagnosis) {
         if self.options.close_on_first_error {
             return self.fail(diagnosis.reason);
+        }
+        if self.must_not_reconnect() {
+            return self.fail(NOT_RESUMED.into());
         }
         if self.host.is_offline() {
             return self.suspend(PageEvent::Offline);
@@ -543,9 +561,18 @@ impl Controller {
             return;
         }
         self.drop_connection();
+        if self.must_not_reconnect() {
+            return self.fail(NOT_RESUMED.into());
+        }
         self.apply_now(ConnectionEvent::Idle { silent_ms: timeout });
         let outcome = self.rules.on_end(self.now_ms(), self.host.random());
         self.follow(outcome, false);
+    }
+
+    /// True when the stream brought data and its source does not resume
+    /// (`reconnect_after_data` off): another connection would run it again.
+    fn must_not_reconnect(&self) -> bool {
+        self.had_data && !self.options.reconnect_after_data
     }
 
     /// An attempt that has not opened within the open timeout is dropped
@@ -700,6 +727,7 @@ impl Controller {
         } = self;
         let mut changed = false;
         let mut too_large = None;
+        let mut started_over = false;
         let refill = || {
             if let Some(connection) = connection.as_ref() {
                 connection.refill();
@@ -713,6 +741,7 @@ impl Controller {
             scratch,
             replay,
             rules,
+            started_over: &mut started_over,
         };
         let max_event_bytes = options.max_event_bytes;
         let drained = pump.drain(budget_ms, refill, |raw| {
@@ -724,6 +753,9 @@ impl Controller {
             changed |= directive != Directive::Ignored;
             directive
         });
+        if started_over {
+            return self.fail(STARTED_OVER.into());
+        }
         if let Some(bytes) = too_large {
             let limit = self.options.max_event_bytes;
             return self.fail(format!(
@@ -731,6 +763,7 @@ impl Controller {
             ));
         }
         if changed {
+            self.had_data = true;
             self.schedule_show();
         }
         match drained {
@@ -802,6 +835,8 @@ struct Applying<'a> {
     scratch: &'a mut String,
     replay: &'a mut ReplayFilter,
     rules: &'a mut ConnectionRules,
+    /// Set when a resumed connection started the job over.
+    started_over: &'a mut bool,
 }
 
 impl Applying<'_> {
@@ -815,8 +850,16 @@ impl Applying<'_> {
             *self.resume_from = raw.last_event_id;
             return Directive::Ignored;
         }
-        if raw.event_type == EVENT_HEARTBEAT || self.replay.is_replay(&raw.last_event_id) {
+        if raw.event_type == EVENT_HEARTBEAT {
             return Directive::Ignored;
+        }
+        match self.replay.arrival(&raw.last_event_id) {
+            Arrival::New => {}
+            Arrival::Replay => return Directive::Ignored,
+            Arrival::StartedOver => {
+                *self.started_over = true;
+                return Directive::Close;
+            }
         }
         self.rules.on_message();
         let moves = raw.last_event_id != *self.resume_from;

@@ -383,27 +383,77 @@ fn a_planned_end_resumes_after_the_last_event_and_a_replay_shows_once() {
     test.start();
     assert_eq!(test.latest(), (None, true));
     test.open();
-    test.send(&[("1", &progress(1)), ("2", &progress(2))]);
-    assert_eq!((test.status(), test.progress()), (TaskStatus::Open, 20.0));
-    test.report(ended());
-    assert_eq!(test.status(), TaskStatus::Waiting);
-    test.wait(3000.0);
-    assert_eq!(test.latest(), (Some("2".to_owned()), true));
-    test.open();
     test.send(&[
         ("1", &progress(1)),
         ("2", &progress(2)),
         ("3", &progress(3)),
+    ]);
+    assert_eq!((test.status(), test.progress()), (TaskStatus::Open, 30.0));
+    test.report(ended());
+    assert_eq!(test.status(), TaskStatus::Waiting);
+    test.wait(3000.0);
+    assert_eq!(test.latest(), (Some("3".to_owned()), true));
+    test.open();
+    // The server resumes a little early: 2 and 3 again, then 4.
+    test.send(&[
+        ("2", &progress(2)),
+        ("3", &progress(3)),
+        ("4", &progress(4)),
         ("CLOSE", r#"{"message":"done","progress":100}"#),
     ]);
     assert_eq!(
         (test.status(), test.progress()),
         (TaskStatus::Completed, 100.0)
     );
-    assert_eq!(steps(&test), ["step 1", "step 2", "step 3"]);
+    assert_eq!(steps(&test), ["step 1", "step 2", "step 3", "step 4"]);
     assert!(!test.latest().1, "the connection is closed");
     test.wait(60_000.0);
     assert_eq!(test.connections(), 2, "no attempt after the end");
+}
+
+#[test]
+fn a_server_that_starts_the_job_over_on_a_resumed_connection_is_not_reconnected() {
+    let test = Test::new(options());
+    test.start();
+    test.open();
+    test.send(&[
+        ("1", &progress(1)),
+        ("2", &progress(2)),
+        ("3", &progress(3)),
+    ]);
+    test.report(ended());
+    test.wait(3000.0);
+    assert_eq!(test.latest(), (Some("3".to_owned()), true));
+    test.open();
+    // A script that ignores Last-Event-ID: its job runs again from 1.
+    test.send(&[("1", &progress(1)), ("2", &progress(2))]);
+    assert_eq!(
+        test.status(),
+        TaskStatus::Failed {
+            reason: crate::state::STARTED_OVER.into()
+        }
+    );
+    assert_eq!(steps(&test), ["step 1", "step 2", "step 3"]);
+    assert!(!test.latest().1, "the connection is closed");
+    test.wait(600_000.0);
+    assert_eq!(test.connections(), 2, "the job ran twice, not more");
+}
+
+#[test]
+fn a_source_that_does_not_resume_is_not_reconnected_after_data() {
+    let test = Test::new(options().reconnect_after_data(false));
+    test.start();
+    test.open();
+    test.send(&[("1", &progress(1))]);
+    test.report(ended());
+    assert_eq!(
+        test.status(),
+        TaskStatus::Failed {
+            reason: crate::state::NOT_RESUMED.into()
+        }
+    );
+    test.wait(600_000.0);
+    assert_eq!(test.connections(), 1);
 }
 
 #[test]

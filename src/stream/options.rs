@@ -80,6 +80,12 @@ pub struct UseTaskStreamOptions {
     /// Default: 30 000 ms; `None` never (then a browser that never reports
     /// a blocked port, as WebKit's `EventSource` does not, waits for ever).
     pub open_timeout_ms: Option<u32>,
+    /// Whether a connection that ends after data is reconnected. Default:
+    /// `true`. `false` for a source known not to resume (a script that
+    /// ignores `Last-Event-ID` runs its job again on every connection): its
+    /// end then fails the stream saying so. A source that starts over is
+    /// stopped either way once a resumed connection shows it.
+    pub reconnect_after_data: bool,
     /// What a stream does while its tab is hidden. Default:
     /// [`HiddenTab::Keep`].
     pub hidden_tab: HiddenTab,
@@ -109,6 +115,7 @@ impl Default for UseTaskStreamOptions {
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             idle_timeout_ms: Some(DEFAULT_IDLE_TIMEOUT_MS),
             open_timeout_ms: Some(DEFAULT_OPEN_TIMEOUT_MS),
+            reconnect_after_data: true,
             hidden_tab: HiddenTab::Keep,
             reader: MessageReader::default(),
             cancel_url: None,
@@ -180,6 +187,12 @@ impl UseTaskStreamOptions {
     /// Gives up an attempt that has not opened after `ms` (`None`: never).
     pub fn open_timeout_ms(mut self, ms: Option<u32>) -> Self {
         self.open_timeout_ms = ms;
+        self
+    }
+
+    /// Reconnects after data (`true`, the default) or never.
+    pub fn reconnect_after_data(mut self, reconnect: bool) -> Self {
+        self.reconnect_after_data = reconnect;
         self
     }
 

@@ -14,17 +14,37 @@
 //!   [`REMEMBERED_IDS`] other ids are remembered, as 64-bit hashes in a ring:
 //!   looked through only during a resumed connection's replay, and smaller
 //!   in the element's wasm than a hash set).
+//! - A resumed connection whose first event with an id of its own replays
+//!   the run's **first** event (the same id, or a number not above it),
+//!   while the resume point was past it, shows the server **started over**
+//!   instead of resuming: a script that ignores `Last-Event-ID` runs its
+//!   job again on every connection, so the stream must not reconnect.
 
 use super::fingerprint::fingerprint;
 
 /// Ids that are not numbers remembered to recognise a replay.
 pub(crate) const REMEMBERED_IDS: usize = 16_384;
 
+/// What an arriving event is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arrival {
+    /// Not applied before: apply it.
+    New,
+    /// A replay of an event applied: drop it.
+    Replay,
+    /// The server started over instead of resuming: drop it and stop.
+    StartedOver,
+}
+
 /// The dedup state of one stream.
 #[derive(Debug, Default)]
 pub(crate) struct ReplayFilter {
     /// The resume id of the current connection, while its replay lasts.
     resumed_from: Option<String>,
+    /// Whether the current connection brought an event with an id of its own.
+    any_own_id: bool,
+    /// The run's first own id.
+    first: Option<String>,
     /// The id the previous event carried (or the resume id): an equal id is
     /// inherited, not the event's own.
     previous: String,
@@ -43,31 +63,50 @@ impl ReplayFilter {
     /// A connection opens, resuming after `last_event_id` when given.
     pub(crate) fn on_connect(&mut self, last_event_id: Option<&str>) {
         self.resumed_from = last_event_id.map(str::to_owned);
+        self.any_own_id = false;
         self.previous.clear();
         self.previous.push_str(last_event_id.unwrap_or_default());
     }
 
-    /// True when an event carrying `id` (its `lastEventId`) replays one
-    /// already applied and must be dropped.
-    pub(crate) fn is_replay(&mut self, id: &str) -> bool {
+    /// What an event carrying `id` (its `lastEventId`) is.
+    pub(crate) fn arrival(&mut self, id: &str) -> Arrival {
         if id.is_empty() || id == self.previous {
-            return false;
+            return Arrival::New;
         }
         self.previous.clear();
         self.previous.push_str(id);
+        let first_on_connection = !std::mem::replace(&mut self.any_own_id, true);
         let numeric = is_number(id);
         let replay = match &self.resumed_from {
             None => false,
             Some(resume) if numeric && is_number(resume) => !number_above(id, resume),
             Some(_) => !numeric && self.seen.contains(&fingerprint(id)),
         };
-        if !replay {
-            self.resumed_from = None;
-            if !numeric {
-                self.remember(id);
-            }
+        if replay {
+            return match (&self.first, &self.resumed_from) {
+                (Some(first), Some(resume))
+                    if first_on_connection && resume != first && not_after(id, first) =>
+                {
+                    Arrival::StartedOver
+                }
+                _ => Arrival::Replay,
+            };
         }
-        replay
+        self.resumed_from = None;
+        if self.first.is_none() {
+            self.first = Some(id.to_owned());
+        }
+        if !numeric {
+            self.remember(id);
+        }
+        Arrival::New
+    }
+
+    /// True when an event carrying `id` must be dropped: a replay, or a
+    /// server that started over (for tabs sharing a stream, whose new
+    /// leader drops what the others had before the stream sees it).
+    pub(crate) fn is_replay(&mut self, id: &str) -> bool {
+        self.arrival(id) != Arrival::New
     }
 
     fn remember(&mut self, id: &str) {
@@ -78,6 +117,15 @@ impl ReplayFilter {
             self.seen[self.next] = hash;
             self.next = (self.next + 1) % REMEMBERED_IDS;
         }
+    }
+}
+
+/// `id` is the run's `first` id again: the same, or a number not above it.
+fn not_after(id: &str, first: &str) -> bool {
+    if is_number(id) && is_number(first) {
+        !number_above(id, first)
+    } else {
+        id == first
     }
 }
 
@@ -107,7 +155,7 @@ mod tests {
         arriving
             .iter()
             .copied()
-            .filter(|id| !filter.is_replay(id))
+            .filter(|id| filter.arrival(id) == Arrival::New)
             .collect()
     }
 
@@ -150,6 +198,33 @@ mod tests {
             [bigger]
         );
         assert!(number_above("10", "9") && !number_above("009", "9"));
+    }
+
+    /// The arrivals of `ids` on a connection resumed from `resume`.
+    fn arrivals(filter: &mut ReplayFilter, resume: Option<&str>, ids: &[&str]) -> Vec<Arrival> {
+        filter.on_connect(resume);
+        ids.iter().map(|id| filter.arrival(id)).collect()
+    }
+
+    #[test]
+    fn a_server_that_starts_over_instead_of_resuming_is_told_from_one_that_overlaps() {
+        use Arrival::{New, Replay, StartedOver};
+        // Numbers: resumed after 3, the script sends 1 again.
+        let mut filter = ReplayFilter::default();
+        arrivals(&mut filter, None, &["1", "2", "3"]);
+        assert_eq!(arrivals(&mut filter, Some("3"), &["1"]), [StartedOver]);
+        // A server that resumes a little early only overlaps.
+        let mut filter = ReplayFilter::default();
+        arrivals(&mut filter, None, &["1", "2", "3"]);
+        assert_eq!(arrivals(&mut filter, Some("3"), &["2", "4"]), [Replay, New]);
+        // Text ids: the run's first again.
+        let mut filter = ReplayFilter::default();
+        arrivals(&mut filter, None, &["a", "b"]);
+        assert_eq!(arrivals(&mut filter, Some("b"), &["a"]), [StartedOver]);
+        // A text id seen before, but not the first: an overlap.
+        let mut filter = ReplayFilter::default();
+        arrivals(&mut filter, None, &["a", "b", "c"]);
+        assert_eq!(arrivals(&mut filter, Some("c"), &["b", "d"]), [Replay, New]);
     }
 
     #[test]

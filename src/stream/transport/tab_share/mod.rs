@@ -161,6 +161,11 @@ struct TabState {
     /// Leading after following: the connection's first messages are checked
     /// until one is new.
     filter_inner: bool,
+    /// The id the stream asked to resume after: until a followed message
+    /// moves `last_id` past it, the stream's own dedup (which resumed from
+    /// it too) sees the connection's messages, a server that started over
+    /// included.
+    asked_from: String,
     /// The connection brings its messages as encoded batches, shared as
     /// they come (see [`Connection::take_batch`]).
     batched: bool,
@@ -212,6 +217,7 @@ impl TabState {
                 last_id: request.last_event_id.unwrap_or_default().to_owned(),
                 replay: ReplayFilter::default(),
                 filter_inner: false,
+                asked_from: request.last_event_id.unwrap_or_default().to_owned(),
                 batched: false,
                 queue: request.queue.clone(),
                 private: MessageQueue::default(),
@@ -550,7 +556,7 @@ fn on_lead(this: &Weak<RefCell<TabState>>) {
         tab.leader = tab.me.clone();
         tab.say(&Said::Lead { leader: &tab.me });
         // After following, the server may repeat what the others posted.
-        tab.filter_inner = !tab.last_id.is_empty();
+        tab.filter_inner = !tab.last_id.is_empty() && tab.last_id != tab.asked_from;
         let resume = (!tab.last_id.is_empty()).then(|| tab.last_id.clone());
         tab.replay.on_connect(resume.as_deref());
         (tab.open_inner(false), tab.sink.clone())
