@@ -94,6 +94,9 @@ pub struct FailedAnswer<'a> {
     pub server_error: Option<&'a str>,
     /// The `Retry-After` header.
     pub retry_after: Option<&'a str>,
+    /// Where redirects took the request, when they did (its path, or the
+    /// whole URL on another origin).
+    pub redirected_to: Option<&'a str>,
     /// The wall clock (ms since 1970), to read a `Retry-After` date against.
     pub now_epoch_ms: f64,
     /// Reads an HTTP date in ms since 1970 (`None`: not a date).
@@ -135,10 +138,18 @@ pub fn diagnose_response(answer: FailedAnswer<'_>) -> Diagnosis {
                 },
             ),
             other => (
-                format!(
-                    "the server answered with content type {}, not text/event-stream",
-                    other.unwrap_or("(none)")
-                ),
+                match answer.redirected_to {
+                    // A session check that sends an expired session to its sign-in page.
+                    Some(place) => format!(
+                        "the stream was redirected to {place}, which answered {}, not an event \
+                         stream: sign in again if the session expired",
+                        other.unwrap_or("no content type")
+                    ),
+                    None => format!(
+                        "the server answered with content type {}, not text/event-stream",
+                        other.unwrap_or("(none)")
+                    ),
+                },
                 FailureKind::Permanent,
             ),
         },
@@ -212,6 +223,7 @@ impl Default for FailedAnswer<'_> {
             content_type: None,
             server_error: None,
             retry_after: None,
+            redirected_to: None,
             now_epoch_ms: 0.0,
             parse_date: |_| None,
         }
@@ -254,6 +266,22 @@ mod tests {
         });
         assert!(html.reason.contains("text/html, not text/event-stream"));
         assert!(!html.retryable());
+    }
+
+    #[test]
+    fn a_stream_redirected_to_a_page_says_where_it_went() {
+        let diagnosis = diagnose_response(FailedAnswer {
+            status: Some(200),
+            content_type: Some("text/html; charset=UTF-8"),
+            redirected_to: Some("/login.php?next=%2Fsource.php"),
+            ..FailedAnswer::default()
+        });
+        assert_eq!(diagnosis.kind, FailureKind::Permanent);
+        assert_eq!(
+            diagnosis.reason,
+            "the stream was redirected to /login.php?next=%2Fsource.php, which answered \
+             text/html; charset=UTF-8, not an event stream: sign in again if the session expired"
+        );
     }
 
     #[test]

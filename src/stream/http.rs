@@ -5,7 +5,7 @@
 //! `<task-monitor>` element for three requests.
 
 use js_sys::Reflect;
-use sse_task_protocol::{CreateTaskRequest, CreateTaskResponse};
+use sse_task_protocol::CreateTaskResponse;
 use thiserror::Error;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -13,7 +13,7 @@ use web_sys::{
     AbortController, Headers, RequestCache, RequestInit, RequestRedirect, Response, ResponseType,
 };
 
-use super::browser::{error_words, window};
+use super::browser::{error_words, global_field, page_url, window};
 use super::diagnosis::{diagnose_response, Diagnosis, FailedAnswer};
 
 /// What can go wrong calling the task API.
@@ -35,13 +35,9 @@ pub enum HttpError {
     Body(String),
 }
 
-/// `POST {base}/api/tasks`.
-pub async fn create_task(
-    base: &str,
-    request: &CreateTaskRequest,
-) -> Result<CreateTaskResponse, HttpError> {
-    let body = serde_json::to_string(request).map_err(body_error)?;
-    let response = send("POST", &format!("{base}/api/tasks"), Some(&body)).await?;
+/// `POST {base}/api/tasks` with `body`, a JSON object.
+pub async fn create_task(base: &str, body: &str) -> Result<CreateTaskResponse, HttpError> {
+    let response = send("POST", &format!("{base}/api/tasks"), Some(body)).await?;
     let text = JsFuture::from(response.text().map_err(network_error)?)
         .await
         .map_err(network_error)?
@@ -165,15 +161,29 @@ pub async fn describe_answer(response: &Response) -> Diagnosis {
     let content_type = headers.get("content-type").ok().flatten();
     let retry_after = headers.get("retry-after").ok().flatten();
     let server_error = error_field(response, content_type.as_deref()).await;
+    let redirected_to = response.redirected().then(|| shown_place(&response.url()));
     diagnose_response(FailedAnswer {
         status: Some(response.status()),
         status_text: &response.status_text(),
         content_type: content_type.as_deref(),
         server_error: server_error.as_deref(),
         retry_after: retry_after.as_deref(),
+        redirected_to: redirected_to.as_deref(),
         now_epoch_ms: js_sys::Date::now(),
         parse_date: |value| Some(js_sys::Date::parse(value)).filter(|ms| ms.is_finite()),
     })
+}
+
+/// `url` as the user knows it: its path and query on the page's origin,
+/// the whole URL on another.
+fn shown_place(url: &str) -> String {
+    let page_origin = global_field("location", "origin");
+    match page_url(url) {
+        Some(parsed) if Some(parsed.origin()) == page_origin => {
+            format!("{}{}", parsed.pathname(), parsed.search())
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// The `error` field of a JSON error body, when there is one.
