@@ -21,6 +21,7 @@
 
 pub mod config;
 pub mod counters;
+pub mod jobs;
 pub mod routes;
 pub mod seeds;
 pub mod state;
@@ -110,6 +111,7 @@ pub fn app(state: AppState) -> Router {
             .route("/faults/ids", get(hostile::ids))
             .route("/faults/charset", get(hostile::charset))
             .route("/faults/redirect-loop", get(hostile::redirect_loop))
+            .route("/faults/session-expired", get(hostile::session_expired))
             .route("/faults/cut-body", get(hostile::cut_body))
             .route("/faults/flood", get(hostile::flood))
             .route("/faults/retry-after-date", get(hostile::retry_after_date))
@@ -205,7 +207,7 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let users = Arc::new(Users::from_flags(&config.users)?);
-    let mut builder = TaskServer::builder(config.server.clone());
+    let mut builder = TaskServer::builder(config.server.clone()).job("countdown", jobs::Countdown);
     if users.any() {
         let identify = Arc::clone(&users);
         builder = builder.identify(move |parts| identify.identify(parts));

@@ -42,6 +42,7 @@ pub use events::{
 pub use feed::{FeedEventData, FeedMessage, FEED_CREATED, FEED_SNAPSHOT, FEED_SYNCED};
 pub use frame::{encode_frame, normalize_newlines, retry_frame, KEEP_ALIVE_FRAME};
 pub use task::{
-    validate_interval_ms, CreateTaskRequest, CreateTaskResponse, ErrorBody, TaskSnapshot,
-    TaskState, ValidationError, DEFAULT_INTERVAL_MS, MAX_INTERVAL_MS, MAX_LABEL_CHARS, MAX_STEPS,
+    validate_interval_ms, CreateTaskRequest, CreateTaskResponse, ErrorBody, KindsResponse,
+    TaskSnapshot, TaskState, ValidationError, DEFAULT_INTERVAL_MS, MAX_INTERVAL_MS,
+    MAX_LABEL_CHARS, MAX_STEPS,
 };

@@ -90,6 +90,13 @@ impl CreateTaskRequest {
     }
 }
 
+/// Answer of `GET /api/kinds`: the kinds of job a task may name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindsResponse {
+    /// The kinds, in order.
+    pub kinds: Vec<String>,
+}
+
 /// Answer of `POST /api/tasks` (status 201).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateTaskResponse {

@@ -158,6 +158,7 @@ impl TaskServer {
         let config = &self.state.config;
         let path = |route: &str| config.path(route);
         let mut api = Router::new()
+            .route(&path("/kinds"), get(api::list_kinds))
             .route(&path("/tasks"), post(api::create_task).get(api::list_tasks))
             .route(&path("/tasks/events"), get(feed_stream::feed_route))
             .route(&path("/tasks/{id}"), get(api::get_task))

@@ -30,6 +30,8 @@ pub(crate) struct ServerState {
     pub shutdown: CancellationToken,
     /// This node's metrics, when they are on.
     pub metrics: Option<Arc<Metrics>>,
+    /// The kinds of job the server runs, in order (`GET /api/kinds`).
+    pub kinds: Arc<Vec<String>>,
 }
 
 impl ServerState {
@@ -42,6 +44,7 @@ impl ServerState {
         kinds: JobKinds,
         shutdown: CancellationToken,
     ) -> Result<Self, TaskError> {
+        let kind_names = kinds.names().into_iter().map(str::to_owned).collect();
         let feed = Feed::new();
         let jobs_first = JobsFirst::new(config.jobs_first);
         let (db, tasks) = match &config.redis {
@@ -91,6 +94,7 @@ impl ServerState {
             feed,
             shutdown,
             metrics,
+            kinds: Arc::new(kind_names),
         })
     }
 }

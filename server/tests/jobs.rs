@@ -202,7 +202,7 @@ fn config() -> TaskServerConfig {
 }
 
 #[tokio::test]
-async fn an_apps_own_job_streams_its_lines_in_order_and_its_refusals_are_422s() {
+async fn an_apps_own_job_is_listed_streams_its_lines_in_order_and_its_refusals_are_422s() {
     let server = TaskServer::builder(config())
         .job("count", Count)
         .build()
@@ -243,6 +243,14 @@ async fn an_apps_own_job_streams_its_lines_in_order_and_its_refusals_are_422s() 
         .await
         .unwrap();
     assert_eq!(run.status(), 404);
+    // A form can offer the kinds the server runs.
+    let kinds: serde_json::Value = reqwest::get(format!("{}/jobs/kinds", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kinds, json!({"kinds": ["count"]}));
 
     let (status, task) = app
         .post(

@@ -9,9 +9,11 @@
 //! - `GET /faults/no-answer?secs=N` keeps the request N s (at most 600) without answering, then 503
 //! - `GET /faults/ids?case=` streams odd ids: `backwards`, `idless-after` (ids 1 and 2, then on
 //!   the next request an id-less `failed` event), `restart-text` (text ids, started over on
-//!   every request)
+//!   every request), `restart-numbers` (ids 1 to 3, then the end, on every request)
 //! - `GET /faults/charset` answers `text/event-stream; charset=latin1`
 //! - `GET /faults/redirect-loop` redirects to itself
+//! - `GET /faults/session-expired` redirects (302) to `/faults/wrong-content-type?from=session`,
+//!   an HTML page, as a PHP session check sends an expired session to its sign-in page
 //! - `GET /faults/cut-body` promises more bytes than it sends, so the body breaks off
 //! - `GET /faults/flood?count=N&bytes=B` streams N events of B bytes (at most 10 000 x 256 KiB), then `CLOSE`
 //! - `GET /faults/retry-after-date?secs=N` answers 503 with `Retry-After` as an HTTP date N s ahead
@@ -177,6 +179,12 @@ pub async fn ids(hit: Hit) -> Result<Response, ApiError> {
                 line(None, Some(EVENT_FAILED), "the disk is full", &mut body);
             }
         }
+        Some("restart-numbers") => {
+            // A script that dies after record 3 and starts over each time.
+            for id in ["1", "2", "3"] {
+                line(Some(id), None, &format!("record {id}"), &mut body);
+            }
+        }
         Some("restart-text") => {
             // A server that ignores Last-Event-ID and starts over each time.
             for id in ["a", "b", "c"] {
@@ -189,7 +197,7 @@ pub async fn ids(hit: Hit) -> Result<Response, ApiError> {
         }
         _ => {
             return Err(ApiError::Unprocessable(
-                "case must be backwards, idless-after or restart-text".into(),
+                "case must be backwards, idless-after, restart-numbers or restart-text".into(),
             ))
         }
     }
@@ -213,6 +221,15 @@ pub async fn redirect_loop(hit: Hit) -> Result<Response, ApiError> {
     Ok((
         StatusCode::TEMPORARY_REDIRECT,
         [(header::LOCATION, location)],
+    )
+        .into_response())
+}
+
+/// `GET /faults/session-expired`.
+pub async fn session_expired(_counted: Hit) -> Result<Response, ApiError> {
+    Ok((
+        StatusCode::FOUND,
+        [(header::LOCATION, "/faults/wrong-content-type?from=session")],
     )
         .into_response())
 }

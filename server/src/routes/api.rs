@@ -4,6 +4,7 @@
 //! - `POST /api/tasks` `{kind?, label?, ...the kind's parameters}` -> 201
 //!   [`CreateTaskResponse`]; no `kind` is the built-in `steps`
 //!   (`{steps, interval_ms?, fail_at?}`)
+//! - `GET /api/kinds` -> `{"kinds": [...]}`, the kinds a task may name
 //! - `GET /api/tasks?limit=&before=` -> a page of [`TaskSnapshot`]s, `GET /api/tasks/{id}` -> one
 //! - `GET /api/tasks/{id}/events` -> the SSE stream (resumable)
 //! - `POST /api/tasks/{id}/cancel` -> the cancelled task, 409 once it ended
@@ -19,7 +20,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sse_task_protocol::{
-    encode_frame, CreateTaskResponse, HistoryLost, TaskSnapshot, EVENT_HISTORY_LOST,
+    encode_frame, CreateTaskResponse, HistoryLost, KindsResponse, TaskSnapshot, EVENT_HISTORY_LOST,
 };
 
 use crate::http::access::Access;
@@ -106,6 +107,14 @@ pub async fn create_task(
         created => created?,
     };
     Ok((StatusCode::CREATED, Json(urls(&state.config, &id))))
+}
+
+/// `GET /api/kinds`: the kinds of job a task may name, so that a form can
+/// offer them.
+pub async fn list_kinds(State(state): State<ServerState>, _caller: Caller) -> Json<KindsResponse> {
+    Json(KindsResponse {
+        kinds: state.kinds.as_ref().clone(),
+    })
 }
 
 /// Query of `GET /api/tasks`.
