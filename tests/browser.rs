@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use serde_json::json;
-use sse_task_progress::notices::{CLOSED_COMPLETE, INTERRUPTED, NEW_CREDENTIALS};
+use sse_task_progress::notices::{CLOSED_COMPLETE, INTERRUPTED, NEW_CREDENTIALS, STARTED_OVER};
 use sse_task_progress::{
     model::ReadyState, model::StreamTarget, model::TaskLog, model::TaskMeta, options::FetchOptions,
     StreamView, TaskSource, TaskStatus, TaskStream, Transport, UseTaskStreamOptions,
@@ -112,6 +112,59 @@ async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
 }
 
 #[wasm_bindgen_test]
+async fn a_job_of_the_servers_own_kind_starts_with_its_parameters_and_stop_cancels_it() {
+    let kinds = get_json("/api/kinds").await;
+    assert!(
+        kinds["kinds"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("countdown")),
+        "{kinds}"
+    );
+    let countdown = |params: &str| TaskSource::Job {
+        server: server().to_owned(),
+        kind: "countdown".into(),
+        params: params.into(),
+        label: None,
+    };
+    // The job checks its parameters: its refusal is the failure shown.
+    let refused = run_until(
+        countdown(r#"{"from": 0}"#),
+        UseTaskStreamOptions::default(),
+        "failed",
+    )
+    .await;
+    assert!(
+        refused
+            .text("status")
+            .contains("from must be a whole number from 1 to 10000"),
+        "{}",
+        refused.describe()
+    );
+    let monitor = mount_monitor(
+        countdown(r#"{"from": 300, "interval_ms": 50}"#),
+        UseTaskStreamOptions::default(),
+    );
+    monitor.click("start");
+    monitor
+        .wait_until("three counts", LONG, |m| m.lines().len() >= 3)
+        .await;
+    assert_eq!(monitor.lines()[..2], ["299 left", "298 left"]);
+    monitor.click("stop");
+    monitor.wait_for_status("stopped", LONG).await;
+    let status_url = monitor.text("task-status-url");
+    let mut state = serde_json::Value::Null;
+    for _ in 0..40 {
+        state = get_json(&status_url).await;
+        if state["state"] == "cancelled" {
+            break;
+        }
+        sleep(50).await;
+    }
+    assert_eq!(state["state"], "cancelled", "{state}");
+}
+
+#[wasm_bindgen_test]
 async fn a_server_side_failure_ends_as_failed_with_the_servers_message() {
     for transport in transports() {
         let monitor = run_until(task_api(5, 10, Some(3), None), on(&transport), "failed").await;
@@ -154,20 +207,29 @@ async fn every_step_once(transport: &Transport, count: u32, interval_ms: u64, kn
 }
 
 #[wasm_bindgen_test]
-async fn dropped_connections_and_servers_that_restart_ids_lose_and_double_no_line() {
+async fn dropped_connections_lose_and_double_no_line_and_a_server_that_starts_over_is_stopped() {
     for transport in transports() {
         // The server ends the first connection after 4 events; the client
         // reconnects with Last-Event-ID and the rest arrives once.
         every_step_once(&transport, 10, 30, "drop_after=4&retry_ms=50").await;
-        // A naive server starts over whatever the client asks.
-        every_step_once(
-            &transport,
-            8,
-            30,
-            "drop_after=3&ignore_resume=1&retry_ms=50",
-        )
-        .await;
         every_step_once(&transport, 9, 0, "drop_every=3&retry_ms=50").await;
+        // A naive server starts over whatever the client asks: its first
+        // steps are shown once, then the stream stops rather than follow a
+        // job that may be running again.
+        let task = post_json("/api/tasks", json!({"steps": 8, "interval_ms": 30})).await;
+        let events = format!(
+            "{}?drop_after=3&ignore_resume=1&retry_ms=50",
+            task["events_url"].as_str().unwrap()
+        );
+        let monitor = run_until(url(&events), on(&transport), "failed").await;
+        let lines = monitor.lines();
+        assert_eq!(lines[..3], steps(8)[..3], "{}", transport.name());
+        assert_eq!(
+            lines[3..],
+            [format!("Failed: {STARTED_OVER}")],
+            "{}",
+            transport.name()
+        );
     }
 }
 

@@ -10,7 +10,9 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use sse_task_progress::notices::{CLOSED_COMPLETE, HISTORY_LOST, NO_DATA, OFFLINE};
+use sse_task_progress::notices::{
+    CLOSED_COMPLETE, HISTORY_LOST, NOT_RESUMED, NO_DATA, OFFLINE, STARTED_OVER,
+};
 use sse_task_progress::{
     options::FetchOptions, options::HiddenTab, options::MessageReader, options::ParsedEvent,
     options::RawMessage, options::ReconnectPolicy, TaskSource, Transport, UseTaskStreamOptions,
@@ -238,28 +240,50 @@ async fn ids_that_go_backwards_in_one_connection_lose_no_line() {
 }
 
 #[wasm_bindgen_test]
-async fn text_ids_from_a_server_that_starts_over_are_shown_once() {
+async fn a_script_that_starts_over_instead_of_resuming_runs_at_most_twice_and_the_monitor_says_why()
+{
     for transport in transports() {
-        let key = unique_key("text-ids");
+        let name = transport.name();
+        let cases = [
+            ("restart-numbers", ["record 1", "record 2", "record 3"]),
+            ("restart-text", ["text id a", "text id b", "text id c"]),
+        ];
+        for (case, first_run) in cases {
+            let key = unique_key(case);
+            let monitor = run_until(
+                url(&format!("/faults/ids?case={case}&key={key}")),
+                quick_retries(&transport, 3),
+                "failed",
+            )
+            .await;
+            assert!(
+                monitor.text("status").contains(STARTED_OVER),
+                "{name} {case}: {}",
+                monitor.describe()
+            );
+            // Each record once, then the failure's line.
+            let lines = monitor.lines();
+            assert_eq!(lines[..lines.len() - 1], first_run, "{name} {case}");
+            assert_eq!(
+                hits(&key).await,
+                2,
+                "{name} {case}: the job ran twice at most"
+            );
+        }
+        // Known not to resume: never a second run.
+        let key = unique_key("no-resume");
         let monitor = run_until(
-            url(&format!("/faults/ids?case=restart-text&key={key}")),
-            on(&transport),
-            "completed",
+            url(&format!("/faults/ids?case=restart-numbers&key={key}")),
+            quick_retries(&transport, 3).reconnect_after_data(false),
+            "failed",
         )
         .await;
-        assert_eq!(
-            monitor.lines(),
-            [
-                "text id a",
-                "text id b",
-                "text id c",
-                "text id d",
-                "Process complete",
-                CLOSED_COMPLETE
-            ],
-            "{}",
-            transport.name()
+        assert!(
+            monitor.text("status").contains(NOT_RESUMED),
+            "{name}: {}",
+            monitor.describe()
         );
+        assert_eq!(hits(&key).await, 1, "{name}: ran once");
     }
 }
 
@@ -306,6 +330,15 @@ async fn every_failure_says_its_real_cause() {
             hits(&key).await <= 2,
             "{name}: {} requests",
             hits(&key).await
+        );
+
+        let expired = failure_of("/faults/session-expired", on(&transport)).await;
+        // The test page is on another origin than the server: the whole URL.
+        assert!(
+            expired.contains("/faults/wrong-content-type?from=session, which answered text/html")
+                && expired.contains("the stream was redirected to http")
+                && expired.contains("sign in again"),
+            "{name}: {expired}"
         );
 
         let looping = failure_of("/faults/redirect-loop", on(&transport)).await;

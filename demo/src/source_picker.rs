@@ -35,6 +35,9 @@ pub fn SourcePicker(
         TaskSource::TaskApi { server, .. } => {
             format!("a new task on the server ({server}/api/tasks), then its event stream")
         }
+        TaskSource::Job { server, kind, .. } => {
+            format!("a new {kind} task on the server ({server}/api/tasks), then its event stream")
+        }
         TaskSource::Url { url } if kind.get() == SourceKind::PostBody => format!("POST {url}"),
         TaskSource::Url { url } if url.is_empty() => "(type an SSE URL above)".to_owned(),
         TaskSource::Url { url } => url,

@@ -33,6 +33,10 @@ pub async fn run(driver: &Driver, base: &str) -> Result<Vec<String>, PageError> 
     passed.push(
         "<task-monitor transport=\"fetch-worker\"> read the coreBOS source in its worker (the page fetched nothing) to every iteration; under a Content Security Policy that forbids workers it read it on the main thread, to every iteration".to_owned(),
     );
+    own_kind(&page, base).await?;
+    passed.push(
+        "<task-monitor kind=\"countdown\" params=…> started the server's own job with its parameters, Stop cancelled it on the server; an element given only its task-id reattached on Start and created no task".to_owned(),
+    );
     three_monitors(&page, base).await?;
     passed.push(
         "three <task-monitor>s at once: two completed, Stop in the third cancelled its task on the server; a fourth given task-id reattached to a running task and showed the same log; removing one closed its stream"
@@ -233,6 +237,80 @@ async fn off_main_thread(
         }
     }
     Ok(())
+}
+
+/// Adds `<task-monitor id=arguments[0]>` with the attributes of
+/// `arguments[1]` (an object) to the page's grid.
+const ADD_MONITOR: &str = "const m = document.createElement('task-monitor');\
+     m.id = arguments[0];\
+     for (const [name, value] of Object.entries(arguments[1])) m.setAttribute(name, value);\
+     document.querySelector('.grid').append(m);";
+
+/// The server's own job kind from the element: `kind` and `params` create
+/// a `countdown`, Stop cancels it on the server; an element given only
+/// that task's id follows it on Start and creates nothing.
+async fn own_kind(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
+    page.open(&format!("{base}/element/three.html")).await?;
+    page.script(
+        ADD_MONITOR,
+        vec![
+            "countdown".into(),
+            serde_json::json!({"kind": "countdown", "params": "{\"from\": 200, \"interval_ms\": 50}"}),
+        ],
+    )
+    .await?;
+    page.wait_ready().await?;
+    page.click("#countdown", "start").await?;
+    page.wait_until("three counts", || async {
+        Ok(page.lines("#countdown").await?.len() >= 3)
+    })
+    .await?;
+    let first = page.lines("#countdown").await?;
+    if first[..2] != ["199 left", "198 left"] {
+        return Err(PageError::Unexpected(format!(
+            "the countdown from 200 began {first:?}"
+        )));
+    }
+    page.click("#countdown", "stop").await?;
+    page.wait_for_status("#countdown", "stopped").await?;
+    let status_url = page
+        .string("return document.getElementById('countdown').statusUrl;")
+        .await?;
+    wait_for_server_state(base, &status_url, "cancelled").await?;
+    let id = page
+        .string("return document.getElementById('countdown').getAttribute('task-id');")
+        .await?;
+    let newest_before = newest_task(base).await?;
+    page.script(
+        ADD_MONITOR,
+        vec!["follower".into(), serde_json::json!({ "task-id": id })],
+    )
+    .await?;
+    page.wait_ready().await?;
+    page.wait_for_status("#follower", "stopped").await?;
+    page.click("#follower", "start").await?;
+    page.wait_for_status("#follower", "stopped").await?;
+    let followed = page.lines("#follower").await?;
+    let newest_after = newest_task(base).await?;
+    if newest_after != newest_before || followed.first().map(String::as_str) != Some("199 left") {
+        return Err(PageError::Unexpected(format!(
+            "Start on an element given only a task-id should reattach to it and create nothing: \
+             the newest task was {newest_before}, is {newest_after}; its log {followed:?}"
+        )));
+    }
+    page.no_errors("with the server's own job kind").await
+}
+
+/// The id of the newest task the server lists.
+async fn newest_task(base: &str) -> Result<String, PageError> {
+    let listed: serde_json::Value = reqwest::get(format!("{base}/api/tasks?limit=1"))
+        .await?
+        .json()
+        .await?;
+    Ok(listed["tasks"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
 }
 
 /// Listens on the document (the events bubble out of the shadow root) to

@@ -108,9 +108,17 @@ impl Monitor {
     /// happens without a source (the panel already shows why).
     pub fn start(&self) {
         let settings = self.settings.borrow().clone();
-        if let Some(source) = settings.source.clone() {
-            self.stream.set_options(settings.options());
-            self.stream.start_source(source);
+        let Some(source) = settings.source.clone() else {
+            return;
+        };
+        self.stream.set_options(settings.options());
+        match (&settings.task_id, settings.creates_tasks, &source) {
+            // Given only a task to follow: Start follows it again from its
+            // first event, and never creates a task of another kind.
+            (Some(id), false, TaskSource::TaskApi { server, .. }) => {
+                self.stream.attach_task(server, id)
+            }
+            _ => self.stream.start_source(source),
         }
     }
 
@@ -173,7 +181,9 @@ impl Monitor {
         let (wanted, server) = {
             let settings = self.settings.borrow();
             let server = match &settings.source {
-                Some(TaskSource::TaskApi { server, .. }) => server.clone(),
+                Some(TaskSource::TaskApi { server, .. } | TaskSource::Job { server, .. }) => {
+                    server.clone()
+                }
                 _ => String::new(),
             };
             (settings.task_id.clone(), server)

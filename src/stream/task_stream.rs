@@ -67,8 +67,22 @@ impl TaskStream {
     /// then cancels it on the server. `server` is an origin such as
     /// `http://127.0.0.1:8080`, or empty for the page's own.
     pub fn start_task(&self, server: &str, request: CreateTaskRequest) {
-        let server = server.trim_end_matches('/').to_owned();
-        self.with(|c| c.start_task(server, request));
+        self.start_source(TaskSource::TaskApi {
+            server: server.to_owned(),
+            request,
+        });
+    }
+
+    /// Creates a task of the server's job `kind` with `params` (a JSON
+    /// object's text) on `server`'s task API, then streams it; stop then
+    /// cancels it on the server.
+    pub fn start_job(&self, server: &str, kind: &str, params: &str) {
+        self.start_source(TaskSource::Job {
+            server: server.to_owned(),
+            kind: kind.to_owned(),
+            params: params.to_owned(),
+            label: None,
+        });
     }
 
     /// Reattaches to task `id` of `server`'s task API: replays its whole log,
@@ -84,9 +98,16 @@ impl TaskStream {
     /// Starts `source`: creates the task on the task API, or opens the URL
     /// (replacing any current stream).
     pub fn start_source(&self, source: TaskSource) {
-        match source {
-            TaskSource::TaskApi { server, request } => self.start_task(&server, request),
-            TaskSource::Url { url } => self.start_url(StreamTarget::url(url)),
+        let server = match &source {
+            TaskSource::TaskApi { server, .. } | TaskSource::Job { server, .. } => {
+                server.trim_end_matches('/').to_owned()
+            }
+            TaskSource::Url { url } => return self.start_url(StreamTarget::url(url.clone())),
+        };
+        match source.create_body() {
+            Some(Ok(body)) => self.with(|c| c.start_task(server, body)),
+            Some(Err(problem)) => self.with(|c| c.fail_to_start(problem)),
+            None => {}
         }
     }
 

@@ -97,7 +97,9 @@ pub fn TaskMonitor(
 fn remember_task(stream: UseTaskStreamReturn, source: Signal<TaskSource>, key: String) {
     let reattach_key = key.clone();
     Effect::new(move |_| {
-        if let TaskSource::TaskApi { server, .. } = source.get_untracked() {
+        if let TaskSource::TaskApi { server, .. } | TaskSource::Job { server, .. } =
+            source.get_untracked()
+        {
             if let Some(id) = page_memory::remembered(&reattach_key) {
                 stream.attach_task(server, id);
             }
