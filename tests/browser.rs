@@ -72,6 +72,19 @@ async fn server_rendered_markup_hydrates_and_runs_a_task_to_100_percent() {
     assert_eq!(monitor.count(".tm-monitor"), 1, "{}", monitor.describe());
 }
 
+/// The task at `status_url` once its state is `wanted` (or as it is after 2 s).
+async fn state_once(status_url: &str, wanted: &str) -> serde_json::Value {
+    let mut state = serde_json::Value::Null;
+    for _ in 0..40 {
+        state = get_json(status_url).await;
+        if state["state"] == wanted {
+            break;
+        }
+        sleep(50).await;
+    }
+    state
+}
+
 #[wasm_bindgen_test]
 async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
     for transport in transports() {
@@ -87,14 +100,7 @@ async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
         assert_eq!(at_stop.last().map(String::as_str), Some(INTERRUPTED));
         let status_url = monitor.text("task-status-url");
         // The server really stopped: its state turns cancelled and its step stays put.
-        let mut state = serde_json::Value::Null;
-        for _ in 0..40 {
-            state = get_json(&status_url).await;
-            if state["state"] == "cancelled" {
-                break;
-            }
-            sleep(50).await;
-        }
+        let state = state_once(&status_url, "cancelled").await;
         assert_eq!(state["state"], "cancelled", "{}: {state}", transport.name());
         let step = state["step"].as_u64().unwrap();
         sleep(400).await;
@@ -153,14 +159,7 @@ async fn a_job_of_the_servers_own_kind_starts_with_its_parameters_and_stop_cance
     monitor.click("stop");
     monitor.wait_for_status("stopped", LONG).await;
     let status_url = monitor.text("task-status-url");
-    let mut state = serde_json::Value::Null;
-    for _ in 0..40 {
-        state = get_json(&status_url).await;
-        if state["state"] == "cancelled" {
-            break;
-        }
-        sleep(50).await;
-    }
+    let state = state_once(&status_url, "cancelled").await;
     assert_eq!(state["state"], "cancelled", "{state}");
 }
 
