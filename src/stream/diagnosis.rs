@@ -44,7 +44,7 @@ impl Diagnosis {
         Self {
             reason: format!(
                 "cannot reach the server: it did not answer within {} s (open_timeout_ms)",
-                f64::from(ms) / 1000.0
+                seconds(ms)
             ),
             kind: FailureKind::Transient {
                 retry_after_ms: None,
@@ -77,6 +77,15 @@ impl Diagnosis {
     /// True unless the failure is permanent.
     pub fn retryable(&self) -> bool {
         self.kind != FailureKind::Permanent
+    }
+}
+
+/// `ms` in seconds, with tenths when it has them ("30", "1.5"), in
+/// integers: formatting a float would add the float printer to the wasm.
+fn seconds(ms: u32) -> String {
+    match (ms / 1000, ms % 1000 / 100) {
+        (whole, 0) => whole.to_string(),
+        (whole, tenths) => format!("{whole}.{tenths}"),
     }
 }
 
@@ -266,6 +275,14 @@ mod tests {
         });
         assert!(html.reason.contains("text/html, not text/event-stream"));
         assert!(!html.retryable());
+    }
+
+    #[test]
+    fn the_open_timeout_is_said_in_seconds() {
+        assert_eq!(seconds(30_000), "30");
+        assert_eq!(seconds(1_500), "1.5");
+        assert_eq!(seconds(250), "0.2");
+        assert!(Diagnosis::no_answer(1000).reason.contains("within 1 s"));
     }
 
     #[test]
