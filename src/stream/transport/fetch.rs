@@ -55,14 +55,15 @@ impl StreamTransport for FetchTransport {
         sink: EventSink,
     ) -> Result<Box<dyn Connection>, String> {
         let abort = AbortController::new().map_err(|_| "cannot create an AbortController")?;
-        let init = self.request_init(request.last_event_id)?;
-        init.set_signal(Some(&abort.signal()));
         // An id no header can carry here is sent in the query, as the
         // EventSource transport does.
+        let header = request.last_event_id.and_then(last_event_id_header);
         let url = match request.last_event_id {
-            Some(id) if last_event_id_header(id).is_none() => with_last_event_id(request.url, id),
+            Some(id) if header.is_none() => with_last_event_id(request.url, id),
             _ => request.url.to_owned(),
         };
+        let init = self.request_init(header.as_deref())?;
+        init.set_signal(Some(&abort.signal()));
         let promise = fetch(&url, &init);
         let shared = Rc::new(Shared {
             queue: request.queue.clone(),
@@ -83,7 +84,9 @@ impl StreamTransport for FetchTransport {
 }
 
 impl FetchTransport {
-    fn request_init(&self, last_event_id: Option<&str>) -> Result<RequestInit, String> {
+    /// The request, with `last_event_id_header` (the id as the header
+    /// carries it) when resuming.
+    fn request_init(&self, last_event_id_header: Option<&str>) -> Result<RequestInit, String> {
         let options = &self.options;
         let headers = Headers::new().map_err(|_| "cannot create headers")?;
         let set = |name: &str, value: &str| {
@@ -95,8 +98,8 @@ impl FetchTransport {
         if let Some(kind) = &options.content_type {
             set("Content-Type", kind)?;
         }
-        if let Some(header) = last_event_id.and_then(last_event_id_header) {
-            set("Last-Event-ID", &header)?;
+        if let Some(header) = last_event_id_header {
+            set("Last-Event-ID", header)?;
         }
         if let Some(extra) = &options.headers {
             for (name, value) in extra() {
