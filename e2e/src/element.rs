@@ -239,27 +239,16 @@ async fn off_main_thread(
     Ok(())
 }
 
-/// Adds `<task-monitor id=arguments[0]>` with the attributes of
-/// `arguments[1]` (an object) to the page's grid.
-const ADD_MONITOR: &str = "const m = document.createElement('task-monitor');\
-     m.id = arguments[0];\
-     for (const [name, value] of Object.entries(arguments[1])) m.setAttribute(name, value);\
-     document.querySelector('.grid').append(m);";
-
 /// The server's own job kind from the element: `kind` and `params` create
 /// a `countdown`, Stop cancels it on the server; an element given only
 /// that task's id follows it on Start and creates nothing.
 async fn own_kind(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
     page.open(&format!("{base}/element/three.html")).await?;
-    page.script(
-        ADD_MONITOR,
-        vec![
-            "countdown".into(),
-            serde_json::json!({"kind": "countdown", "params": "{\"from\": 200, \"interval_ms\": 50}"}),
-        ],
+    page.add_monitor(
+        "countdown",
+        serde_json::json!({"kind": "countdown", "params": "{\"from\": 200, \"interval_ms\": 50}"}),
     )
     .await?;
-    page.wait_ready().await?;
     page.click("#countdown", "start").await?;
     page.wait_until("three counts", || async {
         Ok(page.lines("#countdown").await?.len() >= 3)
@@ -281,12 +270,8 @@ async fn own_kind(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
         .string("return document.getElementById('countdown').getAttribute('task-id');")
         .await?;
     let newest_before = newest_task(base).await?;
-    page.script(
-        ADD_MONITOR,
-        vec!["follower".into(), serde_json::json!({ "task-id": id })],
-    )
-    .await?;
-    page.wait_ready().await?;
+    page.add_monitor("follower", serde_json::json!({ "task-id": id }))
+        .await?;
     page.wait_for_status("#follower", "stopped").await?;
     page.click("#follower", "start").await?;
     page.wait_for_status("#follower", "stopped").await?;
@@ -346,15 +331,8 @@ async fn three_monitors(page: &ElementPage<'_>, base: &str) -> Result<(), PageEr
             "#import did not write its task-id".into(),
         ));
     }
-    page.script(
-        "const again = document.createElement('task-monitor');\
-         again.id = 'again';\
-         again.setAttribute('task-id', arguments[0]);\
-         document.querySelector('.grid').append(again);",
-        vec![import_id.clone().into()],
-    )
-    .await?;
-    page.wait_ready().await?;
+    page.add_monitor("again", serde_json::json!({ "task-id": import_id }))
+        .await?;
     page.click("#export", "stop").await?;
     page.wait_for_status("#export", "stopped").await?;
     let status_url = page

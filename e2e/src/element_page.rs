@@ -125,6 +125,24 @@ impl<'a> ElementPage<'a> {
             .map_err(|_| PageError::Unexpected(format!("the log's lines are not strings: {lines}")))
     }
 
+    /// Adds `<task-monitor id="{id}">` with `attributes` (name to value) to
+    /// the page's `.grid`, or its body, and waits until it is ready.
+    pub async fn add_monitor(
+        &self,
+        id: &str,
+        attributes: serde_json::Value,
+    ) -> Result<(), PageError> {
+        self.script(
+            "const m = document.createElement('task-monitor');\
+             m.id = arguments[0];\
+             for (const [name, value] of Object.entries(arguments[1])) m.setAttribute(name, value);\
+             (document.querySelector('.grid') || document.body).append(m);",
+            vec![id.into(), attributes],
+        )
+        .await?;
+        self.wait_ready().await
+    }
+
     /// What the current page reported since it was ready (and since the
     /// last call): uncaught errors, unhandled rejections, `console.error`
     /// and `console.warn`.

@@ -19,12 +19,6 @@ use crate::server_process::{free_port, ServerProcess};
 const STEPS: u32 = 100;
 const INTERVAL_MS: u32 = 100;
 
-/// Adds a monitor that reattaches to the task `arguments[0]`.
-const ATTACH: &str = "const monitor = document.createElement('task-monitor');\
-     monitor.id = 'shared';\
-     monitor.setAttribute('task-id', arguments[0]);\
-     document.body.append(monitor);";
-
 /// Runs the three tabs against `bin` serving `dist` (with the fault
 /// endpoints, which count the open streams); returns what passed.
 pub async fn run(driver: &Driver, bin: &Path, dist: &Path) -> Result<String, PageError> {
@@ -70,7 +64,8 @@ async fn three_tabs(driver: &Driver, base: &str) -> Result<String, PageError> {
         }
         // A page that loads the element and holds other idle monitors.
         page.open(&format!("{base}/element/three.html")).await?;
-        page.script(ATTACH, vec![id.clone().into()]).await?;
+        page.add_monitor("shared", serde_json::json!({ "task-id": id }))
+            .await?;
         page.wait_until("the tab's monitor to show the task's lines", || async {
             Ok(page
                 .lines("#shared")
