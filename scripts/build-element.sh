@@ -7,6 +7,8 @@
 #! `trunk build --release` builds the element too, into dist/element/.
 #! Outside trunk: `scripts/build-element.sh [OUT_DIR]` (default dist/element,
 #! release). Uses the wasm-bindgen and wasm-opt on PATH; downloads nothing.
+#! A release build then writes each file's .gz and .br beside it
+#! (scripts/lib/precompress.sh): under trunk the whole site's, the demo's too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -30,4 +32,9 @@ if [[ "$PROFILE" == "release" ]]; then
 fi
 cp element/js/task-monitor.js element/pages/*.html "$OUT/"
 cp -L element/npm/package.json element/npm/README.md element/npm/LICENSE-MIT element/npm/LICENSE-APACHE "$OUT/"
+if [[ "$PROFILE" == "release" ]]; then
+  # shellcheck source=scripts/lib/precompress.sh
+  source scripts/lib/precompress.sh
+  precompress "${TRUNK_STAGING_DIR:-$OUT}"
+fi
 echo "task-monitor element ($PROFILE) in $OUT"

@@ -98,7 +98,7 @@ install_test_packages() {
   local packages
   read -ra packages <<<"$(missing_packages chromium:chromium chromedriver:chromium-driver \
     firefox-esr:firefox-esr WebKitWebDriver:webkit2gtk-driver Xvfb:xvfb xauth:xauth \
-    gzip:gzip curl:curl php:php-cli redis-server:redis-server ${WITH_BENCH:+python3:python3})"
+    gzip:gzip brotli:brotli curl:curl php:php-cli redis-server:redis-server ${WITH_BENCH:+python3:python3})"
   if ((${#packages[@]} == 0)); then
     log "apt packages present"
     return 0

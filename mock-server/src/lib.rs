@@ -17,6 +17,7 @@
 //!   (`drop_after`, `end_after_ms`, `key`, ...), a layer around the task
 //!   server's router; [`counters`]: what the fault endpoints report.
 //! - [`users`]: `--user`'s users and their sessions, and who a request is.
+//! - [`site`]: `--static-dir`'s files, precompressed and with cache rules.
 //! - [`state`]: what every route shares.
 
 pub mod config;
@@ -24,6 +25,7 @@ pub mod counters;
 pub mod jobs;
 pub mod routes;
 pub mod seeds;
+pub mod site;
 pub mod state;
 pub mod stream_knobs;
 pub mod users;
@@ -32,8 +34,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::handler::HandlerWithoutStateExt;
-use axum::http::Uri;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::Router;
@@ -41,7 +41,6 @@ use sse_task_server::http::{refuse_cross_origin_actions, ApiError};
 use sse_task_server::{TaskServer, MAX_BODY_BYTES};
 use thiserror::Error;
 use tokio::net::TcpListener;
-use tower_http::services::ServeDir;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -136,9 +135,7 @@ pub fn app(state: AppState) -> Router {
             stream_knobs,
         )));
     let router = match &config.static_dir {
-        Some(dir) => {
-            router.fallback_service(ServeDir::new(dir).fallback(no_such_file.into_service()))
-        }
+        Some(dir) => router.merge(site::site(dir)),
         None => router.fallback(not_found),
     };
     let router = match server.cors() {
@@ -170,14 +167,6 @@ async fn reject_odd_targets(
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
-}
-
-/// A path that is neither a route nor a file of the site: a 404 that names
-/// it (the demo has no client-side routes, so no page stands in for it: a
-/// mistyped stream URL must read as "not found", not as a page of HTML).
-async fn no_such_file(uri: Uri) -> ApiError {
-    let path: String = uri.path().chars().take(200).collect();
-    ApiError::NotFound(format!("no such route or file: {path}"))
 }
 
 /// Checks what can make the server fail to start (today: the database file

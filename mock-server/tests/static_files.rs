@@ -1,6 +1,7 @@
 //! `--static-dir`: the site at `/`, a JSON 404 naming any other path that is
 //! no file (so a mistyped stream URL says "not found"), and nothing outside
-//! the folder, whatever the request path says.
+//! the folder, whatever the request path says; the files compressed at build
+//! served to whoever accepts them, with cache rules a returning visit uses.
 
 mod common;
 
@@ -10,9 +11,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Sends `path` as written (no client-side normalisation) and returns the raw answer.
 async fn raw_get(server: &TestServer, path: &str) -> String {
+    raw_get_with(server, path, "").await
+}
+
+/// [`raw_get`] with extra header lines (each ending in `\r\n`).
+async fn raw_get_with(server: &TestServer, path: &str, headers: &str) -> String {
     let addr = server.base.trim_start_matches("http://");
     let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n");
     socket.write_all(request.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
     socket.read_to_end(&mut answer).await.unwrap();
@@ -75,4 +82,60 @@ async fn a_request_target_that_is_not_a_path_is_a_json_400_not_a_500() {
     assert!(answer.contains("application/json"), "{answer}");
     assert!(answer.contains("must be a path"), "{answer}");
     assert!(raw_get(&server, "/a.txt").await.starts_with("HTTP/1.1 200"));
+}
+
+/// The header `name`'s value in a raw answer (names compared in lower case).
+fn header<'a>(answer: &'a str, name: &str) -> Option<&'a str> {
+    let head = answer.split("\r\n\r\n").next().unwrap_or("");
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        (key.eq_ignore_ascii_case(name)).then(|| value.trim())
+    })
+}
+
+#[tokio::test]
+async fn compressed_files_go_to_who_accepts_them_and_hashed_names_are_cached_for_good() {
+    let root = tempfile::tempdir().unwrap();
+    let hashed = "app-0123456789abcdef.js";
+    std::fs::write(root.path().join("index.html"), "<p>plain</p>").unwrap();
+    std::fs::write(root.path().join("index.html.gz"), "GZIPPED INDEX").unwrap();
+    std::fs::write(root.path().join(hashed), "console.log('plain')").unwrap();
+    std::fs::write(root.path().join(format!("{hashed}.br")), "BROTLI APP").unwrap();
+    std::fs::write(root.path().join(format!("{hashed}.gz")), "GZIPPED APP").unwrap();
+    let server = TestServer::start(ServerConfig {
+        static_dir: Some(root.path().to_owned()),
+        ..ServerConfig::default()
+    })
+    .await;
+
+    let app = format!("/{hashed}");
+    let answer = raw_get_with(&server, &app, "Accept-Encoding: gzip, br\r\n").await;
+    assert!(answer.ends_with("BROTLI APP"), "{answer}");
+    assert_eq!(header(&answer, "content-encoding"), Some("br"));
+    assert_eq!(header(&answer, "content-type"), Some("text/javascript"));
+    assert_eq!(header(&answer, "vary"), Some("accept-encoding"));
+    assert_eq!(
+        header(&answer, "cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let answer = raw_get_with(&server, &app, "Accept-Encoding: gzip\r\n").await;
+    assert!(answer.ends_with("GZIPPED APP"), "{answer}");
+    let answer = raw_get(&server, &app).await;
+    assert!(answer.ends_with("console.log('plain')"), "{answer}");
+    assert_eq!(header(&answer, "content-encoding"), None);
+
+    // A name without a hash may change: kept, but asked again, and a 304 while unchanged.
+    let answer = raw_get_with(&server, "/", "Accept-Encoding: gzip, br\r\n").await;
+    assert!(answer.ends_with("GZIPPED INDEX"), "{answer}");
+    assert_eq!(header(&answer, "cache-control"), Some("no-cache"));
+    let modified = header(&answer, "last-modified")
+        .expect("a Last-Modified")
+        .to_owned();
+    let again = format!("If-Modified-Since: {modified}\r\nAccept-Encoding: gzip, br\r\n");
+    let answer = raw_get_with(&server, "/", &again).await;
+    assert!(answer.starts_with("HTTP/1.1 304"), "{answer}");
+    assert_eq!(header(&answer, "cache-control"), Some("no-cache"));
+    // The API's answers are not the site's: no cache rule added to them.
+    let answer = raw_get(&server, "/api/tasks/unknown").await;
+    assert_eq!(header(&answer, "cache-control"), None, "{answer}");
 }
