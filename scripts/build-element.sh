@@ -7,8 +7,10 @@
 #! `trunk build --release` builds the element too, into dist/element/.
 #! Outside trunk: `scripts/build-element.sh [OUT_DIR]` (default dist/element,
 #! release). Uses the wasm-bindgen and wasm-opt on PATH; downloads nothing.
-#! A release build then writes each file's .gz and .br beside it
-#! (scripts/lib/precompress.sh): under trunk the whole site's, the demo's too.
+#! A release build minifies the wasm's import and export names with its glue
+#! (scripts/lib/minify_wasm.sh), then writes each file's .gz and .br beside it
+#! (scripts/lib/precompress.sh); under trunk, the demo's wasm and the whole
+#! site's files too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -29,6 +31,15 @@ wasm-bindgen --target web --no-typescript --out-dir "$OUT" "$WASM"
 if [[ "$PROFILE" == "release" ]]; then
   wasm-opt -Oz --output="$OUT/task_monitor_element_bg.opt.wasm" "$OUT/task_monitor_element_bg.wasm"
   mv "$OUT/task_monitor_element_bg.opt.wasm" "$OUT/task_monitor_element_bg.wasm"
+  # shellcheck source=scripts/lib/minify_wasm.sh
+  source scripts/lib/minify_wasm.sh
+  minify_wasm "$OUT/task_monitor_element_bg.wasm" "$OUT/task_monitor_element.js"
+  if [[ -n "${TRUNK_STAGING_DIR:-}" ]]; then
+    # The demo's wasm, which trunk has built and optimised by now.
+    for app_wasm in "$TRUNK_STAGING_DIR"/*_bg.wasm; do
+      [[ -e "$app_wasm" ]] && minify_wasm "$app_wasm" "${app_wasm%_bg.wasm}.js"
+    done
+  fi
 fi
 cp element/js/task-monitor.js element/pages/*.html "$OUT/"
 cp -L element/npm/package.json element/npm/README.md element/npm/LICENSE-MIT element/npm/LICENSE-APACHE "$OUT/"

@@ -15,25 +15,31 @@
 #!   cargo:    trunk (pinned), wasm-bindgen-cli (the exact version in Cargo.lock),
 #!             geckodriver (pinned, Mozilla publishes it on crates.io), into
 #!             $TOOLS_DIR/geckodriver
-#!   npm:      binaryen (wasm-opt) and axe-core (the end-to-end test's
-#!             accessibility check), into $TOOLS_DIR, outside the repository
+#!   npm:      binaryen (wasm-opt), terser (minifies the JavaScript the release
+#!             site loads) and axe-core (the end-to-end test's accessibility
+#!             check), into $TOOLS_DIR, outside the repository
 #!
 #! Prints the PATH additions to stdout as `export PATH=...` when called with
 #! --print-env, so that callers can `eval "$(scripts/install-tools.sh --print-env)"`.
 #! With --bench it also installs what only the benchmark needs (apt: python3;
 #! npm: the JavaScript peers it measures against and esbuild, which bundles
-#! them, into $TOOLS_DIR/peers: never shipped).
+#! them, into $TOOLS_DIR/peers: never shipped; cargo: twiggy, which tells where
+#! a wasm's bytes go, into $TOOLS_DIR/twiggy).
 set -euo pipefail
 
 TRUNK_VERSION="0.21.14"
 GECKODRIVER_VERSION="0.37.1"
 BINARYEN_VERSION="132"
 AXE_VERSION="4.14.1"
+TERSER_VERSION="5.51.4"
+TWIGGY_VERSION="0.8.0"
 # The benchmark's peers (bench/peers/), bundled by esbuild.
 PEERS="@microsoft/fetch-event-source@2.0.1 eventsource@5.1.5 eventsource-parser@4.1.3 esbuild@0.28.2"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${SSE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sse-task-progress-tools}"
 BINARYEN_BIN="$TOOLS_DIR/binaryen/node_modules/.bin"
+TERSER_BIN="$TOOLS_DIR/terser/node_modules/.bin"
+TWIGGY_BIN="$TOOLS_DIR/twiggy/bin"
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 
 log() { echo "[install] $*" >&2; }
@@ -43,7 +49,7 @@ AXE_JS="$TOOLS_DIR/axe-core/node_modules/axe-core/axe.min.js"
 GECKODRIVER_BIN="$TOOLS_DIR/geckodriver/bin/geckodriver"
 
 print_env() {
-  echo "export PATH=\"$BINARYEN_BIN:$CARGO_BIN:\$PATH\""
+  echo "export PATH=\"$BINARYEN_BIN:$TERSER_BIN:$TWIGGY_BIN:$CARGO_BIN:\$PATH\""
   echo "export GECKODRIVER_BIN=\"$GECKODRIVER_BIN\""
   echo "export SSE_AXE_JS=\"$AXE_JS\""
   echo "export SSE_PEERS_MODULES=\"$TOOLS_DIR/peers/node_modules\""
@@ -54,7 +60,7 @@ if [[ "${1:-}" == "--print-env" ]]; then
   exit 0
 fi
 
-export PATH="$BINARYEN_BIN:$CARGO_BIN:$PATH"
+export PATH="$BINARYEN_BIN:$TERSER_BIN:$TWIGGY_BIN:$CARGO_BIN:$PATH"
 WITH_BENCH="$([[ "${1:-}" == "--bench" ]] && echo 1 || true)"
 
 wasm_bindgen_version() {
@@ -167,6 +173,26 @@ install_binaryen() {
   fi
 }
 
+install_terser() {
+  local package="$TOOLS_DIR/terser/node_modules/terser/package.json"
+  if [[ -x "$TERSER_BIN/terser" ]] && grep -q "\"version\": \"$TERSER_VERSION\"" "$package"; then
+    log "terser $TERSER_VERSION present"
+  else
+    log "npm install terser@$TERSER_VERSION into $TOOLS_DIR/terser"
+    mkdir -p "$TOOLS_DIR/terser"
+    (cd "$TOOLS_DIR/terser" && npm install --silent --no-audit --no-fund "terser@$TERSER_VERSION" >/dev/null)
+  fi
+}
+
+install_twiggy() {
+  if [[ -x "$TWIGGY_BIN/twiggy" ]] && "$TWIGGY_BIN/twiggy" --version | grep -q " $TWIGGY_VERSION\$"; then
+    log "twiggy $TWIGGY_VERSION present"
+  else
+    log "cargo install twiggy $TWIGGY_VERSION into $TOOLS_DIR/twiggy"
+    cargo install twiggy --version "$TWIGGY_VERSION" --locked --quiet --root "$TOOLS_DIR/twiggy"
+  fi
+}
+
 install_axe() {
   local package="$TOOLS_DIR/axe-core/node_modules/axe-core/package.json"
   if [[ -f "$AXE_JS" ]] && grep -q "\"version\": \"$AXE_VERSION\"" "$package"; then
@@ -198,8 +224,10 @@ install_test_packages &
 APT_PID=$!
 install_wasm_target
 install_binaryen
+install_terser
 install_axe
 [[ -z "$WITH_BENCH" ]] || install_peers
+[[ -z "$WITH_BENCH" ]] || install_twiggy
 install_wasm_bindgen
 install_trunk
 install_geckodriver

@@ -52,7 +52,9 @@ impl TaskSource {
     pub fn create_body(&self) -> Option<Result<String, String>> {
         match self {
             Self::TaskApi { request, .. } => {
-                Some(serde_json::to_string(request).map_err(|error| error.to_string()))
+                // The request holds strings and numbers only: encoding it
+                // cannot fail, so no error's words are carried for it.
+                Some(serde_json::to_string(request).map_err(|_| "cannot encode the request".into()))
             }
             Self::Job {
                 kind,

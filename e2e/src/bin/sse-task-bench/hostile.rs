@@ -37,7 +37,7 @@ const MEMORY: &str = r#"
 if (window.gc) { window.gc(); window.gc(); }
 return [
   performance.memory ? performance.memory.usedJSHeapSize : 0,
-  window.__wasm && window.__wasm.memory ? window.__wasm.memory.buffer.byteLength : 0
+  window.__wasm ? Object.values(window.__wasm).find((v) => v instanceof WebAssembly.Memory).buffer.byteLength : 0
 ];
 "#;
 

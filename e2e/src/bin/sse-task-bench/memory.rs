@@ -30,7 +30,7 @@ const PROBE: &str = r#"
 if (window.gc) { window.gc(); }
 return {
   js_heap: performance.memory ? performance.memory.usedJSHeapSize : 0,
-  wasm: window.__wasm && window.__wasm.memory ? window.__wasm.memory.buffer.byteLength : 0
+  wasm: window.__wasm ? Object.values(window.__wasm).find((v) => v instanceof WebAssembly.Memory).buffer.byteLength : 0
 };
 "#;
 
