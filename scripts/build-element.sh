@@ -8,9 +8,9 @@
 #! Outside trunk: `scripts/build-element.sh [OUT_DIR]` (default dist/element,
 #! release). Uses the wasm-bindgen and wasm-opt on PATH; downloads nothing.
 #! A release build minifies the wasm's import and export names with its glue
-#! (scripts/lib/minify_wasm.sh), then writes each file's .gz and .br beside it
-#! (scripts/lib/precompress.sh); under trunk, the demo's wasm and the whole
-#! site's files too.
+#! (scripts/lib/minify_wasm.sh) and the JavaScript (scripts/lib/minify_js.sh),
+#! then writes each file's .gz and .br beside it (scripts/lib/precompress.sh);
+#! under trunk, the demo's wasm, glue and snippets and the whole site's files too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -44,6 +44,15 @@ fi
 cp element/js/task-monitor.js element/pages/*.html "$OUT/"
 cp -L element/npm/package.json element/npm/README.md element/npm/LICENSE-MIT element/npm/LICENSE-APACHE "$OUT/"
 if [[ "$PROFILE" == "release" ]]; then
+  # shellcheck source=scripts/lib/minify_js.sh
+  source scripts/lib/minify_js.sh
+  # shellcheck disable=SC2046
+  minify_js $(find "$OUT" -name '*.js' -print)
+  if [[ -n "${TRUNK_STAGING_DIR:-}" ]]; then
+    # shellcheck disable=SC2046
+    minify_js $(find "$TRUNK_STAGING_DIR" -path "$OUT" -prune -o \( -name '*.js' -path '*/snippets/*' \) -print) \
+      $(for app_wasm in "$TRUNK_STAGING_DIR"/*_bg.wasm; do [[ -e "$app_wasm" ]] && echo "${app_wasm%_bg.wasm}.js"; done)
+  fi
   # shellcheck source=scripts/lib/precompress.sh
   source scripts/lib/precompress.sh
   precompress "${TRUNK_STAGING_DIR:-$OUT}"
