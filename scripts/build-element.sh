@@ -41,7 +41,11 @@ if [[ "$PROFILE" == "release" ]]; then
     done
   fi
 fi
-cp element/js/task-monitor.js element/pages/*.html "$OUT/"
+cp element/pages/*.html "$OUT/"
+# The glue's imports, for the element's script to ask for at once.
+SNIPPETS="$(cd "$OUT" && find snippets -name '*.js' -printf '"./%p",' 2>/dev/null | sort)"
+sed "s|^const SNIPPETS = \[\];|const SNIPPETS = [${SNIPPETS%,}];|" element/js/task-monitor.js >"$OUT/task-monitor.js"
+grep -q "^const SNIPPETS = \[${SNIPPETS:0:1}" "$OUT/task-monitor.js" || { echo "build-element: the snippets list was not written" >&2; exit 1; }
 cp -L element/npm/package.json element/npm/README.md element/npm/LICENSE-MIT element/npm/LICENSE-APACHE "$OUT/"
 if [[ "$PROFILE" == "release" ]]; then
   # shellcheck source=scripts/lib/minify_js.sh

@@ -9,11 +9,21 @@
 // Attributes, methods, events and CSS custom properties: README.md,
 // section "The <task-monitor> element".
 
-import init, { TaskMonitorHost } from "./task_monitor_element.js";
+// Everything the element loads is asked for at once, not one file after
+// another: the wasm's download starts here, beside the glue's, and so do the
+// glue's own imports (their list is written in at build).
+// (A failure surfaces where the glue imports the same module, or in init.)
+const SNIPPETS = [];
+for (const path of SNIPPETS) import(path).catch(() => {});
+const wasm = fetch(new URL("./task_monitor_element_bg.wasm", import.meta.url));
+wasm.catch(() => {});
 
+let TaskMonitorHost = null;
 let failure = null;
 try {
-  await init();
+  const glue = await import("./task_monitor_element.js");
+  await glue.default({ module_or_path: wasm });
+  TaskMonitorHost = glue.TaskMonitorHost;
 } catch (error) {
   failure = error;
   console.error("task-monitor: could not load its wasm:", error);
