@@ -119,7 +119,10 @@ scripts/e2e.sh target/e2e/demo.png 2>&1 | tee "$LOGS/e2e.log"
 E2E="$(grep -c '^e2e: ok:' "$LOGS/e2e.log" || true)"
 E2E_OTHERS="$(grep -c '^e2e: ok (' "$LOGS/e2e.log" || true)"
 
+echo "==> size budget: what the element, the demo and the crate cost a page (gzip -9)"
+scripts/size-budget.sh
+
 echo "==> no process left behind (php -S, Chromium, chromedriver, servers, redis-server)"
 check_no_leftovers
 
-echo "test.sh: PASS in $(($(date +%s) - START)) s: fmt, clippy (native + wasm32), $NATIVE native tests, $BROWSER browser tests (Chromium, Firefox, WebKit), $E2E end-to-end steps (+ $E2E_OTHERS in Firefox and WebKit)"
+echo "test.sh: PASS in $(($(date +%s) - START)) s: fmt, clippy (native + wasm32), $NATIVE native tests, $BROWSER browser tests (Chromium, Firefox, WebKit), $E2E end-to-end steps (+ $E2E_OTHERS in Firefox and WebKit), sizes within budget"
