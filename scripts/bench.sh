@@ -3,7 +3,9 @@
 #! two release mock servers on free loopback ports (one serving dist/, one
 #! serving bench/pages/), runs the browser ingest benchmark in headless
 #! Chromium, the demo's Tasks view with 200 tasks updating at once (frame gaps
-#! against the idle view), prints the size of the site, then measures the server with many
+#! against the idle view), prints the size of the site and where the element's
+#! wasm bytes go, the time to the first line on a cold visit (loopback and an
+#! emulated slow link; `SKIP_FIRST_LINE=1` skips it), then measures the server with many
 #! concurrent streams (and the seed's PHP script under `php -S` as the
 #! baseline). Copy its output into BENCHMARKS.md. `SIZES=10000,100000,1000000` (the
 #! default) picks the browser stream sizes, `TICK_SIZES=100000,1000000` (the default) the
@@ -17,6 +19,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/server.sh
 source scripts/lib/scratch.sh
 source scripts/lib/redis.sh
+source scripts/lib/wasm_breakdown.sh
 trap 'stop_mock_servers; stop_redis; remove_scratch_tmpdir' EXIT
 use_scratch_tmpdir
 
@@ -168,6 +171,21 @@ echo
 size_table "The demo (\`dist/\`)" $(find dist -path dist/element -prune -o \( -name '*_bg.wasm' -o -name '*.js' \) -print | sort)
 # shellcheck disable=SC2046
 size_table "The \`<task-monitor>\` element (\`dist/element/\`)" $(find dist/element \( -name '*_bg.wasm' -o -name '*.js' \) -print | sort)
+echo "#### Where the element's wasm bytes go (twiggy, shallow sizes summed by module)"
+echo
+wasm_breakdown
+echo
+if [[ -z "${SKIP_FIRST_LINE:-}" ]]; then
+  echo "### Time to the first line (sse-task-first-line: cold first visits, ${FIRST_LINE_LOADS:-8} loads of each page per link, medians)"
+  echo
+  FIRST_LINE_SITE="$SCRATCH_TMPDIR/first-line-site"
+  cp -r dist "$FIRST_LINE_SITE"
+  cp bench/pages/first-line/*.html "$FIRST_LINE_SITE/"
+  start_mock_server --static-dir "$FIRST_LINE_SITE"
+  ./target/release/sse-task-first-line --server "${MOCK_URL#http://}" --loads "${FIRST_LINE_LOADS:-8}"
+  stop_mock_servers
+  echo
+fi
 
 [[ -n "${SKIP_SERVER:-}" ]] && exit 0
 stop_mock_servers

@@ -77,9 +77,19 @@ impl Driver {
         chromium: &Path,
         extra_args: &[&str],
     ) -> Result<Self, DriverError> {
+        Self::start_chromium(chromedriver, chromium, extra_args, serde_json::Map::new()).await
+    }
+
+    /// [`Driver::start_with_args`] with extra W3C capabilities (e.g.
+    /// `pageLoadStrategy`).
+    pub async fn start_chromium(
+        chromedriver: &Path,
+        chromium: &Path,
+        extra_args: &[&str],
+        mut capabilities: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, DriverError> {
         let mut args = CHROMIUM_ARGS.to_vec();
         args.extend_from_slice(extra_args);
-        let mut capabilities = serde_json::Map::new();
         capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         capabilities.insert(
             "goog:chromeOptions".into(),
