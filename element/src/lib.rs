@@ -38,3 +38,9 @@ mod npm_package {
         assert_eq!(manifest["exports"]["."], "./task-monitor.js");
     }
 }
+
+/// The allocator: talc, about 2.8 KB (gzipped) smaller than the standard
+/// library's dlmalloc in this wasm, and single-threaded as the page is.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
