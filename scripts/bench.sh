@@ -170,7 +170,9 @@ echo
 # shellcheck disable=SC2046
 size_table "The demo (\`dist/\`)" $(find dist -path dist/element -prune -o \( -name '*_bg.wasm' -o -name '*.js' \) -print | sort)
 # shellcheck disable=SC2046
-size_table "The \`<task-monitor>\` element (\`dist/element/\`)" $(find dist/element \( -name '*_bg.wasm' -o -name '*.js' \) -print | sort)
+size_table "The \`<task-monitor>\` element (\`dist/element/\`)" $(find dist/element -path dist/element/worker -prune -o \( -name '*_bg.wasm' -o -name '*.js' \) -print | sort)
+# shellcheck disable=SC2046
+size_table "The element's stream worker (\`dist/element/worker/\`, loaded only with \`transport=\"fetch-worker\"\`)" $(find dist/element/worker \( -name '*_bg.wasm' -o -name '*.js' \) -print | sort)
 echo "#### Where the element's wasm bytes go (twiggy, shallow sizes summed by module)"
 echo
 wasm_breakdown

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 #! Builds the <task-monitor> element into the site: compiles the
-#! `task-monitor-element` crate to wasm, runs wasm-bindgen (web target) and,
-#! for release, wasm-opt -Oz, then adds the element's script, its example
+#! `task-monitor-element` crate to wasm twice (the page's build, and the
+#! stream worker's into worker/, with the worker's side the page's leaves
+#! out), runs wasm-bindgen (web target) and, for release, wasm-opt -Oz, then
+#! adds the element's script, its example
 #! pages and its npm package's manifest, README and licenses (so that
 #! `npm pack dist/element` makes the package). Trunk runs it as a post_build hook (Trunk.toml), so
 #! `trunk build --release` builds the element too, into dist/element/.
@@ -18,22 +20,33 @@ OUT="${1:-${TRUNK_STAGING_DIR:-dist}/element}"
 PROFILE="${TRUNK_PROFILE:-release}"
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 
-if [[ "$PROFILE" == "release" ]]; then
-  cargo build -q --release --target wasm32-unknown-unknown -p task-monitor-element
-else
-  cargo build -q --target wasm32-unknown-unknown -p task-monitor-element
-fi
-WASM="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/task_monitor_element.wasm"
+# shellcheck source=scripts/lib/minify_wasm.sh
+source scripts/lib/minify_wasm.sh
+# build_variant DIR [CARGO FLAG...]: the element's wasm and glue in DIR (release: -Oz, minified).
+build_variant() {
+  local dir="$1"
+  shift
+  if [[ "$PROFILE" == "release" ]]; then
+    cargo build -q --release --target wasm32-unknown-unknown -p task-monitor-element "$@"
+  else
+    cargo build -q --target wasm32-unknown-unknown -p task-monitor-element "$@"
+  fi
+  mkdir -p "$dir"
+  wasm-bindgen --target web --no-typescript --out-dir "$dir" \
+    "$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/task_monitor_element.wasm"
+  if [[ "$PROFILE" == "release" ]]; then
+    wasm-opt -Oz --output="$dir/task_monitor_element_bg.opt.wasm" "$dir/task_monitor_element_bg.wasm"
+    mv "$dir/task_monitor_element_bg.opt.wasm" "$dir/task_monitor_element_bg.wasm"
+    minify_wasm "$dir/task_monitor_element_bg.wasm" "$dir/task_monitor_element.js"
+  fi
+}
 
 rm -rf "$OUT"
-mkdir -p "$OUT"
-wasm-bindgen --target web --no-typescript --out-dir "$OUT" "$WASM"
+# The page's build, then the one its stream worker imports (only a page
+# whose element reads in a worker loads it).
+build_variant "$OUT"
+build_variant "$OUT/worker" --features stream-worker
 if [[ "$PROFILE" == "release" ]]; then
-  wasm-opt -Oz --output="$OUT/task_monitor_element_bg.opt.wasm" "$OUT/task_monitor_element_bg.wasm"
-  mv "$OUT/task_monitor_element_bg.opt.wasm" "$OUT/task_monitor_element_bg.wasm"
-  # shellcheck source=scripts/lib/minify_wasm.sh
-  source scripts/lib/minify_wasm.sh
-  minify_wasm "$OUT/task_monitor_element_bg.wasm" "$OUT/task_monitor_element.js"
   if [[ -n "${TRUNK_STAGING_DIR:-}" ]]; then
     # The demo's wasm, which trunk has built and optimised by now.
     for app_wasm in "$TRUNK_STAGING_DIR"/*_bg.wasm; do

@@ -94,7 +94,10 @@ pub use dashboard::{
 };
 pub use sse_task_protocol::CreateTaskRequest;
 pub use state::{job_body, TaskSource, TaskStatus};
-pub use stream::{runs_in_stream_worker, StreamView, TaskStream, Transport, UseTaskStreamOptions};
+pub use stream::{
+    runs_in_stream_worker, use_stream_worker_from, StreamView, TaskStream, Transport,
+    UseTaskStreamOptions,
+};
 #[cfg(feature = "leptos")]
 pub use ui::{
     use_task_stream, use_task_stream_with_options, TaskMonitor, TaskMonitorProps, TaskStyles,

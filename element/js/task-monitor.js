@@ -23,6 +23,8 @@ let failure = null;
 try {
   const glue = await import("./task_monitor_element.js");
   await glue.default({ module_or_path: wasm });
+  // transport="fetch-worker" reads in a worker running the worker build.
+  glue.useStreamWorker(new URL("./worker/task_monitor_element.js", import.meta.url).href);
   TaskMonitorHost = glue.TaskMonitorHost;
 } catch (error) {
   failure = error;

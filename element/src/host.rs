@@ -83,3 +83,11 @@ impl TaskMonitorHost {
         self.monitor.progress()
     }
 }
+
+/// Where the page's stream worker (`transport="fetch-worker"`) gets its
+/// code: the glue of the element's worker build (`worker/` beside the
+/// script), whose wasm has the worker's side that this page build leaves out.
+#[wasm_bindgen(js_name = useStreamWorker)]
+pub fn use_stream_worker(glue: &str) {
+    sse_task_progress::use_stream_worker_from(glue);
+}

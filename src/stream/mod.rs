@@ -39,7 +39,7 @@ pub use rules::ReconnectPolicy;
 pub use stream_view::StreamView;
 pub use target::StreamTarget;
 pub use task_stream::TaskStream;
-pub use transport::runs_in_stream_worker;
+pub use transport::{runs_in_stream_worker, use_stream_worker_from};
 
 // The engine's parts that the dashboard (the `leptos` feature) builds its
 // stream from.

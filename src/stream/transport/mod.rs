@@ -26,6 +26,6 @@ pub use contract::{
 };
 pub use event_source::EventSourceTransport;
 pub use fetch::FetchTransport;
-pub use off_main_thread::{runs_in_stream_worker, WorkerTransport};
+pub use off_main_thread::{runs_in_stream_worker, use_stream_worker_from, WorkerTransport};
 pub use tab_share::TabShareTransport;
 pub use yield_now::yield_now;

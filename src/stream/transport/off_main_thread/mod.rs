@@ -21,9 +21,12 @@
 //!   later fails its connections as a network error, so they reconnect,
 //!   on the main thread.
 
+#[cfg(feature = "stream-worker")]
 mod in_worker;
 mod words;
 mod worker_link;
+
+pub use worker_link::use_stream_worker_from;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;

@@ -21,10 +21,12 @@ use crate::stream::fetch_options::{Credentials, FetchOptions};
 /// Messages of one connection the worker posts before the page takes them:
 /// twice what the page's queue holds, so the page always has the next batch
 /// while the worker reads on, whatever the batches' sizes.
+#[cfg_attr(not(feature = "stream-worker"), allow(dead_code))] // the worker's side
 pub(crate) const MESSAGES_IN_FLIGHT: usize = 2 * crate::stream::pump::MAX_QUEUED;
 
 /// Bytes of data of one connection the worker posts before the page takes
 /// them, likewise.
+#[cfg_attr(not(feature = "stream-worker"), allow(dead_code))] // the worker's side
 pub(crate) const BYTES_IN_FLIGHT: usize = 2 * crate::stream::pump::MAX_QUEUED_BYTES;
 
 /// How a connection is opened, as the worker needs it (the headers are
@@ -88,6 +90,7 @@ impl WorkerRequest {
     }
 
     /// The options the worker's fetch transport sends this attempt with.
+    #[cfg_attr(not(feature = "stream-worker"), allow(dead_code))] // the worker's side
     pub(crate) fn fetch_options(&self) -> FetchOptions {
         let headers = self.headers.clone();
         FetchOptions {
@@ -135,6 +138,7 @@ impl WorkerRequest {
     }
 
     /// Reads what [`WorkerRequest::encode`] wrote.
+    #[cfg_attr(not(feature = "stream-worker"), allow(dead_code))] // the worker's side
     fn decode(mut text: &str) -> Option<Self> {
         let [url, last_event_id, named_events, max_event_bytes, method, body, content_type, credentials, headers] =
             decode_record::<9>(&mut text)?;
@@ -189,6 +193,7 @@ fn encode_record(out: &mut String, fields: &[&str]) {
 
 /// Takes one record of exactly `N` fields off the front of `text`; `None`
 /// when it is not what [`encode_record`] writes.
+#[cfg_attr(not(feature = "stream-worker"), allow(dead_code))] // the worker's side
 fn decode_record<'a, const N: usize>(text: &mut &'a str) -> Option<[&'a str; N]> {
     let (head, mut rest) = text.split_once(';')?;
     let mut lengths = head.split(',').map(str::parse::<usize>);
@@ -227,6 +232,7 @@ impl ToWorker {
     }
 
     /// Reads what the page said; `None` for anything else.
+    #[cfg_attr(not(feature = "stream-worker"), allow(dead_code))] // the worker's side
     pub(crate) fn parse(text: &str) -> Option<Self> {
         let kind = text.chars().next()?;
         let rest = &text[kind.len_utf8()..];
@@ -281,6 +287,7 @@ pub(crate) enum FromWorker {
 
 impl FromWorker {
     /// The string to post.
+    #[cfg_attr(not(feature = "stream-worker"), allow(dead_code))] // the worker's side
     pub(crate) fn to_text(&self) -> String {
         let Self::Connection { id, report } = self else {
             return match self {

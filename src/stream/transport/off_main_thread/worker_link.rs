@@ -1,5 +1,6 @@
 //! Bindings to `worker_link.js`: starting the page's one stream worker
-//! from the page's own glue and compiled module, and posting both ways.
+//! from the page's own glue and compiled module (or from the glue of a
+//! worker build, [`use_stream_worker_from`]), and posting both ways.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -20,6 +21,7 @@ extern "C" {
     #[wasm_bindgen(js_name = tellWorker)]
     fn tell_worker(worker: &web_sys::Worker, text: &str);
 
+    #[cfg(feature = "stream-worker")]
     #[wasm_bindgen(js_name = tellPage)]
     fn tell_page_js(text: &str, bytes: Option<js_sys::Uint8Array>);
 }
@@ -34,6 +36,21 @@ extern "C" {
 
     #[wasm_bindgen(method, getter)]
     fn url(this: &ImportMeta) -> String;
+}
+
+thread_local! {
+    /// The glue the stream worker imports instead of this wasm's own.
+    static WORKER_GLUE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Starts the page's stream worker from `glue` (the URL of a wasm-bindgen
+/// `--target web` glue whose wasm, loaded from its default path, was built
+/// with this crate's `stream-worker` feature) instead of from this wasm.
+/// Needed only by a wasm built without that feature (without it and without
+/// this, the fetch transport's `off_main_thread` reads on the main thread);
+/// call it before the first stream opens.
+pub fn use_stream_worker_from(glue: &str) {
+    WORKER_GLUE.with(|slot| *slot.borrow_mut() = Some(glue.to_owned()));
 }
 
 /// What the page hears from the worker: a report's string and a batch's bytes.
@@ -53,11 +70,18 @@ impl WorkerLink {
         if !can_start_worker() {
             return None;
         }
-        let glue = IMPORT_META.with(ImportMeta::url);
+        let (glue, module) = match WORKER_GLUE.with(|glue| glue.borrow().clone()) {
+            // The glue's own default wasm, which has the worker's side.
+            Some(glue) => (glue, JsValue::UNDEFINED),
+            None if cfg!(feature = "stream-worker") => {
+                (IMPORT_META.with(ImportMeta::url), wasm_bindgen::module())
+            }
+            None => return None,
+        };
         if glue.is_empty() {
             return None;
         }
-        let worker = start_worker(&glue, &wasm_bindgen::module(), &heard)?;
+        let worker = start_worker(&glue, &module, &heard)?;
         Some(Self {
             worker,
             _heard: heard,
@@ -76,6 +100,7 @@ impl WorkerLink {
 }
 
 /// In the worker: posts `text` to the page, with `bytes` moved beside it.
+#[cfg(feature = "stream-worker")]
 pub(crate) fn tell_page(text: &str, bytes: Option<&[u8]>) {
     tell_page_js(text, bytes.map(js_sys::Uint8Array::from));
 }
