@@ -151,7 +151,7 @@ size_table() {
   echo "| --- | ---: | ---: |"
   for file in "$@"; do
     raw=$(stat -c %s "$file")
-    gz=$(gzip -9c "$file" | wc -c)
+    gz=$(gzip -9 -n -c "$file" | wc -c)
     total=$((total + gz))
     echo "| \`$(echo "${file#dist/}" | sed -E 's/-[0-9a-f]{12,16}(\/|_bg\.wasm$|\.js$)/\1/g')\` | $raw | $gz |"
   done

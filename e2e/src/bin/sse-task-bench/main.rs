@@ -76,6 +76,15 @@ struct Args {
     chromium: std::path::PathBuf,
 }
 
+/// `run`'s result, its error naming the client (`client`) that failed.
+async fn named<T>(
+    client: &str,
+    run: impl std::future::Future<Output = Result<T, clients::BenchError>>,
+) -> Result<T, clients::BenchError> {
+    run.await
+        .map_err(|error| clients::BenchError::Invalid(format!("{client}: {error}")))
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
@@ -119,22 +128,21 @@ async fn main() -> ExitCode {
             };
             let mut peer_runs: Vec<Vec<Measured>> = vec![Vec::new(); peers.len()];
             for _ in 0..args.repeat.max(1) {
-                bares.push(run_bare(&driver, &pages, &events_url, size).await?);
+                bares.push(named("bare", run_bare(&driver, &pages, &events_url, size)).await?);
                 for (peer, runs) in peers.iter().zip(&mut peer_runs) {
-                    runs.push(run_peer(&driver, &pages, &events_url, size, *peer).await?);
+                    let run = run_peer(&driver, &pages, &events_url, size, *peer);
+                    runs.push(named("a peer", run).await?);
                 }
-                ours.push(run_component(&driver, &demo, &events_url, size, "eventsource").await?);
-                fetched.push(run_component(&driver, &demo, &events_url, size, "fetch").await?);
-                elements.push(
-                    run_element(&driver, &demo, &pages, &events_url, size, "eventsource").await?,
-                );
-                elements_fetched
-                    .push(run_element(&driver, &demo, &pages, &events_url, size, "fetch").await?);
-                in_worker
-                    .push(run_component(&driver, &demo, &events_url, size, "fetch-worker").await?);
-                elements_in_worker.push(
-                    run_element(&driver, &demo, &pages, &events_url, size, "fetch-worker").await?,
-                );
+                for (transport, components, elements) in [
+                    ("eventsource", &mut ours, &mut elements),
+                    ("fetch", &mut fetched, &mut elements_fetched),
+                    ("fetch-worker", &mut in_worker, &mut elements_in_worker),
+                ] {
+                    let run = run_component(&driver, &demo, &events_url, size, transport);
+                    components.push(named(&format!("our component, {transport}"), run).await?);
+                    let run = run_element(&driver, &demo, &pages, &events_url, size, transport);
+                    elements.push(named(&format!("<task-monitor>, {transport}"), run).await?);
+                }
             }
             let median = |runs| {
                 clients::median_run(runs).ok_or(clients::BenchError::Invalid("no run".into()))
