@@ -183,6 +183,10 @@ if [[ -z "${SKIP_FIRST_LINE:-}" ]]; then
   FIRST_LINE_SITE="$SCRATCH_TMPDIR/first-line-site"
   cp -r dist "$FIRST_LINE_SITE"
   cp bench/pages/first-line/*.html "$FIRST_LINE_SITE/"
+  # The element's page again, with preload hints for the glue and the wasm.
+  sed 's|^  <script type="module" src="/element/task-monitor.js"></script>|  <link rel="modulepreload" href="/element/task_monitor_element.js">\n  <link rel="preload" href="/element/task_monitor_element_bg.wasm" as="fetch" type="application/wasm" crossorigin>\n&|' \
+    bench/pages/first-line/element.html >"$FIRST_LINE_SITE/element-preloaded.html"
+  grep -q 'rel="preload"' "$FIRST_LINE_SITE/element-preloaded.html"
   start_mock_server --static-dir "$FIRST_LINE_SITE"
   ./target/release/sse-task-first-line --server "${MOCK_URL#http://}" --loads "${FIRST_LINE_LOADS:-8}"
   stop_mock_servers

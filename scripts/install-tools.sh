@@ -173,14 +173,16 @@ install_binaryen() {
   fi
 }
 
-install_terser() {
-  local package="$TOOLS_DIR/terser/node_modules/terser/package.json"
-  if [[ -x "$TERSER_BIN/terser" ]] && grep -q "\"version\": \"$TERSER_VERSION\"" "$package"; then
-    log "terser $TERSER_VERSION present"
+# install_npm_pinned PACKAGE VERSION: PACKAGE@VERSION into $TOOLS_DIR/PACKAGE,
+# unless its package.json there already says VERSION.
+install_npm_pinned() {
+  local name="$1" version="$2"
+  if grep -q "\"version\": \"$version\"" "$TOOLS_DIR/$name/node_modules/$name/package.json" 2>/dev/null; then
+    log "$name $version present"
   else
-    log "npm install terser@$TERSER_VERSION into $TOOLS_DIR/terser"
-    mkdir -p "$TOOLS_DIR/terser"
-    (cd "$TOOLS_DIR/terser" && npm install --silent --no-audit --no-fund "terser@$TERSER_VERSION" >/dev/null)
+    log "npm install $name@$version into $TOOLS_DIR/$name"
+    mkdir -p "$TOOLS_DIR/$name"
+    (cd "$TOOLS_DIR/$name" && npm install --silent --no-audit --no-fund "$name@$version" >/dev/null)
   fi
 }
 
@@ -190,17 +192,6 @@ install_twiggy() {
   else
     log "cargo install twiggy $TWIGGY_VERSION into $TOOLS_DIR/twiggy"
     cargo install twiggy --version "$TWIGGY_VERSION" --locked --quiet --root "$TOOLS_DIR/twiggy"
-  fi
-}
-
-install_axe() {
-  local package="$TOOLS_DIR/axe-core/node_modules/axe-core/package.json"
-  if [[ -f "$AXE_JS" ]] && grep -q "\"version\": \"$AXE_VERSION\"" "$package"; then
-    log "axe-core $AXE_VERSION present"
-  else
-    log "npm install axe-core@$AXE_VERSION into $TOOLS_DIR/axe-core"
-    mkdir -p "$TOOLS_DIR/axe-core"
-    (cd "$TOOLS_DIR/axe-core" && npm install --silent --no-audit --no-fund "axe-core@$AXE_VERSION" >/dev/null)
   fi
 }
 
@@ -224,8 +215,8 @@ install_test_packages &
 APT_PID=$!
 install_wasm_target
 install_binaryen
-install_terser
-install_axe
+install_npm_pinned terser "$TERSER_VERSION"
+install_npm_pinned axe-core "$AXE_VERSION"
 [[ -z "$WITH_BENCH" ]] || install_peers
 [[ -z "$WITH_BENCH" ]] || install_twiggy
 install_wasm_bindgen

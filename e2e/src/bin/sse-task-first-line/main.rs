@@ -2,8 +2,9 @@
 //! first visits (a new Chromium profile for every load: empty cache, no open
 //! connection) of three pages reading the same stream (the coreBOS seed's
 //! source, whose first event comes at once): the hand-written `EventSource`
-//! page, the `<task-monitor>` page (as the README shows it, and with the
-//! preload hints it offers) and the demo (Start clicked as soon as it
+//! page, the `<task-monitor>` page (as the README shows it, and with
+//! preload hints for its glue and wasm: `scripts/bench.sh` writes that one)
+//! and the demo (Start clicked as soon as it
 //! is on the page); on loopback and through an emulated slow link (a proxy:
 //! 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip ± 50 ms, the mobile
 //! profile of Lighthouse). Each page records when the frame that paints its
