@@ -1,17 +1,17 @@
 //! `sse-task-first-line`: how long a user waits for the first log line. Cold
 //! first visits (a new Chromium profile for every load: empty cache, no open
-//! connection) of three pages reading the same stream (the coreBOS seed's
-//! source, whose first event comes at once): the hand-written `EventSource`
-//! page, the `<task-monitor>` page (as the README shows it, and with
-//! preload hints for its glue and wasm: `scripts/bench.sh` writes that one)
-//! and the demo (Start clicked as soon as it
-//! is on the page); on loopback and through an emulated slow link (a proxy:
-//! 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip ± 50 ms, the mobile
-//! profile of Lighthouse). Each page records when the frame that paints its
-//! first line starts (`performance.now()`, from navigation); the table shows
-//! medians and their ratio to the hand-written page. Loads interleave, so a
-//! drift of the machine hits all alike. `scripts/bench.sh` serves the site
-//! (the release `dist/` plus `bench/pages/first-line/`) and runs it.
+//! connection) of pages reading the same stream (the coreBOS seed's source,
+//! whose first event comes at once): the hand-written `EventSource` page, the
+//! `<task-monitor>` page (as the README shows it, and with preload hints for
+//! its glue and wasm, which `scripts/bench.sh` writes) and the demo (Start
+//! clicked as soon as it is on the page); on loopback and through an emulated
+//! slow link (a proxy: 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip ± 50
+//! ms, the mobile profile of Lighthouse). Each page records when the frame
+//! that paints its first line starts (`performance.now()`, from navigation);
+//! the table shows medians and their ratio to the hand-written page. Loads
+//! interleave, so a drift of the machine hits all alike. `scripts/bench.sh`
+//! serves the site (the release `dist/` plus `bench/pages/first-line/`) and
+//! runs it.
 
 mod slow_link;
 
