@@ -185,10 +185,22 @@ pub async fn stored_task(server: &str, steps: u32) -> Result<String, BenchError>
 pub async fn wait_result(driver: &Driver, limit: Duration) -> Result<Value, BenchError> {
     let start = tokio::time::Instant::now();
     loop {
-        let result = driver
+        let result = match driver
             .client
             .execute("return window.__bench || null;", vec![])
-            .await?;
+            .await
+        {
+            Ok(result) => result,
+            // A page busy for more than WebDriver's 30 s (a slow peer on a
+            // long stream) is still running: ask again, until `limit`.
+            Err(error) if error.to_string().contains("script timeout") => {
+                if start.elapsed() > limit {
+                    return Err(error.into());
+                }
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
         if result["done"] == true {
             return Ok(result);
         }
