@@ -96,6 +96,7 @@ async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
             .await;
         monitor.click("stop");
         monitor.wait_for_status("stopped", LONG).await;
+        assert_eq!(monitor.text("status"), "Stopped", "{}", transport.name());
         let at_stop = monitor.lines();
         assert_eq!(at_stop.last().map(String::as_str), Some(INTERRUPTED));
         let status_url = monitor.text("task-status-url");
@@ -115,6 +116,36 @@ async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
             transport.name()
         );
     }
+}
+
+#[wasm_bindgen_test]
+async fn stop_on_a_stream_url_says_it_stopped_watching_and_the_task_goes_on() {
+    // A task the monitor did not create: all it has is the stream's URL.
+    let created = post_json("/api/tasks", json!({"steps": 400, "interval_ms": 40})).await;
+    let path = |field: &str| created[field].as_str().unwrap().to_owned();
+    let source = TaskSource::Url {
+        url: format!("{}{}", server(), path("events_url")),
+    };
+    let monitor = mount_monitor(source, UseTaskStreamOptions::default());
+    monitor.click("start");
+    monitor
+        .wait_until("three steps", LONG, |m| m.lines().len() >= 3)
+        .await;
+    monitor.click("stop");
+    monitor.wait_for_status("stopped", LONG).await;
+    assert!(
+        monitor.text("status").starts_with("Stopped watching"),
+        "{}",
+        monitor.describe()
+    );
+    // Nothing cancelled it: the server's task goes on.
+    let step = get_json(&path("status_url")).await["step"]
+        .as_u64()
+        .unwrap();
+    sleep(400).await;
+    let state = get_json(&path("status_url")).await;
+    assert!(state["step"].as_u64().unwrap() > step, "{state}");
+    post_json(&path("cancel_url"), json!({})).await;
 }
 
 #[wasm_bindgen_test]

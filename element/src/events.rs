@@ -16,6 +16,8 @@ pub enum DetailValue {
     Number(f64),
     /// `null` (no event id yet).
     Null,
+    /// `true` or `false`.
+    Flag(bool),
 }
 
 impl From<Option<String>> for DetailValue {
@@ -59,6 +61,9 @@ pub enum ElementEvent {
     Stopped {
         /// Id of the last event applied.
         last_event_id: Option<String>,
+        /// The task was cancelled (or asked to be); false when only the
+        /// watching stopped (a `src` stream URL: the task may go on).
+        cancelled: bool,
     },
 }
 
@@ -90,9 +95,16 @@ impl ElementEvent {
                 ("eventId", event_id.clone().into()),
             ],
             Self::Progress { progress } => vec![("progress", Number(*progress))],
-            Self::Completed { last_event_id } | Self::Stopped { last_event_id } => {
+            Self::Completed { last_event_id } => {
                 vec![("lastEventId", last_event_id.clone().into())]
             }
+            Self::Stopped {
+                last_event_id,
+                cancelled,
+            } => vec![
+                ("lastEventId", last_event_id.clone().into()),
+                ("cancelled", DetailValue::Flag(*cancelled)),
+            ],
             Self::Failed {
                 reason,
                 last_event_id,
@@ -134,7 +146,10 @@ pub fn status_events(
             reason: reason.clone(),
             last_event_id,
         }),
-        TaskStatus::Stopped => events.push(ElementEvent::Stopped { last_event_id }),
+        TaskStatus::Stopped { cancelled } => events.push(ElementEvent::Stopped {
+            last_event_id,
+            cancelled: *cancelled,
+        }),
         _ => {}
     }
     events
@@ -170,6 +185,7 @@ pub fn dispatch(host: &HtmlElement, event: &ElementEvent) {
             DetailValue::Text(text) => JsValue::from_str(&text),
             DetailValue::Number(number) => JsValue::from_f64(number),
             DetailValue::Null => JsValue::NULL,
+            DetailValue::Flag(flag) => JsValue::from_bool(flag),
         };
         let _ = Reflect::set(&detail, &JsValue::from_str(key), &value);
     }
@@ -203,7 +219,15 @@ mod tests {
         assert!(names(&Open, &Reconnecting { attempt: 1 }).is_empty());
         assert!(names(&Reconnecting { attempt: 1 }, &Open).is_empty());
         assert_eq!(names(&Open, &Completed), ["task-completed"]);
-        assert_eq!(names(&Waiting, &Stopped), ["task-stopped"]);
+        let watching_stopped = Stopped { cancelled: false };
+        assert_eq!(names(&Waiting, &watching_stopped), ["task-stopped"]);
+        assert_eq!(
+            status_events(&Open, &watching_stopped, None)[0].detail(),
+            [
+                ("lastEventId", DetailValue::Null),
+                ("cancelled", DetailValue::Flag(false))
+            ]
+        );
         assert!(names(&failed, &failed).is_empty());
         assert_eq!(names(&Idle, &failed), ["task-started", "task-failed"]);
         assert_eq!(

@@ -178,7 +178,7 @@ impl StreamModel for BoardModel {
                 self.connection.try_set(DashboardConnection::Failed(reason));
                 return Directive::Close;
             }
-            ConnectionEvent::Stopped => return Directive::Close,
+            ConnectionEvent::Stopped { .. } => return Directive::Close,
         };
         self.connection.try_set(connection);
         Directive::Continue

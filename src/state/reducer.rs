@@ -96,7 +96,10 @@ pub enum ConnectionEvent {
         reason: String,
     },
     /// The user stopped the stream.
-    Stopped,
+    Stopped {
+        /// The server is asked to cancel the task (see [`TaskStatus::Stopped`]).
+        cancelled: bool,
+    },
 }
 
 /// What the caller must do after [`apply`].
@@ -223,9 +226,9 @@ pub fn apply(
             meta.status = TaskStatus::Failed { reason };
             Directive::Close
         }
-        ConnectionEvent::Stopped => {
+        ConnectionEvent::Stopped { cancelled } => {
             log.push(LogLevel::Info, INTERRUPTED, None, now_ms);
-            meta.status = TaskStatus::Stopped;
+            meta.status = TaskStatus::Stopped { cancelled };
             Directive::Close
         }
     }
@@ -289,7 +292,7 @@ fn apply_message(
         }
         ParsedEvent::Cancelled { message } => {
             log.push(LogLevel::Warning, message, event_id, now_ms);
-            meta.status = TaskStatus::Stopped;
+            meta.status = TaskStatus::Stopped { cancelled: true };
             Directive::Close
         }
     }
@@ -428,10 +431,11 @@ mod tests {
     fn stop_logs_interrupted_and_applies_nothing_later() {
         let mut state = started();
         state.apply(progress(1, 4));
-        assert_eq!(state.apply(ConnectionEvent::Stopped), Directive::Close);
+        let stop = ConnectionEvent::Stopped { cancelled: false };
+        assert_eq!(state.apply(stop), Directive::Close);
         assert_eq!(state.apply(progress(2, 4)), Directive::Ignored);
         assert_eq!(state.texts(), ["step 1 of 4", INTERRUPTED]);
-        assert_eq!(state.meta.status, TaskStatus::Stopped);
+        assert_eq!(state.meta.status, TaskStatus::Stopped { cancelled: false });
         assert_eq!(state.meta.progress, 25.0);
     }
 
@@ -463,7 +467,7 @@ mod tests {
             state.apply(ConnectionEvent::Message(cancelled)),
             Directive::Close
         );
-        assert_eq!(state.meta.status, TaskStatus::Stopped);
+        assert_eq!(state.meta.status, TaskStatus::Stopped { cancelled: true });
     }
 
     #[test]
@@ -521,7 +525,7 @@ mod tests {
     fn starting_again_resets_log_progress_and_ids() {
         let mut state = started();
         state.apply(progress(3, 4));
-        state.apply(ConnectionEvent::Stopped);
+        state.apply(ConnectionEvent::Stopped { cancelled: true });
         state.apply(ConnectionEvent::Starting);
         assert!(state.log.is_empty());
         assert_eq!(state.meta.progress, 0.0);

@@ -29,13 +29,21 @@ pub enum TaskStatus {
         reason: String,
     },
     /// Stopped by the user, or cancelled on the server.
-    Stopped,
+    Stopped {
+        /// The task was cancelled, or the server asked to cancel it (Stop on
+        /// a task the monitor created or attached); false when only the
+        /// watching stopped (Stop on a stream URL: the task may go on).
+        cancelled: bool,
+    },
 }
 
 impl TaskStatus {
     /// True once nothing more will arrive.
     pub fn is_terminal(&self) -> bool {
-        matches!(self, Self::Completed | Self::Failed { .. } | Self::Stopped)
+        matches!(
+            self,
+            Self::Completed | Self::Failed { .. } | Self::Stopped { .. }
+        )
     }
 
     /// True while a connection is wanted (connecting, open or reconnecting).
@@ -63,7 +71,7 @@ impl TaskStatus {
             Self::Reconnecting { .. } => "reconnecting",
             Self::Completed => "completed",
             Self::Failed { .. } => "failed",
-            Self::Stopped => "stopped",
+            Self::Stopped { .. } => "stopped",
         }
     }
 
@@ -86,7 +94,10 @@ impl TaskStatus {
             }
             Self::Completed => "Completed".into(),
             Self::Failed { reason } => format!("Failed: {reason}"),
-            Self::Stopped => "Stopped".into(),
+            Self::Stopped { cancelled: true } => "Stopped".into(),
+            Self::Stopped { cancelled: false } => {
+                "Stopped watching: the task may go on on the server".into()
+            }
         }
     }
 }

@@ -199,7 +199,7 @@ impl Controller {
 
     /// Stops at once: closes the connection, logs "Interrupted", applies
     /// nothing later, and asks the server to cancel the task when it has a
-    /// cancel URL.
+    /// cancel URL; without one the status says only the watching stopped.
     pub(crate) fn stop(&mut self) {
         let was_running = self.running;
         self.generation += 1;
@@ -207,12 +207,14 @@ impl Controller {
         if !was_running {
             return;
         }
-        self.apply_now(ConnectionEvent::Stopped);
         let cancel_url = self
             .target
             .as_ref()
             .and_then(|target| target.cancel_url.clone())
             .or_else(|| self.options.cancel_url.clone());
+        self.apply_now(ConnectionEvent::Stopped {
+            cancelled: cancel_url.is_some(),
+        });
         if let Some(url) = cancel_url {
             self.host.spawn(Box::pin(async move {
                 if let Err(error) = http::cancel_task(&url).await {

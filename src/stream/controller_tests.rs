@@ -537,12 +537,12 @@ fn stop_closes_at_once_and_nothing_the_old_connection_says_is_shown() {
     test.send(&[("1", &progress(1))]);
     test.controller.borrow_mut().stop();
     test.settle();
-    assert_eq!(test.status(), TaskStatus::Stopped);
+    assert_eq!(test.status(), TaskStatus::Stopped { cancelled: false });
     assert!(!test.latest().1);
     test.send(&[("2", &progress(2))]);
     test.report(ended());
     test.wait(60_000.0);
-    assert_eq!(test.status(), TaskStatus::Stopped);
+    assert_eq!(test.status(), TaskStatus::Stopped { cancelled: false });
     assert_eq!(steps(&test), ["step 1"]);
     assert_eq!(test.connections(), 1);
 }
