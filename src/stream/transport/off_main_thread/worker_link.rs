@@ -76,7 +76,14 @@ impl WorkerLink {
             None if cfg!(feature = "stream-worker") => {
                 (IMPORT_META.with(ImportMeta::url), wasm_bindgen::module())
             }
-            None => return None,
+            None => {
+                crate::stream::browser::warn(
+                    "sse-task-progress: streams stay on the main thread: this wasm has no \
+                     stream worker's side (the `stream-worker` feature) and no worker build \
+                     was named (`use_stream_worker_from`)",
+                );
+                return None;
+            }
         };
         if glue.is_empty() {
             return None;
