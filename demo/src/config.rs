@@ -24,14 +24,18 @@ pub enum SourceKind {
     Secure,
     /// A stream answered to a `POST` with a JSON body (fetch transport only).
     PostBody,
+    /// A task of a job kind the server runs (`GET {server}/api/kinds`),
+    /// with parameters typed as JSON.
+    Job,
     /// Any SSE URL typed in.
     Custom,
 }
 
 impl SourceKind {
     /// Every kind, in menu order.
-    pub const ALL: [SourceKind; 8] = [
+    pub const ALL: [SourceKind; 9] = [
         Self::TaskApi,
+        Self::Job,
         Self::Corebos,
         Self::Openacs,
         Self::Tizen,
@@ -45,6 +49,7 @@ impl SourceKind {
     pub fn slug(self) -> &'static str {
         match self {
             Self::TaskApi => "task-api",
+            Self::Job => "job",
             Self::Corebos => "corebos",
             Self::Openacs => "openacs",
             Self::Tizen => "tizen",
@@ -59,6 +64,7 @@ impl SourceKind {
     pub fn label(self) -> &'static str {
         match self {
             Self::TaskApi => "Task API (steps, interval, failure)",
+            Self::Job => "A job of the server's own kind (its parameters as JSON)",
             Self::Corebos => "CRM import progress (coreBOS seed)",
             Self::Openacs => "Background job (OpenACS seed)",
             Self::Tizen => "TV push, reconnecting every 2 s (Tizen seed)",
@@ -129,6 +135,10 @@ pub struct DemoForm {
     pub fail_at: String,
     /// Custom: the URL.
     pub custom_url: String,
+    /// Job: the kind (one of `GET {server}/api/kinds`).
+    pub job_kind: String,
+    /// Job: the parameters, a JSON object's text.
+    pub params: String,
 }
 
 impl Default for DemoForm {
@@ -141,14 +151,17 @@ impl Default for DemoForm {
             interval_ms: "500".into(),
             fail_at: String::new(),
             custom_url: String::new(),
+            job_kind: "countdown".into(),
+            params: r#"{"from": 20, "interval_ms": 250}"#.into(),
         }
     }
 }
 
 impl DemoForm {
     /// Reads `?server=`, `?source=` (a kind's slug, or any URL),
-    /// `?transport=` (`eventsource` or `fetch`), `?steps=`, `?interval_ms=`
-    /// and `?fail_at=` from a page's query string.
+    /// `?transport=` (`eventsource` or `fetch`), `?steps=`, `?interval_ms=`,
+    /// `?fail_at=`, and a job's `?kind=` and `?params=` from a page's query
+    /// string.
     pub fn from_query(query: &str) -> Self {
         let mut form = Self::default();
         let query = query.strip_prefix('?').unwrap_or(query);
@@ -172,6 +185,8 @@ impl DemoForm {
                 "steps" => form.steps = value,
                 "interval_ms" => form.interval_ms = value,
                 "fail_at" => form.fail_at = value,
+                "kind" => form.job_kind = value,
+                "params" => form.params = value,
                 _ => {}
             }
         }
@@ -183,7 +198,7 @@ impl DemoForm {
     /// link, shows the form of the task that runs. Other parameters (the
     /// remembered `task`, `view`) are kept. Returns `"?..."`.
     pub fn query(&self, query: &str) -> String {
-        const OURS: [&str; 7] = [
+        const OURS: [&str; 9] = [
             "server",
             "source",
             "transport",
@@ -191,6 +206,8 @@ impl DemoForm {
             "interval_ms",
             "fail_at",
             "task",
+            "kind",
+            "params",
         ];
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (key, value) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
@@ -206,6 +223,10 @@ impl DemoForm {
             kind => out.append_pair("source", kind.slug()),
         };
         out.append_pair("transport", self.effective_transport().name());
+        if self.kind == SourceKind::Job {
+            out.append_pair("kind", self.job_kind.trim());
+            out.append_pair("params", self.params.trim());
+        }
         for (key, value) in [
             ("steps", &self.steps),
             ("interval_ms", &self.interval_ms),
@@ -244,6 +265,12 @@ impl DemoForm {
             SourceKind::TaskApi => TaskSource::TaskApi {
                 server: server.clone(),
                 request: self.task_request(),
+            },
+            SourceKind::Job => TaskSource::Job {
+                server: server.clone(),
+                kind: self.job_kind.trim().to_owned(),
+                params: self.params.trim().to_owned(),
+                label: None,
             },
             SourceKind::Corebos => url(format!("/seeds/corebos/source?interval_ms={interval}")),
             SourceKind::Openacs => url(format!(
@@ -410,6 +437,23 @@ mod tests {
         assert_eq!(DemoForm::from_query(&query), form);
         let custom = DemoForm::from_query("source=https%3A%2F%2Fexample.org%2Fsse%3Fa%3D1%26b%3D2");
         assert_eq!(DemoForm::from_query(&custom.query("")), custom);
+    }
+
+    #[test]
+    fn a_job_of_the_servers_kind_comes_from_the_url_and_reads_back_the_same() {
+        let form = DemoForm::from_query(
+            "server=http%3A%2F%2F127.0.0.1%3A9&source=job&kind=countdown&params=%7B%22from%22%3A+5%7D",
+        );
+        assert_eq!(
+            form.source(1),
+            TaskSource::Job {
+                server: "http://127.0.0.1:9".into(),
+                kind: "countdown".into(),
+                params: r#"{"from": 5}"#.into(),
+                label: None,
+            }
+        );
+        assert_eq!(DemoForm::from_query(&form.query("")), form);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod app;
 mod config;
 mod field;
+mod job_kinds;
 mod new_task;
 mod source_picker;
 mod transport;

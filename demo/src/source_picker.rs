@@ -6,6 +6,7 @@ use sse_task_progress::options::TransportKind;
 
 use crate::config::{DemoForm, SourceKind};
 use crate::field::FormField;
+use crate::job_kinds::JobKindField;
 use sse_task_progress::TaskSource;
 
 /// Source menu, task parameters, custom URL, and the URL that Start will use.
@@ -31,6 +32,7 @@ pub fn SourcePicker(
     });
     let transport = Memo::new(move |_| form.with(|f| f.effective_transport()));
     let custom = Signal::derive(move || kind.get() == SourceKind::Custom);
+    let job = Signal::derive(move || kind.get() == SourceKind::Job);
     let shown_url = move || match form.with(|f| f.source(session_id.get())) {
         TaskSource::TaskApi { server, .. } => {
             format!("a new task on the server ({server}/api/tasks), then its event stream")
@@ -86,6 +88,7 @@ pub fn SourcePicker(
                 field=|f| &mut f.fail_at min="1" placeholder="never" shown=task_api />
             <FormField label="Interval (ms)" test_id="interval" input_type="number" form
                 field=|f| &mut f.interval_ms min="0" max="60000" shown=paced />
+            <JobKindField form shown=job />
             <FormField label="SSE URL" test_id="custom-url" input_type="url" form
                 field=|f| &mut f.custom_url placeholder="https://example.org/events" wide=true
                 shown=custom />

@@ -62,12 +62,49 @@ pub async fn run(driver: &Driver, base: &str, screenshot: &Path) -> Result<Vec<S
     }
     passed.push("the coreBOS seed endpoint ran to completion".to_owned());
 
+    server_job(&page, base).await?;
+    passed.push(
+        "a job of the server's own kind (the form named its /api/kinds) ran with its parameters; Stop cancelled it on the server"
+            .to_owned(),
+    );
+
     fetch_transport(&page).await?;
     passed.push(
         "the fetch transport: a bearer-token stream across token expiries, the task API, Stop"
             .to_owned(),
     );
     Ok(passed)
+}
+
+/// The job source: the form names the server's kinds (`/api/kinds`: the
+/// built-in `steps` and the companion server's `countdown`); a countdown
+/// from 300 shows its own lines, and Stop cancels it on the server.
+async fn server_job(page: &DemoPage<'_>, base: &str) -> Result<(), PageError> {
+    page.select("source-kind", "job").await?;
+    page.wait_until("the server's job kinds", || async {
+        let listed = page.text("job-kinds").await?;
+        Ok(listed.contains("countdown") && listed.contains("steps"))
+    })
+    .await?;
+    page.fill("job-kind", "countdown").await?;
+    page.fill("job-params", r#"{"from": 300, "interval_ms": 50}"#)
+        .await?;
+    page.click("start").await?;
+    page.wait_until("three counts", || async {
+        Ok(page.lines().await?.len() >= 3)
+    })
+    .await?;
+    let lines = page.lines().await?;
+    if lines[..2] != ["299 left", "298 left"] {
+        return Err(PageError::Unexpected(format!(
+            "the countdown's first lines: {lines:?}"
+        )));
+    }
+    page.click("stop").await?;
+    page.wait_for_status("stopped").await?;
+    let status_url = page.text("task-status-url").await?;
+    wait_for_server_state(base, &status_url, "cancelled").await?;
+    Ok(())
 }
 
 /// The demo's fetch-only source (tokens that expire every 3 s) forces the
