@@ -90,12 +90,7 @@ async fn stop_in_the_middle_interrupts_and_cancels_the_task_on_the_server() {
     for transport in transports() {
         let rejections = UnhandledRejections::count();
         let monitor = mount_monitor(task_api(400, 40, None, None), on(&transport));
-        monitor.click("start");
-        monitor
-            .wait_until("three steps", LONG, |m| m.lines().len() >= 3)
-            .await;
-        monitor.click("stop");
-        monitor.wait_for_status("stopped", LONG).await;
+        monitor.start_then_stop_after_three_lines().await;
         assert_eq!(monitor.text("status"), "Stopped", "{}", transport.name());
         let at_stop = monitor.lines();
         assert_eq!(at_stop.last().map(String::as_str), Some(INTERRUPTED));
@@ -127,12 +122,7 @@ async fn stop_on_a_stream_url_says_it_stopped_watching_and_the_task_goes_on() {
         url: format!("{}{}", server(), path("events_url")),
     };
     let monitor = mount_monitor(source, UseTaskStreamOptions::default());
-    monitor.click("start");
-    monitor
-        .wait_until("three steps", LONG, |m| m.lines().len() >= 3)
-        .await;
-    monitor.click("stop");
-    monitor.wait_for_status("stopped", LONG).await;
+    monitor.start_then_stop_after_three_lines().await;
     assert!(
         monitor.text("status").starts_with("Stopped watching"),
         "{}",

@@ -324,6 +324,16 @@ impl Mounted {
         )
     }
 
+    /// Clicks Start, waits for three log lines, clicks Stop and waits for
+    /// the status to read stopped.
+    pub async fn start_then_stop_after_three_lines(&self) {
+        self.click("start");
+        self.wait_until("three lines", LONG, |m| m.lines().len() >= 3)
+            .await;
+        self.click("stop");
+        self.wait_for_status("stopped", LONG).await;
+    }
+
     /// Waits until `done` holds, up to `limit`; panics with what is on screen.
     pub async fn wait_until(&self, what: &str, limit: Duration, done: impl Fn(&Self) -> bool) {
         let step = 25;
