@@ -18,7 +18,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 OUT="${1:-${TRUNK_STAGING_DIR:-dist}/element}"
 PROFILE="${TRUNK_PROFILE:-release}"
-TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+# shellcheck source=scripts/lib/cargo_target.sh
+source scripts/lib/cargo_target.sh
+TARGET_DIR="$(cargo_target_dir)"
 
 # shellcheck source=scripts/lib/minify_wasm.sh
 source scripts/lib/minify_wasm.sh

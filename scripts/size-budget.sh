@@ -17,6 +17,8 @@
 #!   over it fails; a change that saves bytes lowers it in the same commit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib/cargo_target.sh
+source scripts/lib/cargo_target.sh
 
 ELEMENT_TARGET=51200
 ELEMENT_CEILING=88900
@@ -62,7 +64,7 @@ judge() {
 probe_total() {
   local dir="$1" target_dir
   shift
-  target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+  target_dir="$(cargo_target_dir)"
   cargo build -q --release --target wasm32-unknown-unknown -p sse-task-size-probe "$@"
   wasm-bindgen --target web --no-typescript --out-dir "$dir" \
     "$target_dir/wasm32-unknown-unknown/release/sse-task-size-probe.wasm"

@@ -37,7 +37,8 @@ for (const [, path, name] of returned[1].matchAll(/"([^"]+)": (import\d+),/g)) m
 
 // The glue's own import objects: `const importN = {` ... `};` (declared, not `import * as`).
 const declared = new Set([...glue.matchAll(/const (import\d+) = \{/g)].map((m) => m[1]));
-const extra = [];
+// The snippet modules' functions, under their new names (`short: importN.field`).
+const snippets = [];
 for (const [module, field, short] of map.imports) {
   const object = moduleObject.get(module);
   if (!object) fail(`the wasm imports from ${module}, which the glue does not provide`);
@@ -45,14 +46,12 @@ for (const [module, field, short] of map.imports) {
     const key = new RegExp(`^(\\s+)${escape(field)}: function\\(`, "m");
     if (!key.test(glue)) fail(`no declaration of the import ${field}`);
     glue = glue.replace(key, `$1${short}: function(`);
-    extra.push(null);
   } else {
-    extra.push(`${short}: ${object}.${field}`);
+    snippets.push(`${short}: ${object}.${field}`);
   }
 }
 const owners = [...new Set([...moduleObject.values()].filter((name) => declared.has(name)))];
 if (owners.length !== 1) fail(`expected one declared import object, found ${owners.length}`);
-const snippets = extra.filter(Boolean);
 glue = glue.replace(
   returned[0],
   `return { __proto__: null, a: Object.assign(${owners[0]}, { ${snippets.join(", ")} }) };`,

@@ -8,10 +8,13 @@
 #! wasm-bindgen writes them, before the release build minifies them. Needs
 #! twiggy (install-tools.sh --bench).
 
+# shellcheck source=scripts/lib/cargo_target.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cargo_target.sh"
+
 wasm_breakdown() {
   local dir wasm target_dir
   dir="$(mktemp -d)"
-  target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+  target_dir="$(cargo_target_dir)"
   cargo build -q --release --target wasm32-unknown-unknown -p task-monitor-element
   wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$dir" \
     "$target_dir/wasm32-unknown-unknown/release/task_monitor_element.wasm"
