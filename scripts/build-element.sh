@@ -57,6 +57,9 @@ if [[ "$PROFILE" == "release" ]]; then
   fi
 fi
 cp element/pages/*.html "$OUT/"
+# The built-in translations, which the script fetches for a page in their language.
+mkdir -p "$OUT/i18n"
+cp i18n/*.json "$OUT/i18n/"
 # The glue's imports, for the element's script to ask for at once.
 SNIPPETS="$(cd "$OUT" && find snippets -name '*.js' -printf '"./%p",' 2>/dev/null | sort)"
 sed "s|^const SNIPPETS = \[\];|const SNIPPETS = [${SNIPPETS%,}];|" element/js/task-monitor.js >"$OUT/task-monitor.js"

@@ -54,7 +54,7 @@ for crate in sse-task-protocol-0.1.0 sse-task-progress-0.1.0 sse-task-server-0.1
   test -s "target/package/$crate.crate" || { echo "cargo package made no $crate.crate"; exit 1; }
 done
 PACKAGED="$(cargo package -p sse-task-progress --list --allow-dirty 2>/dev/null)"
-for must in README.md LICENSE-MIT LICENSE-APACHE style/task-monitor.css src/lib.rs; do
+for must in README.md LICENSE-MIT LICENSE-APACHE style/task-monitor.css i18n/es.json src/lib.rs; do
   grep -qx "$must" <<<"$PACKAGED" || { echo "the sse-task-progress package lacks $must"; exit 1; }
 done
 if grep -E '^(scripts|tests|mock-server|e2e|demo|element|bench|docs|\.ci)/' <<<"$PACKAGED"; then

@@ -30,8 +30,9 @@
 //!
 //! The building blocks of the panel are in [`parts`], every option type in
 //! [`options`], what the stream holds (the log, its lines, the task's
-//! state) in [`model`], the stream's own log lines in [`notices`], and the
-//! log's DOM renderer in [`render`].
+//! state) in [`model`], every word the monitor says (its [`Labels`], built-in
+//! translations, failures as codes) in [`words`], and the log's DOM
+//! renderer in [`render`].
 //!
 //! # Styles
 //! The components carry classes, not styles. Their stylesheet ships with
@@ -86,6 +87,7 @@ mod stream;
 #[cfg(feature = "leptos")]
 mod ui;
 mod wire;
+pub mod words;
 
 #[cfg(feature = "leptos")]
 pub use dashboard::{
@@ -103,6 +105,7 @@ pub use ui::{
     use_task_stream, use_task_stream_with_options, TaskMonitor, TaskMonitorProps, TaskStyles,
     TaskStylesProps, UseTaskStreamReturn,
 };
+pub use words::{Failure, FailureCode, Labels, Word};
 
 /// The README's Rust examples, compiled by `cargo test --doc`.
 #[cfg(all(doctest, feature = "leptos"))]
@@ -155,13 +158,4 @@ pub mod model {
     };
     pub use crate::stream::StreamTarget;
     pub use sse_task_protocol::TaskState;
-}
-
-/// The lines the stream itself writes to the log (not the server's), for
-/// views that style them and for tests that look for them.
-pub mod notices {
-    pub use crate::state::{
-        CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST, INTERRUPTED, NEW_CREDENTIALS, NOT_RESUMED,
-        NO_DATA, OFFLINE, RECONNECTED, STARTED_OVER,
-    };
 }

@@ -15,15 +15,15 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use serde_json::json;
-use sse_task_progress::notices::{CLOSED_COMPLETE, INTERRUPTED, NEW_CREDENTIALS, STARTED_OVER};
 use sse_task_progress::{
     model::ReadyState, model::StreamTarget, model::TaskLog, model::TaskMeta, options::FetchOptions,
-    StreamView, TaskSource, TaskStatus, TaskStream, Transport, UseTaskStreamOptions,
+    Labels, StreamView, TaskSource, TaskStatus, TaskStream, Transport, UseTaskStreamOptions,
 };
 use support::{
-    get_json, hits, hydrate_monitor, mount_dashboard, mount_monitor, mount_remembering, on,
-    page_query, post_json, quick_retries, run_until, server, set_page_query, sleep, steps,
-    task_api, transports, unique_key, url, use_components_stylesheet, UnhandledRejections, LONG,
+    get_json, hits, hydrate_monitor, mount_dashboard, mount_in_words, mount_monitor,
+    mount_remembering, on, page_query, post_json, quick_retries, run_until, server, set_page_query,
+    sleep, steps, task_api, transports, unique_key, url, use_components_stylesheet,
+    UnhandledRejections, CLOSED_COMPLETE, INTERRUPTED, LONG, NEW_CREDENTIALS, STARTED_OVER,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -194,6 +194,95 @@ async fn a_server_side_failure_ends_as_failed_with_the_servers_message() {
         assert!(monitor.text("status").contains("step 3 of 5 failed"));
         assert_eq!(monitor.count(".tm-log-error"), 1);
     }
+}
+
+/// The panel's words, its names for assistive technology, and its visible
+/// lines, as one text.
+fn panel_words(monitor: &support::Mounted) -> String {
+    let panel = monitor.find("task-monitor");
+    let mut words = vec![panel.unchecked_ref::<web_sys::HtmlElement>().inner_text()];
+    let named = panel.query_selector_all("[aria-label]").unwrap();
+    words.push(panel.get_attribute("aria-label").unwrap_or_default());
+    for at in 0..named.length() {
+        let element: web_sys::Element = named.item(at).unwrap().unchecked_into();
+        words.push(element.get_attribute("aria-label").unwrap_or_default());
+    }
+    words.join("\n")
+}
+
+/// English words a translated panel must not show.
+const ENGLISH_WORDS: [&str; 18] = [
+    "Start",
+    "Stop",
+    "Task",
+    "task",
+    "Idle",
+    "Running",
+    "Completed",
+    "Failed",
+    "failed",
+    "step",
+    "Process",
+    "complete",
+    "Stream",
+    "closed",
+    "server",
+    "progress",
+    "log",
+    "Interrupted",
+];
+
+/// The English words of `text`, as whole words.
+fn english_in(text: &str) -> Vec<&'static str> {
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
+    ENGLISH_WORDS
+        .into_iter()
+        .filter(|english| words.contains(english))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_monitor_in_spanish_or_arabic_says_every_word_in_its_language() {
+    let monitor = mount_in_words(task_api(3, 20, None, None), Labels::builtin("es"));
+    assert_eq!(monitor.text("start"), "Iniciar tarea larga");
+    assert_eq!(monitor.text("status"), "En espera");
+    assert_eq!(english_in(&panel_words(&monitor)), [] as [&str; 0]);
+    monitor.click("start");
+    monitor.wait_for_status("completed", LONG).await;
+    assert_eq!(
+        monitor.lines(),
+        [
+            "paso 1 de 3",
+            "paso 2 de 3",
+            "paso 3 de 3",
+            "Proceso terminado",
+            "Flujo cerrado: tarea completada"
+        ]
+    );
+    assert_eq!(monitor.text("progress-label"), "100 %");
+    assert_eq!(monitor.text("status"), "Completada");
+    assert_eq!(english_in(&panel_words(&monitor)), [] as [&str; 0]);
+
+    let failing = mount_in_words(task_api(3, 10, Some(2), None), Labels::builtin("es"));
+    failing.click("start");
+    failing.wait_for_status("failed", LONG).await;
+    assert_eq!(failing.text("status"), "Error: el paso 2 de 3 falló");
+    assert_eq!(english_in(&panel_words(&failing)), [] as [&str; 0]);
+
+    let arabic = mount_in_words(task_api(2, 10, None, None), Labels::builtin("ar"));
+    arabic.click("start");
+    arabic.wait_for_status("completed", LONG).await;
+    let panel = arabic.find("task-monitor");
+    assert_eq!(panel.get_attribute("dir").as_deref(), Some("rtl"));
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(&panel)
+        .unwrap()
+        .unwrap();
+    assert_eq!(style.get_property_value("direction").unwrap(), "rtl");
+    assert_eq!(arabic.text("status"), "اكتملت");
+    assert_eq!(arabic.text("progress-label"), "100٪");
+    assert_eq!(english_in(&panel_words(&arabic)), [] as [&str; 0]);
 }
 
 /// Streams a new task of `count` steps with the fault `knobs` of the task

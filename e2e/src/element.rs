@@ -3,7 +3,8 @@
 //! its page script hears `task-completed`; three elements on one page run
 //! at once and independently, Stop in one cancels its task on the server,
 //! and removing an element closes its stream; `transport="fetch-worker"`
-//! reads in the worker, and on the main thread where workers are forbidden.
+//! reads in the worker, and on the main thread where workers are forbidden;
+//! a page in Spanish and Arabic says every word in its language.
 
 use sse_task_e2e::driver::{Driver, Engine};
 use sse_task_e2e::element_page::ElementPage;
@@ -36,6 +37,10 @@ pub async fn run(driver: &Driver, base: &str) -> Result<Vec<String>, PageError> 
     own_kind(&page, base).await?;
     passed.push(
         "<task-monitor kind=\"countdown\" params=…> started the server's own job with its parameters, Stop cancelled it on the server; an element given only its task-id reattached on Start and created no task".to_owned(),
+    );
+    languages(&page, base).await?;
+    passed.push(
+        "<task-monitor> on a page in Spanish (and one in Arabic, right to left) said no English word from Start to completed and to failed, the server's coded messages included; start-label, stop-label and labels renamed; task-failed carried each failure's code".to_owned(),
     );
     three_monitors(&page, base).await?;
     passed.push(
@@ -284,6 +289,168 @@ async fn own_kind(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
         )));
     }
     page.no_errors("with the server's own job kind").await
+}
+
+/// English words a translated panel must not show (as whole words).
+const ENGLISH_WORDS: &str = "Start|Stop|Task|task|Idle|Running|Completed|Failed|failed|\
+     step|Process|complete|Stream|closed|server|progress|log|Interrupted";
+
+/// What `monitor`'s panel shows and names: its visible text, and every
+/// `aria-label` in it (its own first).
+const PANEL_WORDS: &str = "const m = document.querySelector(arguments[0]);\
+       const panel = m.shadowRoot.querySelector('section');\
+       const names = [panel, ...panel.querySelectorAll('[aria-label]')]\
+         .map(e => e.getAttribute('aria-label'));\
+       return [panel.innerText, ...names].join('\\n');";
+
+/// The English words `monitor`'s panel shows, if any.
+async fn english_in(page: &ElementPage<'_>, monitor: &str) -> Result<Vec<String>, PageError> {
+    let words = page.script(PANEL_WORDS, vec![monitor.into()]).await?;
+    let found = page
+        .script(
+            "return Array.from(arguments[0].matchAll(new RegExp('\\\\b(' + arguments[1] + ')\\\\b', 'g')), m => m[0]);",
+            vec![words, ENGLISH_WORDS.into()],
+        )
+        .await?;
+    Ok(serde_json::from_value(found).unwrap_or_default())
+}
+
+/// The page in Spanish (and Arabic): every word of the panel is the page's
+/// language, from Start to completed and to failed; the attributes rename;
+/// each failure's `task-failed` carries its code.
+async fn languages(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
+    page.open(&format!("{base}/element/languages.html")).await?;
+    page.script(
+        "window.__failed = {};\
+         document.addEventListener('task-failed', e => {\
+           window.__failed[e.target.id] = e.detail;\
+         });",
+        vec![],
+    )
+    .await?;
+    for monitor in ["#import", "#broken", "#arabic"] {
+        let english = english_in(page, monitor).await?;
+        if !english.is_empty() {
+            return Err(PageError::Unexpected(format!(
+                "{monitor} shows English words before Start: {english:?}"
+            )));
+        }
+    }
+    let start = page.text("#import", "start").await?;
+    if start != "Iniciar tarea larga" {
+        return Err(PageError::Unexpected(format!(
+            "the Spanish page's Start button says {start:?}"
+        )));
+    }
+    for monitor in ["#import", "#broken", "#export", "#arabic"] {
+        page.click(monitor, "start").await?;
+    }
+    for (monitor, status) in [
+        ("#import", "completed"),
+        ("#broken", "failed"),
+        ("#export", "completed"),
+        ("#arabic", "completed"),
+    ] {
+        page.wait_for_status(monitor, status).await?;
+        let english = english_in(page, monitor).await?;
+        if !english.is_empty() {
+            return Err(PageError::Unexpected(format!(
+                "{monitor}, {status}, shows English words: {english:?}"
+            )));
+        }
+    }
+    let lines = page.lines("#import").await?;
+    let label = page.text("#import", "progress-label").await?;
+    let status = page.text("#import", "status").await?;
+    let expected = [
+        "paso 1 de 3",
+        "paso 2 de 3",
+        "paso 3 de 3",
+        "Proceso terminado",
+        "Flujo cerrado: tarea completada",
+    ];
+    if lines != expected || label != "100 %" || status != "Completada" {
+        return Err(PageError::Unexpected(format!(
+            "the Spanish import completed saying {status:?} at {label:?} with the log {lines:?}"
+        )));
+    }
+    let failed = page.script("return window.__failed;", vec![]).await?;
+    let status = page.text("#broken", "status").await?;
+    if failed["broken"]["code"] != "task-failed"
+        || failed["broken"]["reason"] != "el paso 2 de 3 falló"
+        || status != "Error: el paso 2 de 3 falló"
+    {
+        return Err(PageError::Unexpected(format!(
+            "the failing import says {status:?}; its task-failed detail was {}",
+            failed["broken"]
+        )));
+    }
+    let (start, stop, status) = (
+        page.text("#export", "start").await?,
+        page.text("#export", "stop").await?,
+        page.text("#export", "status").await?,
+    );
+    if (start.as_str(), stop.as_str(), status.as_str())
+        != ("Exportar mis datos", "Cancelar", "¡Listo!")
+    {
+        return Err(PageError::Unexpected(format!(
+            "start-label, stop-label and labels should rename: {start:?}, {stop:?}, {status:?}"
+        )));
+    }
+    let arabic = page
+        .script(
+            "const panel = document.querySelector('#arabic').shadowRoot.querySelector('section');\
+             return [panel.getAttribute('dir'), getComputedStyle(panel).direction,\
+               panel.querySelector('[data-testid=status]').textContent];",
+            vec![],
+        )
+        .await?;
+    if arabic != serde_json::json!(["rtl", "rtl", "اكتملت"]) {
+        return Err(PageError::Unexpected(format!(
+            "the Arabic monitor should run right to left and say it completed: {arabic}"
+        )));
+    }
+    // Each kind of failure carries its code in task-failed.
+    let failures = [
+        ("not-found", "/faults/status/404", "http-status"),
+        ("gone", "/faults/status/410", "gone"),
+        ("no-content", "/faults/status/204", "no-content"),
+        ("latin", "/faults/charset", "charset"),
+        ("signed-out", "/faults/session-expired", "redirected"),
+        ("loop", "/faults/redirect-loop", "redirect-loop"),
+    ];
+    for (id, src, _) in failures {
+        page.add_monitor(id, serde_json::json!({ "src": src, "autostart": "" }))
+            .await?;
+    }
+    page.add_monitor("no-task", serde_json::json!({ "task-id": "no such task" }))
+        .await?;
+    page.add_monitor(
+        "bad-kind",
+        serde_json::json!({ "kind": "no-such-kind", "autostart": "" }),
+    )
+    .await?;
+    let expected: Vec<(&str, &str)> = failures
+        .iter()
+        .map(|(id, _, code)| (*id, *code))
+        .chain([("no-task", "bad-task-id"), ("bad-kind", "http-status")])
+        .collect();
+    page.wait_until("every failure's task-failed", || async {
+        let failed = page.script("return window.__failed;", vec![]).await?;
+        Ok(expected.iter().all(|(id, _)| failed[id].is_object()))
+    })
+    .await?;
+    let failed = page.script("return window.__failed;", vec![]).await?;
+    for (id, code) in &expected {
+        let reason = failed[id]["reason"].as_str().unwrap_or_default();
+        if failed[id]["code"] != *code || reason.is_empty() {
+            return Err(PageError::Unexpected(format!(
+                "#{id} should fail with code {code}: its task-failed detail was {}",
+                failed[id]
+            )));
+        }
+    }
+    page.no_errors("on the page in Spanish").await
 }
 
 /// The id of the newest task the server lists.

@@ -18,6 +18,31 @@ for (const path of SNIPPETS) import(path).catch(() => {});
 const wasm = fetch(new URL("./task_monitor_element_bg.wasm", import.meta.url));
 wasm.catch(() => {});
 
+// The languages with built-in words besides English. The page's language
+// (the element's own `lang`, an ancestor's, or <html lang>) picks one, fetched
+// on demand from i18n/ beside this script: an English page loads none.
+const LANGUAGES = ["es","fr","de","pt","it","nl","ko","ja","zh","ar"];
+const translations = new Map();
+
+/** The built-in words for `element`'s language (a promise), or null for English. */
+function translationFor(element) {
+  const tag = element.closest("[lang]")?.getAttribute("lang") ?? "";
+  const lang = tag.split(/[-_]/)[0].toLowerCase();
+  if (!LANGUAGES.includes(lang)) return null;
+  if (!translations.has(lang)) {
+    const url = new URL(`./i18n/${lang}.json`, import.meta.url);
+    translations.set(lang, fetch(url)
+      .then((answer) => (answer.ok ? answer.json() : Promise.reject(new Error(`${url}: ${answer.status}`))))
+      .catch((error) => {
+        console.warn(`task-monitor: no words for "${lang}", English instead:`, error);
+        return undefined;
+      }));
+  }
+  return translations.get(lang);
+}
+// The page's own language, asked for beside the wasm.
+translationFor(document.documentElement);
+
 let TaskMonitorHost = null;
 let failure = null;
 try {
@@ -37,9 +62,18 @@ class TaskMonitorElement extends HTMLElement {
   }
 
   #host = null;
+  // start() called before the words of the page's language arrived.
+  #startWhenReady = false;
 
   connectedCallback() {
     if (this.#host) return;
+    const words = translationFor(this);
+    if (words) words.then((object) => this.#mount(object));
+    else this.#mount(undefined);
+  }
+
+  #mount(words) {
+    if (this.#host || !this.isConnected) return;
     const root = this.shadowRoot ?? this.attachShadow({ mode: "open" });
     root.replaceChildren();
     if (failure) {
@@ -47,9 +81,14 @@ class TaskMonitorElement extends HTMLElement {
       return;
     }
     try {
-      this.#host = new TaskMonitorHost(this, root);
+      this.#host = new TaskMonitorHost(this, root, words);
     } catch (error) {
       root.textContent = `task-monitor could not start: ${error}`;
+      return;
+    }
+    if (this.#startWhenReady) {
+      this.#startWhenReady = false;
+      this.#host.start();
     }
   }
 
@@ -70,11 +109,13 @@ class TaskMonitorElement extends HTMLElement {
 
   /** Starts what the attributes name (as the Start button does). */
   start() {
-    this.#host?.start();
+    if (this.#host) this.#host.start();
+    else this.#startWhenReady = true;
   }
 
   /** Stops the run and cancels its task on the server (as Stop does). */
   stop() {
+    this.#startWhenReady = false;
     this.#host?.stop();
   }
 

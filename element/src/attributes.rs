@@ -33,6 +33,10 @@ pub const OBSERVED: &[&str] = &[
     "reconnect-after-data",
     "autostart",
     "task-id",
+    "labels",
+    "start-label",
+    "stop-label",
+    "hide-start",
 ];
 
 /// Most log lines an element may keep.
@@ -89,6 +93,9 @@ pub enum AttributeError {
     /// `params` is not a JSON object.
     #[error("params: {0}")]
     Params(String),
+    /// `labels` is not a JSON object of label keys and strings.
+    #[error("labels: {0}")]
+    Labels(String),
 }
 
 /// Everything the attributes say, comparable so that a change is noticed.
@@ -129,8 +136,23 @@ pub struct ElementSettings {
     /// Whether Start creates a task (`kind` or `steps` given); otherwise,
     /// with a `task-id`, Start reattaches to that task.
     pub creates_tasks: bool,
+    /// The words the attributes set.
+    pub words: WordSettings,
     /// What could not be used, in words for the page.
     pub problems: Vec<AttributeError>,
+}
+
+/// What the attributes say of the element's words.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WordSettings {
+    /// `labels`: a JSON object of label keys and templates.
+    pub labels_json: Option<String>,
+    /// `start-label`: Start's words.
+    pub start: Option<String>,
+    /// `stop-label`: Stop's words.
+    pub stop: Option<String>,
+    /// `hide-start`: no Start button (the page starts the task its own way).
+    pub hide_start: bool,
 }
 
 impl ElementSettings {
@@ -239,6 +261,12 @@ impl ElementSettings {
                 .map(|id| id.trim().to_owned())
                 .filter(|id| !id.is_empty()),
             creates_tasks: attribute("kind").is_some() || attribute("steps").is_some(),
+            words: WordSettings {
+                labels_json: attribute("labels").filter(|json| !json.trim().is_empty()),
+                start: attribute("start-label"),
+                stop: attribute("stop-label"),
+                hide_start: flag(&attribute, "hide-start"),
+            },
             problems,
         }
     }

@@ -3,7 +3,7 @@
 //! and [`dispatch`], which sends one as a bubbling, composed `CustomEvent`.
 
 use js_sys::{Object, Reflect};
-use sse_task_progress::{model::LogLine, model::TaskLog, TaskStatus};
+use sse_task_progress::{model::LogLine, model::TaskLog, Labels, TaskStatus};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
@@ -52,7 +52,10 @@ pub enum ElementEvent {
     },
     /// `task-failed`: the task or the connection failed for good.
     Failed {
-        /// Why, in words for the user.
+        /// What kind of failure (`unreachable`, `http-status`, ...): the
+        /// failure's code, for a page to act on.
+        code: &'static str,
+        /// Why, in the element's words.
         reason: String,
         /// Id of the last event applied.
         last_event_id: Option<String>,
@@ -106,9 +109,11 @@ impl ElementEvent {
                 ("cancelled", DetailValue::Flag(*cancelled)),
             ],
             Self::Failed {
+                code,
                 reason,
                 last_event_id,
             } => vec![
+                ("code", Text((*code).to_owned())),
                 ("reason", Text(reason.clone())),
                 ("lastEventId", last_event_id.clone().into()),
             ],
@@ -127,11 +132,13 @@ impl ElementEvent {
 
 /// The events a status change is: `started` when a stream begins, and one
 /// of `completed`, `failed`, `stopped` when it ends. A run that began and
-/// ended between two looks (a fast failure) is both, in that order.
+/// ended between two looks (a fast failure) is both, in that order. A
+/// failure's reason is in `labels`' words.
 pub fn status_events(
     previous: &TaskStatus,
     next: &TaskStatus,
     last_event_id: Option<String>,
+    labels: &Labels,
 ) -> Vec<ElementEvent> {
     let mut events = Vec::new();
     if previous == next || *next == TaskStatus::Idle {
@@ -142,8 +149,9 @@ pub fn status_events(
     }
     match next {
         TaskStatus::Completed => events.push(ElementEvent::Completed { last_event_id }),
-        TaskStatus::Failed { reason } => events.push(ElementEvent::Failed {
-            reason: reason.clone(),
+        TaskStatus::Failed { failure } => events.push(ElementEvent::Failed {
+            code: failure.code.name(),
+            reason: labels.failure(failure),
             last_event_id,
         }),
         TaskStatus::Stopped { cancelled } => events.push(ElementEvent::Stopped {
@@ -199,9 +207,10 @@ pub fn dispatch(host: &HtmlElement, event: &ElementEvent) {
 mod tests {
     use super::*;
     use sse_task_progress::model::LogLevel;
+    use sse_task_progress::{Failure, FailureCode, Word};
 
     fn names(previous: &TaskStatus, next: &TaskStatus) -> Vec<&'static str> {
-        status_events(previous, next, None)
+        status_events(previous, next, None, &Labels::english())
             .iter()
             .map(ElementEvent::name)
             .collect()
@@ -211,7 +220,7 @@ mod tests {
     fn a_stream_starts_once_and_ends_with_the_event_of_its_end() {
         use TaskStatus::*;
         let failed = Failed {
-            reason: "gone".into(),
+            failure: Failure::new(FailureCode::Gone, ["410 Gone".into()]),
         };
         assert_eq!(names(&Idle, &Connecting), ["task-started"]);
         assert_eq!(names(&Completed, &Connecting), ["task-started"]);
@@ -222,7 +231,7 @@ mod tests {
         let watching_stopped = Stopped { cancelled: false };
         assert_eq!(names(&Waiting, &watching_stopped), ["task-stopped"]);
         assert_eq!(
-            status_events(&Open, &watching_stopped, None)[0].detail(),
+            status_events(&Open, &watching_stopped, None, &Labels::english())[0].detail(),
             [
                 ("lastEventId", DetailValue::Null),
                 ("cancelled", DetailValue::Flag(false))
@@ -230,10 +239,12 @@ mod tests {
         );
         assert!(names(&failed, &failed).is_empty());
         assert_eq!(names(&Idle, &failed), ["task-started", "task-failed"]);
+        let spanish = Labels::english().with(Word::FailureGone, "ya no está ({status})");
         assert_eq!(
-            status_events(&Open, &failed, Some("9".into()))[0].detail(),
+            status_events(&Open, &failed, Some("9".into()), &spanish)[0].detail(),
             [
-                ("reason", DetailValue::Text("gone".into())),
+                ("code", DetailValue::Text("gone".into())),
+                ("reason", DetailValue::Text("ya no está (410 Gone)".into())),
                 ("lastEventId", DetailValue::Text("9".into()))
             ]
         );

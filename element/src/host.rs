@@ -24,9 +24,15 @@ pub struct TaskMonitorHost {
 #[wasm_bindgen]
 impl TaskMonitorHost {
     /// Mounts the monitor for `host` in `root` (its shadow root), reading
-    /// its attributes; starts at once with `autostart`.
+    /// its attributes, in the words of `translation` (the built-in
+    /// translation of the page's language as a JS object of label keys, or
+    /// `undefined` for English); starts at once with `autostart`.
     #[wasm_bindgen(constructor)]
-    pub fn new(host: HtmlElement, root: ShadowRoot) -> Result<TaskMonitorHost, JsValue> {
+    pub fn new(
+        host: HtmlElement,
+        root: ShadowRoot,
+        translation: JsValue,
+    ) -> Result<TaskMonitorHost, JsValue> {
         let document = host
             .owner_document()
             .ok_or_else(|| JsValue::from_str("the element has no document"))?;
@@ -37,7 +43,7 @@ impl TaskMonitorHost {
         container.set_class_name("tm-root");
         root.append_child(&container)?;
         Ok(Self {
-            monitor: Monitor::mount(host, &container)?,
+            monitor: Monitor::mount(host, &container, translation)?,
         })
     }
 

@@ -9,6 +9,7 @@
 //! crate's wasm.
 //!
 //! - `attributes.rs`: the attributes read into settings (pure);
+//! - `words.rs`: the element's words (translation, `labels`, `start-label`, `stop-label`);
 //! - `events.rs`: which DOM events to send, and sending them;
 //! - `line_batch.rs`: a render's `task-line` events sent in one call;
 //! - `panel.rs`: the panel in the shadow root, on the components' markup (`build.rs`);
@@ -23,6 +24,7 @@ mod host;
 mod line_batch;
 mod monitor;
 mod panel;
+mod words;
 
 pub use host::TaskMonitorHost;
 
@@ -36,6 +38,36 @@ mod npm_package {
         assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
         assert_eq!(manifest["type"], "module");
         assert_eq!(manifest["exports"]["."], "./task-monitor.js");
+    }
+
+    /// The package's README lists every label key and every failure code.
+    #[test]
+    fn the_readme_lists_every_label_key_and_failure_code() {
+        let readme = include_str!("../npm/README.md");
+        for word in sse_task_progress::Word::ALL {
+            let row = format!(
+                "| `{}` | {} |",
+                word.key(),
+                word.english().replace('|', "\\|")
+            );
+            assert!(readme.contains(&row), "the npm README lacks {row}");
+        }
+        for code in sse_task_progress::FailureCode::ALL {
+            let row = format!("| `{}` |", code.name());
+            assert!(readme.contains(&row), "the npm README lacks the code {row}");
+        }
+    }
+
+    /// The script fetches a translation for exactly the library's built-in languages.
+    #[test]
+    fn the_script_knows_the_built_in_languages() {
+        let script = include_str!("../js/task-monitor.js");
+        let listed = script
+            .lines()
+            .find_map(|line| line.strip_prefix("const LANGUAGES = "))
+            .expect("task-monitor.js lists its LANGUAGES");
+        let expected = serde_json::to_string(sse_task_progress::words::BUILTIN_LANGUAGES).unwrap();
+        assert_eq!(listed.trim_end_matches(';'), expected);
     }
 }
 

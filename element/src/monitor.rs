@@ -11,7 +11,7 @@ use std::rc::{Rc, Weak};
 
 use sse_task_progress::{
     model::ReadyState, model::StreamTarget, model::TaskLog, model::TaskMeta, render::LogRenderer,
-    StreamView, TaskSource, TaskStatus, TaskStream,
+    Labels, StreamView, TaskSource, TaskStatus, TaskStream,
 };
 use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlElement};
@@ -20,6 +20,7 @@ use crate::attributes::ElementSettings;
 use crate::events::{dispatch, status_events, ElementEvent, LineCursor};
 use crate::line_batch::LineBatch;
 use crate::panel::{Listener, Panel};
+use crate::words::element_labels;
 
 /// What the stream wrote, read by each render.
 #[derive(Default)]
@@ -44,6 +45,10 @@ pub struct Monitor {
     panel: Panel,
     log: RefCell<LogRenderer>,
     settings: RefCell<ElementSettings>,
+    /// The built-in translation the script fetched (`undefined`: English).
+    translation: JsValue,
+    /// The words in use, from the translation and the attributes.
+    labels: RefCell<Labels>,
     /// The source autostart last saw (`None`: it has not looked yet).
     autostart_seen: RefCell<Option<Option<TaskSource>>>,
     state: Rc<RefCell<StreamState>>,
@@ -55,19 +60,19 @@ pub struct Monitor {
 
 impl Monitor {
     /// Mounts the panel for `host` at the end of `root`, with the host's
-    /// attributes; reattaches to `task-id`, or starts with `autostart`.
-    pub fn mount(host: HtmlElement, root: &Element) -> Result<Rc<Self>, JsValue> {
+    /// attributes and `translation` (a JS object of label keys, or
+    /// `undefined`); reattaches to `task-id`, or starts with `autostart`.
+    pub fn mount(
+        host: HtmlElement,
+        root: &Element,
+        translation: JsValue,
+    ) -> Result<Rc<Self>, JsValue> {
         let document = host
             .owner_document()
             .ok_or_else(|| JsValue::from_str("the element has no document"))?;
-        // The panel's name: the host's own `aria-label` when the page gives
-        // one (several monitors on a page need distinct names).
-        let name = host
-            .get_attribute("aria-label")
-            .filter(|name| !name.trim().is_empty())
-            .unwrap_or_else(|| "Task progress".to_owned());
-        let panel = Panel::build(&document, root, &name)?;
+        let panel = Panel::build(&document, root)?;
         let settings = read_settings(&host);
+        let (labels, _) = element_labels(&translation, &settings.words);
         let state = Rc::new(RefCell::new(StreamState::default()));
         let monitor = Rc::new_cyclic(|this: &Weak<Monitor>| {
             let view = ElementView {
@@ -88,11 +93,13 @@ impl Monitor {
                 on(&panel.log, "scroll", |m| m.log.borrow_mut().on_scroll()),
             ];
             Monitor {
-                stream: TaskStream::new(settings.options(), view),
+                stream: TaskStream::new(settings.options().labels(labels.clone()), view),
                 log: RefCell::new(LogRenderer::new(panel.log.clone())),
                 panel,
                 host,
                 settings: RefCell::new(settings),
+                translation,
+                labels: RefCell::new(labels),
                 autostart_seen: RefCell::new(None),
                 state,
                 told: RefCell::new(Told::default()),
@@ -111,7 +118,8 @@ impl Monitor {
         let Some(source) = settings.source.clone() else {
             return;
         };
-        self.stream.set_options(settings.options());
+        self.stream
+            .set_options(settings.options().labels(self.labels.borrow().clone()));
         match (&settings.task_id, settings.creates_tasks, &source) {
             // Given only a task to follow: Start follows it again from its
             // first event, and never creates a task of another kind.
@@ -166,10 +174,24 @@ impl Monitor {
         self.read(|state| state.meta.status.is_active())
     }
 
-    /// Shows the problems, follows `task-id`, autostarts, and renders
-    /// (Start needs a source).
+    /// Says the words, shows the problems, follows `task-id`, autostarts,
+    /// and renders (Start needs a source).
     fn settings_changed(&self) {
-        self.panel.show_problems(&self.settings.borrow().problems);
+        {
+            let settings = self.settings.borrow();
+            let (labels, mut problems) = element_labels(&self.translation, &settings.words);
+            // The panel's name: the host's own `aria-label` when the page
+            // gives one (several monitors on a page need distinct names).
+            let name = self
+                .host
+                .get_attribute("aria-label")
+                .filter(|name| !name.trim().is_empty());
+            self.panel
+                .set_words(&labels, name.as_deref(), settings.words.hide_start);
+            problems.splice(0..0, settings.problems.iter().cloned());
+            self.panel.show_problems(&problems);
+            *self.labels.borrow_mut() = labels;
+        }
         self.follow_task_id();
         self.start_automatically();
         schedule_render(&self.state, &self.this);
@@ -227,14 +249,18 @@ impl Monitor {
             state.render_scheduled = false;
             let can_start =
                 !state.meta.status.is_active() && self.settings.borrow().source.is_some();
+            let labels = self.labels.borrow();
             self.panel.show(
-                &state.meta.status,
-                state.meta.progress,
+                (&state.meta.status, state.meta.progress),
                 can_start,
                 &state.log,
+                &labels,
             );
             self.log.borrow_mut().render(&state.log);
-            let events = self.told.borrow_mut().news(&state.log, &state.meta);
+            let events = self
+                .told
+                .borrow_mut()
+                .news(&state.log, &state.meta, &labels);
             let created = state.target.as_ref().and_then(|t| t.task_id.clone());
             (events, created)
         };
@@ -265,9 +291,10 @@ impl Monitor {
 
 impl Told {
     /// The events since the last call, in the order the page hears them.
-    fn news(&mut self, log: &TaskLog, meta: &TaskMeta) -> Vec<ElementEvent> {
+    fn news(&mut self, log: &TaskLog, meta: &TaskMeta, labels: &Labels) -> Vec<ElementEvent> {
+        let id = meta.last_event_id.clone();
         let (mut events, end): (Vec<_>, Vec<_>) =
-            status_events(&self.status, &meta.status, meta.last_event_id.clone())
+            status_events(&self.status, &meta.status, id, labels)
                 .into_iter()
                 .partition(|event| *event == ElementEvent::Started);
         events.extend(self.lines.new_lines(log).map(ElementEvent::line));

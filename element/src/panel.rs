@@ -5,8 +5,8 @@
 //! text that comes from the server or the attributes is set with
 //! `textContent`, never parsed as HTML.
 
-use sse_task_progress::render::{dropped_notice, format_percent, whole_percent};
-use sse_task_progress::{model::TaskLog, TaskStatus};
+use sse_task_progress::words::whole_percent;
+use sse_task_progress::{model::TaskLog, Labels, TaskStatus, Word};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event, HtmlElement, HtmlProgressElement};
@@ -21,6 +21,7 @@ const MARKUP: &str = include_str!(concat!(env!("OUT_DIR"), "/panel.html"));
 pub struct Panel {
     section: Element,
     problems: Element,
+    controls: Element,
     /// Start Long Task.
     pub start: Element,
     /// Stop Task.
@@ -34,13 +35,11 @@ pub struct Panel {
 }
 
 impl Panel {
-    /// Builds the panel at the end of `parent`, named `name` for assistive
-    /// technology (several panels on a page need names of their own).
-    pub fn build(document: &Document, parent: &Element, name: &str) -> Result<Self, JsValue> {
+    /// Builds the panel at the end of `parent`.
+    pub fn build(document: &Document, parent: &Element) -> Result<Self, JsValue> {
         let section = document.create_element("section")?;
         section.set_class_name("tm-monitor");
         section.set_attribute("part", "panel")?;
-        section.set_attribute("aria-label", name)?;
         section.set_inner_html(MARKUP);
         let find = |selector: &str| -> Result<Element, JsValue> {
             section
@@ -49,6 +48,7 @@ impl Panel {
         };
         let panel = Self {
             problems: find(".tm-problems")?,
+            controls: find(".tm-controls")?,
             start: find("[data-testid=start]")?,
             stop: find("[data-testid=stop]")?,
             status: find("[data-testid=status]")?,
@@ -77,15 +77,45 @@ impl Panel {
             .toggle_attribute_with_force("hidden", problems.is_empty());
     }
 
+    /// Says the panel's fixed words in `labels`' words: the buttons (Start
+    /// hidden with `hide_start`), the names assistive technology reads
+    /// (the panel's is `name` when the page gave one), and which way the
+    /// text runs.
+    pub fn set_words(&self, labels: &Labels, name: Option<&str>, hide_start: bool) {
+        let say = |word| labels.template(word);
+        let named = [
+            (&self.section, name.unwrap_or(say(Word::Panel))),
+            (&self.controls, say(Word::Controls)),
+            (&self.bar, say(Word::Bar)),
+            (&self.log, say(Word::Log)),
+        ];
+        for (element, words) in named {
+            let _ = element.set_attribute("aria-label", words);
+        }
+        self.start.set_text_content(Some(say(Word::Start)));
+        self.stop.set_text_content(Some(say(Word::Stop)));
+        let _ = self.start.toggle_attribute_with_force("hidden", hide_start);
+        let _ = match labels.direction() {
+            Some(direction) => self.section.set_attribute("dir", direction),
+            None => self.section.remove_attribute("dir"),
+        };
+    }
+
     /// Shows the status, the percentage, which button can act, and how
-    /// many lines the log holds and dropped.
-    pub fn show(&self, status: &TaskStatus, progress: f64, can_start: bool, log: &TaskLog) {
+    /// many lines the log holds and dropped, in `labels`' words.
+    pub fn show(
+        &self,
+        (status, progress): (&TaskStatus, f64),
+        can_start: bool,
+        log: &TaskLog,
+        labels: &Labels,
+    ) {
         let name = status.name();
         self.status.set_class_name(&status.badge_class());
         let _ = self.status.set_attribute("data-status", name);
-        self.status.set_text_content(Some(&status.label()));
+        self.status.set_text_content(Some(&status.words(labels)));
 
-        let label = format_percent(progress);
+        let label = labels.percent(progress);
         self.bar.set_value(progress);
         let _ = self
             .bar
@@ -106,7 +136,7 @@ impl Panel {
             .toggle_attribute_with_force("hidden", dropped == 0);
         if dropped > 0 {
             self.dropped
-                .set_text_content(Some(&dropped_notice(dropped)));
+                .set_text_content(Some(&labels.dropped(dropped)));
         }
         let _ = self.log.set_attribute("data-count", &log.len().to_string());
     }

@@ -77,6 +77,18 @@ pub struct ProgressData {
         serialize_with = "serialize_percent"
     )]
     pub progress: Option<f64>,
+    /// What the message says, for a client that says it in the page's
+    /// language: `step` (step `step` of `steps` done), `step-failed`,
+    /// `complete`, `cancelled` (at step `step` of `steps`). Absent on an
+    /// app's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The step the coded message names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<u32>,
+    /// The task's steps, for the coded message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u32>,
 }
 
 impl ProgressData {
@@ -85,7 +97,28 @@ impl ProgressData {
         Self {
             message: message.into(),
             progress,
+            code: None,
+            step: None,
+            steps: None,
         }
+    }
+
+    /// This payload with the code of what its message says, and the step
+    /// of `steps` it names.
+    ///
+    /// ```
+    /// use sse_task_protocol::ProgressData;
+    /// let data = ProgressData::new("step 2 of 4", Some(50.0)).with_code("step", 2, 4);
+    /// assert_eq!(
+    ///     data.to_json(),
+    ///     r#"{"message":"step 2 of 4","progress":50,"code":"step","step":2,"steps":4}"#
+    /// );
+    /// ```
+    pub fn with_code(mut self, code: impl Into<String>, step: u32, steps: u32) -> Self {
+        self.code = Some(code.into());
+        self.step = Some(step);
+        self.steps = Some(steps);
+        self
     }
 
     /// The JSON text of the event's `data:`.

@@ -122,4 +122,5 @@ pub use server::{ServerError, TaskServer, TaskServerBuilder, MAX_BODY_BYTES};
 pub use store::answers::TaskError;
 pub use store::redis::RedisConfig;
 pub use store::sqlite::{rusqlite, Database};
+pub use tasks::JobMessage;
 pub use tasks::{Retention, StoreError, WriteFailure};

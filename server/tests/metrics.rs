@@ -70,8 +70,18 @@ async fn an_operator_reads_the_nodes_tasks_streams_and_writes() {
         .unwrap();
     let mut body = stream.bytes_stream();
     body.next().await;
-    let (status, text) = get(&app, "/api/metrics", "root").await;
-    assert_eq!(status, 200);
+    // The stream is open at once; the job starts when the queue hands it
+    // out (a busy machine may take a moment).
+    let mut text = String::new();
+    for _ in 0..200 {
+        let (status, read) = get(&app, "/api/metrics", "root").await;
+        assert_eq!(status, 200);
+        text = read;
+        if value(&text, "sse_task_tasks", "state=\"running\"") == Some(1.0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert_eq!(
         value(&text, "sse_task_open_streams", "kind=\"task\""),
         Some(1.0),

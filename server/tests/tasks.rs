@@ -31,11 +31,11 @@ async fn a_task_streams_retry_every_step_in_order_and_close() {
     assert_eq!(ids(&frames), expected_ids(5));
     assert_eq!(
         frames[1].data.as_deref(),
-        Some(r#"{"message":"import: step 1 of 5","progress":20}"#)
+        Some(r#"{"message":"import: step 1 of 5","progress":20,"code":"step","step":1,"steps":5}"#)
     );
     assert_eq!(
         frames.last().unwrap().data.as_deref(),
-        Some(r#"{"message":"Process complete"}"#)
+        Some(r#"{"message":"Process complete","code":"complete"}"#)
     );
     let (_, snapshot) = get_json(&server, task["status_url"].as_str().unwrap()).await;
     assert_eq!(snapshot["state"], "completed");

@@ -174,7 +174,8 @@ impl StreamModel for BoardModel {
                 warn("the server no longer has some of the feed's events; rows show their last state");
                 return Directive::Continue;
             }
-            ConnectionEvent::Failed { reason } => {
+            ConnectionEvent::Failed { failure } => {
+                let reason = failure.english();
                 self.connection.try_set(DashboardConnection::Failed(reason));
                 return Directive::Close;
             }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sse_task_protocol::TaskState;
 
 use super::board::{Dashboard, DashboardTask};
-use crate::render::format_percent;
+use crate::words::Labels;
 
 /// What one row shows, as text and values ready for the DOM.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +34,7 @@ impl RowCells {
             name: task.label.clone().unwrap_or_else(|| short_id(&task.id)),
             phase: task.phase,
             progress: task.progress,
-            percent: format_percent(task.progress),
+            percent: Labels::english().percent(task.progress),
             last_line: task.last_line.clone().unwrap_or_default(),
             missed: task.missed,
         }

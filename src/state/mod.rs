@@ -10,9 +10,6 @@ mod status;
 pub use log::{
     LogLevel, LogLine, TaskLog, DEFAULT_CAPACITY, DEFAULT_CAPACITY_BYTES, MAX_LINE_BYTES,
 };
-pub use reducer::{
-    apply, ConnectionEvent, Directive, TaskMeta, CLOSED_COMPLETE, CONNECTION_LOST, HISTORY_LOST,
-    INTERRUPTED, NEW_CREDENTIALS, NOT_RESUMED, NO_DATA, OFFLINE, RECONNECTED, STARTED_OVER,
-};
+pub use reducer::{apply, ConnectionEvent, Directive, TaskMeta};
 pub use source::{is_task_id, job_body, TaskSource};
 pub use status::{ReadyState, TaskStatus};

@@ -9,33 +9,8 @@
 
 use super::log::{LogLevel, TaskLog};
 use super::status::TaskStatus;
-use crate::wire::{parse_message, MessageReader, ParsedEvent, RawMessage};
-
-/// The line logged when the user stops the stream.
-pub const INTERRUPTED: &str = "Interrupted";
-/// The line logged after the completion message.
-pub const CLOSED_COMPLETE: &str = "Stream closed: task complete";
-/// The start of the one warning logged when an outage starts.
-pub const CONNECTION_LOST: &str = "Connection lost";
-/// The start of the one line logged when an outage ends.
-pub const RECONNECTED: &str = "Reconnected";
-/// The start of the warning logged when a silent connection is closed.
-pub const NO_DATA: &str = "No data for";
-/// The line logged when the server refused the credentials and the page's
-/// hook is asked for new ones (the fetch transport's `on_unauthorized`).
-pub const NEW_CREDENTIALS: &str =
-    "The server refused the credentials: asking for new ones and reconnecting";
-/// The start of the line logged when the browser goes offline.
-pub const OFFLINE: &str = "Offline";
-/// The end of the warning logged when the history to resume from is gone.
-pub const HISTORY_LOST: &str = "no longer on the server";
-/// The reason a stream fails when a resumed connection started the job over.
-pub const STARTED_OVER: &str =
-    "the server started the job over instead of resuming: not reconnecting, so it does not run twice";
-/// The reason a stream that must not reconnect after data fails when its
-/// connection ends.
-pub const NOT_RESUMED: &str = "the connection ended and this source does not resume \
-     (reconnect_after_data is off): not reconnecting, so the job does not run twice";
+use crate::wire::{parse_message_in, MessageReader, ParsedEvent, RawMessage};
+use crate::words::{Failure, FailureCode, Labels, Word};
 
 /// Everything about the stream but the log.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -70,7 +45,7 @@ pub enum ConnectionEvent {
         /// 1-based attempt number.
         attempt: u32,
         /// Set on the first failed attempt of an outage: logged once.
-        outage_reason: Option<String>,
+        outage: Option<Failure>,
     },
     /// The connection brought nothing for `silent_ms` and was closed; the
     /// next one resumes.
@@ -93,7 +68,7 @@ pub enum ConnectionEvent {
     /// The stream failed for good.
     Failed {
         /// Why.
-        reason: String,
+        failure: Failure,
     },
     /// The user stopped the stream.
     Stopped {
@@ -113,12 +88,13 @@ pub enum Directive {
     Ignored,
 }
 
-/// Applies `event` to `log` and `meta`. `now_ms` stamps new lines.
+/// Applies `event` to `log` and `meta`, the stream's own lines in `labels`'
+/// words. `now_ms` stamps new lines.
 pub fn apply(
     log: &mut TaskLog,
     meta: &mut TaskMeta,
     event: ConnectionEvent,
-    reader: &MessageReader,
+    (reader, labels): (&MessageReader, &Labels),
     now_ms: f64,
 ) -> Directive {
     if let ConnectionEvent::Starting = event {
@@ -139,61 +115,42 @@ pub fn apply(
         } => {
             meta.status = TaskStatus::Open;
             meta.reconnect_attempts = 0;
-            if after_failed_attempts > 0 {
-                let tries = if after_failed_attempts == 1 {
-                    "1 failed attempt".to_owned()
-                } else {
-                    format!("{after_failed_attempts} failed attempts")
-                };
-                log.push(
-                    LogLevel::Info,
-                    format!("{RECONNECTED} after {tries}"),
-                    None,
-                    now_ms,
-                );
+            let words = match after_failed_attempts {
+                0 => None,
+                1 => Some(labels.template(Word::NoticeReconnectedOnce).to_owned()),
+                n => Some(labels.say(Word::NoticeReconnected, &[("n", &n.to_string())])),
+            };
+            if let Some(words) = words {
+                log.push(LogLevel::Info, words, None, now_ms);
             }
             Directive::Continue
         }
-        ConnectionEvent::Message(raw) => apply_message(log, meta, raw, reader, now_ms),
+        ConnectionEvent::Message(raw) => apply_message(log, meta, raw, (reader, labels), now_ms),
         ConnectionEvent::Waiting => {
             meta.status = TaskStatus::Waiting;
             Directive::Continue
         }
-        ConnectionEvent::Reconnecting {
-            attempt,
-            outage_reason,
-        } => {
+        ConnectionEvent::Reconnecting { attempt, outage } => {
             meta.reconnect_attempts = attempt;
             meta.status = TaskStatus::Reconnecting { attempt };
-            if let Some(reason) = outage_reason {
-                log.push(
-                    LogLevel::Warning,
-                    format!("{CONNECTION_LOST}: {reason}; reconnecting"),
-                    None,
-                    now_ms,
-                );
+            if let Some(failure) = outage {
+                let reason = labels.failure(&failure);
+                let words = labels.say(Word::NoticeConnectionLost, &[("reason", &reason)]);
+                log.push(LogLevel::Warning, words, None, now_ms);
             }
             Directive::Continue
         }
         ConnectionEvent::Idle { silent_ms } => {
-            let secs = silent_ms.div_ceil(1000);
-            log.push(
-                LogLevel::Warning,
-                format!("{NO_DATA} {secs} s: the connection is closed and resumed"),
-                None,
-                now_ms,
-            );
+            let seconds = silent_ms.div_ceil(1000).to_string();
+            let words = labels.say(Word::NoticeIdle, &[("seconds", &seconds)]);
+            log.push(LogLevel::Warning, words, None, now_ms);
             meta.status = TaskStatus::Waiting;
             Directive::Continue
         }
         ConnectionEvent::Offline => {
             if meta.status != TaskStatus::Offline {
-                log.push(
-                    LogLevel::Warning,
-                    format!("{OFFLINE}: the stream resumes when the network is back"),
-                    None,
-                    now_ms,
-                );
+                let words = labels.template(Word::NoticeOffline).to_owned();
+                log.push(LogLevel::Warning, words, None, now_ms);
             }
             meta.status = TaskStatus::Offline;
             Directive::Continue
@@ -203,31 +160,28 @@ pub fn apply(
             Directive::Continue
         }
         ConnectionEvent::NewCredentials => {
-            log.push(LogLevel::Info, NEW_CREDENTIALS, None, now_ms);
+            let words = labels.template(Word::NoticeNewCredentials).to_owned();
+            log.push(LogLevel::Info, words, None, now_ms);
             meta.status = TaskStatus::Connecting;
             Directive::Continue
         }
         ConnectionEvent::HistoryLost { missing } => {
-            let what = match missing {
-                Some(1) => "1 earlier event is".to_owned(),
-                Some(n) => format!("{n} earlier events are"),
-                None => "Earlier events are".to_owned(),
+            let words = match missing {
+                Some(1) => labels.template(Word::NoticeHistoryLostOne).to_owned(),
+                Some(n) => labels.say(Word::NoticeHistoryLost, &[("n", &n.to_string())]),
+                None => labels.template(Word::NoticeHistoryLostSome).to_owned(),
             };
-            log.push(
-                LogLevel::Warning,
-                format!("{what} {HISTORY_LOST}: the log misses them"),
-                None,
-                now_ms,
-            );
+            log.push(LogLevel::Warning, words, None, now_ms);
             Directive::Continue
         }
-        ConnectionEvent::Failed { reason } => {
-            log.push(LogLevel::Error, format!("Failed: {reason}"), None, now_ms);
-            meta.status = TaskStatus::Failed { reason };
+        ConnectionEvent::Failed { failure } => {
+            meta.status = TaskStatus::Failed { failure };
+            log.push(LogLevel::Error, meta.status.words(labels), None, now_ms);
             Directive::Close
         }
         ConnectionEvent::Stopped { cancelled } => {
-            log.push(LogLevel::Info, INTERRUPTED, None, now_ms);
+            let words = labels.template(Word::NoticeInterrupted).to_owned();
+            log.push(LogLevel::Info, words, None, now_ms);
             meta.status = TaskStatus::Stopped { cancelled };
             Directive::Close
         }
@@ -238,13 +192,13 @@ fn apply_message(
     log: &mut TaskLog,
     meta: &mut TaskMeta,
     mut raw: RawMessage,
-    reader: &MessageReader,
+    (reader, labels): (&MessageReader, &Labels),
     now_ms: f64,
 ) -> Directive {
     if !meta.status.is_terminal() {
         meta.status = TaskStatus::Open;
     }
-    let parsed = parse_message(&raw, reader);
+    let parsed = parse_message_in(&raw, reader, labels);
     // The message's own id moves to the log line; the meta keeps a copy.
     let event_id = (!raw.last_event_id.is_empty()).then(|| std::mem::take(&mut raw.last_event_id));
     if let Some(id) = &event_id {
@@ -268,26 +222,25 @@ fn apply_message(
             Directive::Continue
         }
         ParsedEvent::Malformed(text) => {
-            log.push(
-                LogLevel::Warning,
-                format!("Malformed JSON: {text}"),
-                event_id,
-                now_ms,
-            );
+            let words = labels.say(Word::NoticeMalformed, &[("text", &text)]);
+            log.push(LogLevel::Warning, words, event_id, now_ms);
             Directive::Continue
         }
         ParsedEvent::Completed { message } => {
             if let Some(message) = message {
                 log.push(LogLevel::Info, message, event_id.clone(), now_ms);
             }
-            log.push(LogLevel::Info, CLOSED_COMPLETE, event_id, now_ms);
+            let words = labels.template(Word::NoticeComplete).to_owned();
+            log.push(LogLevel::Info, words, event_id, now_ms);
             meta.progress = 100.0;
             meta.status = TaskStatus::Completed;
             Directive::Close
         }
         ParsedEvent::Failed { message } => {
             log.push(LogLevel::Error, message.clone(), event_id, now_ms);
-            meta.status = TaskStatus::Failed { reason: message };
+            meta.status = TaskStatus::Failed {
+                failure: Failure::new(FailureCode::TaskFailed, [message]),
+            };
             Directive::Close
         }
         ParsedEvent::Cancelled { message } => {
@@ -324,7 +277,7 @@ impl TaskState {
             &mut self.log,
             &mut self.meta,
             event,
-            &MessageReader::Json,
+            (&MessageReader::Json, &Labels::english()),
             0.0,
         )
     }
@@ -379,12 +332,12 @@ mod tests {
         assert_eq!(state.texts(), ["step 1 of 4"]);
         state.apply(ConnectionEvent::Reconnecting {
             attempt: 1,
-            outage_reason: Some("cannot reach the server".into()),
+            outage: Some(Failure::plain(FailureCode::Unreachable)),
         });
         for attempt in 2..=5 {
             state.apply(ConnectionEvent::Reconnecting {
                 attempt,
-                outage_reason: None,
+                outage: None,
             });
         }
         assert_eq!(state.meta.status, TaskStatus::Reconnecting { attempt: 5 });
@@ -396,7 +349,8 @@ mod tests {
             state.texts(),
             [
                 "step 1 of 4",
-                "Connection lost: cannot reach the server; reconnecting",
+                "Connection lost: cannot reach the server (it is down, or it refused the \
+                 connection); reconnecting",
                 "Reconnected after 5 failed attempts",
                 "step 2 of 4"
             ]
@@ -421,7 +375,7 @@ mod tests {
                 "step 3 of 4",
                 "step 4 of 4",
                 "Process complete",
-                CLOSED_COMPLETE
+                "Stream closed: task complete"
             ]
         );
         assert_eq!(state.meta.last_event_id.as_deref(), Some("CLOSE"));
@@ -434,7 +388,7 @@ mod tests {
         let stop = ConnectionEvent::Stopped { cancelled: false };
         assert_eq!(state.apply(stop), Directive::Close);
         assert_eq!(state.apply(progress(2, 4)), Directive::Ignored);
-        assert_eq!(state.texts(), ["step 1 of 4", INTERRUPTED]);
+        assert_eq!(state.texts(), ["step 1 of 4", "Interrupted"]);
         assert_eq!(state.meta.status, TaskStatus::Stopped { cancelled: false });
         assert_eq!(state.meta.progress, 25.0);
     }
@@ -454,7 +408,7 @@ mod tests {
         assert_eq!(
             state.meta.status,
             TaskStatus::Failed {
-                reason: "step 2 of 4 failed".into()
+                failure: Failure::new(FailureCode::TaskFailed, ["step 2 of 4 failed".into()])
             }
         );
         let mut state = started();

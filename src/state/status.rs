@@ -1,5 +1,7 @@
 //! Where a stream is in its life, and the `EventSource`'s own `readyState`.
 
+use crate::words::{Failure, Labels, Word};
+
 /// The status shown to the user.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum TaskStatus {
@@ -25,8 +27,8 @@ pub enum TaskStatus {
     Completed,
     /// The task or the connection failed.
     Failed {
-        /// Why, in words for the user.
-        reason: String,
+        /// Why: a code, and the values the labels put in words.
+        failure: Failure,
     },
     /// Stopped by the user, or cancelled on the server.
     Stopped {
@@ -80,25 +82,32 @@ impl TaskStatus {
         format!("tm-status tm-status-{}", self.name())
     }
 
-    /// Words for the status badge.
+    /// Words for the status badge, in English.
     pub fn label(&self) -> String {
-        match self {
-            Self::Idle => "Idle".into(),
-            Self::Connecting => "Connecting…".into(),
-            Self::Open => "Running".into(),
-            Self::Waiting => "Waiting for the next connection…".into(),
-            Self::Offline => "Offline: waiting for the network…".into(),
-            Self::Paused => "Paused while the tab is hidden".into(),
+        self.words(&Labels::english())
+    }
+
+    /// Words for the status badge, in `labels`' words.
+    pub fn words(&self, labels: &Labels) -> String {
+        let word = match self {
+            Self::Idle => Word::StatusIdle,
+            Self::Connecting => Word::StatusConnecting,
+            Self::Open => Word::StatusOpen,
+            Self::Waiting => Word::StatusWaiting,
+            Self::Offline => Word::StatusOffline,
+            Self::Paused => Word::StatusPaused,
             Self::Reconnecting { attempt } => {
-                format!("Reconnecting ({attempt} failed attempts)…")
+                return labels.say(Word::StatusReconnecting, &[("n", &attempt.to_string())])
             }
-            Self::Completed => "Completed".into(),
-            Self::Failed { reason } => format!("Failed: {reason}"),
-            Self::Stopped { cancelled: true } => "Stopped".into(),
-            Self::Stopped { cancelled: false } => {
-                "Stopped watching: the task may go on on the server".into()
+            Self::Completed => Word::StatusCompleted,
+            Self::Failed { failure } => {
+                let reason = labels.failure(failure);
+                return labels.say(Word::StatusFailed, &[("reason", &reason)]);
             }
-        }
+            Self::Stopped { cancelled: true } => Word::StatusStopped,
+            Self::Stopped { cancelled: false } => Word::StatusStoppedWatching,
+        };
+        labels.template(word).to_owned()
     }
 }
 

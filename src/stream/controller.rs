@@ -30,8 +30,9 @@ use super::target::{unstreamable, StreamTarget};
 use super::transport::{
     is_id_only, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };
-use crate::state::{is_task_id, ConnectionEvent, Directive, ReadyState, NOT_RESUMED, STARTED_OVER};
+use crate::state::{is_task_id, ConnectionEvent, Directive, ReadyState};
 use crate::wire::RawMessage;
+use crate::words::{During, Failure, FailureCode};
 
 /// Shared handle to a controller.
 pub(crate) type Shared = Rc<RefCell<Controller>>;
@@ -159,7 +160,7 @@ impl Controller {
                     controller.set_target(Some(StreamTarget::created(&base, &task)));
                     controller.connect();
                 }
-                Err(error) => controller.fail(format!("could not create the task: {error}")),
+                Err(error) => controller.fail(error.failure().during(During::Creating)),
             });
         }));
     }
@@ -167,7 +168,7 @@ impl Controller {
     /// Fails a start that cannot be made (its request is not valid).
     pub(crate) fn fail_to_start(&mut self, problem: String) {
         self.begin();
-        self.fail(format!("could not create the task: {problem}"));
+        self.fail(Failure::new(FailureCode::BadParams, [problem]).during(During::Creating));
     }
 
     /// Streams task `id` of `base`'s task API from its first event, once
@@ -176,9 +177,7 @@ impl Controller {
         self.begin();
         self.set_target(None);
         if !is_task_id(&id) {
-            self.fail(format!(
-                "\"{id}\" is not a task id (1 to 64 letters, digits or dashes)"
-            ));
+            self.fail(Failure::new(FailureCode::BadTaskId, [id]));
             return;
         }
         let this = self.this.clone();
@@ -292,10 +291,10 @@ impl Controller {
         self.target = target;
     }
 
-    /// Ends the stream for good with `reason`.
-    fn fail(&mut self, reason: String) {
+    /// Ends the stream for good with `failure`.
+    fn fail(&mut self, failure: Failure) {
         self.close();
-        self.apply_now(ConnectionEvent::Failed { reason });
+        self.apply_now(ConnectionEvent::Failed { failure });
     }
 
     // ---- The connection lifecycle ----
@@ -344,7 +343,7 @@ impl Controller {
                     }));
                 }
             }
-            Err(detail) => self.fail(format!("cannot open {url}: {detail}")),
+            Err(detail) => self.fail(Failure::new(FailureCode::CannotOpen, [detail])),
         }
     }
 
@@ -378,10 +377,10 @@ impl Controller {
                     return;
                 }
                 if self.options.close_on_first_error {
-                    return self.fail("the connection failed".into());
+                    return self.fail(Failure::plain(FailureCode::ConnectionFailed));
                 }
                 if self.must_not_reconnect() {
-                    return self.fail(NOT_RESUMED.into());
+                    return self.fail(Failure::plain(FailureCode::NotResumed));
                 }
                 if self.host.is_offline() {
                     return self.suspend(PageEvent::Offline);
@@ -454,10 +453,10 @@ impl Controller {
     /// An attempt failed for the reason in `diagnosis` (the connection is gone).
     fn on_failed(&mut self, diagnosis: Diagnosis) {
         if self.options.close_on_first_error {
-            return self.fail(diagnosis.reason);
+            return self.fail(diagnosis.failure);
         }
         if self.must_not_reconnect() {
-            return self.fail(NOT_RESUMED.into());
+            return self.fail(Failure::plain(FailureCode::NotResumed));
         }
         if self.host.is_offline() {
             return self.suspend(PageEvent::Offline);
@@ -564,7 +563,7 @@ impl Controller {
         }
         self.drop_connection();
         if self.must_not_reconnect() {
-            return self.fail(NOT_RESUMED.into());
+            return self.fail(Failure::plain(FailureCode::NotResumed));
         }
         self.apply_now(ConnectionEvent::Idle { silent_ms: timeout });
         let outcome = self.rules.on_end(self.now_ms(), self.host.random());
@@ -634,19 +633,16 @@ impl Controller {
             Decision::Reconnect {
                 delay_ms, attempt, ..
             } => {
-                let outage_reason = match notice {
-                    Some(Notice::OutageStarted { reason }) => Some(reason),
+                let outage = match notice {
+                    Some(Notice::OutageStarted { failure }) => Some(failure),
                     _ => None,
                 };
-                self.apply_now(ConnectionEvent::Reconnecting {
-                    attempt,
-                    outage_reason,
-                });
+                self.apply_now(ConnectionEvent::Reconnecting { attempt, outage });
                 // Our own backoff, not the browser's fixed delay.
                 self.reconnect_after(delay_ms);
             }
             Decision::RefreshCredentials => self.refresh_then_reconnect(),
-            Decision::Fail { reason } => self.fail(reason),
+            Decision::Fail { failure } => self.fail(failure),
         }
     }
 
@@ -666,7 +662,10 @@ impl Controller {
     fn refresh_then_reconnect(&mut self) {
         // The rules ask for a refresh only when there is a hook.
         let Some(refresh) = self.options.transport.on_unauthorized() else {
-            return self.fail("the server refused the credentials".into());
+            return self.fail(Failure::new(
+                FailureCode::Unauthorized,
+                ["401 / 403".into()],
+            ));
         };
         self.drop_connection();
         self.model.set_ready_state(ReadyState::Connecting);
@@ -728,7 +727,7 @@ impl Controller {
             ..
         } = self;
         let mut changed = false;
-        let mut too_large = None;
+        let mut too_large = false;
         let mut started_over = false;
         let refill = || {
             if let Some(connection) = connection.as_ref() {
@@ -748,7 +747,7 @@ impl Controller {
         let max_event_bytes = options.max_event_bytes;
         let drained = pump.drain(budget_ms, refill, |raw| {
             if raw.data.len() > max_event_bytes {
-                too_large = Some(raw.data.len());
+                too_large = true;
                 return Directive::Close;
             }
             let directive = applying.message(raw);
@@ -756,13 +755,11 @@ impl Controller {
             directive
         });
         if started_over {
-            return self.fail(STARTED_OVER.into());
+            return self.fail(Failure::plain(FailureCode::StartedOver));
         }
-        if let Some(bytes) = too_large {
-            let limit = self.options.max_event_bytes;
-            return self.fail(format!(
-                "an event of {bytes} bytes is beyond the limit of {limit} (max_event_bytes)"
-            ));
+        if too_large {
+            let limit = self.options.max_event_bytes.to_string();
+            return self.fail(Failure::new(FailureCode::TooLarge, [limit]));
         }
         if changed {
             self.had_data = true;
@@ -909,16 +906,16 @@ fn suspension_event(why: PageEvent) -> ConnectionEvent {
     }
 }
 
-/// Why reattaching to task `id` failed, in words for the user.
-fn attach_failure(id: &str, error: &HttpError) -> String {
+/// Why reattaching to task `id` failed.
+fn attach_failure(id: &str, error: &HttpError) -> Failure {
     match error {
         HttpError::Status { status: 404, .. } => {
-            format!("task {id} is not on the server; start a new one")
+            Failure::new(FailureCode::TaskUnknown, [id.to_owned()])
         }
         HttpError::Status { status: 410, .. } => {
-            format!("task {id} was removed from the server (its events expired); start a new one")
+            Failure::new(FailureCode::TaskRemoved, [id.to_owned()])
         }
-        other => format!("could not reattach to task {id}: {other}"),
+        other => other.failure().during(During::Attaching(id.to_owned())),
     }
 }
 
@@ -952,15 +949,20 @@ mod tests {
             status,
             message: "x".into(),
         };
+        let says = |error: &HttpError| attach_failure("abc", error).english();
         assert_eq!(
-            attach_failure("abc", &status(404)),
+            says(&status(404)),
             "task abc is not on the server; start a new one"
         );
         assert_eq!(
-            attach_failure("abc", &status(410)),
+            says(&status(410)),
             "task abc was removed from the server (its events expired); start a new one"
         );
-        assert!(attach_failure("abc", &HttpError::Network("down".into()))
+        assert!(says(&HttpError::Network("down".into()))
             .starts_with("could not reattach to task abc: cannot reach the server"));
+        assert_eq!(
+            says(&status(500)),
+            "could not reattach to task abc: the server answered 500: x"
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::browser::Timeout;
 use super::controller::{Controller, Shared};
-use super::diagnosis::{Diagnosis, FailureKind};
+use super::diagnosis::Diagnosis;
 use super::host::{Host, Later, Spawned};
 use super::model::TaskModel;
 use super::options::UseTaskStreamOptions;
@@ -22,6 +22,7 @@ use super::target::StreamTarget;
 use super::transport::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
 use crate::state::{ReadyState, TaskLog, TaskMeta, TaskStatus};
 use crate::wire::RawMessage;
+use crate::words::{Failure, FailureCode};
 
 thread_local! {
     /// The fake monotonic clock, in ms (each test runs on its own thread).
@@ -430,7 +431,7 @@ fn a_server_that_starts_the_job_over_on_a_resumed_connection_is_not_reconnected(
     assert_eq!(
         test.status(),
         TaskStatus::Failed {
-            reason: crate::state::STARTED_OVER.into()
+            failure: Failure::plain(FailureCode::StartedOver)
         }
     );
     assert_eq!(steps(&test), ["step 1", "step 2", "step 3"]);
@@ -449,7 +450,7 @@ fn a_source_that_does_not_resume_is_not_reconnected_after_data() {
     assert_eq!(
         test.status(),
         TaskStatus::Failed {
-            reason: crate::state::NOT_RESUMED.into()
+            failure: Failure::plain(FailureCode::NotResumed)
         }
     );
     test.wait(600_000.0);
@@ -478,12 +479,10 @@ fn failed_attempts_back_off_and_give_up_with_the_reason() {
     let test = Test::new(options());
     test.start();
     let unavailable = || {
-        TransportEvent::Failed(Diagnosis {
-            reason: "HTTP 503: busy".into(),
-            kind: FailureKind::Transient {
-                retry_after_ms: None,
-            },
-        })
+        TransportEvent::Failed(Diagnosis::transient(Failure::new(
+            FailureCode::HttpStatus,
+            ["503".into()],
+        )))
     };
     test.report(unavailable());
     assert_eq!(test.status(), TaskStatus::Reconnecting { attempt: 1 });
@@ -501,10 +500,8 @@ fn failed_attempts_back_off_and_give_up_with_the_reason() {
     assert_eq!(test.connections(), 4, "the third retry");
     test.report(unavailable());
     assert_eq!(
-        test.status(),
-        TaskStatus::Failed {
-            reason: "HTTP 503: busy (gave up after 3 attempts)".into()
-        }
+        test.status().label(),
+        "Failed: the server answered 503 (gave up after 3 attempts)"
     );
     test.wait(60_000.0);
     assert_eq!(test.connections(), 4, "no attempt after giving up");

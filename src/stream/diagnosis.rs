@@ -1,8 +1,11 @@
-//! Why a connection attempt failed, in words, and what kind of failure it is.
+//! Why a connection attempt failed, as a [`Failure`], and what kind of
+//! failure it is.
 //!
 //! The fetch transport sees the answer itself; `EventSource` hides it, so
 //! after it closes for good the hook asks the URL once more with `fetch`.
 //! Both turn the answer into a [`Diagnosis`] with [`diagnose_response`].
+
+use crate::words::{Failure, FailureCode};
 
 /// What kind of failure an attempt met, which decides what happens next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,11 +21,11 @@ pub enum FailureKind {
     Unauthorized,
 }
 
-/// A readable reason and the kind of failure.
+/// Why the attempt failed and the kind of failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
-    /// Why the attempt failed, for the user.
-    pub reason: String,
+    /// Why the attempt failed.
+    pub failure: Failure,
     /// What to do about it.
     pub kind: FailureKind,
 }
@@ -30,43 +33,43 @@ pub struct Diagnosis {
 impl Diagnosis {
     /// The server could not be reached (it is down, refused, or the network failed).
     pub fn unreachable() -> Self {
-        Self {
-            reason: "cannot reach the server (it is down, or it refused the connection)".into(),
-            kind: FailureKind::Transient {
-                retry_after_ms: None,
-            },
-        }
+        Self::transient(Failure::plain(FailureCode::Unreachable))
     }
 
     /// The attempt did not open within `ms` (the browser may never say why:
     /// WebKit's `EventSource` waits for ever on a blocked port).
     pub fn no_answer(ms: u32) -> Self {
-        Self {
-            reason: format!(
-                "cannot reach the server: it did not answer within {} s (open_timeout_ms)",
-                seconds(ms)
-            ),
-            kind: FailureKind::Transient {
-                retry_after_ms: None,
-            },
-        }
+        Self::transient(Failure::new(FailureCode::NoAnswer, [seconds(ms)]))
     }
 
     /// The URL redirects again and again: retrying cannot help.
     pub fn redirect_loop() -> Self {
-        Self {
-            reason: "the server redirects this URL again and again (a redirect loop, or more \
-                     than 20 redirects)"
-                .into(),
-            kind: FailureKind::Permanent,
-        }
+        Self::permanent(Failure::plain(FailureCode::RedirectLoop))
     }
 
     /// The stream broke off in the middle of its body (a reset, a broken
     /// chunked encoding, a proxy that cut it).
     pub fn broke_off(detail: &str) -> Self {
+        Self::transient(Failure::new(FailureCode::BrokeOff, [detail.to_owned()]))
+    }
+
+    /// The stream could not be opened (the browser's `detail`).
+    pub fn cannot_open(detail: String) -> Self {
+        Self::permanent(Failure::new(FailureCode::CannotOpen, [detail]))
+    }
+
+    /// A failure retrying cannot help.
+    pub fn permanent(failure: Failure) -> Self {
         Self {
-            reason: format!("the stream broke off in the middle ({detail})"),
+            failure,
+            kind: FailureKind::Permanent,
+        }
+    }
+
+    /// A failure retrying may help, with no `Retry-After`.
+    pub fn transient(failure: Failure) -> Self {
+        Self {
+            failure,
             kind: FailureKind::Transient {
                 retry_after_ms: None,
             },
@@ -117,67 +120,68 @@ pub fn diagnose_response(answer: FailedAnswer<'_>) -> Diagnosis {
     let Some(status) = answer.status else {
         return Diagnosis::unreachable();
     };
-    let detail = answer
+    let server_message = answer
         .server_error
-        .map(|error| format!(": {}", error.chars().take(200).collect::<String>()))
-        .unwrap_or_default();
+        .map(|error| error.chars().take(200).collect::<String>());
     let words = if answer.status_text.is_empty() {
         status.to_string()
     } else {
         format!("{status} {}", answer.status_text)
     };
-    let answered = format!("the server answered {words}{detail}");
-    let (reason, kind) = match status {
+    let (failure, kind) = match status {
         204 => (
-            "the server answered 204 No Content: it has nothing more to stream".into(),
+            Failure::plain(FailureCode::NoContent),
             FailureKind::Permanent,
         ),
         200..=299 => match answer.content_type {
             Some(kind) if is_event_stream(kind) && foreign_charset(kind).is_some() => (
-                format!(
-                    "the server declared the stream's charset as {}; an event stream is always UTF-8",
-                    foreign_charset(kind).unwrap_or_default()
+                Failure::new(
+                    FailureCode::Charset,
+                    [foreign_charset(kind).unwrap_or_default().to_owned()],
                 ),
                 FailureKind::Permanent,
             ),
             Some(kind) if is_event_stream(kind) => (
-                "the connection was closed".into(),
+                Failure::plain(FailureCode::Closed),
                 FailureKind::Transient {
                     retry_after_ms: None,
                 },
             ),
-            other => (
-                match answer.redirected_to {
+            other => {
+                let content_type = other.unwrap_or("(none)").to_owned();
+                let failure = match answer.redirected_to {
                     // A session check that sends an expired session to its sign-in page.
-                    Some(place) => format!(
-                        "the stream was redirected to {place}, which answered {}, not an event \
-                         stream: sign in again if the session expired",
-                        other.unwrap_or("no content type")
-                    ),
-                    None => format!(
-                        "the server answered with content type {}, not text/event-stream",
-                        other.unwrap_or("(none)")
-                    ),
-                },
-                FailureKind::Permanent,
-            ),
+                    Some(place) => {
+                        Failure::new(FailureCode::Redirected, [place.to_owned(), content_type])
+                    }
+                    None => Failure::new(FailureCode::ContentType, [content_type]),
+                };
+                (failure, FailureKind::Permanent)
+            }
         },
-        401 | 403 => (answered, FailureKind::Unauthorized),
+        401 | 403 => (
+            Failure::new(FailureCode::Unauthorized, [words]),
+            FailureKind::Unauthorized,
+        ),
         410 => (
-            format!("the server no longer has this stream or its history ({words}{detail})"),
+            Failure::new(FailureCode::Gone, [words]),
             FailureKind::Permanent,
         ),
         408 | 429 | 500..=599 => (
-            answered,
+            Failure::new(FailureCode::HttpStatus, [words]),
             FailureKind::Transient {
-                retry_after_ms: answer
-                    .retry_after
-                    .and_then(|value| retry_after_ms(value, answer.now_epoch_ms, answer.parse_date)),
+                retry_after_ms: answer.retry_after.and_then(|value| {
+                    retry_after_ms(value, answer.now_epoch_ms, answer.parse_date)
+                }),
             },
         ),
-        _ => (answered, FailureKind::Permanent),
+        _ => (
+            Failure::new(FailureCode::HttpStatus, [words]),
+            FailureKind::Permanent,
+        ),
     };
-    Diagnosis { reason, kind }
+    let failure = failure.with_server_message(server_message);
+    Diagnosis { failure, kind }
 }
 
 /// True for `text/event-stream`, with or without parameters.
@@ -264,7 +268,7 @@ mod tests {
             ..answer(404, "Not Found")
         });
         assert_eq!(
-            not_found.reason,
+            not_found.failure.english(),
             "the server answered 404 Not Found: no task with id x"
         );
         assert_eq!(not_found.kind, FailureKind::Permanent);
@@ -273,7 +277,10 @@ mod tests {
             content_type: Some("text/html"),
             ..answer(200, "OK")
         });
-        assert!(html.reason.contains("text/html, not text/event-stream"));
+        assert!(html
+            .failure
+            .english()
+            .contains("text/html, not text/event-stream"));
         assert!(!html.retryable());
     }
 
@@ -282,7 +289,10 @@ mod tests {
         assert_eq!(seconds(30_000), "30");
         assert_eq!(seconds(1_500), "1.5");
         assert_eq!(seconds(250), "0.2");
-        assert!(Diagnosis::no_answer(1000).reason.contains("within 1 s"));
+        assert!(Diagnosis::no_answer(1000)
+            .failure
+            .english()
+            .contains("within 1 s"));
     }
 
     #[test]
@@ -295,7 +305,7 @@ mod tests {
         });
         assert_eq!(diagnosis.kind, FailureKind::Permanent);
         assert_eq!(
-            diagnosis.reason,
+            diagnosis.failure.english(),
             "the stream was redirected to /login.php?next=%2Fsource.php, which answered \
              text/html; charset=UTF-8, not an event stream: sign in again if the session expired"
         );
@@ -350,7 +360,7 @@ mod tests {
             ..answer(200, "OK")
         });
         assert_eq!(
-            latin.reason,
+            latin.failure.english(),
             "the server declared the stream's charset as latin1; an event stream is always UTF-8"
         );
         assert!(!latin.retryable());

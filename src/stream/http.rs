@@ -15,6 +15,7 @@ use web_sys::{
 
 use super::browser::{error_words, global_field, page_url, window};
 use super::diagnosis::{diagnose_response, Diagnosis, FailedAnswer};
+use crate::words::{Failure, FailureCode};
 
 /// What can go wrong calling the task API.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -31,8 +32,30 @@ pub enum HttpError {
         message: String,
     },
     /// The answer was not the expected JSON.
-    #[error("unexpected answer from the server ({0})")]
-    Body(String),
+    #[error("unexpected answer from the server (line {line}, column {column})")]
+    Body {
+        /// Where the JSON went wrong.
+        line: usize,
+        /// Where on that line.
+        column: usize,
+    },
+}
+
+impl HttpError {
+    /// The failure it is, for the user.
+    pub fn failure(&self) -> Failure {
+        match self {
+            Self::Network(_) => Failure::plain(FailureCode::Unreachable),
+            Self::Status { status, message } => {
+                Failure::new(FailureCode::HttpStatus, [status.to_string()])
+                    .with_server_message(Some(message.clone()))
+            }
+            Self::Body { line, column } => Failure::new(
+                FailureCode::BadAnswer,
+                [line.to_string(), column.to_string()],
+            ),
+        }
+    }
 }
 
 /// `POST {base}/api/tasks` with `body`, a JSON object.
@@ -50,17 +73,10 @@ pub async fn create_task(base: &str, body: &str) -> Result<CreateTaskResponse, H
 /// serde_json's own words: their formatting (escaped strings, floats)
 /// weighed ~2.5 KB gzipped in the `<task-monitor>` element.
 fn body_error(error: serde_json::Error) -> HttpError {
-    let what = match error.classify() {
-        serde_json::error::Category::Io => "could not be read",
-        serde_json::error::Category::Syntax => "is not JSON",
-        serde_json::error::Category::Data => "lacks a field of a task or has one of the wrong type",
-        serde_json::error::Category::Eof => "ends too early",
-    };
-    HttpError::Body(format!(
-        "the JSON {what} (line {}, column {})",
-        error.line(),
-        error.column()
-    ))
+    HttpError::Body {
+        line: error.line(),
+        column: error.column(),
+    }
 }
 
 /// `GET status_url`: whether the server still has the task.

@@ -7,6 +7,7 @@ use super::stream_view::StreamView;
 use super::target::StreamTarget;
 use crate::state::{apply, ConnectionEvent, Directive, ReadyState, TaskLog};
 use crate::wire::MessageReader;
+use crate::words::Labels;
 
 /// Where a stream's events go, and how they are shown.
 pub(crate) trait StreamModel {
@@ -24,10 +25,11 @@ pub(crate) trait StreamModel {
 }
 
 /// A task stream's model: the reducer applied to a [`StreamView`]'s log and
-/// state, with the options' message reader.
+/// state, with the options' message reader and labels.
 pub(crate) struct TaskModel {
     view: Box<dyn StreamView>,
     reader: MessageReader,
+    labels: Labels,
 }
 
 impl TaskModel {
@@ -36,6 +38,7 @@ impl TaskModel {
         Self {
             view,
             reader: MessageReader::default(),
+            labels: Labels::english(),
         }
     }
 }
@@ -43,6 +46,7 @@ impl TaskModel {
 impl StreamModel for TaskModel {
     fn restart(&mut self, options: &UseTaskStreamOptions) {
         self.reader = options.reader.clone();
+        self.labels = options.labels.clone();
         let (capacity, capacity_bytes) = (options.capacity, options.capacity_bytes);
         self.view.update(&mut |log, _| {
             if log.capacity() != capacity || log.capacity_bytes() != capacity_bytes {
@@ -52,12 +56,12 @@ impl StreamModel for TaskModel {
     }
 
     fn apply(&mut self, event: ConnectionEvent, now_ms: f64) -> Directive {
-        let reader = &self.reader;
+        let reading = (&self.reader, &self.labels);
         let mut event = Some(event);
         let mut directive = Directive::Ignored;
         self.view.update(&mut |log, meta| {
             if let Some(event) = event.take() {
-                directive = apply(log, meta, event, reader, now_ms);
+                directive = apply(log, meta, event, reading, now_ms);
             }
         });
         directive

@@ -4,6 +4,7 @@ use super::fetch_options::Transport;
 use super::rules::ReconnectPolicy;
 use crate::state::{DEFAULT_CAPACITY, DEFAULT_CAPACITY_BYTES};
 use crate::wire::MessageReader;
+use crate::words::Labels;
 
 /// Most bytes one event may hold by default (2 MiB).
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 2 * 1024 * 1024;
@@ -101,6 +102,10 @@ pub struct UseTaskStreamOptions {
     /// takes over, resuming with `Last-Event-ID`. Default: `true`; without
     /// `BroadcastChannel` and Web Locks each stream has its own.
     pub share_across_tabs: bool,
+    /// The words of the lines the stream writes to the log itself (its
+    /// notices and failures) and of the server's coded messages. Default:
+    /// English ([`Labels::english`]).
+    pub labels: Labels,
 }
 
 impl Default for UseTaskStreamOptions {
@@ -120,6 +125,7 @@ impl Default for UseTaskStreamOptions {
             reader: MessageReader::default(),
             cancel_url: None,
             share_across_tabs: true,
+            labels: Labels::english(),
         }
     }
 }
@@ -205,6 +211,12 @@ impl UseTaskStreamOptions {
     /// Reads messages with `reader`.
     pub fn reader(mut self, reader: MessageReader) -> Self {
         self.reader = reader;
+        self
+    }
+
+    /// Writes the stream's own lines in `labels`' words.
+    pub fn labels(mut self, labels: Labels) -> Self {
+        self.labels = labels;
         self
     }
 

@@ -16,6 +16,7 @@
 //! - Permanent failures (404, 204, a wrong content type) end at once.
 
 use super::diagnosis::{Diagnosis, FailureKind};
+use crate::words::{Failure, GaveUp};
 
 /// Bounds and pacing of reconnects after **failed** attempts.
 ///
@@ -120,7 +121,7 @@ pub enum Notice {
     /// The first failed attempt of an outage.
     OutageStarted {
         /// Why the attempt failed.
-        reason: String,
+        failure: Failure,
     },
     /// A connection opened after failed attempts.
     Reconnected {
@@ -148,10 +149,10 @@ pub enum Decision {
     },
     /// Call the user's credentials hook, then reconnect at once.
     RefreshCredentials,
-    /// Stop for good with this reason.
+    /// Stop for good.
     Fail {
-        /// Why, for the user.
-        reason: String,
+        /// Why.
+        failure: Failure,
     },
 }
 
@@ -245,12 +246,12 @@ impl ConnectionRules {
         // end too: it gets the same floor.
         let opened_empty = std::mem::take(&mut self.opened) && !self.brought_messages;
         let retry_after_ms = match diagnosis.kind {
-            FailureKind::Permanent => return (self.fail(&diagnosis.reason), None),
+            FailureKind::Permanent => return (fail(&diagnosis.failure, None), None),
             FailureKind::Unauthorized if self.can_refresh && !self.refreshed => {
                 self.refreshed = true;
                 return (Decision::RefreshCredentials, None);
             }
-            FailureKind::Unauthorized => return (self.fail(&diagnosis.reason), None),
+            FailureKind::Unauthorized => return (fail(&diagnosis.failure, None), None),
             FailureKind::Transient { retry_after_ms } => retry_after_ms,
         };
         self.failed_attempts += 1;
@@ -259,16 +260,15 @@ impl ConnectionRules {
             None => {
                 self.outage_started_ms = Some(now_ms);
                 Some(Notice::OutageStarted {
-                    reason: diagnosis.reason.clone(),
+                    failure: diagnosis.failure.clone(),
                 })
             }
             Some(_) => None,
         };
         let outage_ms = now_ms - self.outage_started_ms.unwrap_or(now_ms);
         if !self.policy.allows(attempt) {
-            let max = self.policy.max_attempts;
-            let reason = format!("{} (gave up after {max} attempts)", diagnosis.reason);
-            return (self.fail(&reason), notice);
+            let gave_up = GaveUp::Attempts(self.policy.max_attempts);
+            return (fail(&diagnosis.failure, Some(gave_up)), notice);
         }
         let mut delay_ms = self
             .policy
@@ -280,18 +280,15 @@ impl ConnectionRules {
         }
         let budget_ms = f64::from(self.policy.max_outage_ms);
         if retry_after_ms.is_some_and(|ms| outage_ms + f64::from(ms) > budget_ms) {
-            let asked = retry_after_ms.unwrap_or(0).div_ceil(1000);
-            let secs = self.policy.max_outage_ms / 1000;
-            let reason = format!(
-                "{} and asked to retry in {asked} s (Retry-After), beyond the {secs} s this monitor waits",
-                diagnosis.reason
-            );
-            return (self.fail(&reason), notice);
+            let gave_up = GaveUp::RetryAfter {
+                asked: retry_after_ms.unwrap_or(0).div_ceil(1000),
+                seconds: self.policy.max_outage_ms / 1000,
+            };
+            return (fail(&diagnosis.failure, Some(gave_up)), notice);
         }
         if outage_ms + f64::from(delay_ms) > budget_ms {
-            let secs = self.policy.max_outage_ms / 1000;
-            let reason = format!("{} (gave up after {secs} s of outage)", diagnosis.reason);
-            return (self.fail(&reason), notice);
+            let gave_up = GaveUp::Outage(self.policy.max_outage_ms / 1000);
+            return (fail(&diagnosis.failure, Some(gave_up)), notice);
         }
         let decision = Decision::Reconnect {
             delay_ms,
@@ -301,21 +298,34 @@ impl ConnectionRules {
         };
         (decision, notice)
     }
+}
 
-    fn fail(&mut self, reason: &str) -> Decision {
-        Decision::Fail {
-            reason: reason.to_owned(),
-        }
+/// Stop for good with `failure`, given up as `gave_up` when it was retried.
+fn fail(failure: &Failure, gave_up: Option<GaveUp>) -> Decision {
+    Decision::Fail {
+        failure: Failure {
+            gave_up,
+            ..failure.clone()
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::words::FailureCode;
+
+    /// What a decision to fail says, in English.
+    fn says(decision: &Decision) -> String {
+        match decision {
+            Decision::Fail { failure } => failure.english(),
+            other => format!("{other:?}"),
+        }
+    }
 
     fn transient(retry_after_ms: Option<u32>) -> Diagnosis {
         Diagnosis {
-            reason: "the server answered 503".into(),
+            failure: Failure::new(FailureCode::HttpStatus, ["503".into()]),
             kind: FailureKind::Transient { retry_after_ms },
         }
     }
@@ -388,12 +398,9 @@ mod tests {
         let mut rules = ConnectionRules::new(ReconnectPolicy::default(), false);
         let (decision, _) = rules.on_failure(&transient(Some(3_600_000)), 0.0, 0.5);
         assert_eq!(
-            decision,
-            Decision::Fail {
-                reason: "the server answered 503 and asked to retry in 3600 s (Retry-After), \
+            says(&decision),
+            "the server answered 503 and asked to retry in 3600 s (Retry-After), \
                          beyond the 300 s this monitor waits"
-                    .into()
-            }
         );
     }
 
@@ -451,10 +458,8 @@ mod tests {
         }
         let (decision, _) = rules.on_failure(&transient(None), 0.0, 0.0);
         assert_eq!(
-            decision,
-            Decision::Fail {
-                reason: "the server answered 503 (gave up after 3 attempts)".into()
-            }
+            says(&decision),
+            "the server answered 503 (gave up after 3 attempts)"
         );
 
         let mut rules = ConnectionRules::new(ReconnectPolicy::default(), false);
@@ -465,25 +470,21 @@ mod tests {
         ));
         let (decision, _) = rules.on_failure(&transient(None), 299_000.0, 1.0);
         assert_eq!(
-            decision,
-            Decision::Fail {
-                reason: "the server answered 503 (gave up after 300 s of outage)".into()
-            }
+            says(&decision),
+            "the server answered 503 (gave up after 300 s of outage)"
         );
     }
 
     #[test]
     fn unauthorized_refreshes_once_then_fails_and_permanent_fails_at_once() {
         let unauthorized = Diagnosis {
-            reason: "the server answered 401 Unauthorized".into(),
+            failure: Failure::new(FailureCode::Unauthorized, ["401 Unauthorized".into()]),
             kind: FailureKind::Unauthorized,
         };
         let mut without_hook = ConnectionRules::new(ReconnectPolicy::default(), false);
         assert_eq!(
-            without_hook.on_failure(&unauthorized, 0.0, 0.5).0,
-            Decision::Fail {
-                reason: "the server answered 401 Unauthorized".into()
-            }
+            says(&without_hook.on_failure(&unauthorized, 0.0, 0.5).0),
+            "the server refused the credentials (it answered 401 Unauthorized)"
         );
         let mut rules = ConnectionRules::new(ReconnectPolicy::default(), true);
         assert_eq!(
@@ -501,18 +502,9 @@ mod tests {
             rules.on_failure(&unauthorized, 0.0, 0.5).0,
             Decision::RefreshCredentials
         );
-        let not_found = Diagnosis {
-            reason: "404".into(),
-            kind: FailureKind::Permanent,
-        };
-        assert_eq!(
-            rules.on_failure(&not_found, 0.0, 0.5),
-            (
-                Decision::Fail {
-                    reason: "404".into()
-                },
-                None
-            )
-        );
+        let not_found = Diagnosis::permanent(Failure::new(FailureCode::HttpStatus, ["404".into()]));
+        let (decision, notice) = rules.on_failure(&not_found, 0.0, 0.5);
+        assert_eq!(says(&decision), "the server answered 404");
+        assert_eq!(notice, None);
     }
 }

@@ -2,6 +2,7 @@
 //! it; a task API's URLs resolved against its server, and only `http(s)`
 //! URLs streamed.
 
+use crate::words::{Failure, FailureCode};
 use sse_task_protocol::CreateTaskResponse;
 
 /// What a stream reads, and where to cancel it.
@@ -73,9 +74,9 @@ fn has_scheme(url: &str) -> bool {
 /// Why `url` cannot be streamed: empty (it would be the page itself), or a
 /// scheme other than `http` or `https` (a relative URL is the page's own
 /// scheme).
-pub(crate) fn unstreamable(url: &str) -> Option<String> {
+pub(crate) fn unstreamable(url: &str) -> Option<Failure> {
     if url.trim().is_empty() {
-        return Some("no stream URL was given".into());
+        return Some(Failure::plain(FailureCode::NoUrl));
     }
     if !has_scheme(url) {
         return None;
@@ -87,7 +88,7 @@ pub(crate) fn unstreamable(url: &str) -> Option<String> {
         .to_ascii_lowercase();
     (scheme != "http" && scheme != "https").then(|| {
         let shown: String = url.chars().take(60).collect();
-        format!("\"{shown}\" is not an http(s) URL, so it cannot be streamed")
+        Failure::new(FailureCode::BadScheme, [shown])
     })
 }
 
@@ -122,12 +123,14 @@ mod tests {
         assert_eq!(unstreamable("HTTPS://b/x"), None);
         assert_eq!(unstreamable("path/with:colon"), None);
         assert_eq!(
-            unstreamable("javascript:alert(1)").as_deref(),
+            unstreamable("javascript:alert(1)")
+                .map(|f| f.english())
+                .as_deref(),
             Some("\"javascript:alert(1)\" is not an http(s) URL, so it cannot be streamed")
         );
         assert!(unstreamable("data:text/event-stream,x").is_some());
         assert_eq!(
-            unstreamable("  ").as_deref(),
+            unstreamable("  ").map(|f| f.english()).as_deref(),
             Some("no stream URL was given")
         );
     }

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::words::{Labels, Word};
+
 /// The two buttons of the coreBOS seed page.
 #[component]
 pub fn TaskControls(
@@ -15,26 +17,36 @@ pub fn TaskControls(
     on_start: Callback<()>,
     /// Called on Stop.
     on_stop: Callback<()>,
+    /// The words. Default: English.
+    #[prop(optional, into)]
+    labels: Signal<Labels>,
+    /// Hides Start (the page starts the task its own way).
+    #[prop(optional, into)]
+    hide_start: Signal<bool>,
 ) -> impl IntoView {
+    let say = move |word| labels.with(|labels| labels.template(word).to_owned());
     view! {
-        <div class="tm-controls" role="group" aria-label="Task controls">
+        <div class="tm-controls" part="controls" role="group" aria-label=move || say(Word::Controls)>
             <button
                 type="button"
                 class="tm-button tm-primary"
                 data-testid="start"
+                part="start"
+                hidden=move || hide_start.get()
                 disabled=move || !can_start.get()
                 on:click=move |_| on_start.run(())
             >
-                "Start Long Task"
+                {move || say(Word::Start)}
             </button>
             <button
                 type="button"
                 class="tm-button"
                 data-testid="stop"
+                part="stop"
                 disabled=move || !can_stop.get()
                 on:click=move |_| on_stop.run(())
             >
-                "Stop Task"
+                {move || say(Word::Stop)}
             </button>
         </div>
     }

@@ -128,7 +128,7 @@ pub fn use_task_stream(url: impl Into<Signal<String>>) -> UseTaskStreamReturn {
 ///     view! {
 ///         <button on:click=move |_| stream.start()>"Start"</button>
 ///         <button on:click=move |_| stream.stop()>"Stop"</button>
-///         <p>{move || sse_task_progress::render::format_percent(stream.progress.get())}</p>
+///         <p>{move || sse_task_progress::Labels::english().percent(stream.progress.get())}</p>
 ///     }
 /// }
 /// ```

@@ -5,14 +5,18 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::render::{dropped_notice, LogRenderer};
+use crate::render::LogRenderer;
 use crate::state::TaskLog;
+use crate::words::{Labels, Word};
 
 /// The scrolling log with its "N earlier lines not shown" notice.
 #[component]
 pub fn LogView(
     /// The log to show.
     lines: ReadSignal<TaskLog>,
+    /// The words (the dropped lines' notice, the log's name). Default: English.
+    #[prop(optional, into)]
+    labels: Signal<Labels>,
 ) -> impl IntoView {
     let container = NodeRef::<html::Div>::new();
     let renderer = StoredValue::new_local(None::<LogRenderer>);
@@ -39,15 +43,16 @@ pub fn LogView(
     view! {
         <div class="tm-log-area">
             <p class="tm-log-dropped" data-testid="log-dropped" hidden=move || dropped.get() == 0>
-                {move || dropped_notice(dropped.get())}
+                {move || labels.with(|labels| labels.dropped(dropped.get()))}
             </p>
             <div
                 class="tm-log"
                 data-testid="log"
+                part="log"
                 data-count=move || count.get()
                 role="log"
                 aria-live="polite"
-                aria-label="Task log"
+                aria-label=move || labels.with(|labels| labels.template(Word::Log).to_owned())
                 tabindex="0"
                 node_ref=container
                 on:scroll=on_scroll

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::render::{format_percent, whole_percent};
+use crate::words::{whole_percent, Labels, Word};
 
 /// The bar and its "42%" label.
 #[component]
@@ -10,21 +10,25 @@ pub fn ProgressBar(
     /// Percentage done, 0.0..=100.0.
     #[prop(into)]
     progress: Signal<f64>,
+    /// The words (the percentage's form, the bar's name). Default: English.
+    #[prop(optional, into)]
+    labels: Signal<Labels>,
 ) -> impl IntoView {
-    let label = Memo::new(move |_| format_percent(progress.get()));
+    let label = Memo::new(move |_| labels.with(|labels| labels.percent(progress.get())));
     view! {
         <div class="tm-progress">
             <progress
                 data-testid="progress-bar"
+                part="bar"
                 max="100"
                 prop:value=move || progress.get()
-                aria-label="Task progress"
+                aria-label=move || labels.with(|labels| labels.template(Word::Bar).to_owned())
                 aria-valuemin="0"
                 aria-valuemax="100"
                 aria-valuenow=move || whole_percent(progress.get())
                 aria-valuetext=move || label.get()
             ></progress>
-            <span class="tm-progress-label" data-testid="progress-label" aria-hidden="true">
+            <span class="tm-progress-label" data-testid="progress-label" part="percent" aria-hidden="true">
                 {move || label.get()}
             </span>
         </div>

@@ -10,6 +10,7 @@ use super::progress_bar::ProgressBar;
 use super::status_badge::StatusBadge;
 use crate::state::{TaskSource, TaskStatus};
 use crate::stream::UseTaskStreamOptions;
+use crate::words::{Labels, Word};
 
 /// Start Long Task / Stop Task, the status, the progress bar and the log.
 ///
@@ -57,13 +58,29 @@ pub fn TaskMonitor(
     #[prop(optional, into)]
     remember_as: Option<String>,
     /// The panel's name for assistive technology (its `aria-label`);
-    /// several monitors on one page need names of their own. Default:
-    /// "Task progress".
+    /// several monitors on one page need names of their own. Default: the
+    /// labels' `panel` word ("Task progress").
     #[prop(optional, into)]
     name: Option<String>,
+    /// Every word the panel and the stream's own log lines say (read at
+    /// each Start for the log lines; the panel follows changes), e.g.
+    /// `Labels::builtin("es")` or English with a button renamed:
+    /// `Labels::english().with(Word::Start, "Export my data")`. Default: English.
+    #[prop(optional, into)]
+    labels: Signal<Labels>,
+    /// Hides Start: the page starts the task its own way.
+    #[prop(optional, into)]
+    hide_start: Signal<bool>,
+    /// Hides the line with the task's state URL under the log.
+    #[prop(optional, into)]
+    hide_task_url: Signal<bool>,
 ) -> impl IntoView {
-    let name = name.unwrap_or_else(|| "Task progress".to_owned());
-    let stream = use_task_stream_with_options(String::new(), options.get_untracked());
+    let name = move || {
+        name.clone()
+            .unwrap_or_else(|| labels.with(|labels| labels.template(Word::Panel).to_owned()))
+    };
+    let with_labels = move || options.get_untracked().labels(labels.get_untracked());
+    let stream = use_task_stream_with_options(String::new(), with_labels());
     if let Some(key) = remember_as {
         remember_task(stream, source, key);
     }
@@ -71,19 +88,29 @@ pub fn TaskMonitor(
         if let Some(on_start) = on_start {
             on_start.run(());
         }
-        stream.set_options(options.get_untracked());
+        stream.set_options(with_labels());
         stream.start_source(source.get_untracked());
     });
     let stop = Callback::new(move |()| stream.stop());
     let can_start = Signal::derive(move || !stream.status.with(|s| s.is_active()));
     let can_stop = Signal::derive(move || stream.status.with(|s| s.is_active()));
     view! {
-        <section class="tm-monitor" data-testid="task-monitor" aria-label=name>
-            <TaskControls can_start can_stop on_start=start on_stop=stop />
-            <StatusBadge status=stream.status />
-            <ProgressBar progress=stream.progress />
-            <LogView lines=stream.lines />
-            <p class="tm-task-id" data-testid="task-status-url">
+        <section
+            class="tm-monitor"
+            data-testid="task-monitor"
+            aria-label=name
+            dir=move || labels.with(Labels::direction)
+        >
+            <TaskControls can_start can_stop on_start=start on_stop=stop labels hide_start />
+            <StatusBadge status=stream.status labels />
+            <ProgressBar progress=stream.progress labels />
+            <LogView lines=stream.lines labels />
+            <p
+                class="tm-task-id"
+                data-testid="task-status-url"
+                part="url"
+                hidden=move || hide_task_url.get()
+            >
                 {move || stream.target.with(|t| t.as_ref().and_then(|t| t.status_url.clone()).unwrap_or_default())}
             </p>
         </section>

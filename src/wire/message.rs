@@ -9,6 +9,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sse_task_protocol::{CLOSE_DATA, CLOSE_EVENT_ID, EVENT_CANCELLED, EVENT_FAILED};
 
+use crate::words::{Labels, Word};
+
 /// An event as the `EventSource` delivered it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RawMessage {
@@ -86,16 +88,18 @@ impl fmt::Debug for MessageReader {
 }
 
 /// Reads `raw` with `reader`. The close markers and the `failed` /
-/// `cancelled` events are recognised whatever the reader.
-pub fn parse_message(raw: &RawMessage, reader: &MessageReader) -> ParsedEvent {
+/// `cancelled` events are recognised whatever the reader. The server's
+/// coded messages (`"code": "step"`, ...) are said in `labels`' words
+/// where `labels` set the code's word; otherwise in the server's own.
+pub fn parse_message_in(raw: &RawMessage, reader: &MessageReader, labels: &Labels) -> ParsedEvent {
     if raw.event_type == EVENT_FAILED {
         return ParsedEvent::Failed {
-            message: message_of(&raw.data).unwrap_or_else(|| raw.data.clone()),
+            message: message_of(&raw.data, labels).unwrap_or_else(|| raw.data.clone()),
         };
     }
     if raw.event_type == EVENT_CANCELLED {
         return ParsedEvent::Cancelled {
-            message: message_of(&raw.data).unwrap_or_else(|| raw.data.clone()),
+            message: message_of(&raw.data, labels).unwrap_or_else(|| raw.data.clone()),
         };
     }
     if raw.data == CLOSE_DATA {
@@ -103,11 +107,11 @@ pub fn parse_message(raw: &RawMessage, reader: &MessageReader) -> ParsedEvent {
     }
     if raw.last_event_id == CLOSE_EVENT_ID {
         return ParsedEvent::Completed {
-            message: message_of(&raw.data),
+            message: message_of(&raw.data, labels),
         };
     }
     match reader {
-        MessageReader::Json => read_json_progress(&raw.data),
+        MessageReader::Json => read_json_progress(&raw.data, labels),
         MessageReader::PlainText => ParsedEvent::Text(raw.data.clone()),
         MessageReader::Custom(read) => read(raw),
     }
@@ -123,9 +127,18 @@ struct JsonProgressData<'a> {
     msg: Option<&'a RawValue>,
     #[serde(default, borrow)]
     progress: Option<&'a RawValue>,
+    /// The message's code, for words of the page's language (read
+    /// leniently, as every field: a server's own `step` of another type
+    /// must not make its message malformed).
+    #[serde(default, borrow)]
+    code: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    step: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    steps: Option<&'a RawValue>,
 }
 
-fn read_json_progress(data: &str) -> ParsedEvent {
+fn read_json_progress(data: &str, labels: &Labels) -> ParsedEvent {
     let trimmed = data.trim();
     if !trimmed.starts_with('{') {
         return match serde_json::from_str::<IgnoredAny>(trimmed) {
@@ -136,10 +149,26 @@ fn read_json_progress(data: &str) -> ParsedEvent {
     let Ok(fields) = serde_json::from_str::<JsonProgressData>(trimmed) else {
         return ParsedEvent::Malformed(data.to_owned());
     };
-    let message = fields
-        .message
-        .or(fields.msg)
-        .map(|value| string(value).unwrap_or_else(|| value.get().to_owned()));
+    let translated = fields
+        .code
+        .and_then(string)
+        .and_then(|code| Word::for_message_code(&code))
+        .filter(|word| labels.sets(*word))
+        .map(|word| {
+            let whole =
+                |value: Option<&RawValue>| value.map_or(String::new(), |v| v.get().to_owned());
+            let values = [("step", whole(fields.step)), ("steps", whole(fields.steps))];
+            let values = values
+                .each_ref()
+                .map(|(name, value)| (*name, value.as_str()));
+            labels.say(word, &values)
+        });
+    let message = translated.or_else(|| {
+        fields
+            .message
+            .or(fields.msg)
+            .map(|value| string(value).unwrap_or_else(|| value.get().to_owned()))
+    });
     let progress = fields.progress.and_then(number);
     if message.is_none() && progress.is_none() {
         ParsedEvent::Text(data.to_owned())
@@ -149,8 +178,8 @@ fn read_json_progress(data: &str) -> ParsedEvent {
 }
 
 /// The `message` (or `msg`) field of JSON data, if it has one.
-fn message_of(data: &str) -> Option<String> {
-    match read_json_progress(data) {
+fn message_of(data: &str, labels: &Labels) -> Option<String> {
+    match read_json_progress(data, labels) {
         ParsedEvent::Progress { message, .. } => message,
         _ => None,
     }
@@ -187,6 +216,10 @@ fn number(value: &RawValue) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_message(raw: &RawMessage, reader: &MessageReader) -> ParsedEvent {
+        parse_message_in(raw, reader, &Labels::english())
+    }
 
     fn parse(data: &str, id: &str) -> ParsedEvent {
         parse_message(&RawMessage::message(data, id), &MessageReader::Json)

@@ -7,5 +7,5 @@ mod message;
 pub(crate) mod message_batch;
 mod sse_parser;
 
-pub use message::{parse_message, MessageReader, ParsedEvent, RawMessage};
+pub use message::{parse_message_in, MessageReader, ParsedEvent, RawMessage};
 pub use sse_parser::{SseItem, SseParser};

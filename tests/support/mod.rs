@@ -8,11 +8,28 @@ use std::time::Duration;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use sse_task_progress::{
-    options::FetchOptions, options::ReconnectPolicy, CreateTaskRequest, TaskMonitor, TaskSource,
-    TasksDashboard, Transport, UseTaskStreamOptions,
+    options::FetchOptions, options::ReconnectPolicy, CreateTaskRequest, Labels, TaskMonitor,
+    TaskSource, TasksDashboard, Transport, UseTaskStreamOptions, Word,
 };
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlProgressElement};
+
+/// The line logged after the completion message, in English.
+pub const CLOSED_COMPLETE: &str = Word::NoticeComplete.english();
+/// The line logged when the user stops the stream.
+pub const INTERRUPTED: &str = Word::NoticeInterrupted.english();
+/// The line logged when new credentials are asked for.
+pub const NEW_CREDENTIALS: &str = Word::NoticeNewCredentials.english();
+/// Why a stream whose server started the job over fails.
+pub const STARTED_OVER: &str = Word::FailureStartedOver.english();
+/// Why a stream not reconnected after data fails when its connection ends.
+pub const NOT_RESUMED: &str = Word::FailureNotResumed.english();
+/// The start of the warning logged when a silent connection is closed.
+pub const NO_DATA: &str = "No data for";
+/// The start of the warning logged when the browser goes offline.
+pub const OFFLINE: &str = "Offline";
+/// The warning logged when events after the resume point are gone (count unknown).
+pub const HISTORY_LOST: &str = Word::NoticeHistoryLostSome.english();
 
 /// The mock server the test command started (`MOCK_SERVER_URL` at compile time).
 pub fn server() -> &'static str {
@@ -144,6 +161,23 @@ pub fn mount_monitor(source: TaskSource, options: UseTaskStreamOptions) -> Mount
     document().body().unwrap().append_child(&root).unwrap();
     let handle = mount_to(root.clone(), move || {
         view! { <TaskMonitor source=Signal::stored(source) options=options /> }
+    });
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
+/// Mounts a `<TaskMonitor>` streaming `source` in `labels`' words, its
+/// task URL line hidden.
+pub fn mount_in_words(source: TaskSource, labels: Labels) -> Mounted {
+    let root: HtmlElement = document()
+        .create_element("section")
+        .unwrap()
+        .unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = mount_to(root.clone(), move || {
+        view! { <TaskMonitor source=Signal::stored(source) labels=labels hide_task_url=true /> }
     });
     Mounted {
         root,

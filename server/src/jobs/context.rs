@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 use tokio_util::sync::CancellationToken;
 
-use crate::tasks::{FlatOut, JobsFirst, TaskHandle, Writer};
+use crate::tasks::{FlatOut, JobMessage, JobsFirst, TaskHandle, Writer};
 
 /// A job writing this many events within [`RATE_WINDOW`] runs flat out
 /// (over 500 events a second): while it does, streams hold back their next
@@ -86,7 +86,7 @@ impl JobContext {
 
     /// Reports step `step` done (progress `step / steps`, `step` capped at
     /// the task's steps) with `message` as its log line.
-    pub fn step(&self, step: u32, message: impl Into<String>) -> Result<(), Stopped> {
+    pub fn step(&self, step: u32, message: impl Into<JobMessage>) -> Result<(), Stopped> {
         let queued = self
             .handle
             .submit_step(&self.writer, step.min(self.steps()), message.into());
@@ -94,7 +94,7 @@ impl JobContext {
     }
 
     /// Writes a log line without moving the progress.
-    pub fn log(&self, message: impl Into<String>) -> Result<(), Stopped> {
+    pub fn log(&self, message: impl Into<JobMessage>) -> Result<(), Stopped> {
         let queued = self.handle.submit_line(&self.writer, message.into());
         self.after_submit(queued)
     }

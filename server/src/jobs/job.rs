@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use super::context::{JobContext, Stopped};
 use crate::json::from_json;
+use crate::tasks::JobMessage;
 
 /// A kind of job the server runs, registered under a name
 /// ([`TaskServerBuilder::job`](crate::TaskServerBuilder::job)); a task
@@ -59,6 +60,10 @@ pub enum JobError {
     /// The work failed: the task ends `failed` with this reason.
     #[error("{0}")]
     Failed(String),
+    /// The work failed: the task ends `failed` with this message, whose
+    /// code clients say in the page's language.
+    #[error("{}", .0.text)]
+    FailedWith(JobMessage),
     /// The task was cancelled, the server is shutting down, or the task's
     /// progress could not be stored: the job must return.
     #[error("the task was stopped")]

@@ -29,14 +29,17 @@ pub fn run(
     let Some(job) = kinds.get(&kind) else {
         handle.submit_failure(
             writer,
-            &format!("this server has no job of kind {kind:?} to run the task"),
+            &format!("this server has no job of kind {kind:?} to run the task").into(),
         );
         return;
     };
     let params = match serde_json::from_str(&params) {
         Ok(params) => params,
         Err(error) => {
-            handle.submit_failure(writer, &format!("the task's stored parameters: {error}"));
+            handle.submit_failure(
+                writer,
+                &format!("the task's stored parameters: {error}").into(),
+            );
             return;
         }
     };
@@ -61,7 +64,8 @@ pub fn run(
     });
     match outcome {
         Ok(()) => handle.submit_completion(writer),
-        Err(JobError::Failed(reason)) => handle.submit_failure(writer, &reason),
+        Err(JobError::Failed(reason)) => handle.submit_failure(writer, &reason.into()),
+        Err(JobError::FailedWith(reason)) => handle.submit_failure(writer, &reason),
         Err(JobError::Stopped) => {}
     }
     context.finish();

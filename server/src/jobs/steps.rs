@@ -9,6 +9,7 @@ use sse_task_protocol::{CreateTaskRequest, DEFAULT_INTERVAL_MS};
 
 use super::context::JobContext;
 use super::job::{parse_params, Job, JobError, JobPlan};
+use crate::tasks::JobMessage;
 
 /// The name of the built-in kind, and the kind of a task that names none.
 pub const STEPS_KIND: &str = "steps";
@@ -39,12 +40,12 @@ impl Job for Steps {
         let interval = Duration::from_millis(params.interval_ms);
         for step in context.resume_from() + 1..=params.steps {
             if params.fail_at == Some(step) {
-                return Err(JobError::Failed(format!(
-                    "step {step} of {} failed",
-                    params.steps
-                )));
+                let words = format!("step {step} of {} failed", params.steps);
+                let message = JobMessage::coded("step-failed", words).at_step(step);
+                return Err(JobError::FailedWith(message));
             }
-            context.step(step, format!("step {step} of {}", params.steps))?;
+            let words = format!("step {step} of {}", params.steps);
+            context.step(step, JobMessage::coded("step", words))?;
             if !interval.is_zero() && step < params.steps {
                 context.sleep(interval)?;
             }

@@ -6,6 +6,7 @@ use sse_task_protocol::{
     EVENT_MESSAGE,
 };
 
+use super::message::JobMessage;
 use super::rows::{now_rfc3339, StoredEvent, TaskRow};
 
 /// The row of a task that starts running.
@@ -19,18 +20,22 @@ pub fn started(row: &TaskRow) -> TaskRow {
 }
 
 /// Step `step`'s event, logging `message` (after the task's label).
-pub fn step(row: &TaskRow, step: u32, message: &str) -> (StoredEvent, TaskRow) {
+pub fn step(row: &TaskRow, step: u32, message: &JobMessage) -> (StoredEvent, TaskRow) {
     let mut row = row.clone();
     row.step = step;
     line(&row, message)
 }
 
 /// A log line at the task's current step.
-pub fn line(row: &TaskRow, message: &str) -> (StoredEvent, TaskRow) {
+pub fn line(row: &TaskRow, message: &JobMessage) -> (StoredEvent, TaskRow) {
     let mut row = row.clone();
     row.last_seq += 1;
-    let message = format!("{}{message}", prefix(&row));
-    let data = ProgressData::new(message, Some(percent(row.step, row.steps)));
+    let text = format!("{}{}", prefix(&row), message.text);
+    let data = coded(
+        ProgressData::new(text, Some(percent(row.step, row.steps))),
+        &row,
+        message,
+    );
     (
         event(&row, row.last_seq.to_string(), EVENT_MESSAGE, &data),
         row,
@@ -38,10 +43,19 @@ pub fn line(row: &TaskRow, message: &str) -> (StoredEvent, TaskRow) {
 }
 
 /// The `failed` event of a job that failed for `reason` at its current step.
-pub fn failure(row: &TaskRow, reason: &str) -> (StoredEvent, TaskRow) {
-    let message = format!("{}{reason}", prefix(row));
+pub fn failure(row: &TaskRow, reason: &JobMessage) -> (StoredEvent, TaskRow) {
+    let message = format!("{}{}", prefix(row), reason.text);
     let progress = percent(row.step, row.steps);
-    finish(row, TaskState::Failed, EVENT_FAILED, message, progress)
+    let data = coded(ProgressData::new(message, Some(progress)), row, reason);
+    finish(row, TaskState::Failed, EVENT_FAILED, data)
+}
+
+/// `data` with `message`'s code, naming its step (or the row's current one).
+fn coded(data: ProgressData, row: &TaskRow, message: &JobMessage) -> ProgressData {
+    match message.code {
+        Some(code) => data.with_code(code, message.step.unwrap_or(row.step), row.steps),
+        None => data,
+    }
 }
 
 /// The completion event (`id: CLOSE`).
@@ -51,7 +65,8 @@ pub fn completion(row: &TaskRow) -> (StoredEvent, TaskRow) {
     row.finished_at = Some(now_rfc3339());
     row.message = Some("Process complete".to_owned());
     row.last_seq += 1;
-    let data = ProgressData::new("Process complete", None);
+    let mut data = ProgressData::new("Process complete", None);
+    data.code = Some("complete".to_owned());
     (
         event(&row, CLOSE_EVENT_ID.to_owned(), EVENT_MESSAGE, &data),
         row,
@@ -67,13 +82,9 @@ pub fn cancellation(row: &TaskRow) -> (StoredEvent, TaskRow) {
         row.steps
     );
     let progress = percent(row.step, row.steps);
-    finish(
-        row,
-        TaskState::Cancelled,
-        EVENT_CANCELLED,
-        message,
-        progress,
-    )
+    let data =
+        ProgressData::new(message, Some(progress)).with_code("cancelled", row.step, row.steps);
+    finish(row, TaskState::Cancelled, EVENT_CANCELLED, data)
 }
 
 /// A task whose event could not be stored ends `failed` with `reason`: the
@@ -109,22 +120,22 @@ pub fn encode(event: &StoredEvent, out: &mut Vec<u8>) {
 pub fn stored_end(row: &TaskRow, shown: &TaskRow) -> (StoredEvent, TaskRow) {
     let message = shown.message.clone().unwrap_or_default();
     let progress = percent(row.step, row.steps);
-    finish(row, shown.state, EVENT_FAILED, message, progress)
+    let data = ProgressData::new(message, Some(progress));
+    finish(row, shown.state, EVENT_FAILED, data)
 }
 
+/// The event that ends `row` in `state`, with `data` (its message is the row's).
 fn finish(
     row: &TaskRow,
     state: TaskState,
     kind: &str,
-    message: String,
-    progress: f64,
+    data: ProgressData,
 ) -> (StoredEvent, TaskRow) {
     let mut row = row.clone();
     row.state = state;
     row.finished_at = Some(now_rfc3339());
-    row.message = Some(message.clone());
+    row.message = Some(data.message.clone());
     row.last_seq += 1;
-    let data = ProgressData::new(message, Some(progress));
     (event(&row, row.last_seq.to_string(), kind, &data), row)
 }
 

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::batch::Batch;
 use super::error::StoreError;
 use super::events::{self, percent};
+use super::message::JobMessage;
 use super::rows::{StoredEvent, TaskRow};
 use super::streams_read::{Read, StreamsRead};
 use super::writer::{Write, WriteFailure, Writer, Written};
@@ -172,14 +173,14 @@ impl TaskHandle {
     }
 
     /// Queues step `step` with its log line. False when the task ended.
-    pub fn submit_step(self: &Arc<Self>, writer: &Writer, step: u32, message: String) -> bool {
+    pub fn submit_step(self: &Arc<Self>, writer: &Writer, step: u32, message: JobMessage) -> bool {
         self.submit(writer, |planned| {
             Some(append(events::step(planned, step, &message)))
         })
     }
 
     /// Queues a log line at the current step. False when the task ended.
-    pub fn submit_line(self: &Arc<Self>, writer: &Writer, message: String) -> bool {
+    pub fn submit_line(self: &Arc<Self>, writer: &Writer, message: JobMessage) -> bool {
         self.submit(writer, |planned| {
             Some(append(events::line(planned, &message)))
         })
@@ -191,7 +192,7 @@ impl TaskHandle {
     }
 
     /// Queues the `failed` event of a job that failed for `reason`.
-    pub fn submit_failure(self: &Arc<Self>, writer: &Writer, reason: &str) {
+    pub fn submit_failure(self: &Arc<Self>, writer: &Writer, reason: &JobMessage) {
         self.submit(writer, |planned| {
             Some(append(events::failure(planned, reason)))
         });

@@ -34,12 +34,13 @@ use super::yield_now::{wait_for_room, yield_now};
 use crate::state::ReadyState;
 use crate::stream::browser::{error_words, fetch, global_field, spawn_local};
 use crate::stream::clock::now_ms;
-use crate::stream::diagnosis::{foreign_charset, is_event_stream, Diagnosis, FailureKind};
+use crate::stream::diagnosis::{foreign_charset, is_event_stream, Diagnosis};
 use crate::stream::fetch_options::{Credentials, FetchOptions};
 use crate::stream::http;
 use crate::stream::pump::{MessageQueue, READ_PIECE_BYTES, READ_SLICE_MS};
 use crate::wire::RawMessage;
 use crate::wire::{SseItem, SseParser};
+use crate::words::{Failure, FailureCode};
 
 /// Opens streams with `fetch`.
 #[derive(Debug, Clone, Default)]
@@ -284,10 +285,10 @@ impl ReadLoop {
                     return BodyEnd::Dropped;
                 }
                 if let Err(too_large) = fed {
-                    return BodyEnd::Failed(Diagnosis {
-                        reason: format!("{too_large} (the limit is max_event_bytes)"),
-                        kind: FailureKind::Permanent,
-                    });
+                    return BodyEnd::Failed(Diagnosis::permanent(Failure::new(
+                        FailureCode::TooLarge,
+                        [too_large.limit.to_string()],
+                    )));
                 }
             }
         }

@@ -16,7 +16,7 @@ use super::words::{
 };
 use super::worker_link::tell_page;
 use crate::stream::browser::set_timeout;
-use crate::stream::diagnosis::{Diagnosis, FailureKind};
+use crate::stream::diagnosis::Diagnosis;
 use crate::stream::pump::MessageQueue;
 use crate::wire::message_batch;
 
@@ -119,14 +119,7 @@ fn open(id: u32, request: WorkerRequest) {
             *upstream.connection.borrow_mut() = Some(connection);
             watch_activity();
         }
-        Err(reason) => tell(
-            id,
-            Report::Failed(Diagnosis {
-                reason,
-                kind: FailureKind::Permanent,
-            }),
-            None,
-        ),
+        Err(reason) => tell(id, Report::Failed(Diagnosis::cannot_open(reason)), None),
     }
 }
 

@@ -279,10 +279,7 @@ impl Pipe {
             Ok(connection) => *self.local.borrow_mut() = Some(connection),
             Err(reason) => {
                 self.state.set(ReadyState::Closed);
-                (self.sink)(TransportEvent::Failed(Diagnosis {
-                    reason,
-                    kind: crate::stream::diagnosis::FailureKind::Permanent,
-                }));
+                (self.sink)(TransportEvent::Failed(Diagnosis::cannot_open(reason)));
             }
         }
     }

@@ -9,7 +9,7 @@
 //! page has not taken).
 //! To the page: `+` ready, `!<reason>` the worker cannot run, and per
 //! connection `o<id>` opened, `m<count>\n<id>` a batch, `r<ms>\n<id>`
-//! retry, `e<id>` ended, `f<kind>\n<id>\n<reason>` failed, `u<id>`
+//! retry, `e<id>` ended, `f<kind>\n<id>\n<failure>` failed (its `Failure::encode`), `u<id>`
 //! unexplained, `a<id>` bytes arrived that held no message.
 
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use std::sync::Arc;
 use super::super::contract::OpenRequest;
 use crate::stream::diagnosis::{Diagnosis, FailureKind};
 use crate::stream::fetch_options::{Credentials, FetchOptions};
+use crate::words::Failure;
 
 /// Messages of one connection the worker posts before the page takes them:
 /// twice what the page's queue holds, so the page always has the next batch
@@ -309,7 +310,7 @@ impl FromWorker {
                         None => "t".to_owned(),
                     },
                 };
-                format!("f{kind}\n{id}\n{}", diagnosis.reason)
+                format!("f{kind}\n{id}\n{}", diagnosis.failure.encode())
             }
             Report::Unexplained => format!("u{id}"),
             Report::Alive => format!("a{id}"),
@@ -361,7 +362,7 @@ impl FromWorker {
                 Some(Self::Connection {
                     id: id.parse().ok()?,
                     report: Report::Failed(Diagnosis {
-                        reason: reason.to_owned(),
+                        failure: Failure::decode(reason)?,
                         kind,
                     }),
                 })
@@ -374,6 +375,7 @@ impl FromWorker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::words::FailureCode;
 
     #[test]
     fn what_the_page_says_reads_back_and_other_strings_are_refused() {
@@ -469,7 +471,8 @@ mod tests {
     fn what_the_worker_says_reads_back_with_every_kind_of_failure() {
         let failed = |kind| {
             Report::Failed(Diagnosis {
-                reason: "HTTP 503: busy\nreally".into(),
+                failure: Failure::new(FailureCode::HttpStatus, ["503".into()])
+                    .with_server_message(Some("busy\nreally".into())),
                 kind,
             })
         };

@@ -38,7 +38,7 @@ use super::contract::{Connection, EventSink, OpenRequest, StreamTransport, Trans
 use crate::state::ReadyState;
 use crate::stream::browser::page_url;
 use crate::stream::clock::now_ms;
-use crate::stream::diagnosis::{Diagnosis, FailureKind};
+use crate::stream::diagnosis::Diagnosis;
 use crate::stream::fingerprint::fingerprint;
 use crate::stream::pump::{MessageQueue, MAX_QUEUED, MAX_QUEUED_BYTES};
 use crate::stream::replay::ReplayFilter;
@@ -510,10 +510,7 @@ impl TabState {
                 self.inner = Some(connection);
                 Vec::new()
             }
-            Err(reason) => vec![TransportEvent::Failed(Diagnosis {
-                reason,
-                kind: FailureKind::Permanent,
-            })],
+            Err(reason) => vec![TransportEvent::Failed(Diagnosis::cannot_open(reason))],
         }
     }
 
