@@ -29,7 +29,8 @@ echo "==> the built wasm uses only what the supported browsers run"
 check_wasm_features dist/*.wasm dist/element/*.wasm
 cargo build -q -p sse-mock-server -p sse-task-e2e
 cargo build -q -p sse-task-server --example folder_hashes --example my_exports
-start_mock_server --static-dir dist
+# The fault endpoints too: the element's failure codes are checked against them.
+start_mock_server --static-dir dist --faults
 start_xvfb
 prepare_engines "$TMPDIR/engines"
 E2E_LOGS="$TMPDIR/e2e-logs"

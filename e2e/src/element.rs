@@ -38,7 +38,7 @@ pub async fn run(driver: &Driver, base: &str) -> Result<Vec<String>, PageError> 
     passed.push(
         "<task-monitor kind=\"countdown\" params=…> started the server's own job with its parameters, Stop cancelled it on the server; an element given only its task-id reattached on Start and created no task".to_owned(),
     );
-    languages(&page, base).await?;
+    languages(driver, &page, base).await?;
     passed.push(
         "<task-monitor> on a page in Spanish (and one in Arabic, right to left) said no English word from Start to completed and to failed, the server's coded messages included; start-label, stop-label and labels renamed; task-failed carried each failure's code".to_owned(),
     );
@@ -318,7 +318,7 @@ async fn english_in(page: &ElementPage<'_>, monitor: &str) -> Result<Vec<String>
 /// The page in Spanish (and Arabic): every word of the panel is the page's
 /// language, from Start to completed and to failed; the attributes rename;
 /// each failure's `task-failed` carries its code.
-async fn languages(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
+async fn languages(driver: &Driver, page: &ElementPage<'_>, base: &str) -> Result<(), PageError> {
     page.open(&format!("{base}/element/languages.html")).await?;
     page.script(
         "window.__failed = {};\
@@ -449,6 +449,20 @@ async fn languages(page: &ElementPage<'_>, base: &str) -> Result<(), PageError> 
                 failed[id]
             )));
         }
+    }
+    // Chromium's EventSource says in the console why it aborted the two
+    // streams it refuses itself (a charset, a content type): expected;
+    // nothing else is.
+    let unexpected: Vec<String> = driver
+        .console_errors()
+        .await?
+        .into_iter()
+        .filter(|error| !error.contains("EventSource's response has"))
+        .collect();
+    if !unexpected.is_empty() {
+        return Err(PageError::Unexpected(format!(
+            "errors in the console on the page in Spanish: {unexpected:#?}"
+        )));
     }
     page.no_errors("on the page in Spanish").await
 }
