@@ -179,7 +179,7 @@ impl Monitor {
     fn settings_changed(&self) {
         {
             let settings = self.settings.borrow();
-            let (labels, mut problems) = element_labels(&self.translation, &settings.words);
+            let (labels, word_problems) = element_labels(&self.translation, &settings.words);
             // The panel's name: the host's own `aria-label` when the page
             // gives one (several monitors on a page need distinct names).
             let name = self
@@ -188,8 +188,8 @@ impl Monitor {
                 .filter(|name| !name.trim().is_empty());
             self.panel
                 .set_words(&labels, name.as_deref(), settings.words.hide_start);
-            problems.splice(0..0, settings.problems.iter().cloned());
-            self.panel.show_problems(&problems);
+            self.panel
+                .show_problems(settings.problems.iter().chain(&word_problems));
             *self.labels.borrow_mut() = labels;
         }
         self.follow_task_id();

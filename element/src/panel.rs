@@ -63,18 +63,18 @@ impl Panel {
     }
 
     /// Lists the attributes that could not be used (hidden when none).
-    pub fn show_problems(&self, problems: &[AttributeError]) {
+    pub fn show_problems<'a>(&self, problems: impl Iterator<Item = &'a AttributeError>) {
         self.problems.set_text_content(None);
         let document = self.problems.owner_document();
+        let mut none = true;
         for problem in problems {
+            none = false;
             if let Some(item) = document.as_ref().and_then(|d| d.create_element("li").ok()) {
                 item.set_text_content(Some(&problem.to_string()));
                 let _ = self.problems.append_child(&item);
             }
         }
-        let _ = self
-            .problems
-            .toggle_attribute_with_force("hidden", problems.is_empty());
+        let _ = self.problems.toggle_attribute_with_force("hidden", none);
     }
 
     /// Says the panel's fixed words in `labels`' words: the buttons (Start

@@ -17,26 +17,26 @@ pub fn TaskControls(
     on_start: Callback<()>,
     /// Called on Stop.
     on_stop: Callback<()>,
-    /// The words. Default: English.
-    #[prop(optional, into)]
-    labels: Signal<Labels>,
+    /// The words (fixed for the buttons' life). Default: English.
+    #[prop(optional)]
+    labels: Labels,
     /// Hides Start (the page starts the task its own way).
-    #[prop(optional, into)]
-    hide_start: Signal<bool>,
+    #[prop(optional)]
+    hide_start: bool,
 ) -> impl IntoView {
-    let say = move |word| labels.with(|labels| labels.template(word).to_owned());
+    let say = |word| labels.template(word).to_owned();
     view! {
-        <div class="tm-controls" part="controls" role="group" aria-label=move || say(Word::Controls)>
+        <div class="tm-controls" part="controls" role="group" aria-label=say(Word::Controls)>
             <button
                 type="button"
                 class="tm-button tm-primary"
                 data-testid="start"
                 part="start"
-                hidden=move || hide_start.get()
+                hidden=hide_start
                 disabled=move || !can_start.get()
                 on:click=move |_| on_start.run(())
             >
-                {move || say(Word::Start)}
+                {say(Word::Start)}
             </button>
             <button
                 type="button"
@@ -46,7 +46,7 @@ pub fn TaskControls(
                 disabled=move || !can_stop.get()
                 on:click=move |_| on_stop.run(())
             >
-                {move || say(Word::Stop)}
+                {say(Word::Stop)}
             </button>
         </div>
     }

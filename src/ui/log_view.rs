@@ -14,10 +14,12 @@ use crate::words::{Labels, Word};
 pub fn LogView(
     /// The log to show.
     lines: ReadSignal<TaskLog>,
-    /// The words (the dropped lines' notice, the log's name). Default: English.
-    #[prop(optional, into)]
-    labels: Signal<Labels>,
+    /// The words (the dropped lines' notice, the log's name; fixed for the
+    /// log's life). Default: English.
+    #[prop(optional)]
+    labels: Labels,
 ) -> impl IntoView {
+    let name = labels.template(Word::Log).to_owned();
     let container = NodeRef::<html::Div>::new();
     let renderer = StoredValue::new_local(None::<LogRenderer>);
     let dropped = Memo::new(move |_| lines.with(|log| log.dropped()));
@@ -43,7 +45,7 @@ pub fn LogView(
     view! {
         <div class="tm-log-area">
             <p class="tm-log-dropped" data-testid="log-dropped" hidden=move || dropped.get() == 0>
-                {move || labels.with(|labels| labels.dropped(dropped.get()))}
+                {move || labels.dropped(dropped.get())}
             </p>
             <div
                 class="tm-log"
@@ -52,7 +54,7 @@ pub fn LogView(
                 data-count=move || count.get()
                 role="log"
                 aria-live="polite"
-                aria-label=move || labels.with(|labels| labels.template(Word::Log).to_owned())
+                aria-label=name
                 tabindex="0"
                 node_ref=container
                 on:scroll=on_scroll

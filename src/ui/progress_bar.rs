@@ -10,11 +10,13 @@ pub fn ProgressBar(
     /// Percentage done, 0.0..=100.0.
     #[prop(into)]
     progress: Signal<f64>,
-    /// The words (the percentage's form, the bar's name). Default: English.
-    #[prop(optional, into)]
-    labels: Signal<Labels>,
+    /// The words (the percentage's form, the bar's name; fixed for the
+    /// bar's life). Default: English.
+    #[prop(optional)]
+    labels: Labels,
 ) -> impl IntoView {
-    let label = Memo::new(move |_| labels.with(|labels| labels.percent(progress.get())));
+    let name = labels.template(Word::Bar).to_owned();
+    let label = Memo::new(move |_| labels.percent(progress.get()));
     view! {
         <div class="tm-progress">
             <progress
@@ -22,7 +24,7 @@ pub fn ProgressBar(
                 part="bar"
                 max="100"
                 prop:value=move || progress.get()
-                aria-label=move || labels.with(|labels| labels.template(Word::Bar).to_owned())
+                aria-label=name
                 aria-valuemin="0"
                 aria-valuemax="100"
                 aria-valuenow=move || whole_percent(progress.get())

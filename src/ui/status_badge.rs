@@ -11,9 +11,9 @@ pub fn StatusBadge(
     /// The status to show.
     #[prop(into)]
     status: Signal<TaskStatus>,
-    /// The words. Default: English.
-    #[prop(optional, into)]
-    labels: Signal<Labels>,
+    /// The words (fixed for the badge's life). Default: English.
+    #[prop(optional)]
+    labels: Labels,
 ) -> impl IntoView {
     view! {
         <p
@@ -23,7 +23,7 @@ pub fn StatusBadge(
             data-status=move || status.with(|s| s.name())
             role="status"
         >
-            {move || labels.with(|labels| status.with(|s| s.words(labels)))}
+            {move || status.with(|s| s.words(&labels))}
         </p>
     }
 }

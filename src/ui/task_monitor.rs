@@ -62,24 +62,24 @@ pub fn TaskMonitor(
     /// labels' `panel` word ("Task progress").
     #[prop(optional, into)]
     name: Option<String>,
-    /// Every word the panel and the stream's own log lines say (read at
-    /// each Start for the log lines; the panel follows changes), e.g.
-    /// `Labels::builtin("es")` or English with a button renamed:
-    /// `Labels::english().with(Word::Start, "Export my data")`. Default: English.
-    #[prop(optional, into)]
-    labels: Signal<Labels>,
+    /// Every word the panel and the stream's own log lines say, e.g.
+    /// `Labels::builtin("es")`, or English with a button renamed:
+    /// `Labels::english().with(Word::Start, "Export my data")`. Fixed for
+    /// the panel's life (a page that switches language mounts a new
+    /// panel). Default: English.
+    #[prop(optional)]
+    labels: Labels,
     /// Hides Start: the page starts the task its own way.
-    #[prop(optional, into)]
-    hide_start: Signal<bool>,
+    #[prop(optional)]
+    hide_start: bool,
     /// Hides the line with the task's state URL under the log.
-    #[prop(optional, into)]
-    hide_task_url: Signal<bool>,
+    #[prop(optional)]
+    hide_task_url: bool,
 ) -> impl IntoView {
-    let name = move || {
-        name.clone()
-            .unwrap_or_else(|| labels.with(|labels| labels.template(Word::Panel).to_owned()))
-    };
-    let with_labels = move || options.get_untracked().labels(labels.get_untracked());
+    let name = name.unwrap_or_else(|| labels.template(Word::Panel).to_owned());
+    let direction = labels.direction();
+    let stream_labels = labels.clone();
+    let with_labels = move || options.get_untracked().labels(stream_labels.clone());
     let stream = use_task_stream_with_options(String::new(), with_labels());
     if let Some(key) = remember_as {
         remember_task(stream, source, key);
@@ -99,17 +99,24 @@ pub fn TaskMonitor(
             class="tm-monitor"
             data-testid="task-monitor"
             aria-label=name
-            dir=move || labels.with(Labels::direction)
+            dir=direction
         >
-            <TaskControls can_start can_stop on_start=start on_stop=stop labels hide_start />
-            <StatusBadge status=stream.status labels />
-            <ProgressBar progress=stream.progress labels />
+            <TaskControls
+                can_start
+                can_stop
+                on_start=start
+                on_stop=stop
+                labels=labels.clone()
+                hide_start
+            />
+            <StatusBadge status=stream.status labels=labels.clone() />
+            <ProgressBar progress=stream.progress labels=labels.clone() />
             <LogView lines=stream.lines labels />
             <p
                 class="tm-task-id"
                 data-testid="task-status-url"
                 part="url"
-                hidden=move || hide_task_url.get()
+                hidden=hide_task_url
             >
                 {move || stream.target.with(|t| t.as_ref().and_then(|t| t.status_url.clone()).unwrap_or_default())}
             </p>
