@@ -144,7 +144,9 @@ pub fn apply(
             let seconds = silent_ms.div_ceil(1000).to_string();
             let words = labels.say(Word::NoticeIdle, &[("seconds", &seconds)]);
             log.push(LogLevel::Warning, words, None, now_ms);
-            meta.status = TaskStatus::Waiting;
+            // Not "waiting for the next connection": the server did not end
+            // it, and the next one is being made now.
+            meta.status = TaskStatus::Reconnecting { attempt: 0 };
             Directive::Continue
         }
         ConnectionEvent::Offline => {
@@ -379,6 +381,19 @@ mod tests {
             ]
         );
         assert_eq!(state.meta.last_event_id.as_deref(), Some("CLOSE"));
+    }
+
+    #[test]
+    fn a_silent_connection_closed_says_it_is_reconnecting_not_waiting() {
+        let mut state = started();
+        state.apply(progress(1, 4));
+        state.apply(ConnectionEvent::Idle { silent_ms: 45_000 });
+        assert_eq!(state.meta.status, TaskStatus::Reconnecting { attempt: 0 });
+        assert_eq!(state.meta.status.label(), "Reconnecting…");
+        assert_eq!(
+            state.texts().last().copied(),
+            Some("No data for 45 s: the connection is closed and resumed")
+        );
     }
 
     #[test]

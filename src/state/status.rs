@@ -18,7 +18,8 @@ pub enum TaskStatus {
     Offline,
     /// The tab is hidden and the stream paused until it shows again.
     Paused,
-    /// Attempts to connect fail; retrying with backoff.
+    /// Reconnecting: after a connection that went silent (0 failed
+    /// attempts), or attempts to connect fail and are retried with backoff.
     Reconnecting {
         /// Failed attempts in a row so far.
         attempt: u32,
@@ -96,6 +97,7 @@ impl TaskStatus {
             Self::Waiting => Word::StatusWaiting,
             Self::Offline => Word::StatusOffline,
             Self::Paused => Word::StatusPaused,
+            Self::Reconnecting { attempt: 0 } => Word::StatusReconnectingNow,
             Self::Reconnecting { attempt } => {
                 return labels.say(Word::StatusReconnecting, &[("n", &attempt.to_string())])
             }

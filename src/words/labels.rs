@@ -66,6 +66,8 @@ words! {
     StatusOffline = "status-offline" => "Offline: waiting for the network…",
     /// Status: paused while the tab is hidden.
     StatusPaused = "status-paused" => "Paused while the tab is hidden",
+    /// Status: reconnecting after a connection went silent (no attempt failed yet).
+    StatusReconnectingNow = "status-reconnecting-now" => "Reconnecting…",
     /// Status: retrying; `{n}` failed attempts so far.
     StatusReconnecting = "status-reconnecting" => "Reconnecting ({n} failed attempts)…",
     /// Status: the task finished.
