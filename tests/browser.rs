@@ -285,6 +285,46 @@ async fn a_monitor_in_spanish_or_arabic_says_every_word_in_its_language() {
     assert_eq!(english_in(&panel_words(&arabic)), [] as [&str; 0]);
 }
 
+/// Seven monitors of one page on seven streams of one server: the browser
+/// opens six connections to it at once over HTTP/1.1; the seventh says it
+/// waits for a free connection, and runs as soon as one closes.
+#[wasm_bindgen_test]
+async fn a_seventh_stream_to_one_server_says_it_waits_for_a_free_connection() {
+    let options = on(&Transport::EventSource).share_across_tabs(false);
+    let monitors: Vec<_> = (0..7)
+        .map(|i| {
+            let slow = format!("/seeds/corebos/source?interval_ms={}", 4_000 + i);
+            mount_monitor(url(&slow), options.clone())
+        })
+        .collect();
+    for monitor in &monitors {
+        monitor.click("start");
+    }
+    let seventh = &monitors[6];
+    seventh.wait_for_status("queued", LONG).await;
+    assert_eq!(
+        seventh.text("status"),
+        "Waiting for a free connection (the browser opens 6 at most to one server)…"
+    );
+    for monitor in &monitors[..6] {
+        monitor
+            .wait_until("its first line", LONG, |m| !m.lines().is_empty())
+            .await;
+    }
+    assert!(seventh.lines().is_empty(), "{}", seventh.describe());
+    assert_eq!(seventh.status(), "queued");
+    monitors[0].click("stop");
+    seventh
+        .wait_until("its first line once a connection closed", LONG, |m| {
+            !m.lines().is_empty()
+        })
+        .await;
+    assert_eq!(seventh.status(), "open");
+    for monitor in &monitors[1..] {
+        monitor.click("stop");
+    }
+}
+
 /// Streams a new task of `count` steps with the fault `knobs` of the task
 /// stream, and checks that the log shows every step exactly once, in order,
 /// with no warning: an end after an open is planned, whatever its cause.

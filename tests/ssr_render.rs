@@ -29,8 +29,8 @@ fn render_monitor() -> String {
 fn task_monitor_renders_its_idle_markup_on_the_server() {
     let html = render_monitor();
     for expected in [
-        r#"<button type="button" data-testid="start" class="tm-button tm-primary">Start Long Task</button>"#,
-        r#"<button type="button" data-testid="stop" disabled class="tm-button">Stop Task</button>"#,
+        r#"<button type="button" data-testid="start" part="start" class="tm-button tm-primary">Start Long Task</button>"#,
+        r#"<button type="button" data-testid="stop" part="stop" disabled class="tm-button">Stop Task</button>"#,
         r#"data-status="idle""#,
         r#"aria-valuenow="0""#,
         r#"class="tm-progress-label">0%</span>"#,

@@ -119,7 +119,7 @@ class TaskMonitorElement extends HTMLElement {
     this.#host?.stop();
   }
 
-  /** idle, connecting, open, waiting, reconnecting, completed, failed or stopped. */
+  /** idle, connecting, queued, open, waiting, offline, paused, reconnecting, completed, failed or stopped. */
   get status() {
     return this.#host ? this.#host.status() : "idle";
   }

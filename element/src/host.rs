@@ -71,7 +71,7 @@ impl TaskMonitorHost {
         self.monitor.stop();
     }
 
-    /// The status's short name: `idle`, `connecting`, `open`, `waiting`,
+    /// The status's short name: `idle`, `connecting`, `queued`, `open`, `waiting`,
     /// `offline`, `paused`, `reconnecting`, `completed`, `failed` or `stopped`.
     pub fn status(&self) -> String {
         self.monitor.status()

@@ -161,9 +161,9 @@ impl StreamModel for BoardModel {
                     None => Directive::Ignored,
                 };
             }
-            ConnectionEvent::Starting | ConnectionEvent::NewCredentials => {
-                DashboardConnection::Connecting
-            }
+            ConnectionEvent::Starting
+            | ConnectionEvent::NewCredentials
+            | ConnectionEvent::Queued => DashboardConnection::Connecting,
             ConnectionEvent::Opened { .. } => DashboardConnection::Open,
             ConnectionEvent::Waiting
             | ConnectionEvent::Reconnecting { .. }

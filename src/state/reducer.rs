@@ -40,6 +40,8 @@ pub enum ConnectionEvent {
     /// The server ended the connection as planned: waiting for the next one,
     /// quietly.
     Waiting,
+    /// The connection waits for a free one (the browser's limit per server).
+    Queued,
     /// Failed attempt number `attempt` (1-based) will be retried.
     Reconnecting {
         /// 1-based attempt number.
@@ -128,6 +130,10 @@ pub fn apply(
         ConnectionEvent::Message(raw) => apply_message(log, meta, raw, (reader, labels), now_ms),
         ConnectionEvent::Waiting => {
             meta.status = TaskStatus::Waiting;
+            Directive::Continue
+        }
+        ConnectionEvent::Queued => {
+            meta.status = TaskStatus::Queued;
             Directive::Continue
         }
         ConnectionEvent::Reconnecting { attempt, outage } => {

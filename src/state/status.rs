@@ -10,6 +10,9 @@ pub enum TaskStatus {
     Idle,
     /// Creating the task or opening the connection.
     Connecting,
+    /// The page holds as many connections to the server as the browser
+    /// opens at once: this stream waits for one of them to close.
+    Queued,
     /// Connected; events flow.
     Open,
     /// The server ended the connection as planned; the next one opens soon.
@@ -54,6 +57,7 @@ impl TaskStatus {
         matches!(
             self,
             Self::Connecting
+                | Self::Queued
                 | Self::Open
                 | Self::Waiting
                 | Self::Offline
@@ -67,6 +71,7 @@ impl TaskStatus {
         match self {
             Self::Idle => "idle",
             Self::Connecting => "connecting",
+            Self::Queued => "queued",
             Self::Open => "open",
             Self::Waiting => "waiting",
             Self::Offline => "offline",
@@ -93,6 +98,7 @@ impl TaskStatus {
         let word = match self {
             Self::Idle => Word::StatusIdle,
             Self::Connecting => Word::StatusConnecting,
+            Self::Queued => Word::StatusQueued,
             Self::Open => Word::StatusOpen,
             Self::Waiting => Word::StatusWaiting,
             Self::Offline => Word::StatusOffline,

@@ -336,20 +336,37 @@ impl Controller {
             Ok(connection) => {
                 self.model.set_ready_state(connection.ready_state());
                 self.connection = Some(connection);
-                if let Some(ms) = self.options.open_timeout_ms {
-                    self.open_timer = Some(self.after(ms, Some(self.generation), |controller| {
-                        controller.open_timer = None;
-                        controller.give_up_opening();
-                    }));
-                }
+                self.arm_open_timer();
             }
             Err(detail) => self.fail(Failure::new(FailureCode::CannotOpen, [detail])),
+        }
+    }
+
+    /// Gives the attempt `open_timeout_ms` to open, if that is set.
+    fn arm_open_timer(&mut self) {
+        if let Some(timer) = self.open_timer.take() {
+            self.host.clear_timeout(timer);
+        }
+        if let Some(ms) = self.options.open_timeout_ms {
+            self.open_timer = Some(self.after(ms, Some(self.generation), |controller| {
+                controller.open_timer = None;
+                controller.give_up_opening();
+            }));
         }
     }
 
     /// What the current connection reports.
     fn on_transport_event(&mut self, event: TransportEvent) {
         match event {
+            // The browser has not sent the request yet: no time counts
+            // against the attempt until a connection frees.
+            TransportEvent::Queued => {
+                if let Some(timer) = self.open_timer.take() {
+                    self.host.clear_timeout(timer);
+                }
+                self.apply_now(ConnectionEvent::Queued);
+            }
+            TransportEvent::SlotFree => self.arm_open_timer(),
             TransportEvent::Messages { queued } => self.on_messages(queued),
             TransportEvent::Retry(ms) => self.rules.on_retry(ms),
             TransportEvent::Opened => {

@@ -562,3 +562,26 @@ fn an_attempt_that_never_opens_is_given_up_after_the_open_timeout_and_retried() 
     assert!(test.latest().1);
     assert_eq!(test.connections(), 2);
 }
+
+#[test]
+fn a_queued_attempt_has_no_open_timeout_until_a_connection_to_its_server_frees() {
+    let test = Test::new(options().open_timeout_ms(Some(10_000)));
+    test.start();
+    test.report(TransportEvent::Queued);
+    assert_eq!(test.status(), TaskStatus::Queued);
+    test.wait(60_000.0);
+    assert_eq!(
+        test.connections(),
+        1,
+        "no timeout while the browser holds the request"
+    );
+    test.report(TransportEvent::SlotFree);
+    test.wait(9_000.0);
+    assert_eq!(test.connections(), 1, "the attempt has its 10 s from now");
+    test.wait(2_000.0);
+    assert_eq!(
+        test.connections(),
+        2,
+        "given up 10 s after a connection freed, and tried again"
+    );
+}

@@ -14,8 +14,8 @@ use super::fetch_options::Transport;
 use super::options::UseTaskStreamOptions;
 use super::page_life::{is_hidden, is_offline, PageEvent, PageLife};
 use super::transport::{
-    yield_now, EventSourceTransport, FetchTransport, StreamTransport, TabShareTransport,
-    WorkerTransport,
+    yield_now, CountedTransport, EventSourceTransport, FetchTransport, StreamTransport,
+    TabShareTransport, WorkerTransport,
 };
 
 /// A callback run once, later.
@@ -127,6 +127,9 @@ impl Host for BrowserHost {
                 ),
             ),
         };
+        // Counted where a real connection is made: a tab that follows
+        // another's shared stream holds none.
+        let inner: Box<dyn StreamTransport> = Box::new(CountedTransport { inner });
         if options.share_across_tabs {
             Box::new(TabShareTransport::new(Rc::from(inner), kind))
         } else {

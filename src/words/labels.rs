@@ -58,6 +58,9 @@ words! {
     StatusIdle = "status-idle" => "Idle",
     /// Status: creating the task or opening the connection.
     StatusConnecting = "status-connecting" => "Connecting…",
+    /// Status: waiting for one of the page's connections to the server to close.
+    StatusQueued = "status-queued" =>
+        "Waiting for a free connection (the browser opens 6 at most to one server)…",
     /// Status: connected, events flow.
     StatusOpen = "status-open" => "Running",
     /// Status: the server ended a connection as planned; the next one opens soon.

@@ -30,6 +30,13 @@ pub enum TransportEvent {
     },
     /// The attempt failed with this diagnosis; the connection is over.
     Failed(Diagnosis),
+    /// The page already holds as many connections to the server as the
+    /// browser opens at once: this one waits for a free one (the open
+    /// timeout waits too).
+    Queued,
+    /// A connection to the server closed: a waiting one goes now (the
+    /// open timeout starts).
+    SlotFree,
     /// The attempt failed and the transport cannot see why (a request that
     /// got no answer, or an `EventSource`, which hides it): the connection
     /// layer asks the URL, once per outage. The connection is over.

@@ -13,6 +13,7 @@
 //! - [`tab_share`]: either of them shared by every stream of the origin
 //!   that watches the same URL, across tabs.
 
+mod connection_slots;
 mod contract;
 mod event_source;
 mod fetch;
@@ -21,6 +22,7 @@ mod off_main_thread;
 mod tab_share;
 mod yield_now;
 
+pub use connection_slots::CountedTransport;
 pub use contract::{
     is_id_only, Connection, EventSink, OpenRequest, StreamTransport, TransportEvent,
 };

@@ -127,6 +127,9 @@ impl Upstream {
     fn on_event(&self, event: TransportEvent) {
         let report = match event {
             TransportEvent::Messages { .. } => return self.post(false),
+            // The page counts its connections itself (the worker's fetch
+            // transport is not counted here).
+            TransportEvent::Queued | TransportEvent::SlotFree => return,
             TransportEvent::Opened => Report::Opened,
             TransportEvent::Retry(ms) => Report::Retry(ms),
             TransportEvent::Ended { .. } => Report::Ended,
