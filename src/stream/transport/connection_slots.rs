@@ -16,9 +16,9 @@
 use std::cell::RefCell;
 
 use super::contract::{Connection, EventSink, OpenRequest, StreamTransport, TransportEvent};
-use super::yield_now::yield_now;
 use crate::state::ReadyState;
-use crate::stream::browser::{page_url, spawn_local};
+use crate::stream::browser::{page_url, set_timeout};
+use crate::stream::host::Later;
 
 /// Connections a browser opens to one server at a time over HTTP/1.1
 /// (Chromium, Firefox and WebKit alike).
@@ -80,10 +80,9 @@ thread_local! {
 /// Tells `sink` `event` in a task of its own: never inside the call that
 /// opened or closed a connection (the connection layer is busy there).
 fn tell_later(sink: EventSink, event: TransportEvent) {
-    spawn_local(async move {
-        yield_now().await;
-        sink(event);
-    });
+    // A boxed callback: the timer code the stream's own timers already use.
+    let later: Later = Box::new(move || sink(event));
+    set_timeout(later, 0);
 }
 
 /// A transport whose connections are counted per origin for the page.
