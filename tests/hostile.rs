@@ -69,7 +69,7 @@ async fn one_endless_line_fails_the_stream_and_gives_its_memory_back() {
     .await;
     let status = monitor.text("status");
     assert!(
-        status.contains("an event grew beyond 2097152 bytes without ending"),
+        status.contains("an event grew beyond 2097152 bytes (the limit is max_event_bytes)"),
         "{status}"
     );
     assert_eq!(hits(&key).await, 1, "a permanent failure is not retried");

@@ -484,7 +484,7 @@ mod tests {
         let mut without_hook = ConnectionRules::new(ReconnectPolicy::default(), false);
         assert_eq!(
             says(&without_hook.on_failure(&unauthorized, 0.0, 0.5).0),
-            "the server refused the credentials (it answered 401 Unauthorized)"
+            "the server refused the credentials: it answered 401 Unauthorized"
         );
         let mut rules = ConnectionRules::new(ReconnectPolicy::default(), true);
         assert_eq!(

@@ -117,7 +117,7 @@ words! {
     FailureClosed = "failure-closed" => "the connection was closed",
     /// Failure: no answer within `{seconds}` s.
     FailureNoAnswer = "failure-no-answer" =>
-        "cannot reach the server: it did not answer within {seconds} s",
+        "cannot reach the server: it did not answer within {seconds} s (open_timeout_ms)",
     /// Failure: redirects without end.
     FailureRedirectLoop = "failure-redirect-loop" =>
         "the server redirects this URL again and again (a redirect loop, or more than 20 redirects)",
@@ -140,7 +140,7 @@ words! {
     FailureHttpStatus = "failure-http-status" => "the server answered {status}",
     /// Failure: 401 or 403, `{status}` with its reason phrase.
     FailureUnauthorized = "failure-unauthorized" =>
-        "the server refused the credentials (it answered {status})",
+        "the server refused the credentials: it answered {status}",
     /// Failure: 410, the stream or its history is gone.
     FailureGone = "failure-gone" =>
         "the server no longer has this stream or its history ({status})",
