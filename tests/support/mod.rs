@@ -152,73 +152,47 @@ pub async fn run_until(source: TaskSource, options: UseTaskStreamOptions, status
     monitor
 }
 
-/// Mounts a `<TaskMonitor>` streaming `source` with `options`.
-pub fn mount_monitor(source: TaskSource, options: UseTaskStreamOptions) -> Mounted {
+/// Mounts `view` in a fresh `<section>` at the end of the page.
+fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Mounted {
     let root: HtmlElement = document()
         .create_element("section")
         .unwrap()
         .unchecked_into();
     document().body().unwrap().append_child(&root).unwrap();
-    let handle = mount_to(root.clone(), move || {
-        view! { <TaskMonitor source=Signal::stored(source) options=options /> }
-    });
+    let handle = mount_to(root.clone(), view);
     Mounted {
         root,
         _handle: Box::new(handle),
     }
+}
+
+/// Mounts a `<TaskMonitor>` streaming `source` with `options`.
+pub fn mount_monitor(source: TaskSource, options: UseTaskStreamOptions) -> Mounted {
+    mount(move || view! { <TaskMonitor source=Signal::stored(source) options=options /> })
 }
 
 /// Mounts a `<TaskMonitor>` streaming `source` in `labels`' words, its
 /// task URL line hidden.
 pub fn mount_in_words(source: TaskSource, labels: Labels) -> Mounted {
-    let root: HtmlElement = document()
-        .create_element("section")
-        .unwrap()
-        .unchecked_into();
-    document().body().unwrap().append_child(&root).unwrap();
-    let handle = mount_to(root.clone(), move || {
+    mount(move || {
         view! { <TaskMonitor source=Signal::stored(source) labels=labels hide_task_url=true /> }
-    });
-    Mounted {
-        root,
-        _handle: Box::new(handle),
-    }
+    })
 }
 
 /// Mounts a `<TaskMonitor>` streaming `source` that remembers its task
 /// under `key` (`remember_as`).
 pub fn mount_remembering(source: TaskSource, key: &str) -> Mounted {
-    let root: HtmlElement = document()
-        .create_element("section")
-        .unwrap()
-        .unchecked_into();
-    document().body().unwrap().append_child(&root).unwrap();
     let key = key.to_owned();
-    let handle = mount_to(root.clone(), move || {
-        view! { <TaskMonitor source=Signal::stored(source) remember_as=key /> }
-    });
-    Mounted {
-        root,
-        _handle: Box::new(handle),
-    }
+    mount(move || view! { <TaskMonitor source=Signal::stored(source) remember_as=key /> })
 }
 
 /// A `<TasksDashboard>` on the multiplexed stream at `events_url`, read
 /// over `transport`.
 pub fn mount_dashboard(events_url: &str, transport: Transport) -> Mounted {
-    let root: HtmlElement = document()
-        .create_element("section")
-        .unwrap()
-        .unchecked_into();
-    document().body().unwrap().append_child(&root).unwrap();
     let events_url = events_url.to_owned();
-    let handle = mount_to(root.clone(), move || {
+    mount(move || {
         view! { <TasksDashboard server=server() events_url transport=transport.clone() /> }
-    });
-    Mounted {
-        root,
-        _handle: Box::new(handle),
-    }
+    })
 }
 
 /// The page URL's query (`?...`).
