@@ -2,7 +2,7 @@
 //! buttons, the names assistive technology reads, each status, the lines the
 //! stream writes to the log itself, each failure and the server's own coded
 //! messages. English is built in; other languages come as JSON objects of
-//! the same keys (see [`Labels::builtin_json`]).
+//! the same keys (see [`Labels::builtin`]).
 //!
 //! Rules:
 //! - a template names its values in braces (`{n}`, `{reason}`); a value the
