@@ -243,7 +243,10 @@ fn english_in(text: &str) -> Vec<&'static str> {
 
 #[wasm_bindgen_test]
 async fn a_monitor_in_spanish_or_arabic_says_every_word_in_its_language() {
-    let monitor = mount_in_words(task_api(3, 20, None, None), Labels::builtin("es"));
+    let monitor = mount_in_words(
+        task_api(3, 20, None, Some("contactos")),
+        Labels::builtin("es"),
+    );
     assert_eq!(monitor.text("start"), "Iniciar tarea larga");
     assert_eq!(monitor.text("status"), "En espera");
     assert_eq!(english_in(&panel_words(&monitor)), [] as [&str; 0]);
@@ -252,9 +255,9 @@ async fn a_monitor_in_spanish_or_arabic_says_every_word_in_its_language() {
     assert_eq!(
         monitor.lines(),
         [
-            "paso 1 de 3",
-            "paso 2 de 3",
-            "paso 3 de 3",
+            "contactos: paso 1 de 3",
+            "contactos: paso 2 de 3",
+            "contactos: paso 3 de 3",
             "Proceso terminado",
             "Flujo cerrado: tarea completada"
         ]

@@ -363,9 +363,9 @@ async fn languages(driver: &Driver, page: &ElementPage<'_>, base: &str) -> Resul
     let label = page.text("#import", "progress-label").await?;
     let status = page.text("#import", "status").await?;
     let expected = [
-        "paso 1 de 3",
-        "paso 2 de 3",
-        "paso 3 de 3",
+        "contactos: paso 1 de 3",
+        "contactos: paso 2 de 3",
+        "contactos: paso 3 de 3",
         "Proceso terminado",
         "Flujo cerrado: tarea completada",
     ];

@@ -89,6 +89,10 @@ pub struct ProgressData {
     /// The task's steps, for the coded message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<u32>,
+    /// The task's label, which a coded message's text starts with
+    /// (`label: `), for a client that says the message in other words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 impl ProgressData {
@@ -100,6 +104,7 @@ impl ProgressData {
             code: None,
             step: None,
             steps: None,
+            label: None,
         }
     }
 

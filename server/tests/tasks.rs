@@ -31,7 +31,9 @@ async fn a_task_streams_retry_every_step_in_order_and_close() {
     assert_eq!(ids(&frames), expected_ids(5));
     assert_eq!(
         frames[1].data.as_deref(),
-        Some(r#"{"message":"import: step 1 of 5","progress":20,"code":"step","step":1,"steps":5}"#)
+        Some(
+            r#"{"message":"import: step 1 of 5","progress":20,"code":"step","step":1,"steps":5,"label":"import"}"#
+        )
     );
     assert_eq!(
         frames.last().unwrap().data.as_deref(),

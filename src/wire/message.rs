@@ -136,6 +136,8 @@ struct JsonProgressData<'a> {
     step: Option<&'a RawValue>,
     #[serde(default, borrow)]
     steps: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    label: Option<&'a RawValue>,
 }
 
 fn read_json_progress(data: &str, labels: &Labels) -> ParsedEvent {
@@ -161,7 +163,14 @@ fn read_json_progress(data: &str, labels: &Labels) -> ParsedEvent {
             let values = values
                 .each_ref()
                 .map(|(name, value)| (*name, value.as_str()));
-            labels.say(word, &values)
+            let words = labels.say(word, &values);
+            match fields.label.and_then(string) {
+                Some(label) => labels.say(
+                    Word::MessageLabelled,
+                    &[("label", &label), ("message", &words)],
+                ),
+                None => words,
+            }
         });
     let message = translated.or_else(|| {
         fields
@@ -223,6 +232,33 @@ mod tests {
 
     fn parse(data: &str, id: &str) -> ParsedEvent {
         parse_message(&RawMessage::message(data, id), &MessageReader::Json)
+    }
+
+    #[test]
+    fn a_coded_message_is_said_in_the_labels_words_with_its_tasks_label() {
+        let spanish = Labels::english()
+            .with(Word::MessageStep, "paso {step} de {steps}")
+            .with(Word::MessageLabelled, "{label} — {message}");
+        let coded = RawMessage::message(
+            r#"{"message":"import: step 2 of 5","progress":40,"code":"step","step":2,"steps":5,"label":"import"}"#,
+            "2",
+        );
+        let read = |labels: &Labels| parse_message_in(&coded, &MessageReader::Json, labels);
+        assert_eq!(
+            read(&spanish),
+            ParsedEvent::Progress {
+                message: Some("import — paso 2 de 5".into()),
+                progress: Some(40.0)
+            }
+        );
+        assert_eq!(
+            read(&Labels::english()),
+            ParsedEvent::Progress {
+                message: Some("import: step 2 of 5".into()),
+                progress: Some(40.0)
+            },
+            "English labels show the server's own text"
+        );
     }
 
     #[test]

@@ -191,6 +191,9 @@ words! {
     /// The server asked to retry in `{asked}` s, beyond the `{seconds}` s the monitor waits.
     GaveUpRetryAfter = "gave-up-retry-after" =>
         "{reason} and asked to retry in {asked} s (Retry-After), beyond the {seconds} s this monitor waits",
+    /// A coded message of a task labelled `{label}` (its text before the
+    /// translation began with the label too).
+    MessageLabelled = "message-labelled" => "{label}: {message}",
     /// The server's message of code `step`: step `{step}` of `{steps}` is done.
     MessageStep = "message-step" => "step {step} of {steps}",
     /// The server's message of code `complete`.

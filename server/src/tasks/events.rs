@@ -53,9 +53,18 @@ pub fn failure(row: &TaskRow, reason: &JobMessage) -> (StoredEvent, TaskRow) {
 /// `data` with `message`'s code, naming its step (or the row's current one).
 fn coded(data: ProgressData, row: &TaskRow, message: &JobMessage) -> ProgressData {
     match message.code {
-        Some(code) => data.with_code(code, message.step.unwrap_or(row.step), row.steps),
+        Some(code) => labelled(
+            data.with_code(code, message.step.unwrap_or(row.step), row.steps),
+            row,
+        ),
         None => data,
     }
+}
+
+/// `data` with the task's label, which its text starts with.
+fn labelled(mut data: ProgressData, row: &TaskRow) -> ProgressData {
+    data.label = row.label.clone().filter(|label| !label.is_empty());
+    data
 }
 
 /// The completion event (`id: CLOSE`).
@@ -82,8 +91,10 @@ pub fn cancellation(row: &TaskRow) -> (StoredEvent, TaskRow) {
         row.steps
     );
     let progress = percent(row.step, row.steps);
-    let data =
-        ProgressData::new(message, Some(progress)).with_code("cancelled", row.step, row.steps);
+    let data = labelled(
+        ProgressData::new(message, Some(progress)).with_code("cancelled", row.step, row.steps),
+        row,
+    );
     finish(row, TaskState::Cancelled, EVENT_CANCELLED, data)
 }
 
