@@ -1,5 +1,5 @@
 //! The server half of live task progress over Server-Sent Events: an axum
-//! [`Router`] that runs your long jobs on a pool of threads, stores every
+//! [`Router`](axum::Router) that runs your long jobs on a pool of threads, stores every
 //! event before anyone sees it (SQLite, embedded), and streams each task
 //! with lossless resume (`Last-Event-ID`), to the `sse-task-progress`
 //! components, the `<task-monitor>` element or any `EventSource`.

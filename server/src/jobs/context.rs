@@ -176,7 +176,7 @@ impl JobContext {
 }
 
 /// Returned by the [`JobContext`] once the job must stop (cancel, shutdown,
-/// or a write that failed); `?` turns it into [`JobError::Stopped`].
+/// or a write that failed); `?` turns it into [`JobError::Stopped`](crate::JobError::Stopped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 #[error("the task was stopped")]
 pub struct Stopped;
