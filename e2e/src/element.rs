@@ -6,6 +6,7 @@
 //! reads in the worker, and on the main thread where workers are forbidden;
 //! a page in Spanish and Arabic says every word in its language.
 
+use serde_json::json;
 use sse_task_e2e::driver::{Driver, Engine};
 use sse_task_e2e::element_page::ElementPage;
 use sse_task_e2e::page::{wait_for_server_state, PageError};
@@ -410,31 +411,66 @@ async fn languages(driver: &Driver, page: &ElementPage<'_>, base: &str) -> Resul
             "the Arabic monitor should run right to left and say it completed: {arabic}"
         )));
     }
-    // Each kind of failure carries its code in task-failed.
+    // Each kind of failure carries its code in task-failed: id, attributes, code.
     let failures = [
-        ("not-found", "/faults/status/404", "http-status"),
-        ("gone", "/faults/status/410", "gone"),
-        ("no-content", "/faults/status/204", "no-content"),
-        ("latin", "/faults/charset", "charset"),
-        ("signed-out", "/faults/session-expired", "redirected"),
-        ("loop", "/faults/redirect-loop", "redirect-loop"),
+        (
+            "not-found",
+            json!({"src": "/faults/status/404"}),
+            "http-status",
+        ),
+        ("gone", json!({"src": "/faults/status/410"}), "gone"),
+        (
+            "no-content",
+            json!({"src": "/faults/status/204"}),
+            "no-content",
+        ),
+        ("latin", json!({"src": "/faults/charset"}), "charset"),
+        (
+            "html",
+            json!({"src": "/faults/wrong-content-type"}),
+            "content-type",
+        ),
+        (
+            "signed-out",
+            json!({"src": "/faults/session-expired"}),
+            "redirected",
+        ),
+        (
+            "loop",
+            json!({"src": "/faults/redirect-loop"}),
+            "redirect-loop",
+        ),
+        (
+            "no-token",
+            json!({"src": "/demo/secure?count=3"}),
+            "unauthorized",
+        ),
+        (
+            "script",
+            json!({"src": "javascript:alert(1)"}),
+            "bad-scheme",
+        ),
+        (
+            "big",
+            json!({"src": "/faults/big?bytes=4096", "max-event-bytes": "1024"}),
+            "too-large",
+        ),
+        ("bad-kind", json!({"kind": "no-such-kind"}), "http-status"),
+        ("no-task", json!({"task-id": "no such task"}), "bad-task-id"),
+        (
+            "gone-task",
+            json!({"task-id": "no-such-task-1"}),
+            "task-unknown",
+        ),
     ];
-    for (id, src, _) in failures {
-        page.add_monitor(id, serde_json::json!({ "src": src, "autostart": "" }))
-            .await?;
+    for (id, mut attributes, _) in failures.clone() {
+        // A task-id alone is followed at once; the others start themselves.
+        if attributes.get("task-id").is_none() {
+            attributes["autostart"] = "".into();
+        }
+        page.add_monitor(id, attributes).await?;
     }
-    page.add_monitor("no-task", serde_json::json!({ "task-id": "no such task" }))
-        .await?;
-    page.add_monitor(
-        "bad-kind",
-        serde_json::json!({ "kind": "no-such-kind", "autostart": "" }),
-    )
-    .await?;
-    let expected: Vec<(&str, &str)> = failures
-        .iter()
-        .map(|(id, _, code)| (*id, *code))
-        .chain([("no-task", "bad-task-id"), ("bad-kind", "http-status")])
-        .collect();
+    let expected: Vec<(&str, &str)> = failures.iter().map(|(id, _, code)| (*id, *code)).collect();
     page.wait_until("every failure's task-failed", || async {
         let failed = page.script("return window.__failed;", vec![]).await?;
         Ok(expected.iter().all(|(id, _)| failed[id].is_object()))
