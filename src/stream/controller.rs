@@ -361,6 +361,12 @@ impl Controller {
             // The browser has not sent the request yet: no time counts
             // against the attempt until a connection frees.
             TransportEvent::Queued => {
+                // Told a moment after the open: a connection that opened
+                // meanwhile (its server speaks HTTP/2) waits for nothing.
+                let opened = self.connection.as_ref().map(|c| c.ready_state());
+                if opened == Some(ReadyState::Open) {
+                    return;
+                }
                 if let Some(timer) = self.open_timer.take() {
                     self.host.clear_timeout(timer);
                 }
