@@ -72,7 +72,6 @@ impl Monitor {
             .ok_or_else(|| JsValue::from_str("the element has no document"))?;
         let panel = Panel::build(&document, root)?;
         let settings = read_settings(&host);
-        let (labels, _) = element_labels(&translation, &settings.words);
         let state = Rc::new(RefCell::new(StreamState::default()));
         let monitor = Rc::new_cyclic(|this: &Weak<Monitor>| {
             let view = ElementView {
@@ -93,13 +92,14 @@ impl Monitor {
                 on(&panel.log, "scroll", |m| m.log.borrow_mut().on_scroll()),
             ];
             Monitor {
-                stream: TaskStream::new(settings.options().labels(labels.clone()), view),
+                // Its options, words included, are set by `settings_changed` below.
+                stream: TaskStream::new(settings.options(), view),
                 log: RefCell::new(LogRenderer::new(panel.log.clone())),
                 panel,
                 host,
                 settings: RefCell::new(settings),
                 translation,
-                labels: RefCell::new(labels),
+                labels: RefCell::new(Labels::english()),
                 autostart_seen: RefCell::new(None),
                 state,
                 told: RefCell::new(Told::default()),
@@ -118,8 +118,6 @@ impl Monitor {
         let Some(source) = settings.source.clone() else {
             return;
         };
-        self.stream
-            .set_options(settings.options().labels(self.labels.borrow().clone()));
         match (&settings.task_id, settings.creates_tasks, &source) {
             // Given only a task to follow: Start follows it again from its
             // first event, and never creates a task of another kind.
@@ -174,8 +172,9 @@ impl Monitor {
         self.read(|state| state.meta.status.is_active())
     }
 
-    /// Says the words, shows the problems, follows `task-id`, autostarts,
-    /// and renders (Start needs a source).
+    /// Says the words, shows the problems, gives the stream the options
+    /// (words included) its next start or reattach uses, follows `task-id`,
+    /// autostarts, and renders (Start needs a source).
     fn settings_changed(&self) {
         {
             let settings = self.settings.borrow();
@@ -190,6 +189,8 @@ impl Monitor {
                 .set_words(&labels, name.as_deref(), settings.words.hide_start);
             self.panel
                 .show_problems(settings.problems.iter().chain(&word_problems));
+            self.stream
+                .set_options(settings.options().labels(labels.clone()));
             *self.labels.borrow_mut() = labels;
         }
         self.follow_task_id();

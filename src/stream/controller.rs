@@ -344,14 +344,19 @@ impl Controller {
 
     /// Gives the attempt `open_timeout_ms` to open, if that is set.
     fn arm_open_timer(&mut self) {
-        if let Some(timer) = self.open_timer.take() {
-            self.host.clear_timeout(timer);
-        }
+        self.clear_open_timer();
         if let Some(ms) = self.options.open_timeout_ms {
             self.open_timer = Some(self.after(ms, Some(self.generation), |controller| {
                 controller.open_timer = None;
                 controller.give_up_opening();
             }));
+        }
+    }
+
+    /// The attempt has no open timeout (it opened, or waits in the browser).
+    fn clear_open_timer(&mut self) {
+        if let Some(timer) = self.open_timer.take() {
+            self.host.clear_timeout(timer);
         }
     }
 
@@ -367,18 +372,14 @@ impl Controller {
                 if opened == Some(ReadyState::Open) {
                     return;
                 }
-                if let Some(timer) = self.open_timer.take() {
-                    self.host.clear_timeout(timer);
-                }
+                self.clear_open_timer();
                 self.apply_now(ConnectionEvent::Queued);
             }
             TransportEvent::SlotFree => self.arm_open_timer(),
             TransportEvent::Messages { queued } => self.on_messages(queued),
             TransportEvent::Retry(ms) => self.rules.on_retry(ms),
             TransportEvent::Opened => {
-                if let Some(timer) = self.open_timer.take() {
-                    self.host.clear_timeout(timer);
-                }
+                self.clear_open_timer();
                 if !self.apply_everything_queued() {
                     return;
                 }
